@@ -1,0 +1,36 @@
+# Backstep developer commands. `make run` and `make test` are the README's two commands.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup model run test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Provision the pose model into the user cache (downloads once per machine).
+model: setup
+	$(BIN)/backstep model fetch
+
+## Set up and run the kiosk (demo clip when no camera, headless when no display).
+run: model
+	$(BIN)/backstep run
+
+## Set up and run lint, type checks and the tests.
+test: model
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+bench: model
+	$(BIN)/backstep bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

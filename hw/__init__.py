@@ -1,0 +1,1 @@
+"""Backstep hardware: GPIO buttons, status LED and buzzer through gpiozero."""

@@ -1,0 +1,51 @@
+"""The ``backstep`` command: a click group whose subcommands load lazily.
+
+Lazy loading keeps ``backstep --help`` and ``backstep config check`` fast on a Pi: only the
+command that runs imports MediaPipe, OpenCV or pygame.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+import click
+
+from kiosk import __version__
+
+#: subcommand name -> "module:attribute" of its click command.
+COMMANDS: dict[str, str] = {
+    "run": "kiosk.cli.run:run",
+    "analyze": "kiosk.cli.analyze:analyze",
+    "bench": "kiosk.cli.bench:bench",
+    "model": "kiosk.cli.model:model",
+    "config": "kiosk.cli.config:config",
+    "members": "kiosk.cli.members:members",
+    "export": "kiosk.cli.export:export",
+    "doctor": "kiosk.cli.doctor:doctor",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a subcommand's module only when that subcommand is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        command = getattr(importlib.import_module(module_name), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(__version__, prog_name="backstep")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def main(verbose: int) -> None:
+    """Backstep: a kiosk that coaches backward treadmill walking."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

@@ -1,0 +1,1 @@
+"""Backstep vision: camera sources, pose estimation, smoothing, posture and gait metrics."""

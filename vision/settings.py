@@ -1,0 +1,78 @@
+"""Configuration sections the vision pipeline reads: camera, treadmill zone, model, smoothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+STRICT = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class CameraConfig(BaseModel):
+    """Where frames come from and how they are oriented."""
+
+    model_config = STRICT
+
+    source: Literal["auto", "usb", "picamera", "file", "demo"] = Field(
+        "auto",
+        description="auto: a CSI camera, else a USB camera, else the built-in demo clip.",
+    )
+    device: int | str = Field(0, description="USB camera index or /dev/video* path.")
+    file: Path | None = Field(None, description="Video file played when source = 'file'.")
+    width: int = Field(640, ge=160, le=1920, description="Capture width in pixels.")
+    height: int = Field(480, ge=120, le=1080, description="Capture height in pixels.")
+    fps: int = Field(30, ge=5, le=60, description="Requested capture rate, frames/s.")
+    rotation: Literal[0, 90, 180, 270] = Field(0, description="Clockwise rotation, degrees.")
+    mirror: bool = Field(True, description="Show the live view mirrored, like a real mirror.")
+    view: Literal["side", "front", "auto"] = Field(
+        "side", description="Which way the camera sees the member."
+    )
+    reconnect_min_s: float = Field(0.5, ge=0.1, le=10, description="First reconnect delay.")
+    reconnect_max_s: float = Field(10.0, ge=1, le=120, description="Longest reconnect delay.")
+
+
+class ZoneConfig(BaseModel):
+    """The treadmill zone: a rectangle in normalised image coordinates (0..1)."""
+
+    model_config = STRICT
+
+    x0: float = Field(0.15, ge=0, le=1)
+    y0: float = Field(0.0, ge=0, le=1)
+    x1: float = Field(0.85, ge=0, le=1)
+    y1: float = Field(1.0, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ZoneConfig:
+        if self.x1 - self.x0 < 0.05 or self.y1 - self.y0 < 0.05:
+            raise ValueError("zone must have x0 < x1 and y0 < y1 (at least 0.05 apart)")
+        return self
+
+    def contains(self, x: float, y: float) -> bool:
+        """True when the normalised point lies inside the zone."""
+        return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
+
+
+class ModelConfig(BaseModel):
+    """The pose model and its confidence thresholds."""
+
+    model_config = STRICT
+
+    path: Path | None = Field(None, description="A .task file; empty = the user cache.")
+    variant: Literal["lite", "full", "heavy"] = Field("full")
+    num_poses: int = Field(2, ge=1, le=4, description="Candidates considered per frame.")
+    min_detection_confidence: float = Field(0.5, ge=0.1, le=0.95)
+    min_presence_confidence: float = Field(0.5, ge=0.1, le=0.95)
+    min_tracking_confidence: float = Field(0.5, ge=0.1, le=0.95)
+
+
+class SmoothingConfig(BaseModel):
+    """One Euro filter parameters for landmarks (Casiez et al., CHI 2012)."""
+
+    model_config = STRICT
+
+    enabled: bool = True
+    min_cutoff: float = Field(1.0, gt=0, le=10, description="Hz; lower = smoother at rest.")
+    beta: float = Field(0.5, ge=0, le=100, description="Speed coefficient; higher = less lag.")
+    d_cutoff: float = Field(1.0, gt=0, le=10, description="Hz, for the derivative.")
