@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 BcmPin = int
 
@@ -25,6 +26,17 @@ class GpioConfig(BaseModel):
     bounce_s: float = Field(0.05, ge=0, le=0.5)
     hold_s: float = Field(2.0, ge=0.5, le=10)
 
+    @field_validator("start", "stop", "up", "down", "select", "led", "buzzer", mode="before")
+    @classmethod
+    def _off_is_none(cls, value: object) -> object:
+        # TOML has no null: staff write "off" (or false) to disable a part. A bare `true` or
+        # `false` must never become GPIO1/GPIO0 through pydantic's bool-to-int coercion.
+        if value is False or (isinstance(value, str) and value.lower() in ("off", "none", "")):
+            return None
+        if value is True:
+            raise ValueError('a pin is a BCM number 0-27, or "off"')
+        return value
+
     @model_validator(mode="after")
     def _unique_pins(self) -> GpioConfig:
         seen: dict[int, str] = {}
@@ -33,6 +45,10 @@ class GpioConfig(BaseModel):
             if pin is None:
                 continue
             if pin in seen:
-                raise ValueError(f"GPIO{pin} is used twice: by '{seen[pin]}' and by '{name}'")
+                raise PydanticCustomError(
+                    "cross_field",
+                    f"GPIO{pin} is used twice: by '{seen[pin]}' and by '{name}'",
+                    {"fields": (name, seen[pin])},
+                )
             seen[pin] = name
         return self

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field, model_validator
 
-from vision.settings import STRICT
+from vision.settings import STRICT, cross_field_error
 
 
 class PostureConfig(BaseModel):
@@ -12,25 +14,151 @@ class PostureConfig(BaseModel):
 
     model_config = STRICT
 
-    visibility_gate: float = Field(0.5, ge=0.3, le=0.6)
-    forward_warn_deg: float = Field(10.0, ge=5, le=25)
-    forward_alert_deg: float = Field(20.0, ge=5, le=45)
-    back_warn_deg: float = Field(8.0, ge=5, le=15)
-    lateral_warn_deg: float = Field(8.0, ge=5, le=12)
-    head_forward_warn_deg: float = Field(15.0, ge=10, le=25)
-    hip_tilt_warn_deg: float = Field(8.0, ge=6, le=10)
-    absolute_forward_limit_deg: float = Field(30.0, ge=10, le=60)
-    absolute_back_limit_deg: float = Field(25.0, ge=10, le=45)
-    absolute_lateral_limit_deg: float = Field(15.0, ge=5, le=30)
-    hysteresis_deg: float = Field(2.0, ge=0, le=5)
-    persist_s: float = Field(2.0, ge=1, le=3)
-    incline_percent: float = Field(0.0, ge=0, le=15)
-    baseline_seconds: float = Field(3.0, ge=1, le=10)
+    visibility_gate: float = Field(
+        default=0.5,
+        ge=0.3,
+        le=0.6,
+        description="Landmarks less visible than this (0-1) are unknown, not guessed (0.5, "
+        "backward-walking.md).",
+    )
+    forward_warn_deg: float = Field(
+        default=10.0,
+        ge=5,
+        le=25,
+        description="Warn at this forward trunk lean beyond baseline, deg (eng.).",
+    )
+    forward_alert_deg: float = Field(
+        default=20.0,
+        ge=5,
+        le=45,
+        description="Alert at this forward lean beyond baseline, deg (eng.).",
+    )
+    back_warn_deg: float = Field(
+        default=8.0,
+        ge=5,
+        le=15,
+        description="Warn at this backward trunk lean beyond baseline, deg (eng.).",
+    )
+    lateral_warn_deg: float = Field(
+        default=8.0,
+        ge=5,
+        le=12,
+        description="Warn at this sideways lean beyond baseline, deg (eng.).",
+    )
+    head_forward_warn_deg: float = Field(
+        default=15.0,
+        ge=10,
+        le=25,
+        description="Warn when the shoulder->ear line leans this far beyond baseline, deg (eng.).",
+    )
+    hip_tilt_warn_deg: float = Field(
+        default=8.0,
+        ge=6,
+        le=10,
+        description="Hip-line tilt beyond baseline counted as poor pelvis control, deg (eng.); "
+        "the core score gives it 50 here.",
+    )
+    absolute_forward_limit_deg: float = Field(
+        default=30.0,
+        ge=10,
+        le=60,
+        description="Safety net and no-baseline limit: forward lean from vertical, deg (eng.; "
+        "RULA/REBA flexion band 20-60).",
+    )
+    absolute_back_limit_deg: float = Field(
+        default=25.0,
+        ge=10,
+        le=45,
+        description="Safety net and no-baseline limit: backward lean, deg (REBA: >20 extension).",
+    )
+    absolute_lateral_limit_deg: float = Field(
+        default=15.0,
+        ge=5,
+        le=30,
+        description="Safety net and no-baseline limit: sideways lean from vertical, deg (eng.).",
+    )
+    absolute_head_forward_limit_deg: float = Field(
+        default=40.0,
+        ge=20,
+        le=60,
+        description="No-baseline limit for shoulder->ear from vertical, deg (LearnOpenCV: 40).",
+    )
+    hysteresis_deg: float = Field(
+        default=2.0,
+        ge=0,
+        le=5,
+        description="A lean state ends only this far inside its limit, so states do not "
+        "flicker, deg (eng.).",
+    )
+    persist_s: float = Field(
+        default=2.0, ge=1, le=3, description="A fault lasting this long becomes an event, s (eng.)."
+    )
+    incline_percent: float = Field(
+        default=0.0,
+        ge=0,
+        le=15,
+        description="Deck incline, %; the deck tilts by atan(grade) (5% = 2.9 deg) and that "
+        "much lean toward the face counts as neutral. 0 = no correction.",
+    )
+    baseline_seconds: float = Field(
+        default=3.0, ge=1, le=10, description="Standing-still time the baseline needs, s (eng.)."
+    )
+    baseline_still_tolerance: float = Field(
+        default=0.1,
+        ge=0.02,
+        le=0.5,
+        description="Hips moving more than this (torso lengths) restart the baseline: the "
+        "member must stand still (eng.).",
+    )
+    view_front_ratio: float = Field(
+        default=0.45,
+        ge=0.2,
+        le=1.0,
+        description="camera.view = auto: shoulder width / torso length above this means a "
+        "front or back view (front ~0.7, side ~0.15; eng.).",
+    )
+    view_side_ratio: float = Field(
+        default=0.3,
+        ge=0.05,
+        le=0.8,
+        description="camera.view = auto: below this ratio means a side view (eng.).",
+    )
+    view_switch_frames: int = Field(
+        default=15,
+        ge=1,
+        le=120,
+        description="camera.view = auto: frames in a row the other view must show before the "
+        "view changes (15 = 0.5 s at 30 fps; eng.).",
+    )
+    facing_flip_frames: int = Field(
+        default=5,
+        ge=1,
+        le=60,
+        description="Frames a new facing must hold before it replaces the old one (eng.).",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> PostureConfig:
         if self.forward_alert_deg <= self.forward_warn_deg:
-            raise ValueError("forward_alert_deg must be greater than forward_warn_deg")
+            raise cross_field_error(
+                "forward_alert_deg must be greater than forward_warn_deg",
+                "forward_alert_deg",
+                "forward_warn_deg",
+            )
+        # An absolute safety-net limit below its relative warning would fire first and hide it.
+        for limit, warn in (
+            ("absolute_forward_limit_deg", "forward_alert_deg"),
+            ("absolute_back_limit_deg", "back_warn_deg"),
+            ("absolute_lateral_limit_deg", "lateral_warn_deg"),
+        ):
+            if getattr(self, limit) <= getattr(self, warn):
+                raise cross_field_error(f"{limit} must be greater than {warn}", limit, warn)
+        if self.view_side_ratio >= self.view_front_ratio:
+            raise cross_field_error(
+                "view_side_ratio must be below view_front_ratio",
+                "view_side_ratio",
+                "view_front_ratio",
+            )
         return self
 
 
@@ -39,28 +167,155 @@ class GaitConfig(BaseModel):
 
     model_config = STRICT
 
-    sagittal_oscillation_warn_deg: float = Field(8.0, ge=6, le=10)
-    lateral_sway_warn_deg: float = Field(7.0, ge=5, le=9)
-    cadence_min_spm: float = Field(70.0, ge=30, le=150)
-    cadence_max_spm: float = Field(120.0, ge=60, le=200)
-    cadence_window_s: float = Field(10.0, ge=3, le=60)
+    sagittal_oscillation_warn_deg: float = Field(
+        default=8.0,
+        ge=6,
+        le=10,
+        description="Trunk fore-aft range per stride (side view) that counts as poor control, "
+        "deg (eng.; norm 4.0 +/- 1.8, Chung 2010); the core score gives it 50 here.",
+    )
+    lateral_sway_warn_deg: float = Field(
+        default=7.0,
+        ge=5,
+        le=9,
+        description="Trunk sideways range per stride (front view) that counts as poor control, "
+        "deg (eng.; norm 3.3 +/- 1.4, Chung 2010); the core score gives it 50 here.",
+    )
+    cadence_min_spm: float = Field(
+        default=70.0,
+        ge=30,
+        le=150,
+        description="Slower cadence is a fault, steps/min (eng.: 70-120 at 1-2 mph).",
+    )
+    cadence_max_spm: float = Field(
+        default=120.0, ge=60, le=200, description="Faster cadence is a fault, steps/min (eng.)."
+    )
+    cadence_window_s: float = Field(
+        default=10.0,
+        ge=3,
+        le=60,
+        description="Cadence, step-time CV and symmetry use the steps of this many seconds.",
+    )
+    step_hysteresis_m: float = Field(
+        default=0.05,
+        ge=0.01,
+        le=0.2,
+        description="A foot must move this far back from its rearmost point before that "
+        "point counts as a toe contact, m (world landmarks; eng.).",
+    )
+    min_stride_s: float = Field(
+        default=0.5,
+        ge=0.2,
+        le=2,
+        description="Two contacts of one foot closer than this are one contact, s (eng.: 240 "
+        "steps/min).",
+    )
+    stride_window: int = Field(
+        default=6,
+        ge=1,
+        le=30,
+        description="Per-stride trunk oscillation and sway average this many recent strides.",
+    )
+    velocity_window_s: float = Field(
+        default=5.0,
+        ge=1,
+        le=30,
+        description="Trunk angular-velocity variability uses this many seconds, s (eng.).",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> GaitConfig:
         if self.cadence_max_spm <= self.cadence_min_spm:
-            raise ValueError("cadence_max_spm must be greater than cadence_min_spm")
+            raise cross_field_error(
+                "cadence_max_spm must be greater than cadence_min_spm",
+                "cadence_max_spm",
+                "cadence_min_spm",
+            )
         return self
 
 
 class CoreConfig(BaseModel):
-    """Weights of the core-engagement score's terms (need not sum to 1)."""
+    """The core-engagement score (0-100): a proxy, not a validated measure.
+
+    No camera measure of core engagement is validated. The score combines four trunk-control
+    proxies (backward-walking.md), each compared with the member's own reference (from their
+    baseline) or, without one, the literature norm: per term, ``excess = max(0, value - norm) /
+    (warn - norm)`` and ``term = clamp(1 - excess / 2, 0, 1)`` (100 at or under the norm, 50 at
+    the warn level, 0 at twice as far); the score is ``100 * sum(w * term) / sum(w)`` over the
+    terms this view can see. Show it as a score and a trend, never as a diagnosis.
+    """
 
     model_config = STRICT
 
-    weight_lateral_sway: float = Field(1.0, ge=0, le=10)
-    weight_sagittal_oscillation: float = Field(1.0, ge=0, le=10)
-    weight_hip_tilt: float = Field(1.0, ge=0, le=10)
-    weight_angular_velocity: float = Field(1.0, ge=0, le=10)
+    weight_lateral_sway: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description="Weight of sideways trunk range per stride (front view).",
+    )
+    weight_sagittal_oscillation: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description="Weight of fore-aft trunk range per stride (side view).",
+    )
+    weight_hip_tilt: float = Field(
+        default=1.0, ge=0, le=10, description="Weight of hip-line tilt per stride (front view)."
+    )
+    weight_angular_velocity: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description="Weight of trunk angular-velocity variability (any view).",
+    )
+    sagittal_norm_deg: float = Field(
+        default=4.0,
+        ge=1,
+        le=8,
+        description="Fore-aft trunk range per stride, norm, deg (Chung 2010).",
+    )
+    lateral_norm_deg: float = Field(
+        default=3.3,
+        ge=1,
+        le=8,
+        description="Sideways trunk range per stride, norm, deg (Chung 2010).",
+    )
+    hip_tilt_norm_deg: float = Field(
+        default=5.0,
+        ge=1,
+        le=8,
+        description="Hip-line tilt peak per stride beyond baseline, norm, deg (pelvis level "
+        "about +/-5, backward-walking.md).",
+    )
+    angular_velocity_norm_dps: float = Field(
+        default=15.0,
+        ge=1,
+        le=60,
+        description="SD of trunk angular velocity (0.1 s differences), norm, deg/s (eng.: a "
+        "4 deg fore-aft range per stride at 100 steps/min gives about 15).",
+    )
+    angular_velocity_warn_dps: float = Field(
+        default=30.0,
+        ge=2,
+        le=120,
+        description="SD of trunk angular velocity scored 50, deg/s (eng.).",
+    )
+    fault_below: float = Field(
+        default=40.0,
+        ge=0,
+        le=100,
+        description="A core score below this for posture.persist_s is a 'core' fault (eng.).",
+    )
+
+    @model_validator(mode="after")
+    def _norm_below_warn(self) -> CoreConfig:
+        if self.angular_velocity_warn_dps <= self.angular_velocity_norm_dps:
+            raise cross_field_error(
+                "angular_velocity_warn_dps must be greater than angular_velocity_norm_dps",
+                "angular_velocity_warn_dps",
+                "angular_velocity_norm_dps",
+            )
+        return self
 
 
 class SafetyConfig(BaseModel):
@@ -68,7 +323,50 @@ class SafetyConfig(BaseModel):
 
     model_config = STRICT
 
-    fall_lean_deg: float = Field(45.0, ge=25, le=80)
-    member_lost_s: float = Field(2.0, ge=0.5, le=10)
-    drift_back_limit: float = Field(0.85, ge=0.5, le=1.0)
-    drift_persist_s: float = Field(2.0, ge=0.5, le=10)
+    fall_lean_deg: float = Field(
+        default=45.0,
+        ge=25,
+        le=80,
+        description="A sudden trunk lean beyond this from vertical (any direction) is a fall, "
+        "deg (eng.).",
+    )
+    fall_rise_deg: float = Field(
+        default=20.0,
+        ge=5,
+        le=60,
+        description="'Sudden': the lean grew at least this much within fall_window_s, deg (eng.).",
+    )
+    fall_window_s: float = Field(
+        default=1.0, ge=0.2, le=3, description="Time span for fall_rise_deg, s (eng.)."
+    )
+    member_lost_s: float = Field(
+        default=2.0,
+        ge=0.5,
+        le=10,
+        description="No person this long during a session raises 'member_lost', s (eng.).",
+    )
+    drift_back_limit: float = Field(
+        default=0.85,
+        ge=0.5,
+        le=1.0,
+        description="Position in the zone (0 front, 1 back of the belt) that is too far back "
+        "(eng.).",
+    )
+    drift_persist_s: float = Field(
+        default=2.0,
+        ge=0.5,
+        le=10,
+        description="Beyond drift_back_limit this long raises 'drift_back', s.",
+    )
+    front_view_drift: bool = Field(
+        default=False,
+        description="In a front view, estimate belt position from the feet's height in the "
+        "zone; only valid when the zone's top and bottom edges are the belt's far and near "
+        "ends. Off: drift is unknown in a front view.",
+    )
+    belt_rear: Literal["facing", "behind"] = Field(
+        default="facing",
+        description="Where the back of the belt is: 'facing' = the way the member faces (usual "
+        "retro set-up: back to the console, the belt carries them toward their face); "
+        "'behind' = behind the member.",
+    )

@@ -1,0 +1,145 @@
+"""``backstep analyze``: run the kiosk's per-frame pipeline over a video file, every frame."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import click
+
+from vision.analyze import ROW_SCHEMA_HELP
+
+if TYPE_CHECKING:
+    from kiosk.settings import BackstepConfig
+    from vision.analyze import AnalysisSummary
+    from vision.settings import ZoneConfig
+    from vision.sources import FrameSource
+
+logger = logging.getLogger(__name__)
+
+
+def parse_zone(text: str) -> ZoneConfig:
+    """``"x0,y0,x1,y1"`` (fractions of the frame) as a `ZoneConfig`; ValueError if invalid."""
+    from vision.settings import ZoneConfig
+
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 4:
+        raise ValueError("expected four numbers x0,y0,x1,y1 (fractions of the frame, 0..1)")
+    try:
+        x0, y0, x1, y1 = (float(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"not numbers: {text!r}; expected x0,y0,x1,y1") from None
+    return ZoneConfig(x0=x0, y0=y0, x1=x1, y1=y1)
+
+
+def load_cli_config(config_path: Path | None) -> BackstepConfig:
+    """The configuration, with errors as one-line click messages."""
+    from kiosk.configfile import load_config
+
+    try:
+        return load_config(config_path)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot read the configuration: {exc}") from exc
+
+
+@click.command(epilog=ROW_SCHEMA_HELP)
+@click.argument("video", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Configuration file (default: $BACKSTEP_CONFIG or the built-in defaults).",
+)
+@click.option(
+    "--view",
+    type=click.Choice(["side", "front", "auto"]),
+    default=None,
+    help="How the camera sees the member (default: camera.view in the config).",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write rows to this file: .csv for CSV, anything else JSONL (default: JSONL on stdout).",
+)
+@click.option(
+    "--zone",
+    "zone_text",
+    default=None,
+    metavar="X0,Y0,X1,Y1",
+    help="Treadmill zone as fractions of the frame (default: [zone] in the config).",
+)
+def analyze(
+    video: Path,
+    config_path: Path | None,
+    view: str | None,
+    out_path: Path | None,
+    zone_text: str | None,
+) -> None:
+    """Analyse VIDEO frame by frame with the kiosk's own pipeline, as fast as possible.
+
+    Every frame is processed (no pacing, no dropping); a summary (frames, member found,
+    speed, per-stage times) goes to stderr.
+    """
+    from vision.errors import ModelError, SourceError
+    from vision.model import ensure_model
+    from vision.video import VideoFileSource
+
+    config = load_cli_config(config_path)
+    if zone_text is not None:
+        try:
+            config.zone = parse_zone(zone_text)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--zone") from exc
+    # Check every input before touching --out, so a mistake never truncates an old file.
+    source = VideoFileSource(video, realtime=False, loop=False)
+    try:
+        source.open()
+    except SourceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with ExitStack() as stack:
+        stack.callback(source.close)
+        try:
+            model_path = ensure_model(config.model)
+        except ModelError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if out_path is None:
+            summary = _analyze_to(sys.stdout, None, source, config, model_path, view)
+        else:
+            # Written beside the target and renamed at the end: a run that fails half-way
+            # leaves the previous file as it was.
+            tmp = out_path.with_name(out_path.name + ".part")
+            try:
+                with open(tmp, "w", encoding="utf-8", newline="") as stream:
+                    summary = _analyze_to(stream, out_path, source, config, model_path, view)
+                tmp.replace(out_path)
+            except OSError as exc:
+                raise click.ClickException(f"cannot write {out_path}: {exc}") from exc
+            finally:
+                tmp.unlink(missing_ok=True)
+    click.echo(summary.format(), err=True)
+
+
+def _analyze_to(
+    stream: IO[str],
+    out_path: Path | None,
+    source: FrameSource,
+    config: BackstepConfig,
+    model_path: Path,
+    view: str | None,
+) -> AnalysisSummary:
+    from vision.analyze import analyze_video, writer_for
+    from vision.errors import ModelError
+
+    writer = writer_for(out_path, stream)
+    try:
+        return analyze_video(source, config, model_path, writer.write, view=view)
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        writer.close()

@@ -1,0 +1,67 @@
+"""``backstep config``: check a staff configuration file, show the settings in effect."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+logger = logging.getLogger(__name__)
+
+
+@click.group()
+def config() -> None:
+    """Check and show the staff configuration (backstep.toml)."""
+
+
+@config.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+def check(file: Path | None) -> None:
+    """Validate FILE (default: the file the kiosk would use). Exit 1 and list every error.
+
+    Each error line reads FILE:LINE: key = value: problem (allowed: ...).
+    """
+    from kiosk.configfile import ConfigFileError, find_config, read_config_file
+
+    try:
+        path, source = find_config(file)
+    except ConfigFileError as exc:  # pragma: no cover - find_config does not raise today
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from exc
+    try:
+        read_config_file(path)
+    except ConfigFileError as exc:
+        for issue in exc.issues:
+            click.echo(issue.format(path), err=True)
+        count = len(exc.issues)
+        click.echo(f"{path}: {count} error{'s' if count != 1 else ''}", err=True)
+        raise SystemExit(1) from exc
+    suffix = "" if file is not None else f" ({source})"
+    click.echo(f"OK: {path}{suffix}")
+
+
+@config.command()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Configuration file (default: the lookup order in `backstep config show --help`).",
+)
+def show(config_path: Path | None) -> None:
+    """Print the settings in effect as TOML, headed by the file they come from.
+
+    Lookup order: --config, $BACKSTEP_CONFIG, /etc/backstep/backstep.toml, the user config
+    directory (~/.config/backstep/backstep.toml), the packaged default.
+    """
+    from kiosk.configfile import ConfigFileError, dump_toml, load_config_with_source
+
+    try:
+        loaded = load_config_with_source(config_path)
+    except ConfigFileError as exc:
+        for issue in exc.issues:
+            click.echo(issue.format(exc.path), err=True)
+        raise SystemExit(1) from exc
+    click.echo(f"# Settings in effect, from {loaded.path} ({loaded.source}), over the defaults.")
+    click.echo(dump_toml(loaded.config), nl=False)

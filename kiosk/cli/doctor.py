@@ -1,0 +1,31 @@
+"""``backstep doctor``: is this machine ready for a session? A table with a fix per problem."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+logger = logging.getLogger(__name__)
+
+
+@click.command()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Configuration file (default: the lookup order of `backstep config show`).",
+)
+def doctor(config_path: Path | None) -> None:
+    """Check camera, model, GPIO, display, config, data directory and disk.
+
+    Exits 1 when something blocks a session; warnings (e.g. no camera but the demo clip
+    can play) exit 0.
+    """
+    from kiosk.doctor import exit_code, format_table, run_checks
+
+    results = run_checks(config_path)
+    click.echo(format_table(results))
+    raise SystemExit(exit_code(results))

@@ -1,0 +1,64 @@
+"""``backstep export``: session history as CSV or JSON for trainers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from kiosk.cli.members import config_option, open_store
+from kiosk.errors import BackstepError
+
+logger = logging.getLogger(__name__)
+
+
+@click.command()
+@click.option("--member", "member_id", default=None, help="Only this member's sessions.")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Only sessions started on or after this day (YYYY-MM-DD, local time).",
+)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), required=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: standard output).",
+)
+@click.option(
+    "--samples",
+    is_flag=True,
+    help="Include per-second samples (JSON: in each session; CSV: a second .samples.csv).",
+)
+@config_option
+def export(
+    member_id: str | None,
+    since: dt.datetime | None,
+    fmt: str,
+    out: Path | None,
+    samples: bool,
+    config_path: Path | None,
+) -> None:
+    """Export finished sessions with their summaries."""
+    from kiosk.export import export_sessions
+
+    with open_store(config_path) as store:
+        try:
+            written = export_sessions(
+                store,
+                "json" if fmt == "json" else "csv",
+                out,
+                member_id=member_id,
+                since=since.date() if since else None,
+                samples=samples,
+                stdout=sys.stdout,
+            )
+        except (BackstepError, OSError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    for path in written:
+        click.echo(f"wrote {path}", err=True)

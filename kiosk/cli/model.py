@@ -1,0 +1,106 @@
+"""``backstep model``: fetch the pose model into the cache and show where it is."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from vision.settings import ModelConfig
+
+logger = logging.getLogger(__name__)
+
+_SOURCES = {
+    "config": "model.path in the config",
+    "cache": "the user cache",
+    "download": "the official MediaPipe download",
+    "offline-build": "an offline build from the mediapipe 0.10.21 wheel",
+}
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Configuration file (default: $BACKSTEP_CONFIG or the built-in defaults).",
+)
+
+
+def _model_config(config_path: Path | None) -> ModelConfig:
+    """The [model] section of the configuration, with errors as one-line click messages."""
+    from kiosk.configfile import load_config
+
+    try:
+        return load_config(config_path).model
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot read the configuration: {exc}") from exc
+
+
+@click.group()
+def model() -> None:
+    """Provision and inspect the pose model (.task file)."""
+
+
+@model.command()
+@click.option(
+    "--variant",
+    type=click.Choice(["lite", "full", "heavy"]),
+    default=None,
+    help="Model variant (default: model.variant in the config). Only full builds offline.",
+)
+@click.option("--offline", is_flag=True, help="Skip the official download; build full offline.")
+@config_option
+def fetch(variant: str | None, offline: bool, config_path: Path | None) -> None:
+    """Make sure a verified model is available; print its path and where it came from."""
+    from vision.errors import ModelError
+    from vision.model import resolve_model
+
+    cfg = _model_config(config_path)
+    if variant is not None:
+        cfg = cfg.model_copy(update={"variant": variant})
+    try:
+        resolved = resolve_model(cfg, offline=offline)
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(resolved.path)
+    what = f" ({resolved.variant})" if resolved.variant else ""
+    click.echo(f"from {_SOURCES[resolved.source]}{what}")
+    if resolved.note:
+        click.echo(f"warning: {resolved.note}", err=True)
+
+
+@model.command()
+@config_option
+def info(config_path: Path | None) -> None:
+    """Show the model in use: path, variant, size, sha256, source, verified."""
+    from vision.errors import ModelError
+    from vision.model import describe_model, find_model
+
+    cfg = _model_config(config_path)
+    try:
+        details = describe_model(find_model(cfg).path)
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"path:     {details.path}")
+    click.echo(f"variant:  {details.variant or 'unknown'}")
+    click.echo(f"size:     {details.size} bytes ({details.size / 1e6:.1f} MB)")
+    click.echo(f"sha256:   {details.sha256}")
+    click.echo(f"source:   {details.source}")
+    click.echo(f"verified: {'yes' if details.verified else 'no'}")
+
+
+@model.command()
+@config_option
+def path(config_path: Path | None) -> None:
+    """Print only the model's path (exit 1 with the reason when there is none)."""
+    from vision.errors import ModelError
+    from vision.model import find_model
+
+    cfg = _model_config(config_path)
+    try:
+        click.echo(find_model(cfg).path)
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from exc

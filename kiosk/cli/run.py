@@ -1,0 +1,113 @@
+"""``backstep run``: the kiosk (demo clip without a camera, headless without a display)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+logger = logging.getLogger(__name__)
+
+
+def _parse_size(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        w, h = (int(v) for v in value.lower().split("x"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not WIDTHxHEIGHT, e.g. 800x480") from None
+    if not (320 <= w <= 3840 and 240 <= h <= 2160):
+        raise click.BadParameter(f"{value!r} is outside 320x240 .. 3840x2160")
+    return w, h
+
+
+def _has_display() -> bool:
+    if os.environ.get("SDL_VIDEODRIVER") or os.environ.get("DISPLAY"):
+        return True
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return True
+    return any(Path("/dev/dri").glob("card*"))
+
+
+@click.command()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The staff config file (default: the usual lookup order).",
+)
+@click.option(
+    "--source",
+    default=None,
+    help='"camera", "demo" or a video file (default: the config; demo without one).',
+)
+@click.option("--headless", is_flag=True, help="No display: draw off-screen (SDL dummy).")
+@click.option(
+    "--seconds", type=click.FloatRange(min=0.1), default=None, help="Stop after this many seconds."
+)
+@click.option(
+    "--screenshots",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Save a PNG of each screen when first shown, and one every few seconds.",
+)
+@click.option(
+    "--press",
+    "presses",
+    default=None,
+    help='Scripted presses, e.g. "1.5:start,40:stop,45:select/hold".',
+)
+@click.option("--size", callback=_parse_size, default=None, help="Window size, e.g. 1280x720.")
+def run(
+    config_path: Path | None,
+    source: str | None,
+    headless: bool,
+    seconds: float | None,
+    screenshots: Path | None,
+    presses: str | None,
+    size: tuple[int, int] | None,
+) -> None:
+    """Run the kiosk; prints one line of JSON (ui_fps, pose_fps, ...) at exit."""
+    from kiosk.app import RunOptions, run_kiosk, summary_line
+    from kiosk.presses import parse_presses
+
+    if presses:
+        try:
+            parse_presses(presses)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--press") from None
+    used_path = config_path
+    try:
+        try:
+            from kiosk.configfile import load_config_with_source
+
+            loaded = load_config_with_source(config_path)
+            config, used_path = loaded.config, loaded.path
+            if loaded.source == "default" and not loaded.path.is_file():
+                used_path = None
+        except ImportError:
+            from kiosk.configfile import load_config
+
+            config = load_config(config_path)
+    except Exception as exc:
+        click.echo(f"backstep run: cannot use the configuration: {exc}", err=True)
+        sys.exit(2)
+    if not headless and not _has_display():
+        logger.warning("no display found; running headless")
+        headless = True
+    options = RunOptions(
+        config_path=used_path,
+        source=source,
+        headless=headless,
+        seconds=seconds,
+        screenshots=screenshots,
+        presses=presses,
+        size=size,
+    )
+    summary = run_kiosk(config, options)
+    click.echo(summary_line(summary))

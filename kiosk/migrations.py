@@ -1,0 +1,130 @@
+"""Versioned schema of the Backstep database: an ordered list of migration steps."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One schema step; ``version`` is the ``PRAGMA user_version`` after it has run."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+# Times: wall-clock UNIX seconds (REAL) for check-ins, session start/end and baselines;
+# samples and events carry seconds since their session started (the caller's clock), so a
+# clock change on the Pi mid-session cannot reorder them.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "members, check-ins, sessions, samples, events",
+        (
+            """CREATE TABLE members (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                expires TEXT NOT NULL,
+                level INTEGER
+            )""",
+            """CREATE TABLE checkins (
+                id INTEGER PRIMARY KEY,
+                member_id TEXT REFERENCES members(id) ON DELETE CASCADE,
+                t REAL NOT NULL,
+                station_id TEXT NOT NULL,
+                method TEXT NOT NULL CHECK (method IN ('qr', 'card', 'buttons', 'guest'))
+            )""",
+            """CREATE TABLE sessions (
+                id INTEGER PRIMARY KEY,
+                member_id TEXT REFERENCES members(id) ON DELETE CASCADE,
+                program TEXT NOT NULL,
+                started REAL NOT NULL,
+                ended REAL,
+                status TEXT NOT NULL
+                    CHECK (status IN ('active', 'completed', 'stopped', 'interrupted')),
+                summary TEXT
+            )""",
+            """CREATE TABLE samples (
+                session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                t REAL NOT NULL,
+                trunk_lean REAL,
+                lateral_lean REAL,
+                core_score REAL,
+                cadence REAL,
+                posture TEXT
+            )""",
+            """CREATE TABLE events (
+                session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                t REAL NOT NULL,
+                kind TEXT NOT NULL,
+                data TEXT NOT NULL DEFAULT '{}'
+            )""",
+        ),
+    ),
+    Migration(
+        2,
+        "baselines; failed check-in attempts; station of a session",
+        (
+            """CREATE TABLE baselines (
+                member_id TEXT PRIMARY KEY REFERENCES members(id) ON DELETE CASCADE,
+                captured REAL NOT NULL,
+                data TEXT NOT NULL
+            )""",
+            # Failed attempts are kept (ok = 0) so staff can see who was turned away; the
+            # typed ID is kept as claimed_id because an unknown ID has no member row.
+            "ALTER TABLE checkins ADD COLUMN ok INTEGER NOT NULL DEFAULT 1",
+            "ALTER TABLE checkins ADD COLUMN reason TEXT",
+            "ALTER TABLE checkins ADD COLUMN claimed_id TEXT",
+            "ALTER TABLE sessions ADD COLUMN station_id TEXT NOT NULL DEFAULT ''",
+        ),
+    ),
+    Migration(
+        3,
+        "indexes for history, export and retention",
+        (
+            "CREATE INDEX samples_session_t ON samples(session_id, t)",
+            "CREATE INDEX events_session_t ON events(session_id, t)",
+            "CREATE INDEX sessions_member_started ON sessions(member_id, started)",
+            "CREATE INDEX sessions_status ON sessions(status)",
+            "CREATE INDEX checkins_claimed ON checkins(claimed_id)",
+        ),
+    ),
+)
+
+#: The schema version this code writes.
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The ``PRAGMA user_version`` of an open database (0 = empty)."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> list[int]:
+    """Run the steps above the database's version up to ``target``; return those applied.
+
+    The caller holds the write transaction (``BEGIN IMMEDIATE``): SQLite DDL is
+    transactional, so a failed step leaves the previous version intact. Raises
+    ``ValueError`` when the database is newer than this code.
+    """
+    current = schema_version(conn)
+    if current > LATEST_VERSION:
+        raise ValueError(
+            f"database schema version {current} is newer than this Backstep "
+            f"({LATEST_VERSION}); upgrade Backstep or restore an older database"
+        )
+    applied: list[int] = []
+    for step in MIGRATIONS:
+        if current < step.version <= target:
+            logger.info("migrating database to version %d: %s", step.version, step.description)
+            for statement in step.statements:
+                conn.execute(statement)
+            # PRAGMA cannot take parameters; the version is our own integer.
+            conn.execute(f"PRAGMA user_version = {int(step.version)}")
+            applied.append(step.version)
+    return applied

@@ -1,0 +1,183 @@
+"""One member's session while it runs: plan and clock, stats, cues, recording, summary."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kiosk.cues import CueEngine
+from kiosk.session_stats import SessionStats
+from kiosk.sessions import SessionClock, SessionPlan
+from kiosk.settings import BackstepConfig
+from kiosk.view import CueView, SessionView, SummaryView
+from vision.types import Event, FrameResult
+
+logger = logging.getLogger(__name__)
+
+#: Numbers on screen change at most this often (screens.md: no flicker).
+NUMBER_REFRESH_S = 0.25
+
+
+class SessionRun:
+    """Feeds each new vision result to the stats, the cue engine and the recorder."""
+
+    def __init__(
+        self,
+        config: BackstepConfig,
+        plan: SessionPlan,
+        member_name: str,
+        recorder: Any = None,
+        member_id: str | None = None,
+    ) -> None:
+        self.config = config
+        self.plan = plan
+        self.member_name = member_name
+        self.member_id = member_id
+        self.clock = SessionClock(plan)
+        self.stats = SessionStats()
+        self.cues = CueEngine(config.cues)
+        self.recorder = recorder
+        self._view = SessionView()
+        self._view_at = -1e9
+        self._last_frame = -1
+        self._metrics: dict[str, Any] = {}
+        self.started_at = 0.0
+        self.finished = False
+
+    def start(self, now: float) -> None:
+        """Start the clock and the recording."""
+        self.started_at = now
+        self.clock.start(now)
+        if self.recorder is not None:
+            try:
+                self.recorder.start(self.member_id, self.plan.name, now)
+            except Exception:
+                logger.exception("recorder start failed")
+
+    def pause(self, now: float) -> None:
+        """Stop the clock (pause, safety, camera lost)."""
+        self.clock.pause(now)
+
+    def resume(self, now: float) -> None:
+        """Continue the clock."""
+        self.clock.resume(now)
+
+    def update(self, now: float, result: FrameResult | None, events: list[Event]) -> bool:
+        """Feed the latest result (once per new frame) and events; True when the plan ended."""
+        self.clock.update(now)
+        running = self.clock.is_running
+        fresh = result is not None and result.frame_index != self._last_frame
+        if fresh and result is not None:
+            self._last_frame = result.frame_index
+            self._metrics = result.metrics
+        if running and (fresh or events):
+            self.stats.add(now, self._metrics, events)
+            self.cues.update(now, self._metrics, events)
+            if self.recorder is not None:
+                try:
+                    if fresh:
+                        self.recorder.add_sample(now, self._metrics)
+                    if events:
+                        self.recorder.add_events(events)
+                except Exception:
+                    logger.exception("recorder failed")
+        return self.clock.is_finished
+
+    @property
+    def new_cue_tone(self) -> str | None:
+        """The tone of a cue that just appeared (None when nothing new)."""
+        cue = self.cues.current
+        if cue is not None and self.cues.is_new:
+            return cue.tone
+        return None
+
+    def cue_view(self) -> CueView | None:
+        """The current cue for the banner."""
+        cue = self.cues.current
+        if cue is None:
+            return None
+        return CueView(cue.text, cue.colour_role, cue.icon)
+
+    def view(self, now: float) -> SessionView:
+        """Numbers for the screen, refreshed at most every ``NUMBER_REFRESH_S``."""
+        if now - self._view_at < NUMBER_REFRESH_S:
+            return self._view
+        self._view_at = now
+        m = self._metrics
+        c = self.clock
+        block = c.block
+        posture_cfg = self.config.posture
+        self._view = SessionView(
+            block_name=block.label,
+            block_index=c.block_index,
+            block_count=len(self.plan.blocks),
+            block_kind=block.kind,
+            elapsed_s=c.block_elapsed_s,
+            remaining_s=c.block_remaining_s,
+            total_remaining_s=c.remaining_s,
+            speed_mph=block.speed_mph,
+            incline_percent=block.incline_percent,
+            pct_upright=self.stats.upright_percent,
+            streak_s=self.stats.current_streak_s,
+            lean_deg=_num(m.get("trunk_lean_deg")),
+            lean_warn_deg=posture_cfg.forward_warn_deg,
+            lean_back_warn_deg=posture_cfg.back_warn_deg,
+            core_score=_num(m.get("core_score")),
+            cadence_spm=_num(m.get("cadence_spm")),
+            posture=m.get("posture"),
+        )
+        return self._view
+
+    def finish(self, now: float, status: str = "completed") -> dict[str, Any]:
+        """End the session; returns the stats summary (also written by the recorder)."""
+        self.finished = True
+        summary = self.stats.summary()
+        backward = sum(b.seconds for b in self.plan.blocks if b.is_backward) / 60.0
+        summary["backward_minutes"] = round(backward, 2)
+        pct = summary.get("upright_percent")
+        summary["upright_share"] = None if pct is None else round(pct / 100.0, 3)
+        summary["incline_percent"] = max(
+            (b.incline_percent or 0.0 for b in self.plan.blocks if b.is_backward), default=0.0
+        )
+        summary["intervals"] = False
+        if self.recorder is not None:
+            try:
+                self.recorder.finish(status, summary, now)
+            except Exception:
+                logger.exception("recorder finish failed")
+        return summary
+
+
+def summary_view(
+    summary: dict[str, Any], lean_warn_deg: float, last: dict[str, Any] | None, suggestion: str
+) -> SummaryView:
+    """The summary screen's data from a stats summary and the previous session's."""
+    samples = summary.get("samples") or []
+    lean = [s["trunk_lean_deg"] for s in samples if s.get("trunk_lean_deg") is not None]
+    core = [s["core_score"] for s in samples if s.get("core_score") is not None]
+    last_view = None
+    if last:
+        last_view = {
+            "pct_upright": _num(last.get("upright_percent")),
+            "longest_streak_s": _num(last.get("longest_streak_s")),
+            "cadence_avg": _num(last.get("average_cadence_spm")),
+            "core_avg": _num(last.get("average_core_score")),
+        }
+    return SummaryView(
+        pct_upright=_num(summary.get("upright_percent")),
+        longest_streak_s=_num(summary.get("longest_streak_s")) or 0.0,
+        cadence_avg=_num(summary.get("average_cadence_spm")),
+        core_avg=_num(summary.get("average_core_score")),
+        duration_s=_num(summary.get("active_s")) or 0.0,
+        lean_series=lean,
+        core_series=core,
+        lean_warn_deg=lean_warn_deg,
+        last=last_view,
+        suggestion=suggestion,
+    )
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)

@@ -1,0 +1,521 @@
+"""The kiosk's screen flow as pure logic: events and time in, screen changes and effects out."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+class Screen(StrEnum):
+    """Every screen the kiosk can show."""
+
+    IDLE = "idle"
+    CHECKIN = "checkin"
+    CHECKIN_REJECTED = "checkin_rejected"
+    POSITION = "position"
+    BASELINE = "baseline"
+    SESSION = "session"
+    PAUSE = "pause"
+    SAFETY = "safety"
+    CAMERA_LOST = "camera_lost"
+    SUMMARY = "summary"
+    STAFF = "staff"
+
+
+#: Screens that need a live camera; losing it there shows CAMERA_LOST.
+LIVE_SCREENS = frozenset(
+    {Screen.POSITION, Screen.BASELINE, Screen.SESSION, Screen.PAUSE, Screen.SAFETY}
+)
+
+#: Screens from which a long press of select opens the staff PIN (never while coaching).
+STAFF_ENTRY_SCREENS = frozenset(
+    {Screen.IDLE, Screen.CHECKIN, Screen.SUMMARY, Screen.CAMERA_LOST, Screen.POSITION}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FlowTimings:
+    """How long screens wait before moving on by themselves (seconds)."""
+
+    position_stable_s: float = 2.0
+    position_timeout_s: float = 90.0
+    checkin_timeout_s: float = 60.0
+    rejected_s: float = 4.0
+    baseline_timeout_s: float = 10.0
+    summary_timeout_s: float = 30.0
+    pause_timeout_s: float = 300.0
+    staff_timeout_s: float = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class VisionSnapshot:
+    """What the controller needs to know from the vision service at one instant."""
+
+    camera: str = "ok"  # "starting" | "ok" | "lost" | "ended"
+    person: bool = False
+    whole_body: bool = False
+    in_zone: bool = False
+    side_view: bool = False
+    baseline_progress: float = 0.0
+
+    @property
+    def is_ready_to_start(self) -> bool:
+        """True when the member stands in the zone with the whole body visible."""
+        return self.person and self.in_zone and self.whole_body
+
+    @property
+    def is_camera_lost(self) -> bool:
+        """True when frames stopped coming (a lost device or an ended file)."""
+        return self.camera in ("lost", "ended")
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """Something the app must do because of a transition (the controller does no I/O).
+
+    ``kind``: ``check_in`` {code, method}, ``start_baseline``, ``begin_session``,
+    ``pause_session``, ``resume_session``, ``end_session``, ``alert_on`` {reason},
+    ``alert_off``, ``reload_config``, ``save_zone``, ``sound`` {tone}.
+    """
+
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Member:
+    """Who is training: ``member_id`` None means a guest."""
+
+    member_id: str | None = None
+    name: str = "Guest"
+    method: str = "guest"
+
+    @property
+    def is_guest(self) -> bool:
+        """True for a guest (no stored history)."""
+        return self.member_id is None
+
+
+@dataclass(slots=True)
+class DigitEntry:
+    """A number entered with the buttons: up/down change a digit, select confirms it."""
+
+    length: int
+    digits: list[int] = field(default_factory=list)
+    current: int = 0
+
+    def up(self) -> None:
+        """Next value of the digit being edited."""
+        self.current = (self.current + 1) % 10
+
+    def down(self) -> None:
+        """Previous value of the digit being edited."""
+        self.current = (self.current - 1) % 10
+
+    def confirm(self) -> bool:
+        """Accept the digit being edited; True when all digits are in."""
+        if len(self.digits) < self.length:
+            self.digits.append(self.current)
+            self.current = 0
+        return self.is_complete
+
+    @property
+    def is_complete(self) -> bool:
+        """True once ``length`` digits were confirmed."""
+        return len(self.digits) >= self.length
+
+    @property
+    def text(self) -> str:
+        """The confirmed digits as a string."""
+        return "".join(str(d) for d in self.digits)
+
+    def clear(self) -> None:
+        """Start again."""
+        self.digits.clear()
+        self.current = 0
+
+
+#: Items of the unlocked staff menu, in order.
+STAFF_MENU = ("Adjust zone", "Reload config", "Exit")
+#: Zone edges in the order select cycles through them while adjusting.
+ZONE_EDGES = ("x0", "x1", "y0", "y1")
+
+
+@dataclass(slots=True)
+class StaffState:
+    """The staff screen's own sub-state: PIN entry, menu, zone adjustment."""
+
+    pin: DigitEntry
+    unlocked: bool = False
+    wrong_pin: bool = False
+    menu_index: int = 0
+    adjusting_zone: bool = False
+    edge_index: int = 0
+    zone_delta: dict[str, float] = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass(slots=True)
+class CheckinState:
+    """The check-in screen's own sub-state: a member number typed with the buttons."""
+
+    entry: DigitEntry
+    editing: bool = False
+    rejected_reason: str = ""
+
+
+class KioskController:
+    """Decides which screen shows, from button presses, typed card codes, vision and time.
+
+    Pure logic: every method takes ``now`` (seconds, monotonic) and returns the effects the
+    app must carry out; the app reports back results (``on_checkin_result``,
+    ``on_session_finished``). ``states_seen`` keeps the order screens were first shown.
+    """
+
+    def __init__(
+        self,
+        *,
+        checkin_enabled: bool = True,
+        guest_allowed: bool = True,
+        buttons_checkin: bool = True,
+        member_id_digits: int = 4,
+        staff_pin: str = "2468",
+        timings: FlowTimings | None = None,
+        now: float = 0.0,
+    ) -> None:
+        self.checkin_enabled = checkin_enabled
+        self.guest_allowed = guest_allowed
+        self.buttons_checkin = buttons_checkin
+        self.member_id_digits = member_id_digits
+        self.staff_pin = staff_pin
+        self.timings = timings or FlowTimings()
+        self.screen = Screen.IDLE
+        self.entered_at = now
+        self.previous = Screen.IDLE
+        self.member: Member | None = None
+        self.vision = VisionSnapshot(camera="starting")
+        self.safety_reason = ""
+        self.states_seen: list[str] = [Screen.IDLE.value]
+        self.staff = StaffState(pin=DigitEntry(len(staff_pin)))
+        self.checkin = CheckinState(entry=DigitEntry(member_id_digits))
+        self._ready_since: float | None = None
+        self._lost_from: Screen | None = None
+        self._session_active = False
+        self._baseline_started_at = 0.0
+
+    # ----------------------------------------------------------------- helpers
+    @property
+    def is_session_active(self) -> bool:
+        """True between ``begin_session`` and ``end_session``."""
+        return self._session_active
+
+    def seconds_on_screen(self, now: float) -> float:
+        """How long the current screen has been shown."""
+        return max(0.0, now - self.entered_at)
+
+    def _go(self, screen: Screen, now: float) -> None:
+        if screen is self.screen:
+            return
+        logger.info("screen %s -> %s", self.screen.value, screen.value)
+        self.previous = self.screen
+        self.screen = screen
+        self.entered_at = now
+        if screen.value not in self.states_seen:
+            self.states_seen.append(screen.value)
+        if screen is Screen.POSITION:
+            self._ready_since = None
+
+    def _end_session(self, now: float, effects: list[Effect]) -> None:
+        if self._session_active:
+            effects.append(Effect("end_session"))
+            self._session_active = False
+        self._go(Screen.SUMMARY, now)
+
+    def _to_idle(self, now: float) -> None:
+        self.member = None
+        self.checkin.entry.clear()
+        self.checkin.editing = False
+        self._go(Screen.IDLE, now)
+
+    def _begin_checkin_or_position(self, now: float) -> None:
+        if self.checkin_enabled:
+            self.checkin.entry.clear()
+            self.checkin.editing = False
+            self._go(Screen.CHECKIN, now)
+        else:
+            self.member = Member()
+            self._go(Screen.POSITION, now)
+
+    def _open_staff(self, now: float) -> None:
+        self.staff = StaffState(pin=DigitEntry(len(self.staff_pin)))
+        self._go(Screen.STAFF, now)
+
+    # ------------------------------------------------------------------ inputs
+    def on_button(self, name: str, kind: str, now: float) -> list[Effect]:
+        """A button was pressed (``kind`` "press") or held (``kind`` "hold")."""
+        effects: list[Effect] = []
+        screen = self.screen
+        if kind == "hold":
+            if name == "select" and screen in STAFF_ENTRY_SCREENS:
+                self._open_staff(now)
+            elif name == "stop" and screen is Screen.SESSION:
+                self._end_session(now, effects)
+            return effects
+        if screen is Screen.IDLE:
+            if name == "start":
+                self._begin_checkin_or_position(now)
+        elif screen is Screen.CHECKIN:
+            effects += self._checkin_button(name, now)
+        elif screen is Screen.CHECKIN_REJECTED:
+            if name == "stop":
+                self._to_idle(now)
+            else:
+                self._go(Screen.CHECKIN, now)
+        elif screen is Screen.POSITION:
+            if name == "stop":
+                self._to_idle(now)
+            elif name == "start" and self.vision.person:
+                effects += self._start_baseline(now)
+        elif screen is Screen.BASELINE:
+            if name == "stop":
+                self._to_idle(now)
+            elif name == "start" and self.vision.person:
+                # skip the baseline: posture is then judged on the absolute limits
+                effects += self._begin_session(now, baseline=False)
+        elif screen is Screen.SESSION:
+            if name == "start":
+                effects.append(Effect("pause_session"))
+                self._go(Screen.PAUSE, now)
+            elif name == "stop":
+                self._end_session(now, effects)
+        elif screen is Screen.PAUSE:
+            if name == "start":
+                effects.append(Effect("resume_session"))
+                self._go(Screen.SESSION, now)
+            elif name == "stop":
+                self._end_session(now, effects)
+        elif screen is Screen.SAFETY:
+            if name == "stop":
+                effects.append(Effect("alert_off"))
+                self._end_session(now, effects)
+            elif name == "start" and self.vision.is_ready_to_start:
+                effects += [Effect("alert_off"), Effect("resume_session")]
+                self._go(Screen.SESSION, now)
+        elif screen is Screen.CAMERA_LOST:
+            if name == "stop":
+                if self._session_active:
+                    self._end_session(now, effects)
+                else:
+                    self._to_idle(now)
+        elif screen is Screen.SUMMARY:
+            self._to_idle(now)
+        elif screen is Screen.STAFF:
+            effects += self._staff_button(name, now)
+        return effects
+
+    def on_card(self, code: str, now: float, method: str = "card") -> list[Effect]:
+        """A card reader typed a code (or a QR code was read) and pressed Enter."""
+        code = code.strip()
+        if not code or self.screen not in (Screen.IDLE, Screen.CHECKIN, Screen.CHECKIN_REJECTED):
+            return []
+        if not self.checkin_enabled:
+            return []
+        if self.screen is not Screen.CHECKIN:
+            self._go(Screen.CHECKIN, now)
+        return [Effect("check_in", {"code": code, "method": method})]
+
+    def on_checkin_result(
+        self,
+        ok: bool,
+        now: float,
+        *,
+        member_id: str | None = None,
+        name: str = "",
+        reason: str = "",
+    ) -> list[Effect]:
+        """The app's check-in service answered a ``check_in`` effect."""
+        if self.screen not in (Screen.CHECKIN, Screen.CHECKIN_REJECTED):
+            return []
+        if ok:
+            self.member = Member(member_id=member_id, name=name or "Member", method="checkin")
+            self._go(Screen.POSITION, now)
+            return [Effect("sound", {"tone": "good"})]
+        self.checkin.rejected_reason = reason or "Not recognised"
+        self.checkin.entry.clear()
+        self.checkin.editing = False
+        self._go(Screen.CHECKIN_REJECTED, now)
+        return [Effect("sound", {"tone": "caution"})]
+
+    def on_vision(self, snap: VisionSnapshot, now: float) -> list[Effect]:
+        """The latest vision state (call every UI frame; cheap)."""
+        self.vision = snap
+        effects: list[Effect] = []
+        if snap.is_camera_lost and self.screen in LIVE_SCREENS:
+            self._lost_from = self.screen
+            if self._session_active and self.screen is Screen.SESSION:
+                effects.append(Effect("pause_session"))
+            self._go(Screen.CAMERA_LOST, now)
+            return effects
+        if self.screen is Screen.CAMERA_LOST and not snap.is_camera_lost and snap.camera == "ok":
+            back = self._lost_from or Screen.IDLE
+            self._lost_from = None
+            if back is Screen.BASELINE:
+                back = Screen.POSITION
+            if back is Screen.SESSION:
+                effects.append(Effect("resume_session"))
+            self._go(back, now)
+        return effects
+
+    def on_vision_event(self, kind: str, data: dict[str, Any], now: float) -> list[Effect]:
+        """A vision event (only ``safety`` changes the screen)."""
+        if kind != "safety" or self.screen is not Screen.SESSION:
+            return []
+        self.safety_reason = str(data.get("reason", "unknown"))
+        self._go(Screen.SAFETY, now)
+        return [Effect("pause_session"), Effect("alert_on", {"reason": self.safety_reason})]
+
+    def on_session_finished(self, now: float) -> list[Effect]:
+        """The program's last block ended."""
+        effects: list[Effect] = []
+        if self._session_active:
+            self._end_session(now, effects)
+        return effects
+
+    def tick(self, now: float) -> list[Effect]:
+        """Time passed: auto-advance and time-outs."""
+        effects: list[Effect] = []
+        t = self.timings
+        on = self.seconds_on_screen(now)
+        screen = self.screen
+        if screen is Screen.POSITION:
+            if self.vision.is_ready_to_start:
+                if self._ready_since is None:
+                    self._ready_since = now
+                elif now - self._ready_since >= t.position_stable_s:
+                    effects += self._start_baseline(now)
+            else:
+                self._ready_since = None
+                if on >= t.position_timeout_s:
+                    self._to_idle(now)
+        elif screen is Screen.BASELINE:
+            if self.vision.baseline_progress >= 1.0 and on > 0.2:
+                effects += self._begin_session(now, baseline=True)
+            elif on >= t.baseline_timeout_s:
+                # a member who cannot stand still for the baseline still gets coached, on
+                # the absolute limits; nobody in view means back to positioning
+                if self.vision.person:
+                    effects += self._begin_session(now, baseline=False)
+                else:
+                    self._go(Screen.POSITION, now)
+        elif screen is Screen.CHECKIN and on >= t.checkin_timeout_s:
+            self._to_idle(now)
+        elif screen is Screen.CHECKIN_REJECTED and on >= t.rejected_s:
+            self._go(Screen.CHECKIN, now)
+        elif screen is Screen.SUMMARY and on >= t.summary_timeout_s:
+            self._to_idle(now)
+        elif screen is Screen.PAUSE and on >= t.pause_timeout_s:
+            self._end_session(now, effects)
+        elif screen is Screen.STAFF and on >= t.staff_timeout_s:
+            self._to_idle(now)
+        return effects
+
+    def position_ready_fraction(self, now: float) -> float:
+        """0..1 of the stable time needed before Position advances by itself."""
+        if self._ready_since is None:
+            return 0.0
+        return min(1.0, (now - self._ready_since) / self.timings.position_stable_s)
+
+    # --------------------------------------------------------------- sub-flows
+    def _start_baseline(self, now: float) -> list[Effect]:
+        self._baseline_started_at = now
+        self._go(Screen.BASELINE, now)
+        return [Effect("start_baseline")]
+
+    def _begin_session(self, now: float, baseline: bool) -> list[Effect]:
+        self._session_active = True
+        self._go(Screen.SESSION, now)
+        return [Effect("begin_session", {"baseline": baseline})]
+
+    def _checkin_button(self, name: str, now: float) -> list[Effect]:
+        entry = self.checkin.entry
+        if name == "stop":
+            self._to_idle(now)
+        elif name in ("up", "down") and self.buttons_checkin:
+            self.checkin.editing = True
+            entry.up() if name == "up" else entry.down()
+        elif name == "select":
+            if self.checkin.editing:
+                if entry.confirm():
+                    code = entry.text
+                    entry.clear()
+                    self.checkin.editing = False
+                    return [Effect("check_in", {"code": code, "method": "buttons"})]
+            elif self.guest_allowed:
+                self.member = Member()
+                self._go(Screen.POSITION, now)
+        elif name == "start" and self.checkin.editing and entry.digits:
+            code = entry.text
+            entry.clear()
+            self.checkin.editing = False
+            return [Effect("check_in", {"code": code, "method": "buttons"})]
+        return []
+
+    def _staff_button(self, name: str, now: float) -> list[Effect]:
+        st = self.staff
+        self.entered_at = now  # any activity keeps the staff screen open
+        if not st.unlocked:
+            if name == "stop":
+                self._to_idle(now)
+            elif name == "up":
+                st.pin.up()
+            elif name == "down":
+                st.pin.down()
+            elif name == "select" and st.pin.confirm():
+                if st.pin.text == self.staff_pin:
+                    st.unlocked = True
+                    st.wrong_pin = False
+                else:
+                    st.wrong_pin = True
+                    st.pin.clear()
+            return []
+        if st.adjusting_zone:
+            edge = ZONE_EDGES[st.edge_index]
+            if name in ("up", "down"):
+                # up moves an edge right/down in the mirror view's own sense: +0.01
+                step = 0.01 if name == "up" else -0.01
+                st.zone_delta[edge] = round(st.zone_delta.get(edge, 0.0) + step, 3)
+            elif name == "select":
+                st.edge_index = (st.edge_index + 1) % len(ZONE_EDGES)
+            elif name == "start":
+                delta = dict(st.zone_delta)
+                st.adjusting_zone = False
+                st.zone_delta.clear()
+                st.message = "Zone saved"
+                return [Effect("save_zone", {"delta": delta})]
+            elif name == "stop":
+                st.adjusting_zone = False
+                st.zone_delta.clear()
+                st.message = "Zone unchanged"
+            return []
+        if name == "up":
+            st.menu_index = (st.menu_index - 1) % len(STAFF_MENU)
+        elif name == "down":
+            st.menu_index = (st.menu_index + 1) % len(STAFF_MENU)
+        elif name == "stop":
+            self._to_idle(now)
+        elif name in ("select", "start"):
+            item = STAFF_MENU[st.menu_index]
+            if item == "Adjust zone":
+                st.adjusting_zone = True
+                st.edge_index = 0
+                st.message = ""
+            elif item == "Reload config":
+                st.message = "Reloading…"
+                return [Effect("reload_config")]
+            else:
+                self._to_idle(now)
+        return []

@@ -1,0 +1,181 @@
+"""Config reload: SIGHUP re-reads the file; an invalid file keeps the running config."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.configfile import read_config_file
+from kiosk.reload import ConfigReloader, changed_settings, needs_restart
+from kiosk.settings import BackstepConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The loop the kiosk runs, reduced to the reloader: poll once per "frame", report outcomes.
+LOOP = textwrap.dedent(
+    """
+    import json, sys, time
+    from kiosk.configfile import read_config_file
+    from kiosk.reload import ConfigReloader
+
+    path = sys.argv[1]
+    reloader = ConfigReloader(path, read_config_file(path))
+    print(json.dumps({"started": reloader.current.cues.cooldown_s}), flush=True)
+    while True:
+        outcome = reloader.poll()
+        if outcome is not None:
+            print(json.dumps({
+                "ok": outcome.ok,
+                "changed": outcome.changed,
+                "restart_needed": outcome.restart_needed,
+                "errors": outcome.errors,
+                "cooldown_s": reloader.current.cues.cooldown_s,
+                "width": reloader.current.camera.width,
+            }), flush=True)
+        time.sleep(0.01)
+    """
+)
+
+
+class LoopProcess:
+    """The reload loop in a child process, read line by line."""
+
+    def __init__(self, config: Path) -> None:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", LOOP, str(config)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+
+    def read(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        # A hang guard, not a timing assertion: a broken reloader must fail, not block CI.
+        ready, _, _ = select.select([self.proc.stdout], [], [], 60)
+        assert ready, "the reload loop printed nothing"
+        line = self.proc.stdout.readline()
+        assert line, self.proc.stderr.read() if self.proc.stderr else "no output"
+        result: dict[str, Any] = json.loads(line)
+        return result
+
+    def hup(self) -> None:
+        self.proc.send_signal(signal.SIGHUP)
+
+    def close(self) -> str:
+        self.proc.kill()
+        _, err = self.proc.communicate(timeout=30)
+        return err
+
+
+def test_sighup_applies_a_valid_file_and_keeps_the_config_when_the_file_is_invalid(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "backstep.toml"
+    config.write_text("[cues]\ncooldown_s = 10\n")
+    loop = LoopProcess(config)
+    try:
+        assert loop.read() == {"started": 10.0}
+
+        config.write_text("[cues]\ncooldown_s = 20\n[camera]\nwidth = 1280\n")
+        loop.hup()
+        outcome = loop.read()
+        assert outcome["ok"] is True
+        assert outcome["changed"] == ["camera.width", "cues.cooldown_s"]
+        assert outcome["restart_needed"] == ["camera.width"]
+        assert (outcome["cooldown_s"], outcome["width"]) == (20.0, 1280)
+
+        config.write_text("[cues]\ncooldown_s = 30\n[gpio]\nstart = 4\nstop = 4\n")
+        loop.hup()
+        outcome = loop.read()
+        assert outcome["ok"] is False
+        assert outcome["errors"] == [f"{config}:5: gpio.stop = 4: GPIO4 is used twice: "
+                                     "by 'start' and by 'stop' "
+                                     '(allowed: an integer from 0 to 27, or "off")']  # fmt: skip
+        assert (outcome["cooldown_s"], outcome["width"]) == (20.0, 1280)
+
+        config.write_text("[cues]\ncooldown_s = 30\n[camera]\nwidth = 1280\n")
+        loop.hup()
+        outcome = loop.read()
+        assert (outcome["ok"], outcome["changed"], outcome["restart_needed"]) == (
+            True,
+            ["cues.cooldown_s"],
+            [],
+        )
+    finally:
+        stderr = loop.close()
+    # The log says what was rejected and what waits for a restart.
+    assert "config reload rejected" in stderr
+    assert "take effect after `systemctl restart backstep`: camera.width" in stderr
+
+
+def test_poll_does_nothing_until_a_reload_is_requested(tmp_path: Path) -> None:
+    config = tmp_path / "backstep.toml"
+    config.write_text("[cues]\ncooldown_s = 10\n")
+    reloader = ConfigReloader(config, read_config_file(config), install_signal=False)
+    config.write_text("[cues]\ncooldown_s = 12\n")
+    assert reloader.poll() is None
+    reloader.request()
+    assert reloader.is_pending
+    outcome = reloader.poll()
+    assert outcome is not None and outcome.ok and outcome.changed == ["cues.cooldown_s"]
+    assert reloader.current.cues.cooldown_s == 12
+    assert reloader.poll() is None
+
+
+def test_a_deleted_file_is_reported_and_the_running_config_kept(tmp_path: Path) -> None:
+    config = tmp_path / "backstep.toml"
+    config.write_text("[cues]\ncooldown_s = 10\n")
+    running = read_config_file(config)
+    reloader = ConfigReloader(config, running, install_signal=False)
+    config.unlink()
+    reloader.request()
+    outcome = reloader.poll()
+    assert outcome is not None and not outcome.ok
+    assert outcome.config is running and "cannot read" in outcome.errors[0]
+
+
+def test_close_restores_the_previous_sighup_handler(tmp_path: Path) -> None:
+    config = tmp_path / "backstep.toml"
+    config.write_text("")
+    before = signal.getsignal(signal.SIGHUP)
+    reloader = ConfigReloader(config, BackstepConfig())
+    assert signal.getsignal(signal.SIGHUP) != before
+    os.kill(os.getpid(), signal.SIGHUP)  # handled by the reloader: only sets its flag
+    assert reloader.is_pending
+    reloader.close()
+    reloader.close()
+    assert signal.getsignal(signal.SIGHUP) == before
+
+
+@pytest.mark.parametrize(
+    ("key", "restart"),
+    [
+        ("camera.device", True),
+        ("camera.mirror", False),
+        ("model.variant", True),
+        ("display.fullscreen", True),
+        ("gpio.stop", True),
+        ("posture.forward_warn_deg", False),
+        ("cues.cooldown_s", False),
+    ],
+)
+def test_settings_read_at_start_up_need_a_restart(key: str, restart: bool) -> None:
+    assert needs_restart(key) is restart
+
+
+def test_changed_settings_lists_a_changed_program_once() -> None:
+    old = BackstepConfig()
+    blocks = [b.model_copy(update={"minutes": 9}) for b in old.programs["starter"]]
+    new = old.model_copy(update={"programs": {"starter": blocks}})
+    assert changed_settings(old, new) == ["programs.starter"]
