@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from kiosk.cues import CueEngine
 from kiosk.session_stats import SessionStats
-from kiosk.sessions import SessionClock, SessionPlan
+from kiosk.sessions import PlannedBlock, SessionClock, SessionPlan
 from kiosk.settings import BackstepConfig
 from kiosk.view import CueView, SessionView, SummaryView
+from vision.analysis_settings import PostureConfig
 from vision.types import Event, FrameResult
 
 logger = logging.getLogger(__name__)
@@ -28,8 +30,11 @@ class SessionRun:
         member_name: str,
         recorder: Any = None,
         member_id: str | None = None,
+        on_block: Callable[[PlannedBlock], None] | None = None,
     ) -> None:
         self.config = config
+        #: called with the new block at the start and at each block change (the incline)
+        self.on_block = on_block
         self.plan = plan
         self.member_name = member_name
         self.member_id = member_id
@@ -48,6 +53,7 @@ class SessionRun:
         """Start the clock and the recording."""
         self.started_at = now
         self.clock.start(now)
+        self._block_changed()
         if self.recorder is not None:
             try:
                 self.recorder.start(self.member_id, self.plan.name, now)
@@ -64,7 +70,8 @@ class SessionRun:
 
     def update(self, now: float, result: FrameResult | None, events: list[Event]) -> bool:
         """Feed the latest result (once per new frame) and events; True when the plan ended."""
-        self.clock.update(now)
+        if self.clock.update(now) and not self.clock.is_finished:
+            self._block_changed()
         running = self.clock.is_running
         fresh = result is not None and result.frame_index != self._last_frame
         if fresh and result is not None:
@@ -82,6 +89,27 @@ class SessionRun:
                 except Exception:
                     logger.exception("recorder failed")
         return self.clock.is_finished
+
+    def _block_changed(self) -> None:
+        block = self.clock.block
+        logger.info("block %d/%d: %s", self.clock.block_index + 1, len(self.plan.blocks), block.label)
+        if self.on_block is not None:
+            try:
+                self.on_block(block)
+            except Exception:
+                logger.exception("block change handler failed")
+
+    @property
+    def backward_minutes_done(self) -> float:
+        """Minutes spent in backward blocks so far (paused time does not count)."""
+        c = self.clock
+        if c.is_finished:
+            return self.plan.backward_s / 60.0
+        blocks = self.plan.blocks
+        done = sum(b.seconds for b in blocks[: c.block_index] if b.is_backward)
+        if c.block.is_backward:
+            done += c.block_elapsed_s
+        return done / 60.0
 
     @property
     def new_cue_tone(self) -> str | None:
@@ -106,7 +134,7 @@ class SessionRun:
         m = self._metrics
         c = self.clock
         block = c.block
-        posture_cfg = self.config.posture
+        label, lean, warn, back_warn = lean_reading(m, self.config.posture)
         self._view = SessionView(
             block_name=block.label,
             block_index=c.block_index,
@@ -119,9 +147,10 @@ class SessionRun:
             incline_percent=block.incline_percent,
             pct_upright=self.stats.upright_percent,
             streak_s=self.stats.current_streak_s,
-            lean_deg=_num(m.get("trunk_lean_deg")),
-            lean_warn_deg=posture_cfg.forward_warn_deg,
-            lean_back_warn_deg=posture_cfg.back_warn_deg,
+            lean_deg=lean,
+            lean_warn_deg=warn,
+            lean_back_warn_deg=back_warn,
+            lean_label=label,
             core_score=_num(m.get("core_score")),
             cadence_spm=_num(m.get("cadence_spm")),
             posture=m.get("posture"),
@@ -129,17 +158,28 @@ class SessionRun:
         return self._view
 
     def finish(self, now: float, status: str = "completed") -> dict[str, Any]:
-        """End the session; returns the stats summary (also written by the recorder)."""
+        """End the session; returns its summary (also written by the recorder).
+
+        Besides the `SessionStats` summary it holds what `kiosk.progression` reads
+        (``backward_minutes`` done, ``upright_share`` 0-1, ``incline_percent``,
+        ``intervals``), the planned backward minutes and the cues shown by kind.
+        """
+        self.clock.update(now)
         self.finished = True
         summary = self.stats.summary()
-        backward = sum(b.seconds for b in self.plan.blocks if b.is_backward) / 60.0
-        summary["backward_minutes"] = round(backward, 2)
+        summary["backward_minutes"] = round(self.backward_minutes_done, 2)
+        summary["planned_backward_minutes"] = round(self.plan.backward_s / 60.0, 2)
         pct = summary.get("upright_percent")
         summary["upright_share"] = None if pct is None else round(pct / 100.0, 3)
         summary["incline_percent"] = max(
             (b.incline_percent or 0.0 for b in self.plan.blocks if b.is_backward), default=0.0
         )
-        summary["intervals"] = False
+        summary["intervals"] = any(b.kind == "forward" for b in self.plan.blocks) and any(
+            b.is_backward for b in self.plan.blocks
+        )
+        summary["cues"] = {str(kind): int(n) for kind, n in self.cues.shown.items()}
+        summary["program"] = self.plan.name
+        summary["status"] = status
         if self.recorder is not None:
             try:
                 self.recorder.finish(status, summary, now)
@@ -148,12 +188,35 @@ class SessionRun:
         return summary
 
 
+def lean_reading(
+    metrics: dict[str, Any], posture: PostureConfig
+) -> tuple[str, float | None, float, float]:
+    """What the lean gauge shows: (label, degrees, warn limit one way, the other way).
+
+    A side view sees the sagittal trunk lean (forward/back); a front view cannot, but it
+    sees the sideways lean, so the gauge shows that instead of an empty "— —".
+    """
+    if metrics.get("view") == "front":
+        w = posture.lateral_warn_deg
+        return "Side lean", _num(metrics.get("lateral_lean_deg")), w, w
+    return (
+        "Trunk lean",
+        _num(metrics.get("trunk_lean_deg")),
+        posture.forward_warn_deg,
+        posture.back_warn_deg,
+    )
+
+
 def summary_view(
     summary: dict[str, Any], lean_warn_deg: float, last: dict[str, Any] | None, suggestion: str
 ) -> SummaryView:
     """The summary screen's data from a stats summary and the previous session's."""
     samples = summary.get("samples") or []
     lean = [s["trunk_lean_deg"] for s in samples if s.get("trunk_lean_deg") is not None]
+    lean_label = "Trunk lean"
+    if not lean:  # a front view sees the sideways lean only
+        lean = [s["lateral_lean_deg"] for s in samples if s.get("lateral_lean_deg") is not None]
+        lean_label = "Side lean" if lean else lean_label
     core = [s["core_score"] for s in samples if s.get("core_score") is not None]
     last_view = None
     if last:
@@ -162,6 +225,7 @@ def summary_view(
             "longest_streak_s": _num(last.get("longest_streak_s")),
             "cadence_avg": _num(last.get("average_cadence_spm")),
             "core_avg": _num(last.get("average_core_score")),
+            "backward_minutes": _num(last.get("backward_minutes")),
         }
     return SummaryView(
         pct_upright=_num(summary.get("upright_percent")),
@@ -172,6 +236,8 @@ def summary_view(
         lean_series=lean,
         core_series=core,
         lean_warn_deg=lean_warn_deg,
+        lean_label=lean_label,
+        backward_minutes=_num(summary.get("backward_minutes")),
         last=last_view,
         suggestion=suggestion,
     )

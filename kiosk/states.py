@@ -3,169 +3,38 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
+from kiosk.checkin_flow import CheckinState
+from kiosk.digit_entry import DigitEntry
+from kiosk.flow_types import (
+    LIVE_SCREENS,
+    STAFF_ENTRY_SCREENS,
+    Effect,
+    FlowTimings,
+    Member,
+    Screen,
+    VisionSnapshot,
+)
+from kiosk.staff_menu import STAFF_MENU, ZONE_EDGES, StaffState
+
+__all__ = [
+    "LIVE_SCREENS",
+    "STAFF_ENTRY_SCREENS",
+    "STAFF_MENU",
+    "ZONE_EDGES",
+    "CheckinState",
+    "DigitEntry",
+    "Effect",
+    "FlowTimings",
+    "KioskController",
+    "Member",
+    "Screen",
+    "StaffState",
+    "VisionSnapshot",
+]
+
 logger = logging.getLogger(__name__)
-
-
-class Screen(StrEnum):
-    """Every screen the kiosk can show."""
-
-    IDLE = "idle"
-    CHECKIN = "checkin"
-    CHECKIN_REJECTED = "checkin_rejected"
-    POSITION = "position"
-    BASELINE = "baseline"
-    SESSION = "session"
-    PAUSE = "pause"
-    SAFETY = "safety"
-    CAMERA_LOST = "camera_lost"
-    SUMMARY = "summary"
-    STAFF = "staff"
-
-
-#: Screens that need a live camera; losing it there shows CAMERA_LOST.
-LIVE_SCREENS = frozenset(
-    {Screen.POSITION, Screen.BASELINE, Screen.SESSION, Screen.PAUSE, Screen.SAFETY}
-)
-
-#: Screens from which a long press of select opens the staff PIN (never while coaching).
-STAFF_ENTRY_SCREENS = frozenset(
-    {Screen.IDLE, Screen.CHECKIN, Screen.SUMMARY, Screen.CAMERA_LOST, Screen.POSITION}
-)
-
-
-@dataclass(frozen=True, slots=True)
-class FlowTimings:
-    """How long screens wait before moving on by themselves (seconds)."""
-
-    position_stable_s: float = 2.0
-    position_timeout_s: float = 90.0
-    checkin_timeout_s: float = 60.0
-    rejected_s: float = 4.0
-    baseline_timeout_s: float = 10.0
-    summary_timeout_s: float = 30.0
-    pause_timeout_s: float = 300.0
-    staff_timeout_s: float = 120.0
-
-
-@dataclass(frozen=True, slots=True)
-class VisionSnapshot:
-    """What the controller needs to know from the vision service at one instant."""
-
-    camera: str = "ok"  # "starting" | "ok" | "lost" | "ended"
-    person: bool = False
-    whole_body: bool = False
-    in_zone: bool = False
-    side_view: bool = False
-    baseline_progress: float = 0.0
-
-    @property
-    def is_ready_to_start(self) -> bool:
-        """True when the member stands in the zone with the whole body visible."""
-        return self.person and self.in_zone and self.whole_body
-
-    @property
-    def is_camera_lost(self) -> bool:
-        """True when frames stopped coming (a lost device or an ended file)."""
-        return self.camera in ("lost", "ended")
-
-
-@dataclass(frozen=True, slots=True)
-class Effect:
-    """Something the app must do because of a transition (the controller does no I/O).
-
-    ``kind``: ``check_in`` {code, method}, ``start_baseline``, ``begin_session``,
-    ``pause_session``, ``resume_session``, ``end_session``, ``alert_on`` {reason},
-    ``alert_off``, ``reload_config``, ``save_zone``, ``sound`` {tone}.
-    """
-
-    kind: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class Member:
-    """Who is training: ``member_id`` None means a guest."""
-
-    member_id: str | None = None
-    name: str = "Guest"
-    method: str = "guest"
-
-    @property
-    def is_guest(self) -> bool:
-        """True for a guest (no stored history)."""
-        return self.member_id is None
-
-
-@dataclass(slots=True)
-class DigitEntry:
-    """A number entered with the buttons: up/down change a digit, select confirms it."""
-
-    length: int
-    digits: list[int] = field(default_factory=list)
-    current: int = 0
-
-    def up(self) -> None:
-        """Next value of the digit being edited."""
-        self.current = (self.current + 1) % 10
-
-    def down(self) -> None:
-        """Previous value of the digit being edited."""
-        self.current = (self.current - 1) % 10
-
-    def confirm(self) -> bool:
-        """Accept the digit being edited; True when all digits are in."""
-        if len(self.digits) < self.length:
-            self.digits.append(self.current)
-            self.current = 0
-        return self.is_complete
-
-    @property
-    def is_complete(self) -> bool:
-        """True once ``length`` digits were confirmed."""
-        return len(self.digits) >= self.length
-
-    @property
-    def text(self) -> str:
-        """The confirmed digits as a string."""
-        return "".join(str(d) for d in self.digits)
-
-    def clear(self) -> None:
-        """Start again."""
-        self.digits.clear()
-        self.current = 0
-
-
-#: Items of the unlocked staff menu, in order.
-STAFF_MENU = ("Adjust zone", "Reload config", "Exit")
-#: Zone edges in the order select cycles through them while adjusting.
-ZONE_EDGES = ("x0", "x1", "y0", "y1")
-
-
-@dataclass(slots=True)
-class StaffState:
-    """The staff screen's own sub-state: PIN entry, menu, zone adjustment."""
-
-    pin: DigitEntry
-    unlocked: bool = False
-    wrong_pin: bool = False
-    menu_index: int = 0
-    adjusting_zone: bool = False
-    edge_index: int = 0
-    zone_delta: dict[str, float] = field(default_factory=dict)
-    message: str = ""
-
-
-@dataclass(slots=True)
-class CheckinState:
-    """The check-in screen's own sub-state: a member number typed with the buttons."""
-
-    entry: DigitEntry
-    editing: bool = False
-    rejected_reason: str = ""
 
 
 class KioskController:
@@ -237,14 +106,12 @@ class KioskController:
 
     def _to_idle(self, now: float) -> None:
         self.member = None
-        self.checkin.entry.clear()
-        self.checkin.editing = False
+        self.checkin.reset()
         self._go(Screen.IDLE, now)
 
     def _begin_checkin_or_position(self, now: float) -> None:
         if self.checkin_enabled:
-            self.checkin.entry.clear()
-            self.checkin.editing = False
+            self.checkin.reset()
             self._go(Screen.CHECKIN, now)
         else:
             self.member = Member()
@@ -285,7 +152,7 @@ class KioskController:
                 self._to_idle(now)
             elif name == "start" and self.vision.person:
                 # skip the baseline: posture is then judged on the absolute limits
-                effects += self._begin_session(now, baseline=False)
+                effects += self._begin_session(now, baseline="none")
         elif screen is Screen.SESSION:
             if name == "start":
                 effects.append(Effect("pause_session"))
@@ -336,17 +203,25 @@ class KioskController:
         member_id: str | None = None,
         name: str = "",
         reason: str = "",
+        has_baseline: bool = False,
     ) -> list[Effect]:
-        """The app's check-in service answered a ``check_in`` effect."""
+        """The app's check-in service answered a ``check_in`` effect.
+
+        ``has_baseline``: the member has a fresh stored baseline (the capture is skipped).
+        """
         if self.screen not in (Screen.CHECKIN, Screen.CHECKIN_REJECTED):
             return []
         if ok:
-            self.member = Member(member_id=member_id, name=name or "Member", method="checkin")
+            self.member = Member(
+                member_id=member_id,
+                name=name or "Member",
+                method="checkin",
+                has_baseline=has_baseline,
+            )
             self._go(Screen.POSITION, now)
             return [Effect("sound", {"tone": "good"})]
         self.checkin.rejected_reason = reason or "Not recognised"
-        self.checkin.entry.clear()
-        self.checkin.editing = False
+        self.checkin.reset()
         self._go(Screen.CHECKIN_REJECTED, now)
         return [Effect("sound", {"tone": "caution"})]
 
@@ -403,12 +278,12 @@ class KioskController:
                     self._to_idle(now)
         elif screen is Screen.BASELINE:
             if self.vision.baseline_progress >= 1.0 and on > 0.2:
-                effects += self._begin_session(now, baseline=True)
+                effects += self._begin_session(now, baseline="captured")
             elif on >= t.baseline_timeout_s:
                 # a member who cannot stand still for the baseline still gets coached, on
                 # the absolute limits; nobody in view means back to positioning
                 if self.vision.person:
-                    effects += self._begin_session(now, baseline=False)
+                    effects += self._begin_session(now, baseline="none")
                 else:
                     self._go(Screen.POSITION, now)
         elif screen is Screen.CHECKIN and on >= t.checkin_timeout_s:
@@ -431,91 +306,32 @@ class KioskController:
 
     # --------------------------------------------------------------- sub-flows
     def _start_baseline(self, now: float) -> list[Effect]:
+        member = self.member
+        if member is not None and member.has_baseline:
+            # a fresh stored baseline: no need to stand still again
+            return self._begin_session(now, baseline="stored")
         self._baseline_started_at = now
         self._go(Screen.BASELINE, now)
         return [Effect("start_baseline")]
 
-    def _begin_session(self, now: float, baseline: bool) -> list[Effect]:
+    def _begin_session(self, now: float, baseline: str) -> list[Effect]:
+        """``baseline``: "captured" (just collected), "stored" or "none" (absolute limits)."""
         self._session_active = True
         self._go(Screen.SESSION, now)
         return [Effect("begin_session", {"baseline": baseline})]
 
     def _checkin_button(self, name: str, now: float) -> list[Effect]:
-        entry = self.checkin.entry
-        if name == "stop":
+        effects, outcome = self.checkin.press(name, self.buttons_checkin)
+        if outcome == "idle":
             self._to_idle(now)
-        elif name in ("up", "down") and self.buttons_checkin:
-            self.checkin.editing = True
-            entry.up() if name == "up" else entry.down()
-        elif name == "select":
-            if self.checkin.editing:
-                if entry.confirm():
-                    code = entry.text
-                    entry.clear()
-                    self.checkin.editing = False
-                    return [Effect("check_in", {"code": code, "method": "buttons"})]
-            elif self.guest_allowed:
-                self.member = Member()
-                self._go(Screen.POSITION, now)
-        elif name == "start" and self.checkin.editing and entry.digits:
-            code = entry.text
-            entry.clear()
-            self.checkin.editing = False
-            return [Effect("check_in", {"code": code, "method": "buttons"})]
-        return []
+        elif outcome == "guest" and self.guest_allowed:
+            self.member = Member()
+            self._go(Screen.POSITION, now)
+        return effects
 
     def _staff_button(self, name: str, now: float) -> list[Effect]:
-        st = self.staff
         self.entered_at = now  # any activity keeps the staff screen open
-        if not st.unlocked:
-            if name == "stop":
-                self._to_idle(now)
-            elif name == "up":
-                st.pin.up()
-            elif name == "down":
-                st.pin.down()
-            elif name == "select" and st.pin.confirm():
-                if st.pin.text == self.staff_pin:
-                    st.unlocked = True
-                    st.wrong_pin = False
-                else:
-                    st.wrong_pin = True
-                    st.pin.clear()
-            return []
-        if st.adjusting_zone:
-            edge = ZONE_EDGES[st.edge_index]
-            if name in ("up", "down"):
-                # up moves an edge right/down in the mirror view's own sense: +0.01
-                step = 0.01 if name == "up" else -0.01
-                st.zone_delta[edge] = round(st.zone_delta.get(edge, 0.0) + step, 3)
-            elif name == "select":
-                st.edge_index = (st.edge_index + 1) % len(ZONE_EDGES)
-            elif name == "start":
-                delta = dict(st.zone_delta)
-                st.adjusting_zone = False
-                st.zone_delta.clear()
-                st.message = "Zone saved"
-                return [Effect("save_zone", {"delta": delta})]
-            elif name == "stop":
-                st.adjusting_zone = False
-                st.zone_delta.clear()
-                st.message = "Zone unchanged"
-            return []
-        if name == "up":
-            st.menu_index = (st.menu_index - 1) % len(STAFF_MENU)
-        elif name == "down":
-            st.menu_index = (st.menu_index + 1) % len(STAFF_MENU)
-        elif name == "stop":
+        effects, leave = self.staff.press(name, self.staff_pin)
+        if leave:
             self._to_idle(now)
-        elif name in ("select", "start"):
-            item = STAFF_MENU[st.menu_index]
-            if item == "Adjust zone":
-                st.adjusting_zone = True
-                st.edge_index = 0
-                st.message = ""
-            elif item == "Reload config":
-                st.message = "Reloading…"
-                return [Effect("reload_config")]
-            else:
-                self._to_idle(now)
-        return []
+        return effects

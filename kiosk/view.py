@@ -37,6 +37,8 @@ class SessionView:
     lean_deg: float | None = None
     lean_warn_deg: float = 10.0
     lean_back_warn_deg: float = 8.0
+    #: "Trunk lean" (sagittal, side view) or "Side lean" (lateral, front view)
+    lean_label: str = "Trunk lean"
     core_score: float | None = None
     cadence_spm: float | None = None
     posture: str | None = None
@@ -54,6 +56,8 @@ class SummaryView:
     lean_series: list[float] = field(default_factory=list)
     core_series: list[float] = field(default_factory=list)
     lean_warn_deg: float = 10.0
+    lean_label: str = "Trunk lean"
+    backward_minutes: float | None = None
     last: dict[str, float | None] | None = None
     suggestion: str = ""
 
@@ -63,7 +67,8 @@ class StaffView:
     """Facts for the staff screen."""
 
     camera: str = ""
-    model: str = ""
+    model: str = ""  # the model's state: loading, ready, error, stopped
+    model_path: str = ""
     ui_fps: float = 0.0
     pose_fps: float = 0.0
     dropped_frames: int = 0
@@ -92,7 +97,9 @@ class ViewState:
     camera_message: str = ""
     whole_body: bool = False
     in_zone: bool = False
-    side_view: bool = False
+    side_view: bool = False  # the camera sees the member the way the config says
+    detected_view: str | None = None  # "side" | "front" | None (not seen yet)
+    expected_view: str = "side"  # camera.view: "side" | "front" | "auto"
     person: bool = False
     ready_fraction: float = 0.0
     baseline_progress: float = 0.0

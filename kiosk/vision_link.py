@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from kiosk.settings import BackstepConfig
+from vision.sources import FrameSource
 from vision.types import Event, Frame, FrameResult
 
 logger = logging.getLogger(__name__)
@@ -25,15 +27,22 @@ class VisionLike(Protocol):
     def start_baseline(self) -> None: ...
     def baseline_progress(self) -> float | None: ...
     def set_baseline(self, baseline: Any) -> None: ...
+    def reset_session(self) -> None: ...
+    def set_incline(self, percent: float) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
 class StatusFacts:
-    """The status fields the kiosk shows, read from whatever status object the service gives."""
+    """The status fields the kiosk shows, read from whatever status object the service gives.
+
+    ``model`` is the model's state ("loading", "ready", "error", "stopped"), ``model_path``
+    the file it was loaded from (empty until known).
+    """
 
     camera: str = "starting"
     source: str = ""
     model: str = ""
+    model_path: str = ""
     capture_fps: float = 0.0
     pose_fps: float = 0.0
     dropped: int = 0
@@ -66,7 +75,8 @@ def read_status(status: Any) -> StatusFacts:
     return StatusFacts(
         camera=str(camera),
         source=str(get("source_name", "source", default="") or ""),
-        model=str(get("model_name", "model", default="") or ""),
+        model=str(get("model_state", "model", default="") or ""),
+        model_path=str(get("model_path", default="") or ""),
         capture_fps=float(get("capture_fps", "fps", default=0.0) or 0.0),
         pose_fps=float(get("pose_fps", "inference_fps", default=0.0) or 0.0),
         dropped=int(dropped or 0),
@@ -118,7 +128,7 @@ class FramesOnlyVision:
             "source_name": st.source_name,
             "capture_fps": st.fps,
             "dropped": st.dropped,
-            "model": "unavailable",
+            "model": "error",
             "last_error": self.reason,
         }
 
@@ -136,20 +146,41 @@ class FramesOnlyVision:
         """Ignored."""
 
     @property
+    def baseline(self) -> Any:
+        """Never a baseline without pose."""
+        return None
+
+    def reset_session(self) -> None:
+        """Nothing to reset."""
+
+    def set_incline(self, percent: float) -> None:
+        """Nothing to apply the incline to."""
+
+    @property
     def is_ready(self) -> bool:
         """Never ready to coach."""
         return False
 
 
-def open_vision(config: BackstepConfig, source: str | None) -> VisionLike:
-    """The real vision service for ``source`` ("camera", "demo", a file, None = config)."""
+def open_vision(
+    config: BackstepConfig,
+    source: str | None,
+    source_factory: Callable[[], FrameSource] | None = None,
+) -> VisionLike:
+    """The real vision service for ``source`` ("camera", "demo", a file, None = config).
+
+    ``source_factory`` (tests) replaces the source: the capture thread calls it to open and
+    to reopen the camera.
+    """
     try:
         from vision.service import VisionService
     except ImportError as exc:
         logger.error("vision service unavailable (%s); frames only", exc)
         return FramesOnlyVision(config, source, f"vision service unavailable: {exc}")
     try:
-        return VisionService(config, source)  # type: ignore[no-any-return,unused-ignore]
+        return VisionService(  # type: ignore[no-any-return,unused-ignore]
+            config, source, source_factory=source_factory
+        )
     except Exception as exc:
         logger.exception("vision service failed to start; frames only")
         return FramesOnlyVision(config, source, f"pose unavailable: {exc}")

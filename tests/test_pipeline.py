@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ def clip_frames(path: Path) -> list[Frame]:
 
 
 @pytest.fixture
-def pipeline(model_path: Path) -> FramePipeline:
+def pipeline(model_path: Path) -> Iterator[FramePipeline]:
     p = build_pipeline(BackstepConfig(), model_path, use_media_time=True)
     yield p
     p.close()

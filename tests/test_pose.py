@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ def clip_frames(path: Path) -> list[Frame]:
 
 
 @pytest.fixture
-def estimator(model_path: Path) -> MediaPipePoseEstimator:
+def estimator(model_path: Path) -> Iterator[MediaPipePoseEstimator]:
     est = MediaPipePoseEstimator(model_path, ModelConfig(num_poses=1))
     yield est
     est.close()

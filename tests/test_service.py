@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from kiosk.settings import BackstepConfig
 from vision.baseline import Baseline
 from vision.service import VisionService
 from vision.settings import ZoneConfig
+from vision.types import Event
 
 EMPTY_FLOOR = ZoneConfig(x0=0.0, y0=0.9, x1=0.2, y1=1.0)  # demo clip: a corner of the mat
 
@@ -28,7 +29,7 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
 
 
 @pytest.fixture
-def service(model_path: Path) -> VisionService:
+def service(model_path: Path) -> Iterator[VisionService]:
     svc = VisionService(BackstepConfig(), "demo", model_path=model_path)
     yield svc
     svc.stop()
@@ -64,8 +65,13 @@ def test_status_reports_camera_model_and_speed(service: VisionService) -> None:
 def test_events_are_drained_once(service: VisionService) -> None:
     service.start()
     # The demo man steps and leans; some event (a step at least) comes within a loop or two.
-    collected: list = []
-    assert wait_for(lambda: bool(collected.extend(service.drain_events()) or collected))
+    collected: list[Event] = []
+
+    def some_event() -> bool:
+        collected.extend(service.drain_events())
+        return bool(collected)
+
+    assert wait_for(some_event)
     assert all(e.kind in ("step", "fault", "fault_cleared", "safety") for e in collected)
     later = service.drain_events()
     assert not any(e in collected for e in later)

@@ -276,7 +276,7 @@ def test_baseline_that_never_completes_coaches_on_absolute_limits():
     assert c.screen is Screen.BASELINE
     effects = c.tick(11)
     assert c.screen is Screen.SESSION
-    assert effects[0].kind == "begin_session" and effects[0].data == {"baseline": False}
+    assert effects[0].kind == "begin_session" and effects[0].data == {"baseline": "none"}
 
 
 def test_baseline_with_nobody_in_view_returns_to_position():
@@ -295,4 +295,4 @@ def test_start_on_baseline_skips_it():
     c.on_vision(VisionSnapshot(camera="ok", person=True), 0)
     c.on_button("start", "press", 0)
     effects = c.on_button("start", "press", 1)
-    assert c.screen is Screen.SESSION and effects[0].data == {"baseline": False}
+    assert c.screen is Screen.SESSION and effects[0].data == {"baseline": "none"}

@@ -24,8 +24,6 @@ checked again.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import logging
 import os
 import shutil
@@ -33,23 +31,51 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from vision.errors import ModelError
-from vision.model_bundle import BUNDLE_MEMBERS, build_full_bundle, download_wheel
+from vision.model_bundle import build_full_bundle, download_wheel
+from vision.model_cache import (
+    CACHE_ENV,
+    cache_dir,
+    cache_lock,
+    cached_model_path,
+    is_verified,
+    models_dir,
+    read_sidecar,
+    sha256_file,
+    sidecar_path,
+    variant_from_name,
+    wheels_dir,
+    write_json,
+)
+from vision.model_check import check_bundle, check_inference, verify_model
 from vision.settings import ModelConfig
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "CACHE_ENV",
+    "ModelInfo",
+    "ResolvedModel",
+    "cache_dir",
+    "cached_model_path",
+    "check_bundle",
+    "check_inference",
+    "describe_model",
+    "ensure_model",
+    "find_model",
+    "is_verified",
+    "read_sidecar",
+    "resolve_model",
+    "verify_model",
+]
+
 Variant = Literal["lite", "full", "heavy"]
 Source = Literal["config", "cache", "download", "offline-build"]
 
-#: Environment variable that moves the whole cache (models and the wheel) elsewhere.
-CACHE_ENV = "BACKSTEP_CACHE_DIR"
 #: Official model location; ``{variant}`` is lite, full or heavy.
 MODEL_URL_TEMPLATE = (
     "https://storage.googleapis.com/mediapipe-models/pose_landmarker/"
@@ -60,10 +86,7 @@ DOWNLOAD_TIMEOUT_S = 10.0
 #: The only variant whose weights are in the mediapipe wheels.
 OFFLINE_VARIANT: Variant = "full"
 
-_FETCH_HINT = "delete it and run `backstep model fetch`"
 _CONFIG_HINT = "fix model.path in the config, or leave it empty to use the cached model"
-_DEMO_CLIP = Path(__file__).resolve().parent / "data" / "demo.mp4"
-_ZIP_MAGIC = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)
@@ -88,253 +111,6 @@ class ResolvedModel:
     note: str | None = None
 
 
-def cache_dir() -> Path:
-    """Root of Backstep's cache: ``$BACKSTEP_CACHE_DIR`` or the platform user cache."""
-    env = os.environ.get(CACHE_ENV)
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("backstep"))
-
-
-def models_dir() -> Path:
-    """Where cached ``.task`` files and their records live."""
-    return cache_dir() / "models"
-
-
-def wheels_dir() -> Path:
-    """Where the mediapipe wheel used by the offline build is kept (downloaded once)."""
-    return cache_dir() / "wheels"
-
-
-def cached_model_path(variant: str) -> Path:
-    """The cache location of ``pose_landmarker_<variant>.task``."""
-    return models_dir() / f"pose_landmarker_{variant}.task"
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-# --- verification -------------------------------------------------------------------------
-
-
-def check_bundle(path: Path, *, hint: str = _FETCH_HINT, test_crc: bool = True) -> None:
-    """Check the file is a stored zip with both pose members; raise ModelError if not."""
-    what = f"model file {path}"
-    if not path.exists():
-        raise ModelError(f"{what} does not exist: {hint.replace('delete it and ', '')}")
-    if not path.is_file():
-        raise ModelError(f"{what} is not a file: {hint}")
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(4)
-        if not zipfile.is_zipfile(path):
-            if head == _ZIP_MAGIC:
-                raise ModelError(f"{what} is truncated (not a complete zip): {hint}")
-            raise ModelError(f"{what} is not a .task bundle (not a zip file): {hint}")
-        with zipfile.ZipFile(path) as zf:
-            infos = {info.filename: info for info in zf.infolist()}
-            for member in BUNDLE_MEMBERS:
-                if member not in infos:
-                    raise ModelError(
-                        f"{what} has no {member} (not a pose landmarker bundle): {hint}"
-                    )
-            packed = [n for n in BUNDLE_MEMBERS if infos[n].compress_type != zipfile.ZIP_STORED]
-            if packed:
-                raise ModelError(
-                    f"{what} is a compressed zip (MediaPipe needs stored members): {hint}"
-                )
-            if test_crc:
-                bad = zf.testzip()
-                if bad is not None:
-                    raise ModelError(f"{what} is corrupt (bad CRC in {bad}): {hint}")
-    except ModelError:
-        raise
-    except (OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise ModelError(f"{what} cannot be read ({exc}): {hint}") from exc
-
-
-def _demo_frames(count: int = 3, step: int = 10) -> list[Any]:
-    """A few RGB frames of the built-in demo clip, to check a model sees a person."""
-    import cv2
-
-    cap = cv2.VideoCapture(str(_DEMO_CLIP))
-    frames: list[Any] = []
-    try:
-        index = 0
-        while len(frames) < count:
-            ok, bgr = cap.read()
-            if not ok:
-                break
-            if index % step == 0:
-                frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-            index += 1
-    finally:
-        cap.release()
-    return frames
-
-
-def check_inference(path: Path, *, hint: str = _FETCH_HINT) -> None:
-    """Load the model in MediaPipe's PoseLandmarker and require a person on the demo clip."""
-    import mediapipe as mp
-    from mediapipe.tasks.python.core.base_options import BaseOptions
-    from mediapipe.tasks.python.vision import (
-        PoseLandmarker,
-        PoseLandmarkerOptions,
-        RunningMode,
-    )
-
-    frames = _demo_frames()
-    if not frames:
-        raise ModelError(f"cannot check {path}: demo clip {_DEMO_CLIP} is missing or unreadable")
-    options = PoseLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(path)),
-        running_mode=RunningMode.IMAGE,
-        num_poses=1,
-    )
-    try:
-        landmarker = PoseLandmarker.create_from_options(options)
-    except Exception as exc:  # MediaPipe raises RuntimeError/ValueError with C++ status text
-        raise ModelError(
-            f"model file {path} does not load in MediaPipe ({_reason(exc)}): {hint}"
-        ) from exc
-    try:
-        for rgb in frames:
-            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-            if landmarker.detect(image).pose_landmarks:
-                return
-    except Exception as exc:  # a graph that loads may still fail on its first frame
-        raise ModelError(
-            f"model file {path} fails on the demo clip ({_reason(exc)}): {hint}"
-        ) from exc
-    finally:
-        # A graph that failed on a frame raises the same error again on close.
-        with contextlib.suppress(Exception):
-            landmarker.close()
-    raise ModelError(
-        f"model file {path} loads but finds no person on the demo clip (wrong model?): {hint}"
-    )
-
-
-def _reason(exc: BaseException) -> str:
-    """The useful tail of a MediaPipe C++ status message, on one short line."""
-    text = " ".join(str(exc).split())
-    if "failed: " in text:
-        text = text.rsplit("failed: ", 1)[1]
-    text = text or type(exc).__name__
-    return text if len(text) <= 160 else text[:157] + "..."
-
-
-def _runtime_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("mediapipe")
-    except PackageNotFoundError:  # pragma: no cover - mediapipe is a dependency
-        return "unknown"
-
-
-def _record_path(sha256: str) -> Path:
-    return models_dir() / "verified" / f"{sha256}.json"
-
-
-def is_verified(path: Path, sha256: str | None = None) -> bool:
-    """True when a file with this content already passed :func:`check_inference` here."""
-    try:
-        digest = sha256 or sha256_file(path)
-        record = json.loads(_record_path(digest).read_text())
-        return bool(
-            record.get("size") == path.stat().st_size
-            and record.get("mediapipe") == _runtime_version()
-        )
-    except (OSError, ValueError):
-        return False
-
-
-def _remember_verified(path: Path, sha256: str) -> None:
-    record = {
-        "sha256": sha256,
-        "size": path.stat().st_size,
-        "mediapipe": _runtime_version(),
-        "checked": "stored zip, both members, loads, person on demo clip",
-        "verified_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
-    try:
-        _write_json(_record_path(sha256), record)
-    except OSError as exc:  # a read-only cache only costs a re-check next start
-        logger.warning("cannot record verification of %s: %s", path, exc)
-
-
-def verify_model(path: Path, *, hint: str = _FETCH_HINT) -> str:
-    """Verify a ``.task`` file (see module doc) and return its sha256; raise ModelError if bad.
-
-    A file whose content was verified before only gets the cheap structural check.
-    """
-    path = Path(path)
-    check_bundle(path, hint=hint, test_crc=False)
-    digest = sha256_file(path)
-    if is_verified(path, digest):
-        return digest
-    check_bundle(path, hint=hint, test_crc=True)
-    check_inference(path, hint=hint)
-    _remember_verified(path, digest)
-    return digest
-
-
-# --- cache files ----------------------------------------------------------------------------
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, indent=2, sort_keys=True)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _sidecar(path: Path) -> Path:
-    return path.with_name(path.name + ".json")
-
-
-def read_sidecar(path: Path) -> dict[str, Any]:
-    """Provenance of a cached model (source, variant, sha256, size), or {} when unknown."""
-    try:
-        data = json.loads(_sidecar(path).read_text())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-@contextlib.contextmanager
-def _cache_lock() -> Iterator[None]:
-    """Serialise fetch/build between processes (tests and the kiosk may start together)."""
-    models_dir().mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX; the atomic rename still protects
-        yield
-        return
-    with open(models_dir() / ".lock", "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def _install(tmp: Path, target: Path, *, source: Source, variant: str, origin: str) -> None:
     """Verify a freshly written file, then move it and its sidecar into place atomically."""
     digest = verify_model(tmp)
@@ -349,9 +125,9 @@ def _install(tmp: Path, target: Path, *, source: Source, variant: str, origin: s
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     try:
-        _write_json(_sidecar(target), sidecar)
+        write_json(sidecar_path(target), sidecar)
     except OSError as exc:
-        logger.warning("cannot write %s: %s", _sidecar(target), exc)
+        logger.warning("cannot write %s: %s", sidecar_path(target), exc)
 
 
 def _temp_in(directory: Path, name: str) -> Path:
@@ -371,6 +147,8 @@ def _download(variant: str, target: Path) -> None:
         ):
             shutil.copyfileobj(resp, out, 1 << 20)
         _install(tmp, target, source="download", variant=variant, origin=url)
+    except ModelError as exc:
+        raise ModelError(f"download of {url} gave a bad file ({exc})") from exc
     except (OSError, urllib.error.URLError, ValueError) as exc:
         raise ModelError(f"download of {url} failed ({exc})") from exc
     finally:
@@ -392,16 +170,22 @@ def _build_offline(target: Path) -> None:
             tmp.unlink()
 
 
-def _cached(variant: str) -> Path | None:
-    """The cached model for ``variant`` if it verifies; a damaged one is removed."""
+def _cached(variant: str, *, replace_damaged: bool) -> Path | None:
+    """The cached model for ``variant`` if it verifies.
+
+    A damaged file raises ModelError, or with ``replace_damaged`` is deleted (with its sidecar)
+    so that the caller can fetch or build it again.
+    """
     target = cached_model_path(variant)
     if not target.exists():
         return None
     try:
         verify_model(target)
     except ModelError as exc:
+        if not replace_damaged:
+            raise
         logger.warning("replacing damaged cached model: %s", exc)
-        for stale in (target, _sidecar(target)):
+        for stale in (target, sidecar_path(target)):
             with contextlib.suppress(OSError):
                 stale.unlink()
         return None
@@ -419,7 +203,7 @@ def _from_config(cfg: ModelConfig) -> ResolvedModel | None:
         verify_model(path, hint=_CONFIG_HINT)
     except ModelError as exc:
         raise ModelError(f"model.path in the config: {exc}") from exc
-    return ResolvedModel(path, "config", None)
+    return ResolvedModel(path, "config", variant_from_name(path))
 
 
 def _fallback_note(variant: str, why: str) -> str:
@@ -439,7 +223,7 @@ def find_model(cfg: ModelConfig) -> ResolvedModel:
     if configured is not None:
         return configured
     for variant in dict.fromkeys((cfg.variant, OFFLINE_VARIANT)):
-        path = _cached(variant)
+        path = _cached(variant, replace_damaged=False)
         if path is not None:
             note = None if variant == cfg.variant else _fallback_note(cfg.variant, "not cached")
             return ResolvedModel(path, "cache", variant, note)
@@ -456,32 +240,42 @@ def resolve_model(cfg: ModelConfig, *, offline: bool = False) -> ResolvedModel:
     configured = _from_config(cfg)
     if configured is not None:
         return configured
-    variant = cfg.variant
-    path = _cached(variant)
+    path = _cached(cfg.variant, replace_damaged=True)
+    if path is not None:
+        return ResolvedModel(path, "cache", cfg.variant)
+    try:
+        with cache_lock():
+            return _fetch_locked(cfg.variant, offline=offline)
+    except OSError as exc:
+        raise ModelError(
+            f"cannot write the model cache {models_dir()} ({exc}): set {CACHE_ENV} to a "
+            "writable directory, or set model.path in the config"
+        ) from exc
+
+
+def _fetch_locked(variant: str, *, offline: bool) -> ResolvedModel:
+    """Download or build ``variant`` into the cache; the caller holds the cache lock."""
+    path = _cached(variant, replace_damaged=True)  # another process may have just made it
     if path is not None:
         return ResolvedModel(path, "cache", variant)
-    with _cache_lock():
-        path = _cached(variant)  # another process may have finished while we waited
-        if path is not None:
-            return ResolvedModel(path, "cache", variant)
-        target = cached_model_path(variant)
-        why = "offline mode"
-        if not offline:
-            try:
-                _download(variant, target)
-                return ResolvedModel(target, "download", variant)
-            except ModelError as exc:
-                why = str(exc)
-                logger.warning("%s; falling back to the offline build", exc)
-        note = None if variant == OFFLINE_VARIANT else _fallback_note(variant, why)
-        if note:
-            logger.warning("%s", note)
-        full = _cached(OFFLINE_VARIANT)
+    why = "offline mode"
+    if not offline:
+        try:
+            target = cached_model_path(variant)
+            _download(variant, target)
+            return ResolvedModel(target, "download", variant)
+        except ModelError as exc:
+            why = "the official download failed"
+            logger.warning("%s; falling back to the offline build", exc)
+    note = None if variant == OFFLINE_VARIANT else _fallback_note(variant, why)
+    if note:
+        logger.warning("%s", note)
+        full = _cached(OFFLINE_VARIANT, replace_damaged=True)
         if full is not None:
             return ResolvedModel(full, "cache", OFFLINE_VARIANT, note)
-        full = cached_model_path(OFFLINE_VARIANT)
-        _build_offline(full)
-        return ResolvedModel(full, "offline-build", OFFLINE_VARIANT, note)
+    full = cached_model_path(OFFLINE_VARIANT)
+    _build_offline(full)
+    return ResolvedModel(full, "offline-build", OFFLINE_VARIANT, note)
 
 
 def ensure_model(cfg: ModelConfig, *, offline: bool = False) -> Path:
@@ -498,15 +292,12 @@ def describe_model(path: Path) -> ModelInfo:
     check_bundle(path, test_crc=False)
     digest = sha256_file(path)
     record = read_sidecar(path)
-    source = str(record.get("source", "unknown"))
+    source = str(record.get("source", "not fetched by backstep"))
     if record.get("origin"):
         source = f"{source} ({record['origin']})"
     if record and record.get("sha256") != digest:
         source = f"{source}, changed since it was fetched"
-    variant = record.get("variant")
-    if variant is None:
-        stem = path.stem
-        variant = stem.rsplit("_", 1)[-1] if stem.startswith("pose_landmarker_") else None
+    variant = record.get("variant") or variant_from_name(path)
     return ModelInfo(
         path=path,
         variant=variant,

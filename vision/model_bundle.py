@@ -9,10 +9,13 @@ writes the two models into a stored (uncompressed) zip, which is what a ``.task`
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import struct
 import subprocess
 import sys
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,11 +84,16 @@ _PARTS = (
 
 
 def find_wheel(wheel_dir: Path) -> Path | None:
-    """The cached mediapipe wheel in ``wheel_dir`` that still opens as a zip, if any."""
+    """The cached mediapipe wheel in ``wheel_dir`` that still opens as a zip, if any.
+
+    A damaged one (an interrupted copy, a full disk) is deleted so the next download replaces it.
+    """
     for candidate in sorted(wheel_dir.glob(WHEEL_GLOB)):
         if zipfile.is_zipfile(candidate):
             return candidate
-        logger.warning("ignoring damaged cached wheel %s", candidate)
+        logger.warning("deleting damaged cached wheel %s", candidate)
+        with contextlib.suppress(OSError):
+            candidate.unlink()
     return None
 
 
@@ -94,7 +102,30 @@ def download_wheel(wheel_dir: Path) -> Path:
     cached = find_wheel(wheel_dir)
     if cached is not None:
         return cached
-    wheel_dir.mkdir(parents=True, exist_ok=True)
+    advice = "check the network, or put a pose_landmarker_full.task file in model.path"
+    try:
+        wheel_dir.mkdir(parents=True, exist_ok=True)
+        # pip writes into a private directory; the wheel appears in the cache only when whole.
+        with tempfile.TemporaryDirectory(prefix=".pip-", dir=wheel_dir) as staging:
+            proc = _run_pip_download(Path(staging))
+            fetched = find_wheel(Path(staging))
+            if proc.returncode != 0 or fetched is None:
+                lines = (proc.stderr or proc.stdout or "").strip().splitlines()
+                why = lines[-1] if lines else f"pip exit code {proc.returncode}"
+                raise ModelError(
+                    f"could not download mediapipe {WHEEL_VERSION} from PyPI ({why}): {advice}"
+                )
+            wheel = wheel_dir / fetched.name
+            os.replace(fetched, wheel)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ModelError(
+            f"could not download mediapipe {WHEEL_VERSION} with pip ({exc}): {advice}"
+        ) from exc
+    return wheel
+
+
+def _run_pip_download(dest: Path) -> subprocess.CompletedProcess[str]:
+    """``pip download`` the x86_64 wheel; only its model files are used, so any machine can."""
     cmd = [
         sys.executable,
         "-m",
@@ -108,27 +139,10 @@ def download_wheel(wheel_dir: Path) -> Path:
         WHEEL_PYTHON,
         "--disable-pip-version-check",
         "-d",
-        str(wheel_dir),
+        str(dest),
     ]
     logger.warning("downloading mediapipe %s from PyPI (about 36 MB, once)", WHEEL_VERSION)
-    try:
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=PIP_TIMEOUT_S, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ModelError(
-            f"could not download mediapipe {WHEEL_VERSION} with pip ({exc}): check the network "
-            "or put a pose_landmarker_full.task file in the config's model.path"
-        ) from exc
-    wheel = find_wheel(wheel_dir)
-    if proc.returncode != 0 or wheel is None:
-        lines = (proc.stderr or proc.stdout or "").strip().splitlines()
-        why = lines[-1] if lines else f"pip exit code {proc.returncode}"
-        raise ModelError(
-            f"could not download mediapipe {WHEEL_VERSION} from PyPI ({why}): check the network "
-            "or put a pose_landmarker_full.task file in the config's model.path"
-        )
-    return wheel
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=PIP_TIMEOUT_S, check=False)
 
 
 def _schemas() -> tuple[Any, Any]:
@@ -141,7 +155,7 @@ def _schemas() -> tuple[Any, Any]:
     return tfl, meta
 
 
-def _metadata_buffer(model: Any, part: _Part, meta: Any) -> bytes:
+def _metadata_buffer(model: Any, meta: Any, *, title: str, mean: float, std: float) -> bytes:
     """Serialise a ModelMetadata flatbuffer describing ``model``'s input and outputs."""
     subgraph = model.subgraphs[0]
 
@@ -156,8 +170,8 @@ def _metadata_buffer(model: Any, part: _Part, meta: Any) -> bytes:
     norm = meta.ProcessUnitT()
     norm.optionsType = meta.ProcessUnitOptions.NormalizationOptions
     norm.options = meta.NormalizationOptionsT()
-    norm.options.mean = [part.mean]
-    norm.options.std = [part.std]
+    norm.options.mean = [mean]
+    norm.options.std = [std]
     image_in = meta.TensorMetadataT()
     image_in.name = "image"
     image_in.content = image
@@ -174,11 +188,11 @@ def _metadata_buffer(model: Any, part: _Part, meta: Any) -> bytes:
         outputs.append(out)
 
     graph = meta.SubGraphMetadataT()
-    graph.name = part.title
+    graph.name = title
     graph.inputTensorMetadata = [image_in]
     graph.outputTensorMetadata = outputs
     root = meta.ModelMetadataT()
-    root.name = part.title
+    root.name = title
     root.description = "MediaPipe BlazePose weights from the mediapipe wheel, with metadata."
     root.version = WHEEL_VERSION
     root.subgraphMetadata = [graph]
@@ -200,17 +214,21 @@ def add_metadata(tflite: bytes, *, mean: float, std: float, title: str = "pose m
     model = tfl.ModelT.InitFromPackedBuf(bytearray(tflite), 0)
     if not model.subgraphs or len(model.subgraphs) != 1:
         raise ModelError("expected a TFLite model with exactly one subgraph")
-    part = _Part("", "", title, mean, std)
-    blob = _metadata_buffer(model, part, meta)
+    blob = _metadata_buffer(model, meta, title=title, mean=mean, std=std)
     buffer = tfl.BufferT()
     buffer.data = np.frombuffer(blob, dtype=np.uint8)
     model.buffers = list(model.buffers or [])
-    model.buffers.append(buffer)
-    entry = tfl.MetadataT()
-    entry.name = _METADATA_NAME
-    entry.buffer = len(model.buffers) - 1
-    kept = [m for m in (model.metadata or []) if _entry_name(m) != _METADATA_NAME]
-    model.metadata = [*kept, entry]
+    model.metadata = list(model.metadata or [])
+    earlier = [m for m in model.metadata if _entry_name(m) == _METADATA_NAME]
+    if earlier:  # replace the old metadata in place rather than orphaning its buffer
+        model.buffers[earlier[0].buffer] = buffer
+        model.metadata = [m for m in model.metadata if m is earlier[0] or m not in earlier]
+    else:
+        model.buffers.append(buffer)
+        entry = tfl.MetadataT()
+        entry.name = _METADATA_NAME
+        entry.buffer = len(model.buffers) - 1
+        model.metadata.append(entry)
 
     builder = AlignedBuilder(len(tflite) + len(blob) + 4096)
     builder.Finish(model.Pack(builder), _TFLITE_IDENTIFIER)

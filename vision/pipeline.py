@@ -99,6 +99,8 @@ class FramePipeline:
             zone, self._pending_zone = self._pending_zone, None
         if zone is None:
             return
+        # MediaPipe's tracker keeps its region from the old crop for one frame; a wrong
+        # pose from it falls outside the new zone or the tracker re-detects: no reset needed.
         self.selector.set_zone(zone)
         self.selector.reset()
         set_analyzer_zone = getattr(self.analyzer, "set_zone", None)

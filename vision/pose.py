@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from vision.errors import ModelError
+from vision.model_check import close_landmarker
 from vision.settings import ModelConfig
 from vision.types import NUM_LANDMARKS, Frame, Pose
 
@@ -88,6 +89,10 @@ class MediaPipePoseEstimator:
         MediaPipe rejects a timestamp that does not increase. Frames can repeat (a file source
         delivering the same frame twice, a camera clock stepping back after a reconnect), so
         the capture time is only a guide: equal or earlier times become previous + 1 ms.
+        The timestamps matter beyond ordering: measured here, VIDEO mode filters landmarks
+        over time (the same 50 frames fed 1 ms apart moved 37% less from frame to frame than
+        fed 33 ms apart; 3.3 s apart, 7% more), so they must be the real capture (or media)
+        times, and the same file always gives the same landmarks only with its media times.
         """
         ms = round(t * 1000.0)
         if ms <= self._last_ms:
@@ -120,9 +125,10 @@ class MediaPipePoseEstimator:
         """Release the MediaPipe graph; safe to call twice."""
         landmarker, self._landmarker = self._landmarker, None
         if landmarker is not None:
-            # Explicitly: PoseLandmarker.__del__ at interpreter exit raises from a half
-            # torn-down ctypes dispatcher.
-            landmarker.close()
+            # Explicitly, and through the guarded close: PoseLandmarker.__del__ at interpreter
+            # exit raises from a half torn-down ctypes dispatcher, and after a graph error
+            # mediapipe 1.2.2 can hang in a second close (see close_landmarker).
+            close_landmarker(landmarker)
 
     def __enter__(self) -> MediaPipePoseEstimator:
         return self

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from vision.capture import CaptureThread
 from vision.pipeline import FramePipeline, build_pipeline, run_pipeline
 from vision.settings import ZoneConfig
+from vision.sources import FrameSource
 from vision.types import Event, Frame, FrameResult
 
 if TYPE_CHECKING:
@@ -81,9 +82,13 @@ class VisionService:
         source_override: str | None = None,
         *,
         model_path: Path | None = None,
+        source_factory: Callable[[], FrameSource] | None = None,
     ) -> None:
         self.config = config
         self.source_override = source_override
+        # A factory replaces the config's source (tests: a camera that dies and comes back);
+        # the capture thread calls it again for every reconnect.
+        self._source_factory = source_factory
         self._model_path = model_path
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -113,7 +118,15 @@ class VisionService:
                 return
             if self._stop.is_set():
                 raise RuntimeError("a stopped VisionService cannot be restarted; make a new one")
-            self._capture = CaptureThread.from_config(self.config.camera, self.source_override)
+            if self._source_factory is not None:
+                cam = self.config.camera
+                self._capture = CaptureThread(
+                    self._source_factory,
+                    reconnect_min_s=cam.reconnect_min_s,
+                    reconnect_max_s=cam.reconnect_max_s,
+                )
+            else:
+                self._capture = CaptureThread.from_config(self.config.camera, self.source_override)
             self._thread = threading.Thread(
                 target=self._run, name="backstep-inference", daemon=True
             )

@@ -81,15 +81,21 @@ def info(config_path: Path | None) -> None:
 
     cfg = _model_config(config_path)
     try:
-        details = describe_model(find_model(cfg).path)
+        resolved = find_model(cfg)
+        details = describe_model(resolved.path)
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
+    source = details.source
+    if resolved.source == "config":
+        source = f"{_SOURCES['config']}; {source}"
     click.echo(f"path:     {details.path}")
     click.echo(f"variant:  {details.variant or 'unknown'}")
     click.echo(f"size:     {details.size} bytes ({details.size / 1e6:.1f} MB)")
     click.echo(f"sha256:   {details.sha256}")
-    click.echo(f"source:   {details.source}")
+    click.echo(f"source:   {source}")
     click.echo(f"verified: {'yes' if details.verified else 'no'}")
+    if resolved.note:
+        click.echo(f"warning: {resolved.note}", err=True)
 
 
 @model.command()
@@ -101,6 +107,9 @@ def path(config_path: Path | None) -> None:
 
     cfg = _model_config(config_path)
     try:
-        click.echo(find_model(cfg).path)
+        resolved = find_model(cfg)
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
+    click.echo(resolved.path)
+    if resolved.note:
+        click.echo(f"warning: {resolved.note}", err=True)

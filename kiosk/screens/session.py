@@ -8,7 +8,7 @@ import pygame
 
 from kiosk import theme as th
 from kiosk.screens.base import LiveScreen
-from kiosk.view import SessionView, ViewState
+from kiosk.view import CueView, SessionView, ViewState
 from kiosk.widgets import draw_banner, draw_core_ring, draw_lean_gauge, draw_stat, fmt_clock
 
 logger = logging.getLogger(__name__)
@@ -78,4 +78,10 @@ class SessionScreen(LiveScreen):
         )
 
     def draw_bottom(self, surf: pygame.Surface, view: ViewState) -> None:
-        draw_banner(surf, self.theme, view.cue)
+        cue = view.cue
+        if cue is None and view.session is not None:
+            # no cue is due: the banner says what this block asks for instead of going blank
+            s = view.session
+            speed = f" at {s.speed_mph:g} mph" if s.speed_mph else ""
+            cue = CueView(f"{s.block_name}{speed}", "info", "circle")
+        draw_banner(surf, self.theme, cue)

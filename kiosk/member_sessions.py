@@ -1,0 +1,217 @@
+"""A checked-in member's session: the plan from progression, the stored baseline, the summary."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from kiosk.flow_types import Member
+from kiosk.session_run import SessionRun, summary_view
+from kiosk.sessions import PlannedBlock, SessionPlan
+from kiosk.settings import BackstepConfig
+from kiosk.view import SummaryView
+from kiosk.vision_link import VisionLike
+from vision.baseline import Baseline
+
+logger = logging.getLogger(__name__)
+
+#: Session statuses that say something about the member (not "interrupted").
+FINISHED_BY_MEMBER = ("completed", "stopped")
+
+
+class MemberSessions:
+    """Starts and ends sessions for whoever checked in; guests get the plain program.
+
+    Members get the program scaled to their next suggested backward minutes and incline
+    (`kiosk.progression.suggest_next` on their stored history and level), their stored
+    standing baseline while it is fresh (``progression.baseline_max_age_days``), and a
+    newly captured baseline saved for next time. Storage failures are reported through
+    ``on_error`` and never stop the member from walking.
+    """
+
+    def __init__(
+        self,
+        config: BackstepConfig,
+        store: Any,
+        vision: VisionLike,
+        on_error: Callable[[str], None],
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.vision = vision
+        self.on_error = on_error
+        self.wall_clock = wall_clock
+        self.stored_baseline: Baseline | None = None
+        self.last_summary: dict[str, Any] | None = None
+        self._baseline_saved = False
+
+    def _member_store(self, member: Member | None) -> tuple[Any, str] | None:
+        if member is None or member.is_guest or self.store is None or member.member_id is None:
+            return None
+        return self.store, member.member_id
+
+    # -- check-in ------------------------------------------------------------------------
+
+    def checked_in(self, member: Member | None) -> bool:
+        """Load the member's stored baseline; True when it is fresh enough to skip capture."""
+        self.stored_baseline = None
+        found = self._member_store(member)
+        if found is None:
+            return False
+        store, member_id = found
+        try:
+            from kiosk.members import fresh_baseline
+
+            data = fresh_baseline(
+                store.load_baseline(member_id),
+                self.wall_clock(),
+                self.config.progression.baseline_max_age_days,
+            )
+            if data is not None:
+                self.stored_baseline = Baseline.from_dict(data)
+        except Exception as exc:
+            self.on_error(f"stored baseline: {exc}")
+            self.stored_baseline = None
+        logger.info(
+            "member %s: %s",
+            member_id,
+            "fresh stored baseline" if self.stored_baseline else "baseline to capture",
+        )
+        return self.stored_baseline is not None
+
+    # -- session start -------------------------------------------------------------------
+
+    def plan(self, member: Member | None) -> tuple[SessionPlan, str]:
+        """The program for this member (scaled by progression), and the suggestion text."""
+        plan = SessionPlan.from_config(self.config)
+        found = self._member_store(member)
+        if found is None:
+            return plan, ""
+        store, member_id = found
+        try:
+            from kiosk.progression import suggest_next
+
+            history = store.list_sessions(member_id, statuses=FINISHED_BY_MEMBER)
+            record = store.get_member(member_id)
+            level = getattr(record, "level", None)
+            suggestion = suggest_next(history, level, self.config.progression)
+            plan = plan.scaled(suggestion.backward_minutes)
+            if suggestion.incline_percent > 0:
+                plan = with_incline(plan, suggestion.incline_percent)
+            logger.info("plan for %s: %s", member_id, plan.describe())
+            return plan, suggestion.text
+        except Exception as exc:
+            self.on_error(f"progression: {exc}")
+            return plan, ""
+
+    def begin(self, member: Member | None, now: float, baseline: str) -> SessionRun:
+        """Start a session; ``baseline`` is "stored", "captured" or "none" (absolute limits)."""
+        vision = self.vision
+        if baseline == "stored" and self.stored_baseline is not None:
+            vision.set_baseline(self.stored_baseline)
+        elif baseline == "none":
+            vision.set_baseline(None)
+        self._baseline_saved = baseline != "captured"
+        if baseline == "captured":
+            self._save_captured_baseline(member)
+        vision.reset_session()
+        plan, _ = self.plan(member)
+        recorder = None
+        if self.store is not None:
+            try:
+                from kiosk.recorder import SessionRecorder
+
+                recorder = SessionRecorder(self.store, station_id=self.config.station.id)
+            except Exception as exc:
+                self.on_error(f"recorder: {exc}")
+        member_id = member.member_id if member else None
+        self.last_summary = self._previous_summary(member)
+        run = SessionRun(
+            self.config,
+            plan,
+            member.name if member else "Guest",
+            recorder,
+            member_id,
+            on_block=self._block_changed,
+        )
+        run.start(now)
+        return run
+
+    def _block_changed(self, block: PlannedBlock) -> None:
+        # the posture limits allow for the deck's grade (Kachanathu 2016 walked at 10%)
+        self.vision.set_incline(block.incline_percent or 0.0)
+
+    def _save_captured_baseline(self, member: Member | None) -> None:
+        """Store the baseline just collected for the member (guests never store one)."""
+        if self._baseline_saved:
+            return
+        found = self._member_store(member)
+        captured = getattr(self.vision, "baseline", None)
+        if found is None or captured is None:
+            return
+        store, member_id = found
+        try:
+            store.save_baseline(member_id, captured.to_dict(), self.wall_clock())
+            self._baseline_saved = True
+            logger.info("standing baseline saved for member %s", member_id)
+        except Exception as exc:
+            self.on_error(f"saving the baseline: {exc}")
+
+    def _previous_summary(self, member: Member | None) -> dict[str, Any] | None:
+        found = self._member_store(member)
+        if found is None:
+            return None
+        store, member_id = found
+        try:
+            sessions = store.list_sessions(
+                member_id, statuses=FINISHED_BY_MEMBER, limit=1, newest_first=True
+            )
+            return sessions[0].summary if sessions else None
+        except Exception as exc:
+            self.on_error(f"history: {exc}")
+            return None
+
+    # -- session end ---------------------------------------------------------------------
+
+    def end(self, run: SessionRun, member: Member | None, now: float) -> SummaryView:
+        """Finish ``run`` (completed when the plan ran out, else stopped); the summary view."""
+        status = "completed" if run.clock.is_finished else "stopped"
+        # a baseline collected while the first frames of the session came in is saved now
+        self._save_captured_baseline(member)
+        summary = run.finish(now, status)
+        suggestion = ""
+        try:
+            from kiosk.progression import outcome_from_summary, suggest_next
+
+            outcome = outcome_from_summary(summary)
+            level = None
+            found = self._member_store(member)
+            if found is not None:
+                record = found[0].get_member(found[1])
+                level = getattr(record, "level", None)
+            suggestion = suggest_next(
+                [outcome] if outcome else [], level, self.config.progression
+            ).text
+        except Exception as exc:
+            self.on_error(f"suggestion: {exc}")
+        if run.recorder is not None:
+            try:
+                run.recorder.close()
+            except Exception:
+                logger.exception("recorder close failed")
+        return summary_view(
+            summary, self.config.posture.forward_warn_deg, self.last_summary, suggestion
+        )
+
+
+def with_incline(plan: SessionPlan, percent: float) -> SessionPlan:
+    """The plan with its backward blocks at (at least) ``percent`` incline."""
+    blocks = tuple(
+        replace(b, incline_percent=max(b.incline_percent or 0.0, percent)) if b.is_backward else b
+        for b in plan.blocks
+    )
+    return SessionPlan(plan.name, blocks)
