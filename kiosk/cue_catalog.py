@@ -58,8 +58,8 @@ SAFETY_CUES: dict[str, Cue] = {
 #: Used for a safety reason this table does not know.
 GENERIC_SAFETY = _safety("safety", "Hold the rails — stop the belt")
 
-#: Form cues by fault name (the analyzer's names plus the engine's own "heel_first",
-#: "drift"). Order within a kind is priority order. Wording: backward-walking.md.
+#: Form cues by fault name (the analyzer's fault names plus the engine's own
+#: "heel_first"). Order within a kind is priority order. Wording: backward-walking.md.
 FAULT_CUES: dict[str, Cue] = {
     "leaning_forward": _fault("chest_up", "posture", "Chest up — stand tall"),
     "leaning_back": _fault(
@@ -72,6 +72,27 @@ FAULT_CUES: dict[str, Cue] = {
     "heel_first": _fault("ball_of_foot", "steps", "Land on the ball of your foot"),
     "cadence": _fault("slow_steps", "steps", "Slow, controlled steps"),
 }
+
+#: Urgent versions of form cues, by fault name, for a ``fault`` event of severity "alert":
+#: an alert tone, so a member bent far forward hears the difference.
+ALERT_CUES: dict[str, Cue] = {
+    "leaning_forward": Cue(
+        "chest_up_alert",
+        "posture",
+        "Stand up tall — you are bending far forward",
+        "triangle",
+        "alert",
+        "fault",
+    ),
+}
+
+
+def fault_cue(fault: str, severity: str | None = None) -> Cue:
+    """The cue for a fault; its urgent version when ``severity`` is "alert" and one exists."""
+    if severity == "alert" and fault in ALERT_CUES:
+        return ALERT_CUES[fault]
+    return FAULT_CUES[fault]
+
 
 #: Praise shown when a cued fault is corrected, by cue kind.
 PRAISE: dict[CueKind, Cue] = {

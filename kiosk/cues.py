@@ -1,17 +1,19 @@
-"""The cue engine: turns per-frame metrics and analyzer events into the one cue to show now.
+"""The cue engine: turns analyzer events into the one cue to show now.
 
-Where faults come from (each fault has exactly one source, so nothing is counted twice):
+It decides only *what to show*, never whether a fault exists: the analyzer
+(:class:`vision.analysis.PostureAnalyzer`) is the one place that decides a fault exists and
+has persisted (``posture.persist_s``), and says so with events:
 
-* **Per-frame metrics, timed here** with ``CueConfig.persist_s``: ``leaning_forward``,
-  ``leaning_back``, ``leaning_side`` (from ``posture``), ``core`` (``core_score`` below
-  ``core_low_score``) and ``drift`` (``drift`` at or beyond ``drift_warn``). The analyzer's
-  ``fault`` / ``fault_cleared`` events for these names are ignored: the engine already sees
-  the same state frame by frame.
-* **Analyzer events** (already persisted upstream): ``head_forward`` and ``cadence`` go
-  active on ``fault`` and clear on ``fault_cleared``.
-* **Step events**: ``heel_first`` is active while more than half of the last
-  ``steps_window`` steps did not land toe first, and clears at a third or fewer.
-* **Safety events** show at once, whatever else is on screen, for ``safety_display_s``.
+* ``fault`` {fault, severity?} makes a fault active; ``fault_cleared`` {fault} ends it. A
+  ``fault`` with severity "alert" (a member bent far forward) shows the urgent version of the
+  cue (:data:`kiosk.cue_catalog.ALERT_CUES`); an ``escalated`` one replaces the milder cue.
+* ``step`` {toe_first}: ``heel_first`` is active while more than half of the last
+  ``steps_window`` steps did not land toe first, and clears at a third or fewer (each step's
+  contact is the analyzer's; this is only the "mostly" over recent steps).
+* ``safety`` shows at once, whatever else is on screen, for ``safety_display_s``.
+
+Metrics are read only for ``posture``: nobody in view (``no_person``, ``low_confidence``)
+means nothing to coach, and a fault cleared while nobody is there earns no praise.
 
 Scheduling: safety > posture > core > steps > encouragement. A cue stays at least
 ``min_display_s``; a fault cue stays while its fault lasts unless a more urgent one may take
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.cue_catalog import (
+    ALERT_CUES,
     ENCOURAGEMENT,
     FAULT_CUES,
     GENERIC_SAFETY,
@@ -40,6 +43,7 @@ from kiosk.cue_catalog import (
     SAFETY_CUES,
     Cue,
     CueKind,
+    fault_cue,
     fault_rank,
 )
 from kiosk.settings import CueConfig
@@ -47,20 +51,16 @@ from vision.types import Event
 
 logger = logging.getLogger(__name__)
 
-#: Faults the engine times itself from per-frame metrics.
-FRAME_FAULTS = ("leaning_forward", "leaning_back", "leaning_side", "core", "drift")
-#: Faults taken from the analyzer's fault / fault_cleared events.
-EVENT_FAULTS = ("head_forward", "cadence")
 #: ``posture`` values that mean nobody is there to coach.
 ABSENT = frozenset({"no_person", "low_confidence"})
-_LEANS = ("leaning_forward", "leaning_back", "leaning_side")
 _PRAISE_KEYS = frozenset(c.key for c in PRAISE.values())
+_ALERT_KEYS = frozenset(c.key for c in ALERT_CUES.values())
 
 
 @dataclass
 class _Fault:
-    since: float | None = None  # onset of the per-frame condition (frame faults)
-    flagged: bool = False  # set by events (event faults, heel_first)
+    flagged: bool = False  # set by events: fault / fault_cleared, or the step rule
+    severity: str | None = None  # from the fault event ("warn" / "alert")
     active: bool = False
     cued: bool = False  # its cue has been on screen during this episode
 
@@ -124,32 +124,12 @@ class CueEngine:
         self._now = now
         if self._quiet_since is None:
             self._quiet_since = now
-        present = self._read_frame(now, metrics)
+        posture = metrics.get("posture")
+        present = posture is not None and posture not in ABSENT
         self._read_events(now, events)
-        self._settle(now)
+        self._settle(present)
         cue, fault = self._choose(now, present)
         return self._show(now, cue, fault)
-
-    def _read_frame(self, now: float, metrics: Mapping[str, Any]) -> bool:
-        posture = metrics.get("posture")
-        if posture is None or posture in ABSENT:
-            # Nobody to coach: developing faults start over, and leaving is no correction.
-            for name in FRAME_FAULTS:
-                fault = self._faults[name]
-                fault.since, fault.active, fault.cued = None, False, False
-            return False
-        conditions: dict[str, bool | None] = {lean: posture == lean for lean in _LEANS}
-        conditions["core"] = _compare(metrics.get("core_score"), self.cfg.core_low_score, "<")
-        conditions["drift"] = _compare(metrics.get("drift"), self.cfg.drift_warn, ">=")
-        for name, condition in conditions.items():
-            if condition is None:
-                continue  # unknown this frame: keep what we knew
-            fault = self._faults[name]
-            if not condition:
-                fault.since = None
-            elif fault.since is None:
-                fault.since = now
-        return True
 
     def _read_events(self, now: float, events: Iterable[Event]) -> None:
         for event in events:
@@ -157,9 +137,12 @@ class CueEngine:
             if event.kind == "safety":
                 self._safety = SAFETY_CUES.get(event.data.get("reason", ""), GENERIC_SAFETY)
                 self._safety_until = now + self.cfg.safety_display_s
-            elif event.kind in ("fault", "fault_cleared") and name in EVENT_FAULTS:
-                self._faults[name].flagged = event.kind == "fault"
-            elif event.kind in ("fault", "fault_cleared") and name not in FRAME_FAULTS:
+            elif event.kind in ("fault", "fault_cleared") and name in FAULT_CUES:
+                fault = self._faults[name]
+                fault.flagged = event.kind == "fault"
+                severity = event.data.get("severity")
+                fault.severity = severity if fault.flagged and isinstance(severity, str) else None
+            elif event.kind in ("fault", "fault_cleared"):
                 logger.debug("no cue for fault %r", name)
             elif event.kind == "step" and isinstance(event.data.get("toe_first"), bool):
                 self._steps.append(event.data["toe_first"])
@@ -170,13 +153,12 @@ class CueEngine:
         elif 3 * misses <= len(self._steps):
             heel.flagged = False
 
-    def _settle(self, now: float) -> None:
+    def _settle(self, present: bool) -> None:
         for name, fault in self._faults.items():
-            if name in FRAME_FAULTS:
-                active = fault.since is not None and now - fault.since >= self.cfg.persist_s
-            else:
-                active = fault.flagged
-            if fault.active and not active and fault.cued:
+            active = fault.flagged
+            if fault.active and not active and fault.cued and present:
+                # Corrected while in view; a fault that ends because the member left is no
+                # correction and earns no praise.
                 self._praise = PRAISE[FAULT_CUES[name].kind]
             if active != fault.active:
                 fault.cued = False
@@ -194,10 +176,11 @@ class CueEngine:
             return None, None
         active = self.active_faults
         for name in active:
+            cue = fault_cue(name, self._faults[name].severity)
             if name == self._current_fault:
-                return current, name
-            if self._may_show(now, FAULT_CUES[name]):
-                return FAULT_CUES[name], name
+                return cue, name  # the same episode: an escalated cue replaces the mild one
+            if self._may_show(now, cue):
+                return cue, name
         if active:
             return None, None  # faults in cooldown: say nothing rather than praise
         if self._praise is not None:
@@ -206,10 +189,9 @@ class CueEngine:
         lingering = now - self._shown_at < self.cfg.display_s
         if current is not None and current.kind == "encouragement" and lingering:
             return current, None
-        developing = any(f.since is not None for f in self._faults.values())
         assert self._quiet_since is not None
         quiet_for = now - self._quiet_since
-        if not developing and quiet_for >= self.cfg.encouragement_every_s:
+        if quiet_for >= self.cfg.encouragement_every_s:
             cue = ENCOURAGEMENT[self._enc_index % len(ENCOURAGEMENT)]
             if self._may_show(now, cue):
                 self._enc_index += 1
@@ -226,15 +208,24 @@ class CueEngine:
     def _show(self, now: float, cue: Cue | None, fault: str | None) -> Cue | None:
         self._is_new = cue is not None and cue != self._current
         previous = self._current_fault
-        if cue != self._current and previous is not None and self._faults[previous].active:
+        if (
+            cue != self._current
+            and self._current is not None
+            and previous is not None
+            and previous != fault
+            and self._faults[previous].active
+        ):
             # Interrupted (by safety or a more urgent fault), not finished: it may come back
             # without waiting out a cooldown. The rate limit still applies.
-            self._last_seen.pop(FAULT_CUES[previous].key, None)
+            self._last_seen.pop(self._current.key, None)
         if cue is not None and self._is_new:
             self._shown_at = now
             self.shown[cue.kind] += 1
             self.shown_keys[cue.key] += 1
-            if cue.kind != "safety" and cue.key not in _PRAISE_KEYS:
+            # Safety, praise (the reward) and an escalation of a cue already up are not new
+            # coaching: they do not count against max_per_minute.
+            escalated = cue.key in _ALERT_KEYS and fault is not None and fault == previous
+            if cue.kind != "safety" and cue.key not in _PRAISE_KEYS and not escalated:
                 self._recent.append(now)
             logger.debug("cue %s at %.1f", cue.key, now)
         if fault is not None:
@@ -244,10 +235,3 @@ class CueEngine:
             self._quiet_since = now
         self._current, self._current_fault = cue, fault
         return cue
-
-
-def _compare(value: Any, limit: float, op: str) -> bool | None:
-    """``value < limit`` or ``value >= limit``; None when the value is unknown."""
-    if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value):
-        return None
-    return value < limit if op == "<" else value >= limit

@@ -97,3 +97,24 @@ class KeyboardInput:
             self._hold_sent = True
             return [KeyAction("button", "select", "hold")]
         return []
+
+
+def pump_events(button_event: int, keyboard: KeyboardInput, now: float) -> list[KeyAction]:
+    """Take every pending pygame event and say what each meant, in order.
+
+    GPIO buttons (and scripted presses) arrive as ``button_event`` user events; the keyboard
+    mirrors them; a closed window is "quit".
+    """
+    import pygame
+
+    actions: list[KeyAction] = []
+    for ev in pygame.event.get():
+        if ev.type == pygame.QUIT:
+            actions.append(KeyAction("quit"))
+        elif ev.type == button_event:
+            actions.append(KeyAction("button", ev.button, ev.kind))
+        elif ev.type == pygame.KEYDOWN:
+            actions += keyboard.key_down(ev, now)
+        elif ev.type == pygame.KEYUP:
+            actions += keyboard.key_up(ev)
+    return actions + keyboard.tick(now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from kiosk.flow_types import Member
@@ -20,6 +20,14 @@ logger = logging.getLogger(__name__)
 
 #: Session statuses that say something about the member (not "interrupted").
 FINISHED_BY_MEMBER = ("completed", "stopped")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinAnswer:
+    """What the controller is told after a check-in (``details`` are its keyword arguments)."""
+
+    ok: bool
+    details: dict[str, Any]
 
 
 class MemberSessions:
@@ -55,6 +63,23 @@ class MemberSessions:
         return self.store, member.member_id
 
     # -- check-in ------------------------------------------------------------------------
+
+    def check_in(self, service: Any, code: str, method: str) -> CheckinAnswer:
+        """Ask the check-in service about ``code``; a member's stored baseline is looked up."""
+        if service is None:
+            return CheckinAnswer(False, {"reason": "Check-in is unavailable"})
+        result = service.check_in(code, method)
+        if result.ok and result.member is not None:
+            member = Member(member_id=result.member.id, name=result.member.name)
+            details = {
+                "member_id": result.member.id,
+                "name": result.member.name,
+                "has_baseline": self.checked_in(member),
+            }
+            return CheckinAnswer(True, details)
+        if result.ok:
+            return CheckinAnswer(True, {"name": "Guest"})
+        return CheckinAnswer(False, {"reason": result.hint or "Not recognised"})
 
     def checked_in(self, member: Member | None) -> bool:
         """Load the member's stored baseline; True when it is fresh enough to skip capture."""

@@ -20,8 +20,11 @@ from kiosk.settings import BackstepConfig
 
 logger = logging.getLogger(__name__)
 
-#: Settings read once at start-up (devices opened, model loaded): changing them needs a restart.
+#: Settings read once at start-up (devices opened, model loaded, database opened, check-in
+#: service built): changing them needs a restart, and the staff screen says so. A whole
+#: section or one dotted key; a section with any key here is not in :data:`LIVE_SECTIONS`.
 RESTART_KEYS: tuple[str, ...] = (
+    "station",  # the id is stored with each check-in by a service built at start-up
     "camera.source",
     "camera.device",
     "camera.file",
@@ -32,7 +35,28 @@ RESTART_KEYS: tuple[str, ...] = (
     "display",
     "gpio",
     "storage.data_dir",
+    "storage.retention_days",  # applied when the database is opened at start-up
 )
+
+#: Sections the running kiosk applies whole on a reload (the analysis ones through
+#: ``VisionService``, the rest read from the config when used): no restart needed.
+LIVE_SECTIONS: tuple[str, ...] = (
+    "posture",
+    "gait",
+    "core",
+    "safety",
+    "smoothing",
+    "zone",
+    "cues",
+    "staff",
+    "checkin",
+    "programs",
+    "progression",
+    "logging",
+)
+
+#: Top-level sections with at least one restart-only setting.
+RESTART_SECTIONS: frozenset[str] = frozenset(k.split(".", 1)[0] for k in RESTART_KEYS)
 
 
 @dataclass(frozen=True)
@@ -64,6 +88,12 @@ def changed_settings(old: BackstepConfig, new: BackstepConfig) -> list[str]:
 def needs_restart(key: str) -> bool:
     """True when a changed setting only takes effect after a restart."""
     return any(key == k or key.startswith(k + ".") for k in RESTART_KEYS)
+
+
+def live_sections_changed(changed: list[str]) -> list[str]:
+    """The :data:`LIVE_SECTIONS` that any of these changed dotted keys belong to, in order."""
+    touched = {key.split(".", 1)[0] for key in changed}
+    return [section for section in LIVE_SECTIONS if section in touched]
 
 
 class ConfigReloader:

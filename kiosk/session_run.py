@@ -92,7 +92,9 @@ class SessionRun:
 
     def _block_changed(self) -> None:
         block = self.clock.block
-        logger.info("block %d/%d: %s", self.clock.block_index + 1, len(self.plan.blocks), block.label)
+        logger.info(
+            "block %d/%d: %s", self.clock.block_index + 1, len(self.plan.blocks), block.label
+        )
         if self.on_block is not None:
             try:
                 self.on_block(block)

@@ -85,7 +85,8 @@ class SessionStats:
         self._sample(now, metrics, posture)
 
     def _count_event(self, event: Event) -> None:
-        if event.kind == "fault":
+        if event.kind == "fault" and not event.data.get("escalated"):
+            # An escalation (worse severity, same episode) is not a new fault.
             self.fault_counts[str(event.data.get("fault", "unknown"))] += 1
         elif event.kind == "safety":
             self.safety_counts[str(event.data.get("reason", "unknown"))] += 1

@@ -31,11 +31,14 @@ class StationConfig(BaseModel):
 
 
 class CueConfig(BaseModel):
-    """How often and how loudly the kiosk coaches."""
+    """How often and how loudly the kiosk coaches.
+
+    Whether a fault exists and has lasted is decided by the analyzer (``posture.persist_s``,
+    ``core.fault_below``, ``safety.drift_warn``); these settings only say what to show.
+    """
 
     model_config = STRICT
 
-    persist_s: float = Field(2.0, ge=1, le=3, description="A fault must last this long.")
     cooldown_s: float = Field(10.0, ge=2, le=120, description="Before the same cue again.")
     min_display_s: float = Field(2.0, ge=1, le=10, description="A cue stays at least this.")
     max_per_minute: int = Field(6, ge=1, le=30)
@@ -45,12 +48,6 @@ class CueConfig(BaseModel):
     )
     safety_display_s: float = Field(
         5.0, ge=2, le=30, description="A safety alert stays this long after its last event."
-    )
-    core_low_score: float = Field(
-        40.0, ge=0, le=100, description="Below this core score: 'Brace your core' (eng.)."
-    )
-    drift_warn: float = Field(
-        0.7, ge=0.3, le=1.0, description="Drift (0 front, 1 back of zone) that cues a step (eng.)."
     )
     steps_window: int = Field(
         6, ge=3, le=20, description="Recent steps judged for toe-first contact (Laufer 2005)."
@@ -198,7 +195,6 @@ class StorageConfig(BaseModel):
 
     data_dir: Path | None = Field(None, description="Empty = the user data directory.")
     retention_days: int = Field(365, ge=1, le=3650, description="Samples older are deleted.")
-    save_frames: bool = Field(False, description="Debug only: writes camera frames to disk.")
 
     _data_dir_empty = field_validator("data_dir", mode="before")(empty_to_none)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from kiosk.settings import BackstepConfig
@@ -18,6 +19,31 @@ def checkin_methods(config: BackstepConfig) -> tuple[str, ...]:
     """The check-in methods the config switches on, in the order the screen lists them."""
     cfg = config.checkin
     return tuple(m for m in ("card", "qr", "buttons", "guest") if getattr(cfg, m))
+
+
+def staff_view(
+    facts: StatusFacts,
+    *,
+    ui_fps: float,
+    pose_fps: float,
+    config_path: Path | None,
+    errors: list[str],
+    gpio_warning: str,
+    restart_needed: list[str],
+) -> StaffView:
+    """The staff screen's facts: camera, model state and file, speeds, config, errors."""
+    return StaffView(
+        camera=f"{facts.source or '?'} ({facts.camera})",
+        model=facts.model,
+        model_path=facts.model_path,
+        ui_fps=ui_fps,
+        pose_fps=facts.pose_fps or pose_fps,
+        dropped_frames=facts.dropped,
+        config_path=str(config_path or "(built-in defaults)"),
+        errors=list(errors),
+        gpio_warning=gpio_warning,
+        restart_needed=list(restart_needed),
+    )
 
 
 def build_view(

@@ -84,6 +84,12 @@ def read_status(status: Any) -> StatusFacts:
     )
 
 
+def is_vision_ready(vision: Any) -> bool:
+    """True when camera and model are up (``is_ready`` is a property on VisionService)."""
+    ready = getattr(vision, "is_ready", False)
+    return bool(ready() if callable(ready) else ready)
+
+
 class FramesOnlyVision:
     """Camera frames without pose: used when the vision service cannot start.
 

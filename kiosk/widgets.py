@@ -252,9 +252,15 @@ def draw_lean_gauge(
     warn: float,
     back_warn: float,
     posture: str | None,
+    label: str = "",
 ) -> None:
-    """Trunk-lean gauge: a ±30° arc, the upright band shaded, a needle, the word and value."""
+    """Lean gauge: a ±30° arc, the upright band shaded, a needle, the word and value.
+
+    ``label`` names what is measured ("Trunk lean" side view, "Side lean" front view).
+    """
     x, y, w, h = rect
+    if label:
+        surf.blit(theme.text(label, theme.px(0.032), th.MUTED), (x, y))
     span = 30.0
     label_h = theme.px(0.05)
     radius = min(w * 0.45, (h - label_h * 2.2))

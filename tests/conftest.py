@@ -1,11 +1,18 @@
-"""Shared fixtures: the fixture clips, the real pose model (provisioned once), headless SDL."""
+"""Shared fixtures: the clips and their frames, the real pose model, mock GPIO, headless SDL."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from gpiozero.pins.mock import MockFactory
+
+    from vision.types import Frame
 
 # Headless everywhere: pygame must never look for a display or a sound card in tests.
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -26,6 +33,23 @@ def two_people_clip() -> Path:
     return FIXTURES / "two_people.mp4"
 
 
+def clip_frames(path: Path) -> list[Frame]:
+    """Every frame of a clip, decoded as fast as possible (media times, not wall-clock)."""
+    from vision.video import VideoFileSource
+
+    with VideoFileSource(path, realtime=False) as source:
+        frames = []
+        while (frame := source.read()) is not None:
+            frames.append(frame)
+    return frames
+
+
+@pytest.fixture
+def single_person_frames(single_person_clip: Path) -> list[Frame]:
+    """The 50 frames of the single-person clip, fresh for each test."""
+    return clip_frames(single_person_clip)
+
+
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     """The verified pose model, provisioned once per test session by `ensure_model`."""
@@ -40,3 +64,22 @@ def sdl_dummy(monkeypatch: pytest.MonkeyPatch) -> None:
     """Force SDL's dummy video and audio drivers for one test."""
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
     monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
+
+
+@pytest.fixture
+def mock_factory() -> Iterator[MockFactory]:
+    """A fresh gpiozero MockFactory per test, the previous one restored after.
+
+    As gpiozero's own conftest does: devices created without ``pin_factory`` use it, and
+    ``mock_factory.pin(n).drive_low()`` presses a button wired to pin n.
+    """
+    from gpiozero import Device
+    from gpiozero.pins.mock import MockFactory
+
+    saved = Device.pin_factory
+    Device.pin_factory = factory = MockFactory()
+    try:
+        yield factory
+    finally:
+        factory.reset()
+        Device.pin_factory = saved

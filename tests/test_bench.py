@@ -68,3 +68,13 @@ def test_replay_source_hands_out_frames_in_order_with_rising_capture_times() -> 
     assert all(f is not None and f.image is images[i % 2] for i, f in enumerate(frames))
     times = [f.t for f in frames if f is not None]
     assert times == sorted(times)
+
+
+def test_the_bare_benchmark_loads_the_model_as_the_estimator_does(tmp_path: Path) -> None:
+    # One landmarker builder: a missing model is the estimator's clear ModelError here too.
+    from kiosk.settings import BackstepConfig
+    from vision.bench import bench_bare
+    from vision.errors import ModelError
+
+    with pytest.raises(ModelError, match="backstep model fetch"):
+        bench_bare(tmp_path / "missing.task", BackstepConfig(), [])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import queue
-from collections.abc import Iterator
 
 import pytest
 from gpiozero import Device
@@ -23,18 +22,6 @@ WAIT_S = 10.0
 
 
 @pytest.fixture
-def factory() -> Iterator[MockFactory]:
-    """A fresh MockFactory per test, the previous one restored after (as gpiozero's conftest)."""
-    saved = Device.pin_factory
-    Device.pin_factory = MockFactory()
-    try:
-        yield Device.pin_factory
-    finally:
-        Device.pin_factory.reset()
-        Device.pin_factory = saved
-
-
-@pytest.fixture
 def posted() -> queue.Queue[ButtonEvent]:
     """What the panel posted; a queue because callbacks may run in gpiozero's threads."""
     return queue.Queue()
@@ -47,10 +34,10 @@ def drain(q: queue.Queue[ButtonEvent]) -> list[ButtonEvent]:
     return items
 
 
-def test_short_press_posts_one_press_on_release(factory: MockFactory, posted) -> None:
+def test_short_press_posts_one_press_on_release(mock_factory: MockFactory, posted) -> None:
     cfg = GpioConfig(bounce_s=0)
     with ButtonPanel(cfg, posted.put) as panel:
-        pin = factory.pin(cfg.select)
+        pin = mock_factory.pin(cfg.select)
         pin.drive_low()
         assert panel.is_pressed("select")
         assert drain(posted) == []  # not yet: it might become a hold
@@ -58,29 +45,29 @@ def test_short_press_posts_one_press_on_release(factory: MockFactory, posted) ->
         assert drain(posted) == [ButtonEvent("select", "press")]
 
 
-def test_each_configured_button_posts_its_own_name(factory: MockFactory, posted) -> None:
+def test_each_configured_button_posts_its_own_name(mock_factory: MockFactory, posted) -> None:
     cfg = GpioConfig(bounce_s=0)
     with ButtonPanel(cfg, posted.put):
         for name in BUTTON_NAMES:
-            factory.pin(getattr(cfg, name)).drive_low()
-            factory.pin(getattr(cfg, name)).drive_high()
+            mock_factory.pin(getattr(cfg, name)).drive_low()
+            mock_factory.pin(getattr(cfg, name)).drive_high()
     assert [e.button for e in drain(posted)] == list(BUTTON_NAMES)
-    assert factory.pin(cfg.start).pull == "up"  # pressed = pulled to ground
+    assert mock_factory.pin(cfg.start).pull == "up"  # pressed = pulled to ground
 
 
-def test_stop_posts_press_as_soon_as_it_goes_down(factory: MockFactory, posted) -> None:
+def test_stop_posts_press_as_soon_as_it_goes_down(mock_factory: MockFactory, posted) -> None:
     cfg = GpioConfig(bounce_s=0)
     with ButtonPanel(cfg, posted.put):
-        factory.pin(cfg.stop).drive_low()
+        mock_factory.pin(cfg.stop).drive_low()
         assert drain(posted) == [ButtonEvent("stop", "press")]
-        factory.pin(cfg.stop).drive_high()
+        mock_factory.pin(cfg.stop).drive_high()
         assert drain(posted) == []
 
 
-def test_hold_posts_hold_and_the_release_posts_no_press(factory: MockFactory, posted) -> None:
+def test_hold_posts_hold_and_the_release_posts_no_press(mock_factory: MockFactory, posted) -> None:
     cfg = GpioConfig(bounce_s=0, hold_s=0.5)
     with ButtonPanel(cfg, posted.put):
-        pin = factory.pin(cfg.select)
+        pin = mock_factory.pin(cfg.select)
         pin.drive_low()
         assert posted.get(timeout=WAIT_S) == ButtonEvent("select", "hold")
         pin.drive_high()
@@ -91,20 +78,20 @@ def test_hold_posts_hold_and_the_release_posts_no_press(factory: MockFactory, po
         assert drain(posted) == [ButtonEvent("select", "press")]
 
 
-def test_pins_set_to_none_are_skipped(factory: MockFactory, posted) -> None:
+def test_pins_set_to_none_are_skipped(mock_factory: MockFactory, posted) -> None:
     cfg = GpioConfig(up=None, down=None, bounce_s=0)
     with ButtonPanel(cfg, posted.put) as panel:
         assert panel.buttons == ("start", "stop", "select")
         assert not panel.is_pressed("up")
-        factory.pin(22).drive_low()  # the default "up" pin is not ours now
-        factory.pin(22).drive_high()
+        mock_factory.pin(22).drive_low()  # the default "up" pin is not ours now
+        mock_factory.pin(22).drive_high()
         assert drain(posted) == []
 
 
-def test_bounce_and_hold_times_come_from_the_config(factory: MockFactory, posted) -> None:
+def test_bounce_and_hold_times_come_from_the_config(mock_factory: MockFactory, posted) -> None:
     cfg = GpioConfig(bounce_s=0.08, hold_s=3.0)
     with ButtonPanel(cfg, posted.put):
-        assert factory.pin(cfg.select).bounce == pytest.approx(0.08)
+        assert mock_factory.pin(cfg.select).bounce == pytest.approx(0.08)
 
 
 def test_duplicate_pins_are_rejected_by_the_config() -> None:
@@ -112,20 +99,20 @@ def test_duplicate_pins_are_rejected_by_the_config() -> None:
         GpioConfig(start=17, stop=17)
 
 
-def test_close_is_idempotent_and_frees_the_pins(factory: MockFactory, posted) -> None:
+def test_close_is_idempotent_and_frees_the_pins(mock_factory: MockFactory, posted) -> None:
     cfg = GpioConfig(bounce_s=0)
     panel = ButtonPanel(cfg, posted.put)
     panel.close()
     panel.close()
     assert panel.is_closed
-    factory.pin(cfg.select).drive_low()
-    factory.pin(cfg.select).drive_high()
+    mock_factory.pin(cfg.select).drive_low()
+    mock_factory.pin(cfg.select).drive_high()
     assert drain(posted) == []
     with ButtonPanel(cfg, posted.put):  # the pins can be claimed again
         pass
 
 
-def test_a_failing_post_does_not_break_the_panel(factory: MockFactory) -> None:
+def test_a_failing_post_does_not_break_the_panel(mock_factory: MockFactory) -> None:
     got: list[ButtonEvent] = []
 
     def post(event: ButtonEvent) -> None:
@@ -135,8 +122,8 @@ def test_a_failing_post_does_not_break_the_panel(factory: MockFactory) -> None:
     cfg = GpioConfig(bounce_s=0)
     with ButtonPanel(cfg, post):
         for _ in range(2):
-            factory.pin(cfg.up).drive_low()
-            factory.pin(cfg.up).drive_high()
+            mock_factory.pin(cfg.up).drive_low()
+            mock_factory.pin(cfg.up).drive_high()
     assert got == [ButtonEvent("up", "press")] * 2
 
 
@@ -161,13 +148,13 @@ def test_no_loadable_pin_factory_means_keyboard_only(monkeypatch, posted) -> Non
     # gpiozero's own resolution, made to fail the way it does on a machine without GPIO.
     saved = Device.pin_factory
     Device.pin_factory = None
-    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "no-such-factory")
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "no-such-mock_factory")
     try:
         panel, warning = open_panel(GpioConfig(pin_factory="auto"), posted.put)
     finally:
         Device.pin_factory = saved
     assert panel is None
-    assert warning is not None and "keyboard only" in warning and "no-such-factory" in warning
+    assert warning is not None and "keyboard only" in warning and "no-such-mock_factory" in warning
 
 
 def test_a_missing_gpio_library_raises_no_gpio_which_is_also_a_runtime_error() -> None:
@@ -189,15 +176,15 @@ def test_open_hardware_without_gpio_gives_silent_indicators(posted) -> None:
     station.close()
 
 
-def test_open_hardware_on_mock_pins_wires_everything(factory: MockFactory, posted) -> None:
+def test_open_hardware_on_mock_pins_wires_everything(mock_factory: MockFactory, posted) -> None:
     cfg = GpioConfig(bounce_s=0)
-    station = open_hardware(cfg, posted.put, factory)
+    station = open_hardware(cfg, posted.put, mock_factory)
     try:
         assert station.warning is None and station.panel is not None
         station.led.show_ready()
-        assert factory.pin(cfg.led).state
-        factory.pin(cfg.start).drive_low()
-        factory.pin(cfg.start).drive_high()
+        assert mock_factory.pin(cfg.led).state
+        mock_factory.pin(cfg.start).drive_low()
+        mock_factory.pin(cfg.start).drive_high()
         assert drain(posted) == [ButtonEvent("start", "press")]
     finally:
         station.close()

@@ -6,7 +6,7 @@ import pytest
 from synthetic_walker import SyntheticWalker
 
 from vision.analysis import PostureAnalyzer
-from vision.analysis_settings import PostureConfig, SafetyConfig
+from vision.analysis_settings import CoreConfig, PostureConfig, SafetyConfig
 from vision.baseline import Baseline
 from vision.classify import FaultTracker, PostureClassifier, SafetyMonitor, incline_deg
 from vision.posture import PostureSample
@@ -152,10 +152,106 @@ def test_a_member_drifting_toward_their_face_reaches_the_back_of_the_belt(facing
 def test_a_member_bent_over_30_degrees_is_flagged_as_a_fault() -> None:
     walker = SyntheticWalker(view="side", facing="left", trunk_lean_deg=35, sagittal_amp_deg=1)
     analyzer = PostureAnalyzer(view="side", frame_size=walker.p.frame_size)
-    states, faults = [], []
+    states, faults, severities = [], [], []
     for t, pose in walker.sequence(4):
         metrics, events = analyzer.update(t, pose)
         states.append(metrics["posture"])
         faults += [e.data["fault"] for e in events if e.kind == "fault"]
+        severities += [
+            e.data["severity"]
+            for e in events
+            if e.kind == "fault" and e.data["fault"] == "leaning_forward"
+        ]
     assert set(states) == {"leaning_forward"}
     assert "leaning_forward" in faults
+    assert severities == ["warn"]  # 35 deg: past the 30 deg limit, short of the alert band
+
+
+def test_forward_severity_turns_alert_at_forward_alert_deg_beyond_baseline() -> None:
+    c = PostureClassifier(PostureConfig(forward_warn_deg=10, forward_alert_deg=20))
+    b = Baseline(trunk_lean_deg=-5.0)
+    assert c.forward_severity(side(12.0), b) == "warn"  # 17 beyond baseline
+    assert c.forward_severity(side(15.0), b) == "alert"  # 20 beyond
+    assert c.forward_severity(PostureSample(), b) is None
+
+
+def test_without_a_baseline_alert_starts_the_same_band_past_the_absolute_limit() -> None:
+    c = PostureClassifier(PostureConfig(forward_warn_deg=10, forward_alert_deg=20))
+    assert c.forward_severity(side(35.0), None) == "warn"  # past 30, not yet 30 + 10
+    assert c.forward_severity(side(40.0), None) == "alert"
+
+
+def test_a_fault_carries_the_severity_that_held_and_escalates_once_a_worse_one_holds() -> None:
+    f = FaultTracker(persist_s=2.0)
+    events = []
+    for i in range(300):
+        t = i / 30
+        severity = "alert" if 4.0 <= t < 4.5 or 6.0 <= t < 9.0 else "warn"
+        events += f.update(t, {"leaning_forward": t < 9.5}, None, {"leaning_forward": severity})
+    faults = [e for e in events if e.kind == "fault"]
+    assert [e.data.get("severity") for e in faults] == ["warn", "alert"]
+    assert faults[0].t == pytest.approx(2.0, abs=0.04)
+    # the half-second spike at 4 s did not escalate; the alert held from 6 s did, at 8 s
+    assert faults[1].t == pytest.approx(8.0, abs=0.04) and faults[1].data["escalated"] is True
+    # it never drops back to warn in the episode; then the episode clears
+    assert [e.kind for e in events] == ["fault", "fault", "fault_cleared"]
+    assert f.severity("leaning_forward") is None
+
+
+def test_a_fault_without_a_severity_has_none_in_its_event() -> None:
+    f = FaultTracker(persist_s=1.0)
+    events = [e for i in range(60) for e in f.update(i / 30, {"core": True})]
+    assert len(events) == 1 and "severity" not in events[0].data
+
+
+def test_a_member_bent_far_forward_gets_an_alert_fault() -> None:
+    walker = SyntheticWalker(view="side", facing="left", trunk_lean_deg=42, sagittal_amp_deg=1)
+    analyzer = PostureAnalyzer(view="side", frame_size=walker.p.frame_size)
+    faults = [
+        e.data
+        for t, pose in walker.sequence(4)
+        for e in analyzer.update(t, pose)[1]
+        if e.kind == "fault"
+    ]
+    lean = [d for d in faults if d["fault"] == "leaning_forward"]
+    assert len(lean) == 1 and lean[0]["severity"] == "alert"
+
+
+def test_drifting_back_is_coached_as_a_fault_before_the_safety_alert() -> None:
+    walker = SyntheticWalker(view="side", facing="left", drift_speed=0.1, center_x=0.5)
+    cfg = SafetyConfig(drift_warn=0.7, drift_back_limit=0.85)
+    analyzer = PostureAnalyzer(view="side", safety=cfg, frame_size=walker.p.frame_size)
+    drift_fault = drift_back = None
+    for t, pose in walker.sequence(10):
+        _, events = analyzer.update(t, pose)
+        for e in events:
+            if e.kind == "fault" and e.data["fault"] == "drift" and drift_fault is None:
+                drift_fault = (t, e.data["value"])
+            if e.kind == "safety" and e.data["reason"] == "drift_back" and drift_back is None:
+                drift_back = t
+    assert drift_fault is not None and drift_back is not None
+    assert drift_fault[1] >= 0.7
+    assert drift_fault[0] < drift_back
+
+
+def test_drift_warn_must_be_nearer_the_front_than_the_limit() -> None:
+    with pytest.raises(ValueError, match="drift_warn must be below drift_back_limit"):
+        SafetyConfig(drift_warn=0.9, drift_back_limit=0.85)
+
+
+def test_the_core_fault_uses_core_fault_below_and_posture_persist_s() -> None:
+    # a walker swaying hard scores low; a fault_below of 0 can never fire
+    walker = SyntheticWalker(view="side", facing="left", sagittal_amp_deg=14)
+    names = {}
+    for below in (0.0, 100.0):
+        analyzer = PostureAnalyzer(
+            view="side", core=CoreConfig(fault_below=below), frame_size=walker.p.frame_size
+        )
+        names[below] = [
+            e.data["fault"]
+            for t, pose in walker.sequence(12)
+            for e in analyzer.update(t, pose)[1]
+            if e.kind == "fault"
+        ]
+    assert "core" not in names[0.0]
+    assert "core" in names[100.0]

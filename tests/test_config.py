@@ -445,3 +445,20 @@ def test_config_show_of_an_invalid_file_exits_1(tmp_path: Path) -> None:
 
 def _literal_values(annotation: Any) -> tuple[Any, ...]:
     return get_args(annotation) if get_origin(annotation) is not None else ()
+
+
+def test_there_is_no_setting_that_writes_camera_frames_to_disk() -> None:
+    # "No camera frame is ever written to disk": no switch exists, and the old key is refused.
+    assert "save_frames" not in BackstepConfig().storage.model_dump()
+    with pytest.raises(ConfigFileError, match="save_frames"):
+        validate_text("[storage]\nsave_frames = true\n", Path("backstep.toml"))
+
+
+def test_cue_settings_do_not_duplicate_the_analyzer_thresholds() -> None:
+    # Faults are decided once, by the analyzer: persistence, core and drift thresholds live there.
+    config = BackstepConfig()
+    assert set(config.cues.model_dump()).isdisjoint({"persist_s", "core_low_score", "drift_warn"})
+    assert config.safety.drift_warn < config.safety.drift_back_limit
+    for old in ("persist_s = 2.0", "core_low_score = 40.0", "drift_warn = 0.7"):
+        with pytest.raises(ConfigFileError):
+            validate_text(f"[cues]\n{old}\n", Path("backstep.toml"))

@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
-from gpiozero import Device
 from gpiozero.pins.mock import MockFactory, MockPin
 
 from hw.indicators import BEEPS, Buzzer, StatusLed
 
 LED_PIN, BUZZER_PIN = 25, 18
 WAIT_S = 10.0  # a generous deadline for background threads, not a timing assert
-
-
-@pytest.fixture
-def factory() -> Iterator[MockFactory]:
-    """A fresh MockFactory per test, the previous one restored after."""
-    saved = Device.pin_factory
-    Device.pin_factory = MockFactory()
-    try:
-        yield Device.pin_factory
-    finally:
-        Device.pin_factory.reset()
-        Device.pin_factory = saved
 
 
 def wait_until(predicate: Callable[[], bool]) -> bool:
@@ -41,18 +27,18 @@ def edges(pin: MockPin) -> list[bool]:
     return [bool(s.state) for s in pin.states]
 
 
-def test_led_is_steady_on_when_ready_and_dark_when_off(factory: MockFactory) -> None:
+def test_led_is_steady_on_when_ready_and_dark_when_off(mock_factory: MockFactory) -> None:
     with StatusLed(LED_PIN) as led:
-        pin = factory.pin(LED_PIN)
+        pin = mock_factory.pin(LED_PIN)
         led.show_ready()
         assert pin.state and led.is_active and led.state == "ready"
         led.off()
         assert not pin.state and led.state == "off"
 
 
-def test_led_blinks_on_alert(factory: MockFactory) -> None:
+def test_led_blinks_on_alert(mock_factory: MockFactory) -> None:
     with StatusLed(LED_PIN) as led:
-        pin = factory.pin(LED_PIN)
+        pin = mock_factory.pin(LED_PIN)
         led.show_alert()
         assert led.state == "alert"
         # on, off, on: it keeps toggling by itself in gpiozero's background thread
@@ -61,9 +47,9 @@ def test_led_blinks_on_alert(factory: MockFactory) -> None:
         assert pin.state  # steady again, the blink thread stopped
 
 
-def test_repeating_the_same_state_does_not_restart_the_blink(factory: MockFactory) -> None:
+def test_repeating_the_same_state_does_not_restart_the_blink(mock_factory: MockFactory) -> None:
     with StatusLed(LED_PIN) as led:
-        pin = factory.pin(LED_PIN)
+        pin = mock_factory.pin(LED_PIN)
         led.show_attention()
         assert wait_until(lambda: len(pin.states) >= 2)
         led.show_attention()  # called every frame by the UI loop
@@ -71,26 +57,26 @@ def test_repeating_the_same_state_does_not_restart_the_blink(factory: MockFactor
         assert wait_until(lambda: edges(pin)[1:4] == [True, False, True])
 
 
-def test_buzzer_beeps_in_the_background_with_the_tone_rhythm(factory: MockFactory) -> None:
+def test_buzzer_beeps_in_the_background_with_the_tone_rhythm(mock_factory: MockFactory) -> None:
     with Buzzer(BUZZER_PIN) as buzzer:
-        pin = factory.pin(BUZZER_PIN)
+        pin = mock_factory.pin(BUZZER_PIN)
         buzzer.beep_caution()  # returns at once: the beeps run in a gpiozero thread
         n = BEEPS["caution"][2]
         assert wait_until(lambda: edges(pin)[1:] == [True, False] * n)
         assert buzzer.last_tone == "caution"
 
 
-def test_alert_and_good_tones_differ_in_beep_count(factory: MockFactory) -> None:
+def test_alert_and_good_tones_differ_in_beep_count(mock_factory: MockFactory) -> None:
     assert BEEPS["alert"][2] > BEEPS["caution"][2] > BEEPS["good"][2]
     with Buzzer(BUZZER_PIN) as buzzer:
-        pin = factory.pin(BUZZER_PIN)
+        pin = mock_factory.pin(BUZZER_PIN)
         buzzer.beep_good()
         assert wait_until(lambda: edges(pin)[1:] == [True, False])
 
 
-def test_silence_stops_an_alert(factory: MockFactory) -> None:
+def test_silence_stops_an_alert(mock_factory: MockFactory) -> None:
     with Buzzer(BUZZER_PIN) as buzzer:
-        pin = factory.pin(BUZZER_PIN)
+        pin = mock_factory.pin(BUZZER_PIN)
         buzzer.beep_alert()
         assert wait_until(lambda: len(pin.states) >= 2)
         buzzer.silence()
@@ -108,7 +94,7 @@ def test_parts_without_a_pin_are_silent_no_ops() -> None:
     buzzer.close()
 
 
-def test_close_is_idempotent_and_releases_the_pin(factory: MockFactory) -> None:
+def test_close_is_idempotent_and_releases_the_pin(mock_factory: MockFactory) -> None:
     led = StatusLed(LED_PIN)
     led.show_ready()
     led.close()

@@ -8,6 +8,9 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 import importlib.util
+import socket
+import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +19,11 @@ import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
+from hw.events import ButtonEvent
 from kiosk.app import KioskApp, RunOptions
 from kiosk.settings import BackstepConfig
 from vision.errors import SourceError
+from vision.sources import FrameSource
 from vision.types import Frame
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -139,25 +144,49 @@ def test_keyboard_card_reader_code_is_checked_in_and_refused_when_unknown(tmp_pa
     assert summary["states_seen"] == ["idle", "checkin", "checkin_rejected"]
 
 
-class DyingSource:
-    """A real clip that fails like an unplugged camera after ``frames`` frames."""
+class FlakyCamera:
+    """A real clip behind a camera that is unplugged mid-session and plugged back in.
 
-    def __init__(self, frames: int) -> None:
+    Every instance the capture thread opens shares this state: after ``die_after`` frames
+    in all, reads raise `SourceError`; reopening fails for ``outage_s`` seconds; then the
+    clip plays again.
+    """
+
+    def __init__(self, die_after: int, outage_s: float) -> None:
+        self.die_after = die_after
+        self.outage_s = outage_s
+        self.frames = 0
+        self.died_at: float | None = None
+        self.reopened = 0
+
+    def factory(self) -> FrameSource:
+        return _FlakySource(self)
+
+
+class _FlakySource:
+    def __init__(self, camera: FlakyCamera) -> None:
         from vision.video import VideoFileSource
 
+        self.camera = camera
         self.inner = VideoFileSource(CLIP, realtime=True, loop=True)
-        self.name = "dying"
+        self.name = "flaky camera"
         self.is_live = True
-        self.left = frames
 
     def open(self) -> None:
-        if self.left <= 0:
-            raise SourceError("camera unplugged")
+        cam = self.camera
+        if cam.died_at is not None:
+            if time.monotonic() - cam.died_at < cam.outage_s:
+                raise SourceError("camera unplugged")
+            cam.reopened += 1
+            cam.die_after = 10**9  # back for good
         self.inner.open()
 
     def read(self) -> Frame | None:
-        self.left -= 1
-        if self.left < 0:
+        cam = self.camera
+        cam.frames += 1
+        if cam.frames > cam.die_after:
+            if cam.died_at is None:
+                cam.died_at = time.monotonic()
             raise SourceError("camera unplugged")
         return self.inner.read()
 
@@ -165,32 +194,103 @@ class DyingSource:
         self.inner.close()
 
 
-def test_a_source_that_dies_shows_camera_lost_and_the_app_keeps_drawing(tmp_path, mock_pins):
-    from kiosk.vision_link import FramesOnlyVision
-    from vision.capture import CaptureThread
+def start_while_waiting(app: KioskApp) -> None:
+    """Press start while position or baseline shows (the clip's man sways: no baseline)."""
+    if app.controller.screen.value in ("position", "baseline"):
+        app.post_button(ButtonEvent("start", "press"))
 
+
+@pytest.mark.slow
+def test_a_camera_lost_mid_session_pauses_it_and_the_session_resumes_when_it_returns(
+    tmp_path, mock_pins, monkeypatch
+):
+    sock_dir = Path(tempfile.mkdtemp(prefix="bs-notify-"))
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(str(sock_dir / "notify"))
+    monkeypatch.setenv("NOTIFY_SOCKET", str(sock_dir / "notify"))
     cfg = config(tmp_path)
-    source = DyingSource(frames=45)  # 1.5 s of video, then gone for good
-    capture = CaptureThread(lambda: source, reconnect_min_s=0.2, reconnect_max_s=0.5)
-    vision = FramesOnlyVision(cfg, None, "test: frames only", capture=capture)
+    cfg.camera.reconnect_min_s = 0.2
+    cfg.camera.reconnect_max_s = 1.0
+    camera = FlakyCamera(die_after=30 * 10, outage_s=3.0)  # ~10 s of video, then 3 s gone
     g = cfg.gpio
-    shots = tmp_path / "shots"
+    steps: list[tuple[str, int, float | None]] = []
+
+    def watch(app: KioskApp) -> None:
+        clock = app.session.clock if app.session is not None else None
+        steps.append(
+            (app.controller.screen.value, app.frames_drawn, clock.elapsed_s if clock else None)
+        )
+
     app = KioskApp(
         cfg,
         RunOptions(
             headless=True,
-            seconds=4.5,
-            vision=vision,
-            screenshots=shots,
-            script=[*press(g.start, 0.3), *press(g.select, 0.7)],
+            seconds=20,
+            source_factory=camera.factory,
+            screenshots=tmp_path / "shots",
+            script=[
+                *press(g.start, 0.5),
+                *press(g.select, 1.2),  # guest -> position
+                *[(t, start_while_waiting) for t in (4.0, 5.0, 6.0, 7.0)],
+                *[(4.0 + 0.25 * i, watch) for i in range(64)],
+            ],
             pin_factory=mock_pins,
         ),
     )
     summary = app.run()
-    assert summary["states_seen"][-1] == "camera_lost"
-    assert "position" in summary["states_seen"]
-    assert summary["frames_drawn"] > 60  # kept drawing after the camera went
-    assert (shots / f"{len(summary['states_seen']):02d}_camera_lost.png").exists()
+    listener.settimeout(0.5)
+    messages: list[str] = []
+    try:
+        while True:
+            messages.append(listener.recv(4096).decode())
+    except TimeoutError:
+        pass
+    finally:
+        listener.close()
+    seen = [s for s, _, _ in steps]
+    assert "session" in seen and "camera_lost" in seen
+    first_lost = seen.index("camera_lost")
+    assert "session" in seen[:first_lost], "the camera went during the session"
+    back = [i for i, s in enumerate(seen) if s == "session" and i > first_lost]
+    assert back, "the session resumed when the camera came back"
+    assert camera.reopened >= 1
+    lost = [(n, e) for s, n, e in steps if s == "camera_lost"]
+    assert len(lost) >= 2
+    assert lost[-1][0] > lost[0][0], "the app kept drawing while the camera was gone"
+    assert len({e for _, e in lost}) == 1, "the block clock stood still while the camera was gone"
+    assert steps[back[-1]][2] > lost[0][1], "and runs again after"
+    assert summary["errors"] == []
+    assert sum("READY=1" in m for m in messages) == 1
+    assert "STOPPING=1" in messages[-1]
+
+
+def test_ready_is_not_sent_while_the_camera_never_delivers(tmp_path, mock_pins, monkeypatch):
+    sock_dir = Path(tempfile.mkdtemp(prefix="bs-notify-"))
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(str(sock_dir / "notify"))
+    monkeypatch.setenv("NOTIFY_SOCKET", str(sock_dir / "notify"))
+    cfg = config(tmp_path)
+    camera = FlakyCamera(die_after=0, outage_s=1e9)
+    camera.died_at = time.monotonic()  # unplugged from the start
+    app = KioskApp(
+        cfg,
+        RunOptions(
+            headless=True, seconds=3.0, source_factory=camera.factory, pin_factory=mock_pins
+        ),
+    )
+    app.run()
+    listener.settimeout(0.5)
+    messages: list[str] = []
+    try:
+        while True:
+            messages.append(listener.recv(4096).decode())
+    except TimeoutError:
+        pass
+    finally:
+        listener.close()
+    assert not any("READY=1" in m for m in messages)
+    assert messages and "STOPPING=1" in messages[-1]
+    assert not app.ready_sent
 
 
 @pytest.mark.slow

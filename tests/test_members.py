@@ -149,3 +149,45 @@ def test_a_stale_baseline_is_not_used(tmp_path: Path) -> None:
     assert fresh_baseline(stored, T0 + 86400, 30) == {"trunk": 7.5}
     assert fresh_baseline(stored, T0 + 31 * 86400, 30) is None
     assert fresh_baseline(None, T0, 30) is None
+
+
+@pytest.mark.parametrize("command", ["members", "export"])
+def test_config_help_names_the_real_lookup_order(command: str) -> None:
+    from kiosk.cli import main
+
+    args = [command, "list", "--help"] if command == "members" else [command, "--help"]
+    text = " ".join(CliRunner().invoke(main, args, terminal_width=200).output.split())
+    places = [
+        "--config",
+        "$BACKSTEP_CONFIG",
+        "/etc/backstep/backstep.toml",
+        "user config dir",
+        "packaged default",
+    ]
+    positions = [text.find(p) for p in places]
+    assert -1 not in positions, text
+    assert positions == sorted(positions)
+
+
+def test_without_config_members_follow_backstep_config(
+    tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BACKSTEP_CONFIG", str(config))
+    runner = CliRunner()
+    result = runner.invoke(members, ["add", "7", "Gus", "--expires", "2031-01-01"])
+    assert result.exit_code == 0, result.output
+    with Store(tmp_path / "data" / "backstep.sqlite3") as store:
+        assert store.get_member("7") is not None
+
+
+def test_without_config_or_env_members_use_the_system_file(
+    tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk import configfile
+
+    monkeypatch.delenv("BACKSTEP_CONFIG", raising=False)
+    monkeypatch.setattr(configfile, "SYSTEM_CONFIG_PATH", config)
+    result = CliRunner().invoke(members, ["add", "8", "Hal", "--expires", "2031-01-01"])
+    assert result.exit_code == 0, result.output
+    with Store(tmp_path / "data" / "backstep.sqlite3") as store:
+        assert store.get_member("8") is not None

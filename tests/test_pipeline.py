@@ -19,14 +19,6 @@ from vision.video import VideoFileSource
 EMPTY_FLOOR = ZoneConfig(x0=0.7, y0=0.75, x1=1.0, y1=1.0)
 
 
-def clip_frames(path: Path) -> list[Frame]:
-    with VideoFileSource(path, realtime=False) as source:
-        frames = []
-        while (frame := source.read()) is not None:
-            frames.append(frame)
-    return frames
-
-
 @pytest.fixture
 def pipeline(model_path: Path) -> Iterator[FramePipeline]:
     p = build_pipeline(BackstepConfig(), model_path, use_media_time=True)
@@ -35,9 +27,9 @@ def pipeline(model_path: Path) -> Iterator[FramePipeline]:
 
 
 def test_process_returns_the_member_smoothed_metrics_and_every_stage_timing(
-    pipeline: FramePipeline, single_person_clip: Path
+    pipeline: FramePipeline, single_person_frames: list[Frame]
 ) -> None:
-    results = [pipeline.process(f) for f in clip_frames(single_person_clip)[:10]]
+    results = [pipeline.process(f) for f in single_person_frames[:10]]
     last = results[-1]
     assert last.person and last.pose is not None and last.smoothed is not None
     assert last.frame_size == (360, 640)
@@ -52,9 +44,9 @@ def test_process_returns_the_member_smoothed_metrics_and_every_stage_timing(
 
 
 def test_the_smoother_starts_afresh_after_the_member_is_lost(
-    pipeline: FramePipeline, single_person_clip: Path
+    pipeline: FramePipeline, single_person_frames: list[Frame]
 ) -> None:
-    frames = clip_frames(single_person_clip)
+    frames = single_person_frames
     for f in frames[:5]:
         tracked = pipeline.process(f)
     # Smoothing lags a moving body: the smoothed pose is not the raw one ...
@@ -70,9 +62,9 @@ def test_the_smoother_starts_afresh_after_the_member_is_lost(
 
 
 def test_a_zone_change_takes_effect_on_the_next_frame(
-    pipeline: FramePipeline, single_person_clip: Path
+    pipeline: FramePipeline, single_person_frames: list[Frame]
 ) -> None:
-    frames = clip_frames(single_person_clip)
+    frames = single_person_frames
     assert pipeline.process(frames[0]).person
     pipeline.set_zone(EMPTY_FLOOR)
     assert pipeline.zone != EMPTY_FLOOR  # pending until the processing thread picks it up

@@ -12,16 +12,6 @@ from vision.errors import ModelError, VisionError
 from vision.pose import MediaPipePoseEstimator, PoseEstimator
 from vision.settings import ModelConfig
 from vision.types import NUM_LANDMARKS, Frame
-from vision.video import VideoFileSource
-
-
-def clip_frames(path: Path) -> list[Frame]:
-    """Every frame of a clip, decoded as fast as possible."""
-    with VideoFileSource(path, realtime=False) as source:
-        frames = []
-        while (frame := source.read()) is not None:
-            frames.append(frame)
-    return frames
 
 
 @pytest.fixture
@@ -36,9 +26,9 @@ def test_estimator_satisfies_the_protocol(estimator: MediaPipePoseEstimator) -> 
 
 
 def test_finds_one_person_in_most_frames_of_the_single_person_clip(
-    estimator: MediaPipePoseEstimator, single_person_clip: Path
+    estimator: MediaPipePoseEstimator, single_person_frames: list[Frame]
 ) -> None:
-    frames = clip_frames(single_person_clip)
+    frames = single_person_frames
     found = 0
     for frame in frames:
         poses = estimator.detect(frame)
@@ -59,9 +49,9 @@ def test_finds_one_person_in_most_frames_of_the_single_person_clip(
 
 
 def test_timestamps_stay_strictly_increasing_when_a_frame_comes_twice(
-    estimator: MediaPipePoseEstimator, single_person_clip: Path
+    estimator: MediaPipePoseEstimator, single_person_frames: list[Frame]
 ) -> None:
-    frame = clip_frames(single_person_clip)[0]
+    frame = single_person_frames[0]
     first = estimator.detect(frame)
     # The very same frame again (same capture time): MediaPipe would reject an equal
     # timestamp; the estimator must still answer, with the same person (the torso; arms
@@ -85,18 +75,18 @@ def test_timestamp_is_forced_above_the_previous_one_when_the_clock_steps_back(
 
 
 def test_a_frame_with_an_earlier_capture_time_is_still_processed(
-    estimator: MediaPipePoseEstimator, single_person_clip: Path
+    estimator: MediaPipePoseEstimator, single_person_frames: list[Frame]
 ) -> None:
-    frames = clip_frames(single_person_clip)[:2]
+    frames = single_person_frames[:2]
     estimator.detect(frames[1])
     stepped_back = Frame(image=frames[0].image, t=frames[1].t - 10.0, index=0)
     assert estimator.detect(stepped_back)
 
 
 def test_a_strided_image_is_accepted(
-    estimator: MediaPipePoseEstimator, single_person_clip: Path
+    estimator: MediaPipePoseEstimator, single_person_frames: list[Frame]
 ) -> None:
-    frame = clip_frames(single_person_clip)[0]
+    frame = single_person_frames[0]
     view = frame.image[:, ::-1]  # a mirrored view: not C-contiguous
     assert not view.flags.c_contiguous
     assert estimator.detect(Frame(image=view, t=frame.t, index=0))
@@ -116,10 +106,26 @@ def test_a_damaged_model_file_is_a_model_error(tmp_path: Path) -> None:
 
 
 def test_close_is_idempotent_and_detect_after_close_is_an_error(
-    model_path: Path, single_person_clip: Path
+    model_path: Path, single_person_frames: list[Frame]
 ) -> None:
     est = MediaPipePoseEstimator(model_path, ModelConfig())
     est.close()
     est.close()
     with pytest.raises(ModelError):
-        est.detect(clip_frames(single_person_clip)[0])
+        est.detect(single_person_frames[0])
+
+
+def test_landmarker_options_come_from_the_model_config(model_path: Path) -> None:
+    from mediapipe.tasks.python import vision as mp_vision
+
+    from vision.pose import landmarker_options
+
+    cfg = ModelConfig(num_poses=3, min_detection_confidence=0.7, min_tracking_confidence=0.3)
+    options = landmarker_options(model_path, cfg)
+    assert options.running_mode == mp_vision.RunningMode.VIDEO
+    assert options.num_poses == 3
+    assert options.min_pose_detection_confidence == 0.7
+    assert options.min_pose_presence_confidence == 0.5
+    assert options.min_tracking_confidence == 0.3
+    assert options.base_options.model_asset_path == str(model_path)
+    assert options.output_segmentation_masks is False

@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 
 from kiosk.configfile import read_config_file
-from kiosk.reload import ConfigReloader, changed_settings, needs_restart
+from kiosk.reload import (
+    LIVE_SECTIONS,
+    RESTART_SECTIONS,
+    ConfigReloader,
+    changed_settings,
+    live_sections_changed,
+    needs_restart,
+)
 from kiosk.settings import BackstepConfig
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,3 +186,32 @@ def test_changed_settings_lists_a_changed_program_once() -> None:
     blocks = [b.model_copy(update={"minutes": 9}) for b in old.programs["starter"]]
     new = old.model_copy(update={"programs": {"starter": blocks}})
     assert changed_settings(old, new) == ["programs.starter"]
+
+
+def test_every_section_is_either_applied_live_or_needs_a_restart() -> None:
+    sections = set(BackstepConfig.model_fields)
+    live = set(LIVE_SECTIONS)
+    assert len(live) == len(LIVE_SECTIONS)
+    assert live | RESTART_SECTIONS == sections
+    assert live & RESTART_SECTIONS == set()
+
+
+@pytest.mark.parametrize(
+    ("key", "restart"),
+    [
+        ("storage.data_dir", True),
+        ("storage.retention_days", True),
+        ("station.id", True),
+        ("safety.drift_warn", False),
+        ("zone.x0", False),
+        ("smoothing.min_cutoff", False),
+    ],
+)
+def test_restart_keys_and_live_sections_agree(key: str, restart: bool) -> None:
+    assert needs_restart(key) is restart
+    assert (key.split(".")[0] in LIVE_SECTIONS) is not restart
+
+
+def test_live_sections_changed_names_each_section_once_in_order() -> None:
+    changed = ["cues.cooldown_s", "posture.persist_s", "posture.forward_warn_deg", "camera.fps"]
+    assert live_sections_changed(changed) == ["posture", "cues"]

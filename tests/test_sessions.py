@@ -151,3 +151,17 @@ def test_an_empty_session_summarises_to_unknowns() -> None:
     summary = SessionStats().summary()
     assert summary["upright_percent"] is None and summary["samples"] == []
     assert summary["longest_streak_s"] == 0.0
+
+
+def test_an_escalated_fault_is_not_counted_as_a_second_fault() -> None:
+    stats = SessionStats()
+    stats.add(0.0, {"posture": "leaning_forward"}, [Event("fault", 0.0, {"fault": "core"})])
+    escalation = Event(
+        "fault",
+        1.0,
+        {"fault": "leaning_forward", "severity": "alert", "escalated": True},
+    )
+    first = Event("fault", 0.5, {"fault": "leaning_forward", "severity": "warn"})
+    stats.add(0.5, {"posture": "leaning_forward"}, [first])
+    stats.add(1.0, {"posture": "leaning_forward"}, [escalation])
+    assert stats.fault_counts == {"core": 1, "leaning_forward": 1}

@@ -212,3 +212,16 @@ def test_safe_store_records_failures_instead_of_raising(tmp_path: Path) -> None:
     assert safe.save_baseline("1", {}, T0) is False
     assert safe.last_error is not None and "closed" in safe.last_error
     assert SafeStore(None, "no database").get_member("1") is None
+
+
+@pytest.mark.parametrize("module", ["kiosk.storage", "kiosk.configfile"])
+def test_the_public_import_paths_still_offer_every_name(module: str) -> None:
+    # Both modules were split by responsibility; callers keep importing from the old path.
+    import importlib
+
+    mod = importlib.import_module(module)
+    missing = [name for name in mod.__all__ if not hasattr(mod, name)]
+    assert missing == []
+    if module == "kiosk.storage":
+        for name in ("upsert_members", "start_session", "apply_retention", "check", "close"):
+            assert callable(getattr(mod.Store, name))

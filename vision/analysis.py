@@ -93,8 +93,17 @@ class PostureAnalyzer:
     ``frame_size`` (width, height in pixels) turns normalised landmarks into square-pixel
     coordinates for the angles; pass the real one to :meth:`update` (the default suits the
     default 640x480 camera). Metrics (:data:`METRIC_KEYS`) are numbers, strings or None
-    (unknown); never NaN. Events: ``step`` {side, toe_first}, ``fault`` {fault, value?},
-    ``fault_cleared`` {fault, duration_s}, ``safety`` {reason, ...}.
+    (unknown); never NaN. Events: ``step`` {side, toe_first}, ``fault`` {fault, value?,
+    severity?, escalated?}, ``fault_cleared`` {fault, duration_s}, ``safety`` {reason, ...}.
+
+    This analyzer is the only place that decides a fault exists and has persisted
+    (``posture.persist_s``): leans (``leaning_forward`` carries severity "warn" or "alert",
+    see :meth:`PostureClassifier.forward_severity`), ``head_forward``, ``core`` (score below
+    ``core.fault_below``), ``cadence`` and ``drift``. Drift has two levels: past
+    ``safety.drift_warn`` it is a coaching fault ``drift`` ("step forward"); past
+    ``safety.drift_back_limit`` for ``safety.drift_persist_s`` it is a ``safety`` alert
+    ``drift_back`` ("hold the rails"). The warning sits nearer the front, so the member is
+    coached before the alert.
     """
 
     def __init__(
@@ -231,6 +240,7 @@ class PostureAnalyzer:
         }
         conds["head_forward"] = self._classifier.head_forward(sample, b) if sample else None
         conds["core"] = None if score is None else score < self.core_cfg.fault_below
+        conds["drift"] = None if drift is None else drift >= self.safety_cfg.drift_warn
         if pose is not None:
             cad = g.cadence_spm
             conds["cadence"] = cad is not None and not (
@@ -243,8 +253,14 @@ class PostureAnalyzer:
             "head_forward": finite_or_none(sample.head_forward_deg, 1) if sample else None,
             "core": finite_or_none(score, 0),
             "cadence": finite_or_none(g.cadence_spm, 1),
+            "drift": finite_or_none(drift, 2),
         }
-        events.extend(self._faults.update(t, conds, values))
+        severities: dict[str, str | None] = {
+            "leaning_forward": self._classifier.forward_severity(sample, b)
+            if sample is not None and state == "leaning_forward"
+            else None
+        }
+        events.extend(self._faults.update(t, conds, values, severities))
 
         safety = self._safety.update(
             t, pose is not None, sample.trunk_image_deg if sample else None, drift

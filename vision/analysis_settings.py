@@ -31,7 +31,8 @@ class PostureConfig(BaseModel):
         default=20.0,
         ge=5,
         le=45,
-        description="Alert at this forward lean beyond baseline, deg (eng.).",
+        description="At this forward lean beyond baseline the leaning_forward fault becomes "
+        "severity 'alert' and earns the urgent cue, deg (eng.).",
     )
     back_warn_deg: float = Field(
         default=8.0,
@@ -91,7 +92,11 @@ class PostureConfig(BaseModel):
         "flicker, deg (eng.).",
     )
     persist_s: float = Field(
-        default=2.0, ge=1, le=3, description="A fault lasting this long becomes an event, s (eng.)."
+        default=2.0,
+        ge=1,
+        le=3,
+        description="A fault lasting this long becomes an event and so a cue, s (eng.); the one "
+        "persistence time for every fault.",
     )
     incline_percent: float = Field(
         default=0.0,
@@ -352,6 +357,14 @@ class SafetyConfig(BaseModel):
         description="Position in the zone (0 front, 1 back of the belt) that is too far back "
         "(eng.).",
     )
+    drift_warn: float = Field(
+        default=0.7,
+        ge=0.3,
+        le=1.0,
+        description="Position in the zone beyond which the member is coached to step forward "
+        "(a 'drift' fault once it lasts posture.persist_s); must be nearer the front than "
+        "drift_back_limit, so coaching comes before the alert (eng.).",
+    )
     drift_persist_s: float = Field(
         default=2.0,
         ge=0.5,
@@ -370,3 +383,13 @@ class SafetyConfig(BaseModel):
         "retro set-up: back to the console, the belt carries them toward their face); "
         "'behind' = behind the member.",
     )
+
+    @model_validator(mode="after")
+    def _warn_before_limit(self) -> SafetyConfig:
+        if self.drift_warn >= self.drift_back_limit:
+            raise cross_field_error(
+                "drift_warn must be below drift_back_limit",
+                "drift_warn",
+                "drift_back_limit",
+            )
+        return self

@@ -258,19 +258,10 @@ def bench_bare(
     model_path: Path, config: BackstepConfig, prepared: list[Any]
 ) -> tuple[float, list[float]]:
     """Frames/s and per-call seconds of ``detect_for_video`` alone on prepared images."""
-    from mediapipe.tasks.python import BaseOptions
-    from mediapipe.tasks.python import vision as mp_vision
+    from vision.pose import create_landmarker
 
-    cfg = config.model
-    options = mp_vision.PoseLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(model_path)),
-        running_mode=mp_vision.RunningMode.VIDEO,
-        num_poses=cfg.num_poses,
-        min_pose_detection_confidence=cfg.min_detection_confidence,
-        min_pose_presence_confidence=cfg.min_presence_confidence,
-        min_tracking_confidence=cfg.min_tracking_confidence,
-    )
-    landmarker = mp_vision.PoseLandmarker.create_from_options(options)
+    # The kiosk's own landmarker (same options), so "bare" measures what the kiosk runs.
+    landmarker = create_landmarker(model_path, config.model)
     try:
         ts = 0
         for image in prepared[:WARMUP_FRAMES]:

@@ -23,7 +23,9 @@ POSTURE_STATES = (
     "low_confidence",
 )
 LEAN_FAULTS = ("leaning_forward", "leaning_back", "leaning_side")
-FAULTS = (*LEAN_FAULTS, "head_forward", "core", "cadence")
+FAULTS = (*LEAN_FAULTS, "head_forward", "core", "cadence", "drift")
+#: Severities a fault may carry, mildest first.
+SEVERITIES = ("warn", "alert")
 
 
 def incline_deg(percent: float) -> float:
@@ -109,6 +111,25 @@ class PostureClassifier:
         self.state = "upright"
         return self.state
 
+    def forward_severity(self, s: PostureSample, baseline: Baseline | None) -> str | None:
+        """How bad a forward lean is: "alert" or "warn"; None when the lean is unknown.
+
+        "alert" once the lean beyond baseline reaches ``forward_alert_deg``; without a baseline
+        (and as the safety net with one) once the lean from vertical passes the absolute limit
+        by as much as the alert band lies beyond the warning (``forward_alert_deg -
+        forward_warn_deg``). Only meaningful while the state is ``leaning_forward``.
+        """
+        if s.trunk_lean_deg is None:
+            return None
+        c = self.cfg
+        lean = s.trunk_lean_deg - incline_deg(self.incline_percent)
+        band = c.forward_alert_deg - c.forward_warn_deg
+        ref = baseline.trunk_lean_deg if baseline is not None else None
+        alert = lean >= c.absolute_forward_limit_deg + band
+        if ref is not None:
+            alert = alert or lean - ref >= c.forward_alert_deg
+        return "alert" if alert else "warn"
+
     def head_forward(self, s: PostureSample, baseline: Baseline | None) -> bool | None:
         """Whether the head is held forward (side view), with hysteresis; None if unknown."""
         if s.head_forward_deg is None:
@@ -126,8 +147,15 @@ class PostureClassifier:
 class FaultTracker:
     """Turns per-frame fault conditions into ``fault`` / ``fault_cleared`` events.
 
-    A condition True for ``persist_s`` emits ``fault`` {fault, value}; when it turns False a
-    ``fault_cleared`` {fault, duration_s} follows. None (unknown this frame) changes nothing.
+    This is the one place that decides a fault exists: the kiosk's cue engine only shows what
+    these events say. A condition True for ``persist_s`` emits ``fault`` {fault, value?,
+    severity?}; when it turns False a ``fault_cleared`` {fault, duration_s} follows. None
+    (unknown this frame) changes nothing.
+
+    Severity (:data:`SEVERITIES`, for faults given one per frame): the event carries the
+    severity that has held for ``persist_s``; if a worse one then holds for ``persist_s``
+    while the fault lasts, a second ``fault`` event {..., severity, escalated: True} follows.
+    Severity never drops within one episode: the member is told until they correct it.
     """
 
     def __init__(self, persist_s: float) -> None:
@@ -138,36 +166,77 @@ class FaultTracker:
         """Forget every fault without events."""
         self._onset: dict[str, float] = {}
         self._active: dict[str, float] = {}
+        # severity -> since when this frame's severity has been at least that bad
+        self._severity_onset: dict[str, dict[str, float]] = {}
+        self._reported: dict[str, str] = {}
 
     @property
     def active(self) -> list[str]:
         """Faults currently reported."""
         return sorted(self._active)
 
+    def severity(self, name: str) -> str | None:
+        """The severity last reported for an active fault (None = none or not active)."""
+        return self._reported.get(name)
+
     def update(
-        self, t: float, conditions: dict[str, bool | None], values: dict[str, Any] | None = None
+        self,
+        t: float,
+        conditions: dict[str, bool | None],
+        values: dict[str, Any] | None = None,
+        severities: dict[str, str | None] | None = None,
     ) -> list[Event]:
-        """Feed one frame's conditions; returns the events they cause."""
+        """Feed one frame's conditions (and severities); returns the events they cause."""
         events: list[Event] = []
         for name, cond in conditions.items():
             if cond is None:
                 continue
             if cond:
                 onset = self._onset.setdefault(name, t)
+                held = self._held_severity(name, t, (severities or {}).get(name))
                 if name not in self._active and t - onset >= self.persist_s:
                     self._active[name] = onset
                     data: dict[str, Any] = {"fault": name}
                     v = (values or {}).get(name)
                     if v is not None:
                         data["value"] = v
+                    if held is not None:
+                        data["severity"] = self._reported[name] = held
+                    events.append(Event("fault", t, data))
+                elif (
+                    name in self._active
+                    and held is not None
+                    and _worse(held, self._reported.get(name))
+                ):
+                    self._reported[name] = held
+                    data = {"fault": name, "severity": held, "escalated": True}
+                    v = (values or {}).get(name)
+                    if v is not None:
+                        data["value"] = v
                     events.append(Event("fault", t, data))
             else:
                 self._onset.pop(name, None)
+                self._severity_onset.pop(name, None)
                 events.extend(self._clear(name, t))
         return events
 
+    def _held_severity(self, name: str, t: float, severity: str | None) -> str | None:
+        """The worst severity this fault has shown without a break for ``persist_s``."""
+        if severity not in SEVERITIES:
+            return None  # unknown this frame: keep what was reported
+        rank = SEVERITIES.index(severity)
+        onsets = self._severity_onset.setdefault(name, {})
+        for i, level in enumerate(SEVERITIES):
+            if i <= rank:
+                onsets.setdefault(level, t)
+            else:
+                onsets.pop(level, None)
+        held = [lvl for lvl in SEVERITIES if lvl in onsets and t - onsets[lvl] >= self.persist_s]
+        return held[-1] if held else None
+
     def _clear(self, name: str, t: float) -> list[Event]:
         onset = self._active.pop(name, None)
+        self._reported.pop(name, None)
         if onset is None:
             return []
         return [Event("fault_cleared", t, {"fault": name, "duration_s": round(t - onset, 2)})]
@@ -178,7 +247,12 @@ class FaultTracker:
         for name in list(self._active):
             events.extend(self._clear(name, t))
         self._onset.clear()
+        self._severity_onset.clear()
         return events
+
+
+def _worse(severity: str, than: str | None) -> bool:
+    return than is None or SEVERITIES.index(severity) > SEVERITIES.index(than)
 
 
 class SafetyMonitor:

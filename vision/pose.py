@@ -15,7 +15,7 @@ from vision.settings import ModelConfig
 from vision.types import NUM_LANDMARKS, Frame, Pose
 
 if TYPE_CHECKING:
-    from mediapipe.tasks.python.vision import PoseLandmarker
+    from mediapipe.tasks.python.vision import PoseLandmarker, PoseLandmarkerOptions
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,41 @@ class PoseEstimator(Protocol):
         ...
 
 
+def landmarker_options(model_path: Path, cfg: ModelConfig) -> PoseLandmarkerOptions:
+    """The one set of ``PoseLandmarker`` options (VIDEO mode, ``cfg``'s confidences)."""
+    # Heavy: imported only when a model is really loaded, so `backstep --help` stays fast.
+    from mediapipe.tasks.python import BaseOptions
+    from mediapipe.tasks.python import vision as mp_vision
+
+    return mp_vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(model_path)),
+        running_mode=mp_vision.RunningMode.VIDEO,
+        num_poses=cfg.num_poses,
+        min_pose_detection_confidence=cfg.min_detection_confidence,
+        min_pose_presence_confidence=cfg.min_presence_confidence,
+        min_tracking_confidence=cfg.min_tracking_confidence,
+        output_segmentation_masks=False,
+    )
+
+
+def create_landmarker(model_path: Path, cfg: ModelConfig) -> PoseLandmarker:
+    """A ``PoseLandmarker`` for the estimator and the benchmark alike; raises `ModelError`."""
+    from mediapipe.tasks.python import vision as mp_vision
+
+    if not model_path.is_file():
+        raise ModelError(f"pose model not found: {model_path}; run 'backstep model fetch'")
+    try:
+        landmarker = mp_vision.PoseLandmarker.create_from_options(
+            landmarker_options(model_path, cfg)
+        )
+    except (RuntimeError, ValueError) as exc:
+        raise ModelError(
+            f"cannot load pose model {model_path}: {exc}; run 'backstep model fetch' to replace it"
+        ) from exc
+    logger.info("pose model loaded: %s (num_poses=%d)", model_path, cfg.num_poses)
+    return landmarker
+
+
 class MediaPipePoseEstimator:
     """BlazePose GHUM through MediaPipe's Tasks ``PoseLandmarker`` in VIDEO mode.
 
@@ -54,34 +89,7 @@ class MediaPipePoseEstimator:
         self.cfg = cfg
         self.timings: dict[str, float] = {}
         self._last_ms = -1
-        self._landmarker: PoseLandmarker | None = self._create(self.model_path, cfg)
-
-    @staticmethod
-    def _create(model_path: Path, cfg: ModelConfig) -> PoseLandmarker:
-        # Heavy: imported only when a model is really loaded, so `backstep --help` stays fast.
-        from mediapipe.tasks.python import BaseOptions
-        from mediapipe.tasks.python import vision as mp_vision
-
-        if not model_path.is_file():
-            raise ModelError(f"pose model not found: {model_path}; run 'backstep model fetch'")
-        options = mp_vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(model_path)),
-            running_mode=mp_vision.RunningMode.VIDEO,
-            num_poses=cfg.num_poses,
-            min_pose_detection_confidence=cfg.min_detection_confidence,
-            min_pose_presence_confidence=cfg.min_presence_confidence,
-            min_tracking_confidence=cfg.min_tracking_confidence,
-            output_segmentation_masks=False,
-        )
-        try:
-            landmarker = mp_vision.PoseLandmarker.create_from_options(options)
-        except (RuntimeError, ValueError) as exc:
-            raise ModelError(
-                f"cannot load pose model {model_path}: {exc}; "
-                "run 'backstep model fetch' to replace it"
-            ) from exc
-        logger.info("pose model loaded: %s (num_poses=%d)", model_path, cfg.num_poses)
-        return landmarker
+        self._landmarker: PoseLandmarker | None = create_landmarker(self.model_path, cfg)
 
     def next_timestamp_ms(self, t: float) -> int:
         """A VIDEO-mode timestamp for capture time ``t`` (s), strictly above the previous one.

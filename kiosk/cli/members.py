@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from kiosk.configfile import LOOKUP_ORDER_HELP, load_config
 from kiosk.errors import BackstepError, ImportFileError
 from kiosk.storage import Store
 
@@ -18,14 +19,12 @@ config_option = click.option(
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="The station's backstep.toml (default: $BACKSTEP_CONFIG or built-in defaults).",
+    help=LOOKUP_ORDER_HELP,
 )
 
 
 def open_store(config_path: Path | None) -> Store:
-    """Open the database named by the config; errors become a one-line click error."""
-    from kiosk.configfile import load_config
-
+    """Open the database of the config the lookup order finds; errors become click errors."""
     try:
         cfg = load_config(config_path)
         return Store.open(cfg.storage)

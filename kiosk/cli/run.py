@@ -97,6 +97,10 @@ def run(
     except Exception as exc:
         click.echo(f"backstep run: cannot use the configuration: {exc}", err=True)
         sys.exit(2)
+    from kiosk.logs import setup_logging
+
+    # the staff file's level and the journal format from here on (again after a reload)
+    setup_logging(config.logging)
     if not headless and not _has_display():
         logger.warning("no display found; running headless")
         headless = True

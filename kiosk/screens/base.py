@@ -10,7 +10,7 @@ from kiosk import theme as th
 from kiosk.mirror import MirrorView
 from kiosk.theme import Theme
 from kiosk.view import ViewState
-from kiosk.widgets import draw_hint_bar, draw_top_strip
+from kiosk.widgets import blit_centered, draw_hint_bar, draw_top_strip
 
 logger = logging.getLogger(__name__)
 
@@ -127,3 +127,17 @@ class LiveScreen(BaseScreen):
         hh = self.theme.px(0.08)
         draw_hints(surf, self.theme, self.hints(view), (x, y + h - hh, w, hh), self.theme.px(0.04))
         return hh
+
+
+def draw_error_screen(surf: pygame.Surface, t: Theme, message: str) -> None:
+    """What shows instead of a screen that failed to draw: calm words, the way back."""
+    surf.fill(th.BACKGROUND)
+    blit_centered(
+        surf,
+        t.text("Something went wrong — staff notified", t.px(0.06), th.CAUTION),
+        (t.width // 2, t.height // 3),
+    )
+    blit_centered(surf, t.text(message[:90], t.px(0.03), th.MUTED), (t.width // 2, t.height // 2))
+    blit_centered(
+        surf, t.text("Press STOP to go back", t.px(0.05)), (t.width // 2, int(t.height * 0.7))
+    )

@@ -25,8 +25,25 @@ def placement_hint(view: ViewState) -> str:
     if not view.whole_body:
         return "Head to feet must show: step back"
     if not view.side_view:
-        return "Side-on is best: camera beside the belt"
+        return view_hint(view)
     return "Hold still…"
+
+
+def wanted_view(view: ViewState) -> str:
+    """The view the station is set up for ("auto" stations coach best from the side)."""
+    return "front" if view.expected_view == "front" else "side"
+
+
+def view_hint(view: ViewState) -> str:
+    """Camera-placement advice when the camera sees the member from the wrong side."""
+    seen = view.detected_view
+    if seen is None:
+        return "Checking the camera angle…"
+    if wanted_view(view) == "side":
+        if view.expected_view == "auto":
+            return "Camera sees your front: side-on is best"
+        return "Camera sees your front: move it beside the belt"
+    return "Camera sees your side: move it in front of the treadmill"
 
 
 class PositionScreen(LiveScreen):
@@ -45,7 +62,7 @@ class PositionScreen(LiveScreen):
         checks = [
             (view.whole_body, "Whole body"),
             (view.in_zone, "In the zone"),
-            (view.side_view, "Side view"),
+            (view.side_view, f"{wanted_view(view).capitalize()} view"),
         ]
         cy = y + t.px(0.01)
         for ok, text in checks:

@@ -59,6 +59,7 @@ class SessionScreen(LiveScreen):
             s.lean_warn_deg,
             s.lean_back_warn_deg,
             s.posture,
+            s.lean_label,
         )
         row_y = y + gauge_h + t.px(0.01)
         row_h = int(h * 0.30)

@@ -117,6 +117,7 @@ class StaffScreen(LiveScreen):
         facts = [
             f"Camera: {s.camera or view.camera_state}",
             f"Model: {s.model or '—'}",
+            f"Model file: {s.model_path or '—'}",
             f"UI {s.ui_fps:.0f} fps · pose {s.pose_fps:.1f} fps · dropped {s.dropped_frames}",
             f"Config: {s.config_path}",
         ]

@@ -56,7 +56,12 @@ class SummaryScreen(BaseScreen):
         # this time / last time table
         last = s.last or {}
         rows = [
-            ("", "now", "last"),
+            ("", "this time", "last time"),
+            (
+                "Minutes",
+                _fmt(s.backward_minutes, digits=1),
+                _fmt(last.get("backward_minutes"), digits=1),
+            ),
             (
                 "Streak",
                 fmt_clock(s.longest_streak_s),
@@ -77,7 +82,9 @@ class SummaryScreen(BaseScreen):
                 if not cell:
                     continue
                 col = th.MUTED if i == 0 or j == 2 else th.TEXT
-                surf.blit(t.text(cell, size, col), (cols[j], ty))
+                # the header is smaller so "this time" / "last time" fit the narrow columns
+                cell_size = t.px(0.032) if i == 0 else size
+                surf.blit(t.text(cell, cell_size, col), (cols[j], ty + (size - cell_size)))
             ty += row_h
         # charts on the right
         cx = x + left_w
@@ -94,7 +101,7 @@ class SummaryScreen(BaseScreen):
             th.TEXT,
             band,
             (lo, hi),
-            "Trunk lean (°) — green is upright",
+            f"{s.lean_label} (°) — green is upright",
         )
         draw_line_chart(
             surf,

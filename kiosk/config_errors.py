@@ -1,0 +1,69 @@
+"""Config-file problems: one issue per key with its line, and the error that lists them all."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk.errors import ConfigError
+
+#: A key's location in the config data: section, key, array index ...
+Loc = tuple[str | int, ...]
+
+#: Marks an issue without a value (a missing key, a syntax error).
+MISSING: Any = object()
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    """One problem in a config file: the dotted key, its value, where it is and what is allowed."""
+
+    message: str
+    key: str = ""
+    value: Any = MISSING
+    line: int | None = None
+    column: int | None = None
+    allowed: str = ""
+
+    def format(self, path: Path | str) -> str:
+        """``FILE:LINE: key = value: message (allowed: ...)``, the form `config check` prints."""
+        where = str(path)
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        what = self.key
+        if self.key and self.value is not MISSING:
+            what += f" = {format_value(self.value)}"
+        text = f"{where}: {what}: {self.message}" if what else f"{where}: {self.message}"
+        if self.allowed:
+            text += f" (allowed: {self.allowed})"
+        return text
+
+
+class ConfigFileError(ConfigError):
+    """An unusable config file: ``issues`` lists every problem, ``path`` names the file."""
+
+    def __init__(self, path: Path | str, issues: list[ConfigIssue]) -> None:
+        self.path = Path(path)
+        self.issues = list(issues)
+        super().__init__("\n".join(issue.format(self.path) for issue in self.issues))
+
+
+def format_value(value: Any, limit: int = 60) -> str:
+    """A short TOML-like rendering of a value for an error line."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str | Path):
+        text = '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    elif isinstance(value, Mapping):
+        text = "{" + ", ".join(f"{k} = {format_value(v, limit)}" for k, v in value.items()) + "}"
+    elif isinstance(value, list):
+        text = "[" + ", ".join(format_value(v, limit) for v in value) + "]"
+    elif value is None:
+        text = '""'
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
