@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from hw.events import ButtonEvent
 from kiosk.display import choose_driver, open_display
 from kiosk.keyboard import KeyboardInput, pump_events
-from kiosk.member_sessions import MemberSessions
+from kiosk.member_sessions import CheckinAnswer, MemberSessions
+from kiosk.qr_worker import QrWorker
+from kiosk.reload import live_sections_changed
 from kiosk.run_options import RunOptions
 from kiosk.run_summary import run_summary, summary_line
 from kiosk.screenshots import ScreenshotSaver
 from kiosk.settings import BackstepConfig
 from kiosk.states import Effect, KioskController, Screen
 from kiosk.station_parts import moved_zone, open_parts, show_screen_on_led
+from kiosk.storage_worker import StorageWorker
 from kiosk.view import SummaryView, ViewState
-from kiosk.view_builder import build_view, staff_view
-from kiosk.vision_link import StatusFacts, is_vision_ready, open_vision, read_status
+from kiosk.view_builder import build_view, posture_limits, staff_view
+from kiosk.vision_link import StatusFacts, open_vision, read_status
 from kiosk.vision_snapshot import SnapshotBuilder
 from vision.types import FrameResult
 
@@ -34,6 +39,7 @@ class KioskApp:
         self.config = config
         self.options = options
         self.errors: list[str] = []
+        self._errors_lock = threading.Lock()
         self.frames_drawn = 0
         self.result_frames = 0
         self._last_result_index = -1
@@ -76,11 +82,11 @@ class KioskApp:
             checkin_enabled=cfg.checkin.qr or cfg.checkin.card or cfg.checkin.buttons,
             guest_allowed=cfg.checkin.guest,
             buttons_checkin=cfg.checkin.buttons,
-            member_id_digits=getattr(cfg.checkin, "id_digits", 4),
+            member_id_digits=cfg.checkin.id_digits,
             staff_pin=cfg.staff.pin,
             now=time.monotonic(),
         )
-        self.keyboard = KeyboardInput(cfg.gpio.hold_s)
+        self.keyboard = KeyboardInput(cfg.gpio.hold_s, cfg.checkin.card_key_timeout_s)
         parts = open_parts(
             cfg, self.post_button, self.options.pin_factory, self.options.config_path, self._error
         )
@@ -88,11 +94,15 @@ class KioskApp:
         self.hardware, self.gpio_warning = parts.hardware, parts.gpio_warning
         self.store, self.checkin_service, self.qr = parts.store, parts.checkin, parts.qr
         self.reloader, self.notifier = parts.reloader, parts.notifier
+        self.qr_worker = QrWorker(self.qr) if self.qr is not None else None
         self.vision = self.options.vision or open_vision(
             cfg, self.options.source, self.options.source_factory
         )
         self.snapshots = SnapshotBuilder(cfg.camera.view, cfg.posture)
-        self.members = MemberSessions(cfg, self.store, self.vision, self._error)
+        self.storage_jobs = StorageWorker(self._error)
+        self.members = MemberSessions(
+            cfg, self.store, self.vision, self._error, defer=self._defer_storage
+        )
         self.injector = None
         if self.options.presses:
             from kiosk.presses import PressInjector, parse_presses
@@ -109,9 +119,11 @@ class KioskApp:
         )
 
     def _error(self, message: str) -> None:
+        """Log and keep for the staff screen (thread-safe: worker threads report here too)."""
         logger.error("%s", message)
-        self.errors.append(message)
-        del self.errors[:-20]
+        with self._errors_lock:
+            self.errors.append(message)
+            del self.errors[:-20]
 
     def _handle_events(self, now: float) -> list[Effect]:
         effects: list[Effect] = []
@@ -172,9 +184,21 @@ class KioskApp:
         elif kind == "save_zone":
             self._save_zone(effect.data.get("delta", {}))
 
-    def _check_in(self, code: str, method: str, now: float) -> None:
-        answer = self.members.check_in(self.checkin_service, code, method)
-        self._apply(self.controller.on_checkin_result(answer.ok, now, **answer.details), now)
+    def _defer_storage(self, job: Callable[[], None]) -> None:
+        self.storage_jobs.submit(job, lambda _result: None)
+
+    def _check_in(self, code: str, method: str, _now: float) -> None:
+        # the look-up (and the member's history for the plan) runs in the storage worker;
+        # the controller hears the answer from `storage_jobs.poll` in a later loop step
+        service = self.checkin_service
+
+        def done(answer: CheckinAnswer | Exception) -> None:
+            if isinstance(answer, Exception):
+                answer = CheckinAnswer(False, {"reason": "Check-in is unavailable"})
+            now = time.monotonic()
+            self._apply(self.controller.on_checkin_result(answer.ok, now, **answer.details), now)
+
+        self.storage_jobs.submit(lambda: self.members.check_in(service, code, method), done)
 
     def _end_session(self, now: float) -> None:
         run = self.session
@@ -220,19 +244,27 @@ class KioskApp:
         return facts, result, effects
 
     def _scan_qr(self, now: float) -> list[Effect]:
-        # only on the check-in screen, once per camera frame (issue 5: never during sessions)
-        if self.qr is None or self.controller.screen is not Screen.CHECKIN:
+        # only on the check-in screen (issue 5: never during sessions); the decoding runs in
+        # the QR worker's thread, the loop only hands over new frames and takes codes
+        worker = self.qr_worker
+        if worker is None:
             return []
+        if self.controller.screen is not Screen.CHECKIN:
+            worker.deactivate()
+            return []
+        worker.activate()
         frame = self.vision.latest_frame()
-        if frame is None or frame.index == self._last_qr_frame:
-            return []
-        self._last_qr_frame = frame.index
-        code = self.qr.scan(frame.image)
-        return self.controller.on_card(code, now, "qr") if code else []
+        if frame is not None and frame.index != self._last_qr_frame:
+            self._last_qr_frame = frame.index
+            worker.offer(frame.index, frame.image)
+        effects: list[Effect] = []
+        for code in worker.take():
+            effects += self.controller.on_card(code, now, "qr")
+        return effects
 
     def _notify_ready(self) -> None:
         """READY=1 to systemd once, when the camera delivers frames and the model is loaded."""
-        if not self.ready_sent and is_vision_ready(self.vision):
+        if not self.ready_sent and self.vision.is_ready:
             self.ready_sent = True
             logger.info("camera and model up")
             if self.notifier is not None:
@@ -244,9 +276,10 @@ class KioskApp:
             ui_fps=self.ui_fps,
             pose_fps=self.pose_fps,
             config_path=self.options.config_path,
-            errors=self.errors,
+            errors=self._errors_copy(),
             gpio_warning=self.gpio_warning,
             restart_needed=self.restart_needed,
+            thresholds=posture_limits(self.config),
         )
         return build_view(
             now=now,
@@ -293,22 +326,63 @@ class KioskApp:
             return
         if not outcome.ok:
             for line in outcome.errors:
-                self._error(line)
+                self._error(f"config reload: {line}")
             self.controller.staff.message = "Config invalid — kept the old one"
             return
+        self.config = outcome.config
+        applied = live_sections_changed(outcome.changed)
+        try:
+            self._apply_live_config()
+        except Exception as exc:
+            logger.exception("applying the reloaded config failed")
+            self._error(f"config reload: {exc}")
+        self.restart_needed = list(outcome.restart_needed)
+        logger.info(
+            "config reloaded: applied %s", ", ".join(applied) if applied else "(nothing changed)"
+        )
+        message = "Config reloaded"
+        if self.restart_needed:
+            keys = ", ".join(self.restart_needed)
+            logger.warning("config reload: restart needed: %s", keys)
+            message = f"restart needed: {keys}"
+        self.controller.staff.message = message[:60]
+
+    def _apply_live_config(self) -> None:
+        """Hand every section of `kiosk.reload.LIVE_SECTIONS` to the part that uses it."""
+        from kiosk.checkin import QrScanner
+        from kiosk.digit_entry import DigitEntry
         from kiosk.logs import setup_logging
 
-        self.config = outcome.config
-        setup_logging(self.config.logging)  # a changed log level applies at once
-        self.members.config = self.config
-        self.restart_needed = list(outcome.restart_needed)
-        self.sound.set_volume(self.config.cues.volume)
-        self.controller.staff_pin = self.config.staff.pin
-        try:
-            self.vision.set_zone(self.config.zone)
-        except Exception as exc:
-            self._error(f"zone: {exc}")
-        self.controller.staff.message = "Config reloaded"
+        cfg = self.config
+        setup_logging(cfg.logging)  # logging: a changed level applies at once
+        # posture, gait, core, safety, smoothing, zone (and camera.view): the analyzer
+        self.vision.apply_config(cfg)
+        # programs, progression, cues: read when the next session is planned and built
+        self.members.config = cfg
+        self.snapshots.expected_view = cfg.camera.view
+        self.sound.set_volume(cfg.cues.volume)
+        # staff and checkin: the controller, the check-in service, the card reader, QR
+        c = self.controller
+        c.staff_pin = cfg.staff.pin
+        c.checkin_enabled = cfg.checkin.qr or cfg.checkin.card or cfg.checkin.buttons
+        c.guest_allowed = cfg.checkin.guest
+        c.buttons_checkin = cfg.checkin.buttons
+        if c.member_id_digits != cfg.checkin.id_digits:
+            c.member_id_digits = cfg.checkin.id_digits
+            c.checkin.entry = DigitEntry(cfg.checkin.id_digits)
+        if self.checkin_service is not None:
+            self.checkin_service.cfg = cfg.checkin
+        self.keyboard.card.key_timeout_s = cfg.checkin.card_key_timeout_s
+        if self.qr_worker is not None:
+            self.qr_worker.close()
+            self.qr_worker = None
+        if cfg.checkin.qr:
+            self.qr = QrScanner.from_config(cfg.checkin)
+            self.qr_worker = QrWorker(self.qr)
+
+    def _errors_copy(self) -> list[str]:
+        with self._errors_lock:
+            return list(self.errors)
 
     def _rate(self, count: int) -> float:
         elapsed = time.monotonic() - self._t0 if self._t0 is not None else 0.0
@@ -327,6 +401,7 @@ class KioskApp:
     def _step(self, now: float) -> ViewState:
         """One loop iteration's logic; never raises (a failure shows on the staff screen)."""
         try:
+            self.storage_jobs.poll()  # finished check-ins hand their answers to the controller
             effects = self._handle_events(now)
             facts, result, more = self._vision_step(now)
             effects += more
@@ -404,6 +479,8 @@ class KioskApp:
                 self._end_session(time.monotonic())
             except Exception:
                 logger.exception("ending the session failed")
+        self.storage_jobs.close()  # queued check-ins and baselines are written first
+        self.members.close()  # the last session's end is on disk before the process exits
         try:
             self.vision.stop()
         except Exception:
@@ -411,6 +488,9 @@ class KioskApp:
         if self.injector is not None:
             self.injector.close()
             self.injector = None
+        if self.qr_worker is not None:
+            self.qr_worker.close()
+            self.qr_worker = None
         self.parts.close()
         self.hardware = self.store = self.reloader = self.notifier = None
         self.sound.close()

@@ -1,4 +1,7 @@
-"""Member check-in: QR code to the camera, USB card reader, button ID entry, or guest."""
+"""Member check-in: QR code to the camera, USB card reader, or guest (decisions and input).
+
+Button ID entry is `kiosk.digit_entry.DigitEntry`, shared with the staff PIN.
+"""
 
 from __future__ import annotations
 
@@ -226,52 +229,3 @@ class CardReader:
     def enter(self, t: float) -> str | None:
         """The Enter key."""
         return self.feed("\n", t)
-
-
-class ButtonIdEntry:
-    """Numeric ID entry with three buttons: a pure state object the screen draws.
-
-    ``up``/``down`` change the digit under the cursor (wrapping 9 -> 0), ``select`` moves
-    to the next digit and, on the last one, confirms and returns the ID. ``back`` (e.g. a
-    hold on select) moves left.
-    """
-
-    def __init__(self, digits: int = 6) -> None:
-        if digits < 1:
-            raise ValueError("digits must be >= 1")
-        self.digits = [0] * digits
-        self.cursor = 0
-
-    @property
-    def text(self) -> str:
-        """The ID as entered so far (all digits, zero-padded)."""
-        return "".join(str(d) for d in self.digits)
-
-    @property
-    def is_last_digit(self) -> bool:
-        """True when ``select`` will confirm."""
-        return self.cursor == len(self.digits) - 1
-
-    def up(self) -> None:
-        """Increase the current digit."""
-        self.digits[self.cursor] = (self.digits[self.cursor] + 1) % 10
-
-    def down(self) -> None:
-        """Decrease the current digit."""
-        self.digits[self.cursor] = (self.digits[self.cursor] - 1) % 10
-
-    def select(self) -> str | None:
-        """Move to the next digit, or confirm on the last one (returns the ID)."""
-        if self.is_last_digit:
-            return self.text
-        self.cursor += 1
-        return None
-
-    def back(self) -> None:
-        """Move to the previous digit."""
-        self.cursor = max(0, self.cursor - 1)
-
-    def reset(self) -> None:
-        """Start over with zeros."""
-        self.digits = [0] * len(self.digits)
-        self.cursor = 0

@@ -6,10 +6,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-logger = logging.getLogger(__name__)
+from kiosk.checkin import CardReader
 
-#: A half-typed code older than this is not a card swipe (seconds).
-CARD_STALE_S = 5.0
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,16 +40,19 @@ class KeyboardInput:
     """Turns pygame key events into button presses and card codes.
 
     A card or barcode reader is a keyboard that types digits (or letters after a digit) and
-    Enter; Enter alone is the select button, and holding it for ``hold_s`` is a long press.
+    Enter, collected by `kiosk.checkin.CardReader` (a gap longer than ``card_key_timeout_s``
+    between keys starts a new code); Enter alone is the select button, and holding it for
+    ``hold_s`` is a long press. A code starts with a digit, so letter keys (S = stop) stay
+    buttons.
     """
 
-    def __init__(self, hold_s: float) -> None:
+    def __init__(self, hold_s: float, card_key_timeout_s: float) -> None:
         import pygame
 
         self.hold_s = hold_s
         self._pygame = pygame
         self._mapping = key_mapping()
-        self._buffer = ""
+        self.card = CardReader(key_timeout_s=card_key_timeout_s)
         self._last = 0.0
         self._return_down_at: float | None = None
         self._hold_sent = False
@@ -60,17 +62,18 @@ class KeyboardInput:
         pg = self._pygame
         key = ev.key
         text = getattr(ev, "unicode", "") or ""
-        if self._buffer and now - self._last > CARD_STALE_S:
-            self._buffer = ""  # a half-typed code from long ago is not a card swipe
+        card = self.card
+        if card.pending and now - self._last > card.key_timeout_s:
+            card.reset()  # a half-typed code from before the gap is not a card swipe
         if key in (pg.K_RETURN, pg.K_KP_ENTER):
-            if self._buffer:
-                code, self._buffer = self._buffer, ""
+            if card.pending:
+                code = card.enter(now)
                 self._hold_sent = True  # the key-up must not also be "select"
-                return [KeyAction("card", code=code)]
+                return [KeyAction("card", code=code)] if code else []
             self._return_down_at = now
             return []
-        if text.isdigit() or (self._buffer and text.isalnum()):
-            self._buffer += text
+        if text.isdigit() or (card.pending and text.isalnum()):
+            card.feed(text, now)
             self._last = now
             return []
         if key == pg.K_q and ev.mod & pg.KMOD_CTRL:

@@ -23,6 +23,17 @@ FINISHED_BY_MEMBER = ("completed", "stopped")
 
 
 @dataclass(frozen=True, slots=True)
+class PreparedMember:
+    """What a member's check-in looked up for their session (so the UI loop never queries)."""
+
+    member_id: str
+    plan: SessionPlan
+    suggestion: str
+    previous_summary: dict[str, Any] | None
+    level: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class CheckinAnswer:
     """What the controller is told after a check-in (``details`` are its keyword arguments)."""
 
@@ -38,6 +49,11 @@ class MemberSessions:
     standing baseline while it is fresh (``progression.baseline_max_age_days``), and a
     newly captured baseline saved for next time. Storage failures are reported through
     ``on_error`` and never stop the member from walking.
+
+    Only `check_in` and `plan` read the database, and the kiosk runs `check_in` in its
+    storage worker: it also prepares the member's plan, previous summary and level, so
+    `begin` and `end` (UI thread) never query; writes (a captured baseline) go to ``defer``
+    (the storage worker in the kiosk; run at once when None).
     """
 
     def __init__(
@@ -47,8 +63,13 @@ class MemberSessions:
         vision: VisionLike,
         on_error: Callable[[str], None],
         wall_clock: Callable[[], float] = time.time,
+        defer: Callable[[Callable[[], None]], None] | None = None,
     ) -> None:
         self.config = config
+        self.defer = defer
+        # what check_in looked up for the member who checked in last (worker thread writes,
+        # the UI thread reads after the check-in result was handed over)
+        self.prepared: PreparedMember | None = None
         self.store = store
         self.vision = vision
         self.on_error = on_error
@@ -56,6 +77,8 @@ class MemberSessions:
         self.stored_baseline: Baseline | None = None
         self.last_summary: dict[str, Any] | None = None
         self._baseline_saved = False
+        # recorders of ended sessions whose writers may still be writing (joined at close)
+        self._closing: list[Any] = []
 
     def _member_store(self, member: Member | None) -> tuple[Any, str] | None:
         if member is None or member.is_guest or self.store is None or member.member_id is None:
@@ -76,6 +99,14 @@ class MemberSessions:
                 "name": result.member.name,
                 "has_baseline": self.checked_in(member),
             }
+            plan, text = self.plan(member)
+            self.prepared = PreparedMember(
+                result.member.id,
+                plan,
+                text,
+                self._previous_summary(member),
+                getattr(result.member, "level", None),
+            )
             return CheckinAnswer(True, details)
         if result.ok:
             return CheckinAnswer(True, {"name": "Guest"})
@@ -127,6 +158,8 @@ class MemberSessions:
             plan = plan.scaled(suggestion.backward_minutes)
             if suggestion.incline_percent > 0:
                 plan = with_incline(plan, suggestion.incline_percent)
+            if suggestion.intervals:
+                plan = plan.with_intervals()
             logger.info("plan for %s: %s", member_id, plan.describe())
             return plan, suggestion.text
         except Exception as exc:
@@ -144,7 +177,11 @@ class MemberSessions:
         if baseline == "captured":
             self._save_captured_baseline(member)
         vision.reset_session()
-        plan, _ = self.plan(member)
+        prepared = self._prepared_for(member)
+        if prepared is not None:
+            plan, previous = prepared.plan, prepared.previous_summary
+        else:  # a guest: the plain program, nothing to look up
+            plan, previous = SessionPlan.from_config(self.config), None
         recorder = None
         if self.store is not None:
             try:
@@ -154,7 +191,7 @@ class MemberSessions:
             except Exception as exc:
                 self.on_error(f"recorder: {exc}")
         member_id = member.member_id if member else None
-        self.last_summary = self._previous_summary(member)
+        self.last_summary = previous
         run = SessionRun(
             self.config,
             plan,
@@ -179,12 +216,20 @@ class MemberSessions:
         if found is None or captured is None:
             return
         store, member_id = found
-        try:
-            store.save_baseline(member_id, captured.to_dict(), self.wall_clock())
-            self._baseline_saved = True
-            logger.info("standing baseline saved for member %s", member_id)
-        except Exception as exc:
-            self.on_error(f"saving the baseline: {exc}")
+        data, saved_at = captured.to_dict(), self.wall_clock()
+        self._baseline_saved = True
+
+        def save() -> None:
+            try:
+                store.save_baseline(member_id, data, saved_at)
+                logger.info("standing baseline saved for member %s", member_id)
+            except Exception as exc:
+                self.on_error(f"saving the baseline: {exc}")
+
+        if self.defer is not None:
+            self.defer(save)
+        else:
+            save()
 
     def _previous_summary(self, member: Member | None) -> dict[str, Any] | None:
         found = self._member_store(member)
@@ -213,11 +258,8 @@ class MemberSessions:
             from kiosk.progression import outcome_from_summary, suggest_next
 
             outcome = outcome_from_summary(summary)
-            level = None
-            found = self._member_store(member)
-            if found is not None:
-                record = found[0].get_member(found[1])
-                level = getattr(record, "level", None)
+            prepared = self._prepared_for(member)
+            level = prepared.level if prepared is not None else None
             suggestion = suggest_next(
                 [outcome] if outcome else [], level, self.config.progression
             ).text
@@ -225,12 +267,29 @@ class MemberSessions:
             self.on_error(f"suggestion: {exc}")
         if run.recorder is not None:
             try:
-                run.recorder.close()
+                run.recorder.close(timeout=0)  # never wait on the disk in the UI loop
+                self._closing = [r for r in self._closing if not r.is_written()]
+                self._closing.append(run.recorder)
             except Exception:
                 logger.exception("recorder close failed")
         return summary_view(
             summary, self.config.posture.forward_warn_deg, self.last_summary, suggestion
         )
+
+    def _prepared_for(self, member: Member | None) -> PreparedMember | None:
+        prepared = self.prepared
+        if member is None or prepared is None or prepared.member_id != member.member_id:
+            return None
+        return prepared
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Wait (up to ``timeout`` s each) for ended sessions still being written; at exit."""
+        for recorder in self._closing:
+            try:
+                recorder.close(timeout)
+            except Exception:
+                logger.exception("recorder close failed")
+        self._closing = []
 
 
 def with_incline(plan: SessionPlan, percent: float) -> SessionPlan:

@@ -64,8 +64,21 @@ class _SampleWindow:
 
 
 @dataclass(slots=True)
+class _SessionRef:
+    """A session the writer creates: its id once the row exists (None before or on failure)."""
+
+    member_id: str | None
+    program: str
+    started_wall: float
+    station_id: str
+    id: int | None = None
+    failed: bool = False
+    created: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass(slots=True)
 class _Batch:
-    session_id: int
+    session: _SessionRef
     samples: list[Sample] = field(default_factory=list)
     events: list[EventRecord] = field(default_factory=list)
     finish: tuple[SessionStatus, float, dict[str, Any] | None] | None = None
@@ -86,6 +99,14 @@ class _Writer:
 
     def put(self, batch: _Batch) -> None:
         self._queue.put(batch)
+
+    def is_alive(self) -> bool:
+        """True while the thread runs (it ends once closed and everything is written)."""
+        return self._thread.is_alive()
+
+    def is_idle(self) -> bool:
+        """True when every batch handed over has been written (or given up)."""
+        return self._queue.empty() and not self._pending
 
     def _run(self) -> None:
         while not (self._stop.is_set() and self._queue.empty()):
@@ -116,16 +137,40 @@ class _Writer:
 
     def close(self, timeout: float) -> None:
         self._stop.set()
-        self._thread.join(timeout)
+        if timeout > 0:
+            self._thread.join(timeout)
+
+
+def create_session(store: Store, ref: _SessionRef) -> None:
+    """Create the session's row (once); a failure marks it failed and raises StorageError."""
+    if ref.id is not None or ref.failed:
+        return
+    try:
+        ref.id = store.start_session(ref.member_id, ref.program, ref.started_wall, ref.station_id)
+    except StorageError:
+        ref.failed = True
+        raise
+    finally:
+        ref.created.set()
 
 
 def write_batch(store: Store, batch: _Batch) -> None:
-    """Commit one batch: samples and events, then the session's end if it carries one."""
-    store.append_session_data(batch.session_id, batch.samples, batch.events)
+    """Commit one batch: samples and events, then the session's end if it carries one.
+
+    The first batch of a session creates its row, so starting a session never waits on
+    the database in the caller's thread. Rows of a session that could not be created are
+    dropped (the member is coached anyway; the error was reported when it failed).
+    """
+    ref = batch.session
+    create_session(store, ref)
+    if ref.id is None:
+        batch.samples, batch.events, batch.finish = [], [], None
+        return
+    store.append_session_data(ref.id, batch.samples, batch.events)
     batch.samples, batch.events = [], []  # written: a retry of the finish must not repeat them
     if batch.finish is not None:
         status, ended, summary = batch.finish
-        store.finish_session(batch.session_id, status, ended, summary)
+        store.finish_session(ref.id, status, ended, summary)
 
 
 class SessionRecorder:
@@ -162,7 +207,7 @@ class SessionRecorder:
         self._wall_clock = wall_clock
         self._writer: _Writer | None = None
         self._background = background
-        self.session_id: int | None = None
+        self._session: _SessionRef | None = None
         self.last_error: str | None = None
         self._t0 = 0.0
         self._started_wall = 0.0
@@ -175,16 +220,39 @@ class SessionRecorder:
     @property
     def is_active(self) -> bool:
         """True while a session is being recorded."""
-        return self.session_id is not None
+        return self._session is not None
+
+    @property
+    def session_id(self) -> int | None:
+        """The current session's id once its row exists (the writer creates it)."""
+        return self._session.id if self._session is not None else None
+
+    def wait_started(self, timeout: float) -> int | None:
+        """Wait up to ``timeout`` s for the session's row; its id (for tests and tools only).
+
+        The kiosk never calls this: it must not wait on the database.
+        """
+        ref = self._session
+        if ref is None:
+            return None
+        ref.created.wait(timeout)
+        return ref.id
+
+    def is_written(self) -> bool:
+        """True when everything handed to the writer has been written (the "saving…" state)."""
+        return self._writer is None or self._writer.is_idle()
 
     def _error(self, message: str) -> None:
         logger.error("session recording: %s", message)
         self.last_error = message
 
     def start(self, member_id: str | None, program: str, t: float | None = None) -> int | None:
-        """Begin a session (finishing a forgotten one as ``stopped``); return its id.
+        """Begin a session (finishing a forgotten one as ``stopped``).
 
-        Returns None when the database is unavailable: the member is still coached.
+        With the background writer this never touches the database: the writer creates the
+        row before the first rows of the session, and this returns None (`session_id` and
+        `wait_started` give the id later). Without it, the row is created now and its id
+        returned. None also when the database is unavailable: the member is still coached.
         """
         t = self._clock() if t is None else t
         if self.is_active:
@@ -195,16 +263,20 @@ class SessionRecorder:
         if self._store is None:
             return None
         self._started_wall = self._wall_clock()
+        ref = _SessionRef(member_id, program, self._started_wall, self.station_id)
+        if self._background:
+            if self._writer is None:
+                self._writer = _Writer(self._store, self._error)
+            self._session = ref
+            self._writer.put(_Batch(ref))  # creates the row at once, off the caller's thread
+            return None
         try:
-            self.session_id = self._store.start_session(
-                member_id, program, self._started_wall, self.station_id
-            )
+            create_session(self._store, ref)
         except StorageError as exc:
             self._error(str(exc))
             return None
-        if self._background and self._writer is None:
-            self._writer = _Writer(self._store, self._error)
-        return self.session_id
+        self._session = ref
+        return ref.id
 
     def add_sample(self, t: float, metrics: Mapping[str, Any]) -> None:
         """Add one frame's metrics; flushes when ``flush_interval_s`` has passed."""
@@ -239,12 +311,12 @@ class SessionRecorder:
 
     def flush(self, t: float | None = None) -> None:
         """Hand the buffered rows to the writer (or write them now without a writer)."""
-        if self.session_id is None:
+        if self._session is None:
             return
         self._last_flush_t = self._last_t if t is None else t
         if not self._samples and not self._events:
             return
-        batch = _Batch(self.session_id, self._samples, self._events)
+        batch = _Batch(self._session, self._samples, self._events)
         self._samples, self._events = [], []
         self._submit(batch)
 
@@ -263,33 +335,37 @@ class SessionRecorder:
         status: SessionStatus,
         summary: dict[str, Any] | None,
         t: float | None = None,
-        timeout: float = 2.0,
+        timeout: float = 0.0,
     ) -> None:
-        """End the session: write the rest, its status, end time and summary.
+        """End the session: hand the rest, its status, end time and summary to the writer.
 
-        Waits up to ``timeout`` seconds for the writer (the summary screen follows anyway).
+        Returns at once by default (the UI loop calls it; `is_written` tells when it is on
+        disk); a positive ``timeout`` waits that long for the writer (tools and tests).
         """
-        if self.session_id is None:
+        if self._session is None:
             return
         t = self._last_t if t is None else t
         if self._window is not None:
             self._samples.append(self._window.sample())
             self._window = None
         ended = self._started_wall + max(t - self._t0, 0.0)
-        batch = _Batch(self.session_id, self._samples, self._events, (status, ended, summary))
+        batch = _Batch(self._session, self._samples, self._events, (status, ended, summary))
         self._samples, self._events = [], []
-        self.session_id = None
+        self._session = None
         self._submit(batch)
-        if self._writer is not None and not batch.done.wait(timeout):
+        if self._writer is not None and timeout > 0 and not batch.done.wait(timeout):
             self._error("the session end is still being written")
 
     def close(self, timeout: float = 2.0) -> None:
         """Stop the writer thread after it wrote what it has (idempotent).
 
-        An unfinished session stays ``active`` and is closed as ``interrupted`` at the next
-        start, exactly as after a crash.
+        Waits up to ``timeout`` s for it (0: do not wait; the thread still writes everything
+        it was handed, then ends). An unfinished session stays ``active`` and is closed as
+        ``interrupted`` at the next start, exactly as after a crash.
         """
         self.flush()
-        if self._writer is not None:
-            self._writer.close(timeout)
-            self._writer = None
+        writer = self._writer
+        if writer is not None:
+            writer.close(timeout)
+            if timeout > 0 or not writer.is_alive():
+                self._writer = None

@@ -31,6 +31,9 @@ RESTART_KEYS: tuple[str, ...] = (
     "camera.width",
     "camera.height",
     "camera.fps",
+    "camera.rotation",  # applied by the frame source, which is built at start-up
+    "camera.reconnect_min_s",
+    "camera.reconnect_max_s",
     "model",
     "display",
     "gpio",

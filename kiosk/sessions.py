@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -116,6 +117,36 @@ class SessionPlan:
         )
         return SessionPlan(self.name, blocks)
 
+    def with_intervals(self, backward_s: float = 60.0, forward_s: float = 60.0) -> SessionPlan:
+        """The plan with each backward block split into alternating backward/forward blocks.
+
+        Progression suggests forward/backward intervals once time and incline are maxed out
+        (backward-walking.md, "Sessions"). Every backward block becomes backward blocks of
+        about ``backward_s`` (its backward time is kept) with a ``forward_s`` forward block
+        between two of them, at the same speed and incline; the other blocks stay as they
+        are. Labels are renumbered ("Backward 2 of 6", "Forward 1 of 5").
+        """
+        if backward_s <= 0 or forward_s <= 0:
+            raise ValueError("interval lengths must be positive")
+        raw: list[PlannedBlock] = []
+        for block in self.blocks:
+            if not block.is_backward:
+                raw.append(block)
+                continue
+            count = max(1, round(block.seconds / backward_s))
+            piece = block.seconds / count
+            for i in range(count):
+                if i:
+                    raw.append(replace(block, kind="forward", seconds=forward_s))
+                raw.append(replace(block, seconds=piece))
+        return SessionPlan(self.name, _relabelled(raw))
+
+    @property
+    def has_intervals(self) -> bool:
+        """True when forward and backward blocks alternate somewhere in the plan."""
+        kinds = [b.kind for b in self.blocks]
+        return any({a, b} == {"forward", "backward"} for a, b in itertools.pairwise(kinds))
+
     def describe(self) -> str:
         """One sentence, e.g. "7 min: 2 min warm-up at 2 mph, 2.5 min backward at 1 mph, …"."""
         parts = []
@@ -132,6 +163,20 @@ class SessionPlan:
                 part += " at " + ", ".join(settings)
             parts.append(part)
         return f"{_minutes(self.total_s)}: " + ", ".join(parts) + "."
+
+
+def _relabelled(blocks: Sequence[PlannedBlock]) -> tuple[PlannedBlock, ...]:
+    """Blocks with labels "Kind n of m" for kinds that occur more than once."""
+    totals = {kind: sum(b.kind == kind for b in blocks) for kind in KIND_TITLES}
+    seen: dict[BlockKind, int] = dict.fromkeys(KIND_TITLES, 0)
+    out = []
+    for block in blocks:
+        seen[block.kind] += 1
+        title = KIND_TITLES[block.kind]
+        if totals[block.kind] > 1:
+            title = f"{title} {seen[block.kind]} of {totals[block.kind]}"
+        out.append(replace(block, label=title))
+    return tuple(out)
 
 
 def _minutes(seconds: float) -> str:

@@ -76,6 +76,8 @@ class StaffView:
     errors: list[str] = field(default_factory=list)
     gpio_warning: str = ""
     restart_needed: list[str] = field(default_factory=list)
+    cannot_coach: str = ""  # "cannot coach: <reason>" while the pose model fails
+    thresholds: str = ""  # the analyzer's effective posture limits, e.g. "forward 12°"
 
 
 @dataclass(slots=True)
@@ -99,7 +101,7 @@ class ViewState:
     in_zone: bool = False
     side_view: bool = False  # the camera sees the member the way the config says
     detected_view: str | None = None  # "side" | "front" | None (not seen yet)
-    expected_view: str = "side"  # camera.view: "side" | "front" | "auto"
+    expected_view: str = "auto"  # camera.view: "side" | "front" | "auto"
     person: bool = False
     ready_fraction: float = 0.0
     baseline_progress: float = 0.0

@@ -9,7 +9,7 @@ from typing import Any
 from kiosk.settings import BackstepConfig
 from kiosk.states import KioskController
 from kiosk.view import StaffView, SummaryView, ViewState
-from kiosk.vision_link import StatusFacts
+from kiosk.vision_link import StatusFacts, cannot_coach
 from vision.types import Frame, FrameResult
 
 logger = logging.getLogger(__name__)
@@ -21,6 +21,15 @@ def checkin_methods(config: BackstepConfig) -> tuple[str, ...]:
     return tuple(m for m in ("card", "qr", "buttons", "guest") if getattr(cfg, m))
 
 
+def posture_limits(config: BackstepConfig) -> str:
+    """The posture limits the analyzer uses, for the staff screen (after a reload too)."""
+    p = config.posture
+    return (
+        f"view {config.camera.view}, forward {p.forward_warn_deg:g}°, "
+        f"back {p.back_warn_deg:g}°, side {p.lateral_warn_deg:g}°"
+    )
+
+
 def staff_view(
     facts: StatusFacts,
     *,
@@ -30,6 +39,7 @@ def staff_view(
     errors: list[str],
     gpio_warning: str,
     restart_needed: list[str],
+    thresholds: str = "",
 ) -> StaffView:
     """The staff screen's facts: camera, model state and file, speeds, config, errors."""
     return StaffView(
@@ -43,6 +53,8 @@ def staff_view(
         errors=list(errors),
         gpio_warning=gpio_warning,
         restart_needed=list(restart_needed),
+        cannot_coach=cannot_coach(facts),
+        thresholds=thresholds,
     )
 
 

@@ -9,7 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.checkin import ButtonIdEntry, CardReader, CheckinService, QrScanner
+from kiosk.checkin import CardReader, CheckinService, QrScanner
+from kiosk.digit_entry import DigitEntry
 from kiosk.records import Member
 from kiosk.settings import CheckinConfig
 from kiosk.storage import Store
@@ -132,26 +133,82 @@ def test_card_reader_drops_stray_typing_before_a_swipe() -> None:
 
 
 def test_button_entry_checks_in_a_zero_padded_member(store: Store) -> None:
-    entry = ButtonIdEntry(digits=4)
-    entry.select()
-    entry.select()  # "00" then the third digit
+    entry = DigitEntry(4)
+    assert not entry.confirm() and not entry.confirm()  # "00", then the third digit
     for _ in range(4):
         entry.up()
-    assert entry.select() is None
-    entry.down()
-    entry.down()
-    entry.down()
-    entry.down()
-    entry.down()
-    entry.down()
-    entry.down()
-    entry.down()  # 0 -> 2 by going down eight times (wraps through 9)
-    assert entry.is_last_digit and entry.text == "0042"
-    member_id = entry.select()
+    assert not entry.confirm()
+    for _ in range(8):
+        entry.down()  # 0 -> 2 by going down eight times (wraps through 9)
+    assert entry.current == 2 and entry.confirm() and entry.is_complete
+    member_id = entry.text
     assert member_id == "0042"
     result = CheckinService(store, CheckinConfig(), "s1").check_in(member_id, "buttons", NOW)
     assert result.ok and result.member is not None and result.member.id == "42"
-    entry.back()
-    assert entry.cursor == 2
-    entry.reset()
-    assert (entry.text, entry.cursor) == ("0000", 0)
+    entry.clear()
+    assert (entry.text, entry.current) == ("", 0)
+
+
+def test_the_keyboard_card_buffer_uses_the_configured_key_timeout() -> None:
+    import pygame
+
+    from kiosk.keyboard import KeyboardInput
+
+    def key(ch: str) -> pygame.event.Event:
+        code = pygame.K_RETURN if ch == "\r" else ord(ch)
+        return pygame.event.Event(pygame.KEYDOWN, key=code, unicode=ch, mod=0)
+
+    fast = KeyboardInput(hold_s=2.0, card_key_timeout_s=0.3)
+    for i, ch in enumerate("1001"):
+        assert fast.key_down(key(ch), 1.0 + i * 0.01) == []
+    assert [a.code for a in fast.key_down(key("\r"), 1.05)] == ["1001"]
+    fast.key_down(key("7"), 2.0)
+    assert fast.key_down(key("\r"), 3.0) == []  # after the gap, Enter is the select button
+    slow = KeyboardInput(hold_s=2.0, card_key_timeout_s=2.0)  # a slow reader, configured
+    slow.key_down(key("7"), 2.0)
+    assert [a.code for a in slow.key_down(key("\r"), 3.0)] == ["7"]
+
+
+class _ThreadNoting(QrScanner):
+    """The real scanner, noting which thread decodes."""
+
+    threads: set[int]
+
+    def scan(self, rgb: np.ndarray) -> str | None:
+        import threading
+
+        self.threads.add(threading.get_ident())
+        return super().scan(rgb)
+
+
+def test_qr_codes_are_decoded_in_the_worker_thread_only_while_active() -> None:
+    import threading
+    import time
+
+    from kiosk.qr_worker import QrWorker
+
+    frame = paste_qr(clip_frames_rgb(1)[0], "1001")
+    scanner = _ThreadNoting(every_n_frames=1)
+    scanner.threads = set()
+    worker = QrWorker(scanner)
+    try:
+        worker.offer(0, frame)  # inactive (not the check-in screen): ignored, no thread
+        assert worker.take() == [] and worker.decoded == 0 and not worker.is_active
+        worker.activate()
+        for index in range(1, 4):
+            worker.offer(index, frame)  # returns at once; a newer frame replaces an older
+        codes: list[str] = []
+        deadline = time.monotonic() + 30
+        while not codes and time.monotonic() < deadline:
+            codes = worker.take()
+            time.sleep(0.01)
+        assert codes and set(codes) == {"1001"}
+        assert 1 <= worker.decoded <= 3  # latest frame only: never more than offered
+        assert threading.get_ident() not in scanner.threads  # never on the caller's thread
+        worker.deactivate()  # left the check-in screen: frames and late codes are dropped
+        worker.offer(9, frame)
+        time.sleep(0.2)
+        assert worker.take() == []
+    finally:
+        worker.close()
+        worker.close()  # idempotent

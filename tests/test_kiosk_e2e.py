@@ -7,7 +7,6 @@ import os
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
-import importlib.util
 import socket
 import tempfile
 import time
@@ -17,7 +16,6 @@ import numpy as np
 import pygame
 import pytest
 from gpiozero import Device
-from gpiozero.pins.mock import MockFactory
 
 from hw.events import ButtonEvent
 from kiosk.app import KioskApp, RunOptions
@@ -28,18 +26,6 @@ from vision.types import Frame
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CLIP = FIXTURES / "single_person_front.mp4"
-HAS_SERVICE = importlib.util.find_spec("vision.service") is not None
-
-
-@pytest.fixture
-def mock_pins():
-    """A fresh gpiozero MockFactory per test (restored afterwards, as gpiozero's tests do)."""
-    old = Device.pin_factory
-    factory = MockFactory()
-    Device.pin_factory = factory
-    yield factory
-    factory.close()
-    Device.pin_factory = old
 
 
 def config(tmp_path: Path) -> BackstepConfig:
@@ -71,7 +57,21 @@ def distinct_pngs(paths: list[Path]) -> None:
             assert not np.array_equal(arrays[i], arrays[j]), (paths[i].name, paths[j].name)
 
 
-def test_buttons_on_mock_pins_drive_checkin_position_and_staff(tmp_path, mock_pins):
+def drain_datagrams(listener: socket.socket) -> list[str]:
+    """Every sd_notify datagram the app sent to ``listener``, then close it."""
+    listener.settimeout(0.5)
+    messages: list[str] = []
+    try:
+        while True:
+            messages.append(listener.recv(4096).decode())
+    except TimeoutError:
+        pass
+    finally:
+        listener.close()
+    return messages
+
+
+def test_buttons_on_mock_factory_drive_checkin_position_and_staff(tmp_path, mock_factory):
     cfg = config(tmp_path)
     g = cfg.gpio
     script = [
@@ -90,7 +90,7 @@ def test_buttons_on_mock_pins_drive_checkin_position_and_staff(tmp_path, mock_pi
             screenshots=shots,
             size=(800, 480),
             script=script,
-            pin_factory=mock_pins,
+            pin_factory=mock_factory,
         ),
     )
     assert app.hardware is not None and app.hardware.has_buttons
@@ -102,7 +102,7 @@ def test_buttons_on_mock_pins_drive_checkin_position_and_staff(tmp_path, mock_pi
     assert summary["ui_fps"] > 0 and summary["frames_drawn"] > 0
 
 
-def test_scripted_presses_go_through_the_button_post_path(tmp_path, mock_pins):
+def test_scripted_presses_go_through_the_button_post_path(tmp_path, mock_factory):
     cfg = config(tmp_path)
     app = KioskApp(
         cfg,
@@ -112,7 +112,7 @@ def test_scripted_presses_go_through_the_button_post_path(tmp_path, mock_pins):
             seconds=2.5,
             presses="0.5:start,1.0:select,1.5:stop",
             size=(1280, 720),
-            pin_factory=mock_pins,
+            pin_factory=mock_factory,
         ),
     )
     summary = app.run()
@@ -120,7 +120,7 @@ def test_scripted_presses_go_through_the_button_post_path(tmp_path, mock_pins):
     assert summary["size"] == [1280, 720]
 
 
-def test_keyboard_card_reader_code_is_checked_in_and_refused_when_unknown(tmp_path, mock_pins):
+def test_keyboard_card_reader_code_is_checked_in_and_refused_when_unknown(tmp_path, mock_factory):
     cfg = config(tmp_path)
 
     def type_code(app: KioskApp) -> None:
@@ -137,7 +137,7 @@ def test_keyboard_card_reader_code_is_checked_in_and_refused_when_unknown(tmp_pa
             headless=True,
             seconds=1.5,
             script=[(0.5, type_code)],
-            pin_factory=mock_pins,
+            pin_factory=mock_factory,
         ),
     )
     summary = app.run()
@@ -202,7 +202,7 @@ def start_while_waiting(app: KioskApp) -> None:
 
 @pytest.mark.slow
 def test_a_camera_lost_mid_session_pauses_it_and_the_session_resumes_when_it_returns(
-    tmp_path, mock_pins, monkeypatch
+    tmp_path, mock_factory, monkeypatch
 ):
     sock_dir = Path(tempfile.mkdtemp(prefix="bs-notify-"))
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -234,19 +234,11 @@ def test_a_camera_lost_mid_session_pauses_it_and_the_session_resumes_when_it_ret
                 *[(t, start_while_waiting) for t in (4.0, 5.0, 6.0, 7.0)],
                 *[(4.0 + 0.25 * i, watch) for i in range(64)],
             ],
-            pin_factory=mock_pins,
+            pin_factory=mock_factory,
         ),
     )
     summary = app.run()
-    listener.settimeout(0.5)
-    messages: list[str] = []
-    try:
-        while True:
-            messages.append(listener.recv(4096).decode())
-    except TimeoutError:
-        pass
-    finally:
-        listener.close()
+    messages = drain_datagrams(listener)
     seen = [s for s, _, _ in steps]
     assert "session" in seen and "camera_lost" in seen
     first_lost = seen.index("camera_lost")
@@ -264,7 +256,7 @@ def test_a_camera_lost_mid_session_pauses_it_and_the_session_resumes_when_it_ret
     assert "STOPPING=1" in messages[-1]
 
 
-def test_ready_is_not_sent_while_the_camera_never_delivers(tmp_path, mock_pins, monkeypatch):
+def test_ready_is_not_sent_while_the_camera_never_delivers(tmp_path, mock_factory, monkeypatch):
     sock_dir = Path(tempfile.mkdtemp(prefix="bs-notify-"))
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     listener.bind(str(sock_dir / "notify"))
@@ -275,27 +267,18 @@ def test_ready_is_not_sent_while_the_camera_never_delivers(tmp_path, mock_pins, 
     app = KioskApp(
         cfg,
         RunOptions(
-            headless=True, seconds=3.0, source_factory=camera.factory, pin_factory=mock_pins
+            headless=True, seconds=3.0, source_factory=camera.factory, pin_factory=mock_factory
         ),
     )
     app.run()
-    listener.settimeout(0.5)
-    messages: list[str] = []
-    try:
-        while True:
-            messages.append(listener.recv(4096).decode())
-    except TimeoutError:
-        pass
-    finally:
-        listener.close()
+    messages = drain_datagrams(listener)
     assert not any("READY=1" in m for m in messages)
     assert messages and "STOPPING=1" in messages[-1]
     assert not app.ready_sent
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not HAS_SERVICE, reason="vision.service (VisionService) not built yet")
-def test_full_session_with_real_pose_on_the_fixture_clip(tmp_path, mock_pins):
+def test_full_session_with_real_pose_on_the_fixture_clip(tmp_path, mock_factory):
     cfg = config(tmp_path)
     g = cfg.gpio
     shots = tmp_path / "shots"
@@ -317,7 +300,7 @@ def test_full_session_with_real_pose_on_the_fixture_clip(tmp_path, mock_pins):
             screenshots=shots,
             size=(800, 480),
             script=script,
-            pin_factory=mock_pins,
+            pin_factory=mock_factory,
         ),
     )
     summary = app.run()
@@ -328,3 +311,35 @@ def test_full_session_with_real_pose_on_the_fixture_clip(tmp_path, mock_pins):
     assert summary["pose_fps"] > 0
     firsts = sorted(shots.glob("0*_*.png"))
     distinct_pngs(firsts)
+
+
+def test_a_missing_model_shows_the_mirror_and_why_the_kiosk_cannot_coach(tmp_path, mock_factory):
+    cfg = config(tmp_path)
+    missing = tmp_path / "no-such-model.task"
+    cfg.model.path = missing
+    seen: dict[str, object] = {}
+
+    def look(app: KioskApp) -> None:
+        now = time.monotonic()
+        seen[app.controller.screen.value] = app._view(now, app._facts, None)
+
+    g = cfg.gpio
+    app = KioskApp(
+        cfg,
+        RunOptions(
+            source=str(CLIP),
+            headless=True,
+            seconds=4.0,
+            script=[(1.5, look), *press(g.start, 1.7), *press(g.select, 2.4), (3.6, look)],
+            pin_factory=mock_factory,
+            screenshots=tmp_path / "shots",
+        ),
+    )
+    summary = app.run()
+    idle = seen["idle"]
+    assert idle.staff.cannot_coach.startswith("cannot coach: ")
+    assert missing.name in idle.staff.cannot_coach
+    assert summary["states_seen"][:3] == ["idle", "checkin", "position"]
+    position = seen["position"]
+    assert position.frame is not None  # the camera still works: the mirror shows
+    assert position.landmarks is None  # but nobody is coached

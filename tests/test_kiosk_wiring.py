@@ -155,7 +155,7 @@ def test_the_front_view_fixture_is_detected_as_front_although_the_config_says_si
     from vision.video import VideoFileSource
 
     cfg = BackstepConfig()
-    assert cfg.camera.view == "side"
+    cfg.camera.view = "side"  # an explicit staff choice
     builder = SnapshotBuilder(cfg.camera.view, cfg.posture)
     pipeline = build_pipeline(cfg, model_path)
     source = VideoFileSource(CLIP, realtime=False, loop=False)
@@ -171,3 +171,34 @@ def test_the_front_view_fixture_is_detected_as_front_although_the_config_says_si
         pipeline.close()
     assert snaps[-1].view == "front"
     assert not snaps[-1].side_view
+
+
+def test_by_default_the_analyzer_judges_the_view_so_the_front_clip_gets_side_lean(model_path):
+    """camera.view = "auto" (the default): no sagittal lean is reported from a front view."""
+    from kiosk.session_run import lean_reading
+    from kiosk.settings import BackstepConfig
+    from kiosk.vision_snapshot import SnapshotBuilder
+    from vision.pipeline import build_pipeline
+    from vision.video import VideoFileSource
+
+    cfg = BackstepConfig()
+    assert cfg.camera.view == "auto"
+    builder = SnapshotBuilder(cfg.camera.view, cfg.posture)
+    pipeline = build_pipeline(cfg, model_path)
+    source = VideoFileSource(CLIP, realtime=False, loop=False)
+    source.open()
+    results = []
+    try:
+        while (frame := source.read()) is not None:
+            results.append(pipeline.process(frame))
+            snap = builder.build(results[-1], "ok", 0.0)
+    finally:
+        source.close()
+        pipeline.close()
+    last = results[-1].metrics
+    assert last["view"] == "front" and last["trunk_lean_deg"] is None
+    assert last["posture"] not in ("leaning_back", "leaning_forward")
+    label, _value, _warn, _back = lean_reading(last, cfg.posture)
+    assert label == "Side lean"
+    # the position screen still recommends a side view (trunk lean is measured best there)
+    assert snap.view == "front" and not snap.side_view

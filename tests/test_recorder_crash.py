@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,8 +25,8 @@ from kiosk.recorder import SessionRecorder
 from kiosk.storage import Store
 store = Store(sys.argv[1])
 rec = SessionRecorder(store, station_id="crash-test")
-sid = rec.start(None, "starter", t=0.0)
-print("SID", sid, flush=True)
+rec.start(None, "starter", t=0.0)
+print("SID", rec.wait_started(5.0), flush=True)
 i = 0
 while True:
     t = i * 0.1
@@ -123,7 +124,8 @@ def test_samples_are_averaged_per_second_and_committed_by_the_callers_clock(
 def test_the_background_writer_finishes_a_session_with_all_its_rows(tmp_path: Path) -> None:
     with Store(tmp_path / "db.sqlite3") as store:
         rec = SessionRecorder(store)
-        sid = rec.start(None, "starter", t=0.0)
+        assert rec.start(None, "starter", t=0.0) is None  # the writer creates the row
+        sid = rec.wait_started(5.0)
         assert sid is not None
         for i in range(200):
             rec.add_sample(i * 0.05, {"core_score": 50.0})
@@ -147,3 +149,52 @@ def test_a_failing_database_never_raises_into_the_caller(tmp_path: Path) -> None
     rec.finish("completed", {}, t=10.0)
     assert rec.last_error is not None and "closed" in rec.last_error
     assert SessionRecorder(None).start(None, "starter", t=0.0) is None
+
+
+class _Fsync:
+    """Another thread holding the store's lock, as the writer does during a slow fsync."""
+
+    def __init__(self, store: Store) -> None:
+        import threading
+
+        self.release = threading.Event()
+        held = threading.Event()
+
+        def hold() -> None:
+            with store._lock:
+                held.set()
+                self.release.wait(30)
+
+        self.thread = threading.Thread(target=hold, daemon=True)
+        self.thread.start()
+        held.wait(10)
+
+
+def _returns(call: Callable[[], object]) -> bool:
+    """True when ``call`` returns while the store is busy (run in a thread as a hang guard)."""
+    import threading
+
+    worker = threading.Thread(target=call, daemon=True)
+    worker.start()
+    worker.join(10)
+    return not worker.is_alive()
+
+
+def test_start_and_finish_never_wait_for_the_database(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite3") as store:
+        rec = SessionRecorder(store)
+        busy = _Fsync(store)
+
+        def whole_session() -> None:
+            rec.start(None, "starter", t=0.0)
+            for i in range(40):
+                rec.add_sample(i * 0.1, {"core_score": 60.0})
+            rec.finish("completed", {"backward_minutes": 0.1}, t=4.0)
+            rec.close(timeout=0)
+
+        assert _returns(whole_session)  # the UI loop's calls: none waits for the lock
+        assert not rec.is_written()  # "saving…": the writer is still waiting for the lock
+        busy.release.set()
+        rec.close(timeout=10)
+        [session] = store.list_sessions()
+        assert session.status == "completed" and len(store.samples(session.id)) == 4

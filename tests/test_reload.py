@@ -170,6 +170,9 @@ def test_close_restores_the_previous_sighup_handler(tmp_path: Path) -> None:
     [
         ("camera.device", True),
         ("camera.mirror", False),
+        ("camera.view", False),
+        ("camera.rotation", True),
+        ("camera.reconnect_max_s", True),
         ("model.variant", True),
         ("display.fullscreen", True),
         ("gpio.stop", True),
@@ -215,3 +218,107 @@ def test_restart_keys_and_live_sections_agree(key: str, restart: bool) -> None:
 def test_live_sections_changed_names_each_section_once_in_order() -> None:
     changed = ["cues.cooldown_s", "posture.persist_s", "posture.forward_warn_deg", "camera.fps"]
     assert live_sections_changed(changed) == ["posture", "cues"]
+
+
+KIOSK_CONFIG = """
+[model]
+path = "{model}"
+
+[storage]
+data_dir = "{data}"
+
+[cues]
+sound = false
+
+[posture]
+forward_warn_deg = {forward}
+
+[camera]
+width = {width}
+"""
+
+
+class _Lines:
+    """Collects a child's stderr lines in a thread, so the test can wait for one."""
+
+    def __init__(self, stream: Any) -> None:
+        import queue
+        import threading
+
+        self.seen: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream: Any) -> None:
+        for line in stream:
+            self._queue.put(line.rstrip("\n"))
+
+    def wait_for(self, *needles: str, timeout: float = 90.0) -> str:
+        import queue
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self._queue.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            self.seen.append(line)
+            if all(n in line for n in needles):
+                return line
+        raise AssertionError(f"no line with {needles}; saw:\n" + "\n".join(self.seen[-40:]))
+
+
+@pytest.mark.slow
+def test_the_real_kiosk_applies_a_reload_reports_errors_and_restart_needed(
+    tmp_path: Path, model_path: Path
+) -> None:
+    cfg_file = tmp_path / "backstep.toml"
+
+    def write(forward: object, width: int = 640) -> None:
+        cfg_file.write_text(
+            KIOSK_CONFIG.format(
+                model=model_path, data=tmp_path / "data", forward=forward, width=width
+            )
+        )
+
+    write(10.0)
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
+    env.pop("NOTIFY_SOCKET", None)
+    run = ["run", "--headless", "--config", str(cfg_file), "--source", "demo", "--seconds", "240"]
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from kiosk.cli import main; main()", *run],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        assert child.stderr is not None
+        log = _Lines(child.stderr)
+        log.wait_for("camera and model up")
+
+        write(14.5)  # a valid posture change
+        child.send_signal(signal.SIGHUP)
+        log.wait_for("config reloaded: applied posture")
+        # the inference thread's analyzer now uses it (logged from that thread)
+        log.wait_for("vision config applied", "forward_warn_deg 14.5")
+
+        write('"steep"')  # invalid: the key and its line are named, the old config stays
+        child.send_signal(signal.SIGHUP)
+        error = log.wait_for("config reload:", "forward_warn_deg")
+        assert "backstep.toml:12:" in error, error  # the key is on line 12 of the file
+        assert child.poll() is None  # still running, on the old config
+
+        write(14.5, width=320)  # a camera change only takes effect after a restart
+        child.send_signal(signal.SIGHUP)
+        log.wait_for("restart needed", "camera.width")
+        assert child.poll() is None
+    finally:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(10)

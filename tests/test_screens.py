@@ -211,3 +211,17 @@ def test_safety_screen_is_full_screen_vermillion(demo_frame):
     px = pygame.surfarray.array3d(surf).reshape(-1, 3)
     share = np.mean(np.all(px == th.FAULT, axis=1))
     assert share > 0.5
+
+
+def test_the_position_hint_recommends_a_side_view_unless_staff_chose_front() -> None:
+    from kiosk.screens.position import view_hint, wanted_view
+    from kiosk.states import Screen
+    from kiosk.view import ViewState
+
+    auto = ViewState(screen=Screen.POSITION, expected_view="auto", detected_view="front")
+    assert wanted_view(auto) == "side" and "side-on" in view_hint(auto)
+    side = ViewState(screen=Screen.POSITION, expected_view="side", detected_view="front")
+    assert "beside the belt" in view_hint(side)
+    front = ViewState(screen=Screen.POSITION, expected_view="front", detected_view="side")
+    assert wanted_view(front) == "front" and "in front" in view_hint(front)
+    assert ViewState(screen=Screen.POSITION).expected_view == "auto"  # the config default

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -165,3 +166,45 @@ def test_an_escalated_fault_is_not_counted_as_a_second_fault() -> None:
     stats.add(0.5, {"posture": "leaning_forward"}, [first])
     stats.add(1.0, {"posture": "leaning_forward"}, [escalation])
     assert stats.fault_counts == {"core": 1, "leaning_forward": 1}
+
+
+def test_intervals_alternate_backward_and_forward_blocks_keeping_backward_time() -> None:
+    plan = SessionPlan.from_config(BackstepConfig()).scaled(3).with_intervals(60, 60)
+    kinds = [b.kind for b in plan.blocks]
+    assert kinds == ["warmup", "backward", "forward", "backward", "forward", "backward", "cooldown"]
+    assert plan.backward_s == pytest.approx(180) and plan.has_intervals
+    assert [b.label for b in plan.blocks][1:4] == [
+        "Backward 1 of 3",
+        "Forward 1 of 2",
+        "Backward 2 of 3",
+    ]
+    backward = plan.blocks[1]
+    assert plan.blocks[2].speed_mph == backward.speed_mph  # same treadmill settings
+    assert not SessionPlan.from_config(BackstepConfig()).has_intervals
+
+
+def test_a_member_suggested_intervals_gets_an_interval_plan(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from kiosk.flow_types import Member as Walker
+    from kiosk.member_sessions import MemberSessions
+    from kiosk.records import Member
+    from kiosk.storage import Store
+
+    cfg = BackstepConfig()
+    top = cfg.progression
+    with Store(tmp_path / "db.sqlite3") as store:
+        store.upsert_members([Member("1", "Ada", dt.date(2030, 1, 1))])
+        sid = store.start_session("1", "starter", 1000.0)
+        summary = {
+            "backward_minutes": top.max_minutes,
+            "upright_share": 0.95,
+            "incline_percent": top.max_incline_percent,
+            "intervals": False,
+        }
+        store.finish_session(sid, "completed", 2000.0, summary)
+        sessions = MemberSessions(cfg, store, None, lambda msg: None)  # type: ignore[arg-type]
+        plan, text = sessions.plan(Walker(member_id="1", name="Ada"))
+    assert "intervals" in text and plan.has_intervals
+    assert plan.backward_s == pytest.approx(top.max_minutes * 60)
+    assert all(b.incline_percent == top.max_incline_percent for b in plan.blocks if b.is_backward)

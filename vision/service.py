@@ -108,6 +108,7 @@ class VisionService:
         self._zone = config.zone
         self._collector: BaselineCollector | None = None
         self._baseline: Baseline | None = None
+        self._incline = 0.0
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -235,8 +236,24 @@ class VisionService:
         """Forget the member, filters and gait (a new member starts); keeps the baseline."""
         self._commands.put(lambda p: p.reset())
 
+    def apply_config(self, config: BackstepConfig) -> None:
+        """Use a reloaded config's analysis settings from the next analysed frame.
+
+        posture, gait, core, safety, camera.view, smoothing and zone take effect: the
+        inference thread builds a new analyzer and smoother between two frames (filters and
+        gait history start afresh) and gives the analyzer the baseline in force, so the
+        member keeps theirs. Camera device and model settings need a restart.
+        """
+        with self._lock:
+            self.config = config
+            self._zone = config.zone
+            baseline, incline = self._baseline, self._incline
+        self._commands.put(lambda p: _rebuild_analysis(p, config, baseline, incline))
+
     def set_incline(self, percent: float) -> None:
         """The deck's grade for posture limits, if the analyzer supports it."""
+        with self._lock:
+            self._incline = percent
 
         def apply(p: FramePipeline) -> None:
             set_incline = getattr(p.analyzer, "set_incline", None)
@@ -378,6 +395,33 @@ class VisionService:
             self._last_error = message
             if state is not None:
                 self._model_state = state
+
+
+def _rebuild_analysis(
+    pipeline: FramePipeline, config: BackstepConfig, baseline: Baseline | None, incline: float
+) -> None:
+    """Swap in an analyzer and smoother built from ``config`` (the inference thread only)."""
+    from vision.pipeline import build_analyzer
+    from vision.smoothing import LandmarkSmoother
+
+    analyzer = build_analyzer(config)
+    pipeline.analyzer = analyzer
+    pipeline.smoother = LandmarkSmoother(config.smoothing)
+    pipeline.set_zone(config.zone)
+    _set_analyzer_baseline(pipeline, baseline)
+    set_incline = getattr(analyzer, "set_incline", None)
+    if callable(set_incline) and incline:
+        set_incline(incline)
+    p = config.posture
+    logger.info(
+        "vision config applied: view %s, forward_warn_deg %g, back_warn_deg %g, "
+        "lateral_warn_deg %g, smoothing %s",
+        config.camera.view,
+        p.forward_warn_deg,
+        p.back_warn_deg,
+        p.lateral_warn_deg,
+        "on" if config.smoothing.enabled else "off",
+    )
 
 
 def _set_analyzer_baseline(pipeline: FramePipeline, baseline: Baseline | None) -> None:

@@ -42,7 +42,11 @@ class CameraConfig(BaseModel):
     rotation: Literal[0, 90, 180, 270] = Field(0, description="Clockwise rotation, degrees.")
     mirror: bool = Field(True, description="Show the live view mirrored, like a real mirror.")
     view: Literal["side", "front", "auto"] = Field(
-        "side", description="Which way the camera sees the member."
+        "auto",
+        description=(
+            "Which way the camera sees the member: auto = judged from the body (with "
+            "hysteresis); side or front fix it."
+        ),
     )
     reconnect_min_s: float = Field(0.5, ge=0.1, le=10, description="First reconnect delay.")
     reconnect_max_s: float = Field(10.0, ge=1, le=120, description="Longest reconnect delay.")

@@ -54,7 +54,11 @@ def _has_display() -> bool:
     "--screenshots",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Save a PNG of each screen when first shown, and one every few seconds.",
+    help=(
+        "Save a PNG of each screen when first shown, and one every few seconds. "
+        "Screenshots include the camera view (images of the member): for demos and tests "
+        "only. Command line only, never set from the config."
+    ),
 )
 @click.option(
     "--press",
@@ -82,18 +86,13 @@ def run(
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--press") from None
     used_path = config_path
+    from kiosk.configfile import load_config_with_source
+
     try:
-        try:
-            from kiosk.configfile import load_config_with_source
-
-            loaded = load_config_with_source(config_path)
-            config, used_path = loaded.config, loaded.path
-            if loaded.source == "default" and not loaded.path.is_file():
-                used_path = None
-        except ImportError:
-            from kiosk.configfile import load_config
-
-            config = load_config(config_path)
+        loaded = load_config_with_source(config_path)
+        config, used_path = loaded.config, loaded.path
+        if loaded.source == "default" and not loaded.path.is_file():
+            used_path = None
     except Exception as exc:
         click.echo(f"backstep run: cannot use the configuration: {exc}", err=True)
         sys.exit(2)
@@ -101,6 +100,12 @@ def run(
 
     # the staff file's level and the journal format from here on (again after a reload)
     setup_logging(config.logging)
+    if screenshots is not None:
+        logger.warning(
+            "--screenshots: saving screens to %s, including camera images of the member "
+            "(for demos and tests only)",
+            screenshots,
+        )
     if not headless and not _has_display():
         logger.warning("no display found; running headless")
         headless = True

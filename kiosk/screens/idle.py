@@ -50,7 +50,15 @@ class IdleScreen(BaseScreen):
         if head.get_width() > w * 0.94:
             head = t.text("Walk backwards.", t.px(0.085))
         blit_centered(surf, head, (w // 2, y + int(h * 0.16)))
-        sub = t.text("Press START to begin your session", t.px(0.05), th.MUTED)
+        warning = view.staff.cannot_coach
+        if warning:
+            # the station cannot coach (e.g. no pose model): say so instead of inviting
+            sub = t.text(warning[:1].upper() + warning[1:], t.px(0.04), th.CAUTION)
+            while sub.get_width() > w * 0.94 and len(warning) > 12:
+                warning = warning[:-2]
+                sub = t.text(warning[:1].upper() + warning[1:] + "…", t.px(0.04), th.CAUTION)
+        else:
+            sub = t.text("Press START to begin your session", t.px(0.05), th.MUTED)
         blit_centered(surf, sub, (w // 2, y + int(h * 0.32)))
         # the tip card
         title, line = tip_for(view.now)

@@ -41,7 +41,7 @@ def view_hint(view: ViewState) -> str:
         return "Checking the camera angle…"
     if wanted_view(view) == "side":
         if view.expected_view == "auto":
-            return "Camera sees your front: side-on is best"
+            return "Camera sees your front: side-on measures lean best"
         return "Camera sees your front: move it beside the belt"
     return "Camera sees your side: move it in front of the treadmill"
 

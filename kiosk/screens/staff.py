@@ -121,6 +121,10 @@ class StaffScreen(LiveScreen):
             f"UI {s.ui_fps:.0f} fps · pose {s.pose_fps:.1f} fps · dropped {s.dropped_frames}",
             f"Config: {s.config_path}",
         ]
+        if s.thresholds:
+            facts.append(f"Limits: {s.thresholds}")
+        if s.cannot_coach:
+            facts.append(s.cannot_coach[:1].upper() + s.cannot_coach[1:])
         if s.gpio_warning:
             facts.append(f"GPIO: {s.gpio_warning}")
         if s.restart_needed:
@@ -129,7 +133,11 @@ class StaffScreen(LiveScreen):
         info_w = int(w * 0.62)
         cy = y + pad
         for fact in facts:
-            colour = th.CAUTION if fact.startswith(("GPIO", "Error", "Restart")) else th.TEXT
+            colour = (
+                th.CAUTION
+                if fact.startswith(("GPIO", "Error", "Restart", "Cannot coach"))
+                else th.TEXT
+            )
             text = fact
             while t.font(size).size(text)[0] > info_w - pad and len(text) > 8:
                 text = text[:-2]
