@@ -11,9 +11,9 @@ from typing import Any
 from hw.events import ButtonEvent
 from kiosk.display import choose_driver, open_display
 from kiosk.keyboard import KeyboardInput, pump_events
+from kiosk.live_reload import poll_reload
 from kiosk.member_sessions import CheckinAnswer, MemberSessions
 from kiosk.qr_worker import QrWorker
-from kiosk.reload import live_sections_changed
 from kiosk.run_options import RunOptions
 from kiosk.run_summary import run_summary, summary_line
 from kiosk.screenshots import ScreenshotSaver
@@ -319,66 +319,7 @@ class KioskApp:
             show_screen_on_led(self.hardware, self.controller.screen)
 
     def _poll_reload(self) -> None:
-        if self.reloader is None:
-            return
-        outcome = self.reloader.poll()
-        if outcome is None:
-            return
-        if not outcome.ok:
-            for line in outcome.errors:
-                self._error(f"config reload: {line}")
-            self.controller.staff.message = "Config invalid — kept the old one"
-            return
-        self.config = outcome.config
-        applied = live_sections_changed(outcome.changed)
-        try:
-            self._apply_live_config()
-        except Exception as exc:
-            logger.exception("applying the reloaded config failed")
-            self._error(f"config reload: {exc}")
-        self.restart_needed = list(outcome.restart_needed)
-        logger.info(
-            "config reloaded: applied %s", ", ".join(applied) if applied else "(nothing changed)"
-        )
-        message = "Config reloaded"
-        if self.restart_needed:
-            keys = ", ".join(self.restart_needed)
-            logger.warning("config reload: restart needed: %s", keys)
-            message = f"restart needed: {keys}"
-        self.controller.staff.message = message[:60]
-
-    def _apply_live_config(self) -> None:
-        """Hand every section of `kiosk.reload.LIVE_SECTIONS` to the part that uses it."""
-        from kiosk.checkin import QrScanner
-        from kiosk.digit_entry import DigitEntry
-        from kiosk.logs import setup_logging
-
-        cfg = self.config
-        setup_logging(cfg.logging)  # logging: a changed level applies at once
-        # posture, gait, core, safety, smoothing, zone (and camera.view): the analyzer
-        self.vision.apply_config(cfg)
-        # programs, progression, cues: read when the next session is planned and built
-        self.members.config = cfg
-        self.snapshots.expected_view = cfg.camera.view
-        self.sound.set_volume(cfg.cues.volume)
-        # staff and checkin: the controller, the check-in service, the card reader, QR
-        c = self.controller
-        c.staff_pin = cfg.staff.pin
-        c.checkin_enabled = cfg.checkin.qr or cfg.checkin.card or cfg.checkin.buttons
-        c.guest_allowed = cfg.checkin.guest
-        c.buttons_checkin = cfg.checkin.buttons
-        if c.member_id_digits != cfg.checkin.id_digits:
-            c.member_id_digits = cfg.checkin.id_digits
-            c.checkin.entry = DigitEntry(cfg.checkin.id_digits)
-        if self.checkin_service is not None:
-            self.checkin_service.cfg = cfg.checkin
-        self.keyboard.card.key_timeout_s = cfg.checkin.card_key_timeout_s
-        if self.qr_worker is not None:
-            self.qr_worker.close()
-            self.qr_worker = None
-        if cfg.checkin.qr:
-            self.qr = QrScanner.from_config(cfg.checkin)
-            self.qr_worker = QrWorker(self.qr)
+        poll_reload(self)
 
     def _errors_copy(self) -> list[str]:
         with self._errors_lock:

@@ -10,6 +10,7 @@ from typing import IO, TYPE_CHECKING
 
 import click
 
+from kiosk.cli.options import config_option
 from vision.analyze import ROW_SCHEMA_HELP
 
 if TYPE_CHECKING:
@@ -47,13 +48,7 @@ def load_cli_config(config_path: Path | None) -> BackstepConfig:
 
 @click.command(epilog=ROW_SCHEMA_HELP)
 @click.argument("video", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Configuration file (default: $BACKSTEP_CONFIG or the built-in defaults).",
-)
+@config_option
 @click.option(
     "--view",
     type=click.Choice(["side", "front", "auto"]),

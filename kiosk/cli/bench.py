@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from kiosk.cli.analyze import load_cli_config
+from kiosk.cli.options import config_option
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +26,7 @@ logger = logging.getLogger(__name__)
     show_default=True,
     help="Frames per phase (the clip repeats to reach it).",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Configuration file (zone, model, smoothing; default: $BACKSTEP_CONFIG or built-in).",
-)
+@config_option
 def bench(video: Path | None, as_json: bool, frames: int, config_path: Path | None) -> None:
     """Benchmark on VIDEO (default: the built-in demo clip), letterboxed to 640x480.
 

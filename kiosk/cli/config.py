@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli.options import config_option
+
 logger = logging.getLogger(__name__)
 
 
@@ -42,13 +44,7 @@ def check(file: Path | None) -> None:
 
 
 @config.command()
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Configuration file (default: the lookup order in `backstep config show --help`).",
-)
+@config_option
 def show(config_path: Path | None) -> None:
     """Print the settings in effect as TOML, headed by the file they come from.
 

@@ -7,17 +7,13 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli.options import config_option
+
 logger = logging.getLogger(__name__)
 
 
 @click.command()
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Configuration file (default: the lookup order of `backstep config show`).",
-)
+@config_option
 def doctor(config_path: Path | None) -> None:
     """Check camera, model, GPIO, display, config, data directory and disk.
 

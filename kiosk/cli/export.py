@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.members import config_option, open_store
+from kiosk.cli.members import open_store
+from kiosk.cli.options import config_option
 from kiosk.errors import BackstepError
 
 logger = logging.getLogger(__name__)

@@ -8,19 +8,12 @@ from pathlib import Path
 
 import click
 
-from kiosk.configfile import LOOKUP_ORDER_HELP, load_config
+from kiosk.cli.options import config_option
+from kiosk.configfile import load_config
 from kiosk.errors import BackstepError, ImportFileError
 from kiosk.storage import Store
 
 logger = logging.getLogger(__name__)
-
-config_option = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help=LOOKUP_ORDER_HELP,
-)
 
 
 def open_store(config_path: Path | None) -> Store:

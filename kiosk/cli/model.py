@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kiosk.cli.options import config_option
+
 if TYPE_CHECKING:
     from vision.settings import ModelConfig
 
@@ -19,14 +21,6 @@ _SOURCES = {
     "download": "the official MediaPipe download",
     "offline-build": "an offline build from the mediapipe 0.10.21 wheel",
 }
-
-config_option = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Configuration file (default: $BACKSTEP_CONFIG or the built-in defaults).",
-)
 
 
 def _model_config(config_path: Path | None) -> ModelConfig:

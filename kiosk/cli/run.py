@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from kiosk.cli.options import config_option
+
 logger = logging.getLogger(__name__)
 
 
@@ -35,12 +37,7 @@ def _has_display() -> bool:
 
 
 @click.command()
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The staff config file (default: the usual lookup order).",
-)
+@config_option
 @click.option(
     "--source",
     default=None,
