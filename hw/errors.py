@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from vision.errors import BackstepError
 
-class HardwareError(Exception):
+
+class HardwareError(BackstepError):
     """Root of every error raised by ``hw``."""
 
 

@@ -1,27 +1,29 @@
-"""Exception hierarchy of the kiosk: one root, leaves that also inherit a builtin."""
+"""The kiosk's errors, under the project's root `BackstepError`; leaves also inherit a builtin."""
 
 from __future__ import annotations
 
-__all__ = ["BackstepError", "ConfigError", "ImportFileError", "StorageError"]
+from vision.errors import BackstepError
+
+__all__ = ["BackstepError", "ConfigError", "ImportFileError", "KioskError", "StorageError"]
 
 
-class BackstepError(Exception):
-    """Root of every error the kiosk raises on purpose.
+class KioskError(BackstepError):
+    """Root of the errors the kiosk raises on purpose (`BackstepError` is the project's root).
 
     Leaves also inherit a builtin (as gpiozero's ``exc.py`` does), so a caller can catch
-    either ``BackstepError`` or the builtin it already expects.
+    either a Backstep class or the builtin it already expects.
     """
 
 
-class ConfigError(BackstepError, ValueError):
+class ConfigError(KioskError, ValueError):
     """The staff configuration file is missing, unreadable or invalid."""
 
 
-class StorageError(BackstepError, OSError):
+class StorageError(KioskError, OSError):
     """The database cannot be opened, read or written (locked, corrupt, full, read-only)."""
 
 
-class ImportFileError(BackstepError, ValueError):
+class ImportFileError(KioskError, ValueError):
     """A members file (CSV) is malformed; ``problems`` lists every bad line and reason."""
 
     def __init__(self, message: str, problems: list[tuple[int, str]] | None = None) -> None:

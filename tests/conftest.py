@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from support.paths import FIXTURES
 
 if TYPE_CHECKING:
     from gpiozero.pins.mock import MockFactory
@@ -17,8 +18,6 @@ if TYPE_CHECKING:
 # Headless everywhere: pygame must never look for a display or a sound card in tests.
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +34,7 @@ def two_people_clip() -> Path:
 
 def clip_frames(path: Path) -> list[Frame]:
     """Every frame of a clip, decoded as fast as possible (media times, not wall-clock)."""
-    from vision.video import VideoFileSource
+    from vision.sources.video import VideoFileSource
 
     with VideoFileSource(path, realtime=False) as source:
         frames = []
@@ -53,7 +52,7 @@ def single_person_frames(single_person_clip: Path) -> list[Frame]:
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     """The verified pose model, provisioned once per test session by `ensure_model`."""
-    from vision.model import ensure_model
+    from vision.pose.model import ensure_model
     from vision.settings import ModelConfig
 
     return ensure_model(ModelConfig())

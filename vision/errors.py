@@ -1,10 +1,19 @@
-"""Exceptions raised by the vision package (one root, leaves also inherit a builtin)."""
+"""The project's exception root and the vision package's errors (leaves also inherit a builtin).
+
+The root lives here because ``vision`` is the lowest layer: ``hw`` and ``kiosk`` derive their
+area bases from `BackstepError`, as gpiozero's ``exc.py`` does for its whole library, so a
+caller can catch every deliberate Backstep error with one class, or the builtin it expects.
+"""
 
 from __future__ import annotations
 
 
-class VisionError(Exception):
-    """Root of every error the vision package raises on purpose."""
+class BackstepError(Exception):
+    """Root of every error Backstep raises on purpose (vision, hardware and kiosk)."""
+
+
+class VisionError(BackstepError):
+    """Root of the errors the vision package raises on purpose."""
 
 
 class ModelError(VisionError, RuntimeError):

@@ -11,13 +11,13 @@ from typing import IO, TYPE_CHECKING
 import click
 
 from kiosk.cli.options import config_option
-from vision.analyze import ROW_SCHEMA_HELP
+from vision.offline.analyze import ROW_SCHEMA_HELP
 
 if TYPE_CHECKING:
-    from kiosk.settings import BackstepConfig
-    from vision.analyze import AnalysisSummary
+    from kiosk.config.schema import BackstepConfig
+    from vision.offline.analyze import AnalysisSummary
     from vision.settings import ZoneConfig
-    from vision.sources import FrameSource
+    from vision.sources.base import FrameSource
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def parse_zone(text: str) -> ZoneConfig:
 
 def load_cli_config(config_path: Path | None) -> BackstepConfig:
     """The configuration, with errors as one-line click messages."""
-    from kiosk.configfile import load_config
+    from kiosk.config.loader import load_config
 
     try:
         return load_config(config_path)
@@ -82,8 +82,8 @@ def analyze(
     speed, per-stage times) goes to stderr.
     """
     from vision.errors import ModelError, SourceError
-    from vision.model import ensure_model
-    from vision.video import VideoFileSource
+    from vision.pose.model import ensure_model
+    from vision.sources.video import VideoFileSource
 
     config = load_cli_config(config_path)
     if zone_text is not None:
@@ -128,8 +128,8 @@ def _analyze_to(
     model_path: Path,
     view: str | None,
 ) -> AnalysisSummary:
-    from vision.analyze import analyze_video, writer_for
     from vision.errors import ModelError
+    from vision.offline.analyze import analyze_video, writer_for
 
     writer = writer_for(out_path, stream)
     try:

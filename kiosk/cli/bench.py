@@ -36,10 +36,10 @@ def bench(video: Path | None, as_json: bool, frames: int, config_path: Path | No
     reported, not enforced: pipeline/bare >= 0.90, overhead <= 2 ms p50, latency p95 <=
     1.5 x inference p95, RSS <= 400 MB.
     """
-    from vision.bench import run_bench
     from vision.errors import ModelError, SourceError
-    from vision.model import ensure_model
-    from vision.video import demo_path
+    from vision.offline.bench import run_bench
+    from vision.pose.model import ensure_model
+    from vision.sources.video import demo_path
 
     config = load_cli_config(config_path)
     try:

@@ -24,7 +24,7 @@ def check(file: Path | None) -> None:
 
     Each error line reads FILE:LINE: key = value: problem (allowed: ...).
     """
-    from kiosk.configfile import ConfigFileError, find_config, read_config_file
+    from kiosk.config.loader import ConfigFileError, find_config, read_config_file
 
     try:
         path, source = find_config(file)
@@ -51,7 +51,7 @@ def show(config_path: Path | None) -> None:
     Lookup order: --config, $BACKSTEP_CONFIG, /etc/backstep/backstep.toml, the user config
     directory (~/.config/backstep/backstep.toml), the packaged default.
     """
-    from kiosk.configfile import ConfigFileError, dump_toml, load_config_with_source
+    from kiosk.config.loader import ConfigFileError, dump_toml, load_config_with_source
 
     try:
         loaded = load_config_with_source(config_path)

@@ -46,7 +46,7 @@ def export(
     config_path: Path | None,
 ) -> None:
     """Export finished sessions with their summaries."""
-    from kiosk.export import export_sessions
+    from kiosk.store.export import export_sessions
 
     with open_store(config_path) as store:
         try:

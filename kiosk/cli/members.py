@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from kiosk.cli.options import config_option
-from kiosk.configfile import load_config
+from kiosk.config.loader import load_config
 from kiosk.errors import BackstepError, ImportFileError
-from kiosk.storage import Store
+from kiosk.store.database import Store
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def import_(csv_file: Path, config_path: Path | None) -> None:
 
     The whole file is checked first: any bad line rejects it, and every bad line is listed.
     """
-    from kiosk.members import import_members_csv
+    from kiosk.members.roster import import_members_csv
 
     with open_store(config_path) as store:
         try:
@@ -79,7 +79,7 @@ def add(
     member_id: str, name: str, expires: str, level: int | None, config_path: Path | None
 ) -> None:
     """Add a member (or update one with this ID)."""
-    from kiosk.members import validate_member
+    from kiosk.members.roster import validate_member
 
     member, problems = validate_member(member_id, name, expires, level)
     if member is None:

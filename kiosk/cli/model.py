@@ -25,7 +25,7 @@ _SOURCES = {
 
 def _model_config(config_path: Path | None) -> ModelConfig:
     """The [model] section of the configuration, with errors as one-line click messages."""
-    from kiosk.configfile import load_config
+    from kiosk.config.loader import load_config
 
     try:
         return load_config(config_path).model
@@ -50,7 +50,7 @@ def model() -> None:
 def fetch(variant: str | None, offline: bool, config_path: Path | None) -> None:
     """Make sure a verified model is available; print its path and where it came from."""
     from vision.errors import ModelError
-    from vision.model import resolve_model
+    from vision.pose.model import resolve_model
 
     cfg = _model_config(config_path)
     if variant is not None:
@@ -71,7 +71,7 @@ def fetch(variant: str | None, offline: bool, config_path: Path | None) -> None:
 def info(config_path: Path | None) -> None:
     """Show the model in use: path, variant, size, sha256, source, verified."""
     from vision.errors import ModelError
-    from vision.model import describe_model, find_model
+    from vision.pose.model import describe_model, find_model
 
     cfg = _model_config(config_path)
     try:
@@ -97,7 +97,7 @@ def info(config_path: Path | None) -> None:
 def path(config_path: Path | None) -> None:
     """Print only the model's path (exit 1 with the reason when there is none)."""
     from vision.errors import ModelError
-    from vision.model import find_model
+    from vision.pose.model import find_model
 
     cfg = _model_config(config_path)
     try:

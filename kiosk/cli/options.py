@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.configfile import LOOKUP_ORDER_HELP
+from kiosk.config.loader import LOOKUP_ORDER_HELP
 
 #: ``--config FILE``: every subcommand that reads the staff config finds it the same way.
 config_option = click.option(

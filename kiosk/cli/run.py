@@ -74,8 +74,8 @@ def run(
     size: tuple[int, int] | None,
 ) -> None:
     """Run the kiosk; prints one line of JSON (ui_fps, pose_fps, ...) at exit."""
-    from kiosk.app import RunOptions, run_kiosk, summary_line
-    from kiosk.presses import parse_presses
+    from kiosk.app.loop import RunOptions, run_kiosk, summary_line
+    from kiosk.app.presses import parse_presses
 
     if presses:
         try:
@@ -83,7 +83,7 @@ def run(
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--press") from None
     used_path = config_path
-    from kiosk.configfile import load_config_with_source
+    from kiosk.config.loader import load_config_with_source
 
     try:
         loaded = load_config_with_source(config_path)
@@ -93,7 +93,7 @@ def run(
     except Exception as exc:
         click.echo(f"backstep run: cannot use the configuration: {exc}", err=True)
         sys.exit(2)
-    from kiosk.logs import setup_logging
+    from kiosk.app.logs import setup_logging
 
     # the staff file's level and the journal format from here on (again after a reload)
     setup_logging(config.logging)

@@ -1,0 +1,474 @@
+"""The kiosk's main loop: display, inputs, the controller, the member's session, drawing."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hw.events import ButtonEvent
+from kiosk.app.live_reload import LiveReload
+from kiosk.app.parts import moved_zone, open_parts, show_screen_on_led
+from kiosk.app.run_summary import run_summary, summary_line
+from kiosk.app.screenshots import ScreenshotSaver
+from kiosk.config.schema import BackstepConfig
+from kiosk.flow.effects import (
+    AlertOff,
+    AlertOn,
+    BeginSession,
+    CheckIn,
+    Effect,
+    EndSession,
+    PauseSession,
+    PlaySound,
+    ReloadConfig,
+    ResumeSession,
+    SaveZone,
+    StartBaseline,
+)
+from kiosk.flow.machine import KioskController, Screen
+from kiosk.flow.vision_link import StatusFacts, VisionLike, open_vision, read_status
+from kiosk.flow.vision_snapshot import SnapshotBuilder
+from kiosk.members.qr_worker import QrWorker
+from kiosk.session.lifecycle import CheckinAnswer, MemberSessions
+from kiosk.store.worker import StorageWorker
+from kiosk.ui.display import choose_driver, open_display
+from kiosk.ui.keyboard import KeyboardInput, pump_events
+from kiosk.ui.view_builder import build_view, posture_limits, staff_view
+from kiosk.ui.view_state import SummaryView, ViewState
+from vision.sources.base import FrameSource
+from vision.types import FrameResult
+
+__all__ = ["KioskApp", "RunOptions", "choose_driver", "run_kiosk", "summary_line"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunOptions:
+    """How ``backstep run`` was asked to run (tests build these directly)."""
+
+    config_path: Path | None = None
+    source: str | None = None
+    headless: bool = False
+    seconds: float | None = None
+    screenshots: Path | None = None
+    presses: str | None = None
+    size: tuple[int, int] | None = None
+    pin_factory: Any = None
+    #: (seconds after start, action) pairs run inside the loop (tests drive mock pins here)
+    script: list[tuple[float, Callable[[KioskApp], None]]] = field(default_factory=list)
+    vision: VisionLike | None = None
+    #: tests only: opens the camera for the real VisionService (and reopens it after a loss)
+    source_factory: Callable[[], FrameSource] | None = None
+
+
+class KioskApp(LiveReload):
+    """Owns the display, the hardware, the vision link and the controller; ``run`` loops."""
+
+    def __init__(self, config: BackstepConfig, options: RunOptions) -> None:
+        self.config = config
+        self.options = options
+        self.errors: list[str] = []
+        self._errors_lock = threading.Lock()
+        self.frames_drawn = 0
+        self.result_frames = 0
+        self._last_result_index = -1
+        self._last_qr_frame = -1
+        self.session: Any = None
+        self.summary: SummaryView | None = None
+        self.gpio_warning = ""
+        self.restart_needed: list[str] = []
+        self.ready_sent = False
+        self._quit = False
+        self._t0: float | None = None
+        self.shots = ScreenshotSaver(options.screenshots) if options.screenshots else None
+        self._init_display()
+        self._init_parts()
+
+    # ---------------------------------------------------------------- set-up
+    def _init_display(self) -> None:
+        import pygame
+
+        display = open_display(self.config.display, self.options.headless, self.options.size)
+        self.screen_surf = display.surface
+        self.headless = display.headless
+        self.button_event = pygame.event.custom_type()
+        self.fps = max(30, self.config.display.fps)
+        w, h = self.screen_surf.get_size()
+        from kiosk.ui.mirror import MirrorView
+        from kiosk.ui.screens import build_screens
+        from kiosk.ui.theme import Theme
+
+        self.theme = Theme(w, h)
+        self.mirror_view = MirrorView()
+        self.screens = build_screens(self.theme, self.mirror_view)
+
+    def _init_parts(self) -> None:
+        from kiosk.ui.sound import SoundPlayer
+
+        cfg = self.config
+        self.sound = SoundPlayer(cfg.cues.sound and not self.headless, cfg.cues.volume)
+        self.controller = KioskController(
+            checkin_enabled=cfg.checkin.qr or cfg.checkin.card or cfg.checkin.buttons,
+            guest_allowed=cfg.checkin.guest,
+            buttons_checkin=cfg.checkin.buttons,
+            member_id_digits=cfg.checkin.id_digits,
+            staff_pin=cfg.staff.pin,
+            now=time.monotonic(),
+        )
+        self.keyboard = KeyboardInput(cfg.gpio.hold_s, cfg.checkin.card_key_timeout_s)
+        parts = open_parts(
+            cfg, self.post_button, self.options.pin_factory, self.options.config_path, self._error
+        )
+        self.parts = parts
+        self.hardware, self.gpio_warning = parts.hardware, parts.gpio_warning
+        self.store, self.checkin_service, self.qr = parts.store, parts.checkin, parts.qr
+        self.reloader, self.notifier = parts.reloader, parts.notifier
+        self.qr_worker = QrWorker(self.qr) if self.qr is not None else None
+        self.vision = self.options.vision or open_vision(
+            cfg, self.options.source, self.options.source_factory
+        )
+        self.snapshots = SnapshotBuilder(cfg.camera.view, cfg.posture)
+        self.storage_jobs = StorageWorker(self._error)
+        self.members = MemberSessions(
+            cfg, self.store, self.vision, self._error, defer=self._defer_storage
+        )
+        self.injector = None
+        if self.options.presses:
+            from kiosk.app.presses import PressInjector, parse_presses
+
+            self.injector = PressInjector(parse_presses(self.options.presses), self.post_button)
+
+    # --------------------------------------------------------------- inputs
+    def post_button(self, event: ButtonEvent) -> None:
+        """Thread-safe: GPIO callbacks and scripted presses hand their events to the loop."""
+        import pygame
+
+        pygame.event.post(
+            pygame.event.Event(self.button_event, button=event.button, kind=event.kind)
+        )
+
+    def _error(self, message: str) -> None:
+        """Log and keep for the staff screen (thread-safe: worker threads report here too)."""
+        logger.error("%s", message)
+        with self._errors_lock:
+            self.errors.append(message)
+            del self.errors[:-20]
+
+    def _handle_events(self, now: float) -> list[Effect]:
+        effects: list[Effect] = []
+        c = self.controller
+        for action in pump_events(self.button_event, self.keyboard, now):
+            if action.kind == "quit":
+                self._quit = True
+            elif action.kind == "card":
+                effects += c.on_card(action.code, now, "card")
+            else:
+                effects += c.on_button(action.name, action.press, now)
+                if action.name == "stop" and self.hardware is not None:
+                    self.hardware.buzzer.silence()
+        return effects
+
+    # -------------------------------------------------------------- effects
+    def _apply(self, effects: list[Effect], now: float) -> None:
+        for effect in effects:
+            try:
+                self._apply_one(effect, now)
+            except Exception as exc:
+                logger.exception("effect %s failed", effect.kind)
+                self._error(f"{effect.kind}: {exc}")
+
+    def _apply_one(self, effect: Effect, now: float) -> None:
+        hw = self.hardware
+        match effect:
+            case CheckIn(code=code, method=method):
+                self._check_in(code, method, now)
+            case StartBaseline():
+                self.vision.set_baseline(None)  # the last member's must not pass for this one's
+                self.vision.start_baseline()
+            case BeginSession(baseline=baseline):
+                self.session = self.members.begin(self.controller.member, now, baseline)
+                self.summary = None
+            case PauseSession() if self.session is not None:
+                self.session.pause(now)
+            case ResumeSession() if self.session is not None:
+                self.session.resume(now)
+            case EndSession():
+                self._end_session(now)
+            case AlertOn():
+                self.sound.play("alert")
+                if hw is not None:
+                    hw.buzzer.beep_alert()
+                    hw.led.show_alert()
+            case AlertOff() if hw is not None:
+                hw.buzzer.silence()
+                hw.led.show_ready()
+            case PlaySound(tone=tone):
+                self.sound.play(tone)
+            case ReloadConfig():
+                if self.reloader is not None:
+                    self.reloader.request()
+                else:
+                    self.controller.staff.message = "No config file in use"
+            case SaveZone(delta=delta):
+                self._save_zone(delta)
+
+    def _defer_storage(self, job: Callable[[], None]) -> None:
+        self.storage_jobs.submit(job, lambda _result: None)
+
+    def _check_in(self, code: str, method: str, _now: float) -> None:
+        # the look-up (and the member's history for the plan) runs in the storage worker;
+        # the controller hears the answer from `storage_jobs.poll` in a later loop step
+        service = self.checkin_service
+
+        def done(answer: CheckinAnswer | Exception) -> None:
+            if isinstance(answer, Exception):
+                answer = CheckinAnswer(False, {"reason": "Check-in is unavailable"})
+            now = time.monotonic()
+            self._apply(self.controller.on_checkin_result(answer.ok, now, **answer.details), now)
+
+        self.storage_jobs.submit(lambda: self.members.check_in(service, code, method), done)
+
+    def _end_session(self, now: float) -> None:
+        run = self.session
+        if run is None:
+            return
+        self.session = None
+        self.summary = self.members.end(run, self.controller.member, now)
+
+    def _save_zone(self, delta: dict[str, float]) -> None:
+        try:
+            zone = moved_zone(self.config, delta)
+        except ValueError as exc:
+            self.controller.staff.message = f"Zone not valid: {exc}"[:60]
+            return
+        self.config.zone = zone
+        self.vision.set_zone(zone)
+        self.controller.staff.message = "Zone applied (edit the config to keep it)"
+        logger.info("zone set to %s", zone)
+
+    # ----------------------------------------------------------------- loop
+    def _vision_step(self, now: float) -> tuple[StatusFacts, FrameResult | None, list[Effect]]:
+        facts = read_status(self.vision.status())
+        result = self.vision.latest_result()
+        if result is not None and result.frame_index != self._last_result_index:
+            self._last_result_index = result.frame_index
+            self.result_frames += 1
+        c = self.controller
+        progress = 0.0
+        if c.screen is Screen.BASELINE:
+            progress = float(self.vision.baseline_progress() or 0.0)
+        effects = c.on_vision(self.snapshots.build(result, facts.camera, progress), now)
+        events = self.vision.drain_events()
+        for event in events:
+            effects += c.on_vision_event(event.kind, event.data, now)
+        if self.session is not None and c.screen in (Screen.SESSION, Screen.PAUSE):
+            if self.session.update(now, result, events) and c.screen is Screen.SESSION:
+                effects += c.on_session_finished(now)
+            tone = self.session.new_cue_tone
+            if tone and c.screen is Screen.SESSION:
+                self.sound.play(tone)
+        effects += self._scan_qr(now)
+        self._notify_ready()
+        return facts, result, effects
+
+    def _scan_qr(self, now: float) -> list[Effect]:
+        # only on the check-in screen (issue 5: never during sessions); the decoding runs in
+        # the QR worker's thread, the loop only hands over new frames and takes codes
+        worker = self.qr_worker
+        if worker is None:
+            return []
+        if self.controller.screen is not Screen.CHECKIN:
+            worker.deactivate()
+            return []
+        worker.activate()
+        frame = self.vision.latest_frame()
+        if frame is not None and frame.index != self._last_qr_frame:
+            self._last_qr_frame = frame.index
+            worker.offer(frame.index, frame.image)
+        effects: list[Effect] = []
+        for code in worker.take():
+            effects += self.controller.on_card(code, now, "qr")
+        return effects
+
+    def _notify_ready(self) -> None:
+        """READY=1 to systemd once, when the camera delivers frames and the model is loaded."""
+        if not self.ready_sent and self.vision.is_ready:
+            self.ready_sent = True
+            logger.info("camera and model up")
+            if self.notifier is not None:
+                self.notifier.ready("camera and model up")
+
+    def _view(self, now: float, facts: StatusFacts, result: FrameResult | None) -> ViewState:
+        staff = staff_view(
+            facts,
+            ui_fps=self.ui_fps,
+            pose_fps=self.pose_fps,
+            config_path=self.options.config_path,
+            errors=self._errors_copy(),
+            gpio_warning=self.gpio_warning,
+            restart_needed=self.restart_needed,
+            thresholds=posture_limits(self.config),
+        )
+        return build_view(
+            now=now,
+            config=self.config,
+            controller=self.controller,
+            facts=facts,
+            frame=self.vision.latest_frame(),
+            result=result,
+            session=self.session,
+            summary=self.summary,
+            staff=staff,
+        )
+
+    def _draw(self, view: ViewState) -> None:
+        try:
+            self.screens[view.screen].draw(self.screen_surf, view)
+        except Exception as exc:
+            # a broken screen must never take the kiosk down in front of a member
+            logger.exception("drawing %s failed", view.screen.value)
+            msg = f"{view.screen.value}: {type(exc).__name__}: {exc}"
+            if not self.errors or self.errors[-1] != msg:
+                self._error(msg)
+            from kiosk.ui.screens.base import draw_error_screen
+
+            draw_error_screen(self.screen_surf, self.theme, msg)
+
+    def _screenshot(self, screen: Screen, t_rel: float) -> None:
+        if self.shots is None:
+            return
+        try:
+            self.shots.maybe_save(self.screen_surf, screen.value, t_rel)
+        except Exception as exc:
+            self._error(f"screenshot: {exc}")
+
+    def _indicators(self) -> None:
+        if self.hardware is not None:
+            show_screen_on_led(self.hardware, self.controller.screen)
+
+    def _errors_copy(self) -> list[str]:
+        with self._errors_lock:
+            return list(self.errors)
+
+    def _rate(self, count: int) -> float:
+        elapsed = time.monotonic() - self._t0 if self._t0 is not None else 0.0
+        return count / elapsed if elapsed > 0 else 0.0
+
+    @property
+    def ui_fps(self) -> float:
+        """Frames drawn per second since the loop started."""
+        return self._rate(self.frames_drawn)
+
+    @property
+    def pose_fps(self) -> float:
+        """New pose results per second since the loop started."""
+        return self._rate(self.result_frames)
+
+    def _step(self, now: float) -> ViewState:
+        """One loop iteration's logic; never raises (a failure shows on the staff screen)."""
+        try:
+            self.storage_jobs.poll()  # finished check-ins hand their answers to the controller
+            effects = self._handle_events(now)
+            facts, result, more = self._vision_step(now)
+            effects += more
+            effects += self.controller.tick(now)
+            self._apply(effects, now)
+            self.poll_reload()
+            self._indicators()
+            self._facts = facts
+            return self._view(now, facts, result)
+        except Exception as exc:
+            logger.exception("loop step failed")
+            self._error(f"loop: {type(exc).__name__}: {exc}")
+            return ViewState(screen=self.controller.screen, now=now, controller=self.controller)
+
+    def run(self) -> dict[str, Any]:
+        """Loop until ``seconds`` pass (or a quit); returns the run summary."""
+        import pygame
+
+        clock = pygame.time.Clock()
+        self.vision.start()
+        self._t0 = time.monotonic()
+        if self.injector is not None:
+            self.injector.start()
+        script = sorted(self.options.script, key=lambda s: s[0])
+        self._facts = read_status(None)
+        try:
+            while not self._quit:
+                now = time.monotonic()
+                t_rel = now - self._t0
+                if self.options.seconds is not None and t_rel >= self.options.seconds:
+                    break
+                while script and script[0][0] <= t_rel:
+                    _, action = script.pop(0)
+                    try:
+                        action(self)
+                    except Exception as exc:
+                        self._error(f"script: {exc}")
+                view = self._step(now)
+                self._draw(view)
+                pygame.display.flip()
+                self.frames_drawn += 1
+                self._screenshot(view.screen, t_rel)
+                if self.notifier is not None:
+                    self.notifier.keepalive()
+                # tick() sleeps whole milliseconds and tends to undershoot the rate asked for;
+                # aiming 2 fps higher keeps the measured rate at or above display.fps
+                clock.tick(self.fps + 2)
+        finally:
+            summary = self.run_summary(self._facts)
+            self.close()
+        return summary
+
+    def run_summary(self, facts: StatusFacts) -> dict[str, Any]:
+        """The one-line JSON summary's content."""
+        return run_summary(
+            ui_fps=self.ui_fps,
+            pose_fps=facts.pose_fps or self.pose_fps,
+            dropped_frames=facts.dropped,
+            states_seen=self.controller.states_seen,
+            frames_drawn=self.frames_drawn,
+            size=self.screen_surf.get_size(),
+            screenshots=len(self.shots.files) if self.shots else 0,
+            errors=self.errors,
+            gpio_warning=self.gpio_warning,
+        )
+
+    def close(self) -> None:
+        """Stop everything (idempotent); tells systemd the kiosk is stopping on purpose."""
+        import pygame
+
+        if self.notifier is not None:
+            self.notifier.stopping()
+        if self.session is not None:
+            try:
+                self._end_session(time.monotonic())
+            except Exception:
+                logger.exception("ending the session failed")
+        self.storage_jobs.close()  # queued check-ins and baselines are written first
+        self.members.close()  # the last session's end is on disk before the process exits
+        try:
+            self.vision.stop()
+        except Exception:
+            logger.exception("stopping vision failed")
+        if self.injector is not None:
+            self.injector.close()
+            self.injector = None
+        if self.qr_worker is not None:
+            self.qr_worker.close()
+            self.qr_worker = None
+        self.parts.close()
+        self.hardware = self.store = self.reloader = self.notifier = None
+        self.sound.close()
+        pygame.display.quit()
+
+
+def run_kiosk(config: BackstepConfig, options: RunOptions) -> dict[str, Any]:
+    """Build the app, run it, return the summary."""
+    return KioskApp(config, options).run()

@@ -1,0 +1,1 @@
+"""The staff configuration: its schema, loading, validation with line numbers, reload."""

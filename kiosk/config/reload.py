@@ -1,0 +1,168 @@
+"""Reload the staff configuration on SIGHUP (`systemctl reload backstep`) or on staff request.
+
+The signal handler only sets a flag; the UI loop calls `ConfigReloader.poll` once per frame and
+does the reading there, so no file I/O or logging ever runs inside a signal handler.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from kiosk.config.loader import ConfigFileError, ConfigIssue, read_config_file
+from kiosk.config.schema import BackstepConfig
+
+logger = logging.getLogger(__name__)
+
+#: Settings read once at start-up (devices opened, model loaded, database opened, check-in
+#: service built): changing them needs a restart, and the staff screen says so. A whole
+#: section or one dotted key; a section with any key here is not in :data:`LIVE_SECTIONS`.
+RESTART_KEYS: tuple[str, ...] = (
+    "station",  # the id is stored with each check-in by a service built at start-up
+    "camera.source",
+    "camera.device",
+    "camera.file",
+    "camera.width",
+    "camera.height",
+    "camera.fps",
+    "camera.rotation",  # applied by the frame source, which is built at start-up
+    "camera.reconnect_min_s",
+    "camera.reconnect_max_s",
+    "model",
+    "display",
+    "gpio",
+    "storage.data_dir",
+    "storage.retention_days",  # applied when the database is opened at start-up
+)
+
+#: Sections the running kiosk applies whole on a reload (the analysis ones through
+#: ``VisionService``, the rest read from the config when used): no restart needed.
+LIVE_SECTIONS: tuple[str, ...] = (
+    "posture",
+    "gait",
+    "core",
+    "safety",
+    "smoothing",
+    "zone",
+    "cues",
+    "staff",
+    "checkin",
+    "programs",
+    "progression",
+    "logging",
+)
+
+#: Top-level sections with at least one restart-only setting.
+RESTART_SECTIONS: frozenset[str] = frozenset(k.split(".", 1)[0] for k in RESTART_KEYS)
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    """What a reload did: the config now in effect and what changed or went wrong."""
+
+    config: BackstepConfig
+    ok: bool
+    changed: list[str] = field(default_factory=list)
+    restart_needed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _flatten(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(data, Mapping) and data and not prefix.startswith("programs."):
+        for key, value in data.items():
+            yield from _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    else:
+        yield prefix, data
+
+
+def changed_settings(old: BackstepConfig, new: BackstepConfig) -> list[str]:
+    """Dotted keys whose values differ (a program counts as one setting)."""
+    before = dict(_flatten(old.model_dump()))
+    after = dict(_flatten(new.model_dump()))
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+def needs_restart(key: str) -> bool:
+    """True when a changed setting only takes effect after a restart."""
+    return any(key == k or key.startswith(k + ".") for k in RESTART_KEYS)
+
+
+def live_sections_changed(changed: list[str]) -> list[str]:
+    """The :data:`LIVE_SECTIONS` that any of these changed dotted keys belong to, in order."""
+    touched = {key.split(".", 1)[0] for key in changed}
+    return [section for section in LIVE_SECTIONS if section in touched]
+
+
+class ConfigReloader:
+    """Re-reads ``path`` when asked (SIGHUP or `request`); an invalid file keeps ``current``.
+
+    Create it in the main thread to install the SIGHUP handler; `close` restores the old one.
+    """
+
+    def __init__(
+        self, path: Path | str, current: BackstepConfig, *, install_signal: bool = True
+    ) -> None:
+        self.path = Path(path)
+        self.current = current
+        # A plain attribute, not threading.Event: Event.set takes a lock, which a signal handler
+        # must not do while the interrupted main thread might hold it.
+        self._requested = False
+        self._previous_handler: Any = None
+        self._installed = False
+        if install_signal and threading.current_thread() is threading.main_thread():
+            self._previous_handler = signal.signal(signal.SIGHUP, self._on_sighup)
+            self._installed = True
+
+    def _on_sighup(self, signum: int, frame: FrameType | None) -> None:
+        self._requested = True
+
+    def request(self) -> None:
+        """Ask for a reload at the next `poll` (the staff screen's "reload config" item)."""
+        self._requested = True
+
+    @property
+    def is_pending(self) -> bool:
+        """True when a reload was asked for and `poll` has not handled it yet."""
+        return self._requested
+
+    def poll(self) -> ReloadOutcome | None:
+        """Reload if asked to; None when nothing was asked. Never raises for a bad file."""
+        if not self._requested:
+            return None
+        self._requested = False
+        try:
+            new = read_config_file(self.path)
+        except ConfigFileError as exc:
+            errors = [issue.format(exc.path) for issue in exc.issues]
+            for line in errors:
+                logger.error("config reload rejected: %s", line)
+            logger.error("keeping the running configuration (%s is invalid)", self.path)
+            return ReloadOutcome(self.current, ok=False, errors=errors)
+        except Exception as exc:  # a reload must never crash the kiosk in front of a member
+            issue = ConfigIssue(f"unexpected error: {exc}")
+            logger.exception("config reload failed; keeping the running configuration")
+            return ReloadOutcome(self.current, ok=False, errors=[issue.format(self.path)])
+        changed = changed_settings(self.current, new)
+        restart = [key for key in changed if needs_restart(key)]
+        self.current = new
+        logger.info(
+            "config reloaded from %s: %s", self.path, ", ".join(changed) or "nothing changed"
+        )
+        if restart:
+            logger.warning(
+                "these settings take effect after `systemctl restart backstep`: %s",
+                ", ".join(restart),
+            )
+        return ReloadOutcome(new, ok=True, changed=changed, restart_needed=restart)
+
+    def close(self) -> None:
+        """Restore the SIGHUP handler that was there before (idempotent)."""
+        if self._installed:
+            signal.signal(signal.SIGHUP, self._previous_handler)
+            self._installed = False

@@ -1,0 +1,1 @@
+"""The kiosk's screen flow as pure logic: screens, events, effects and sub-states."""

@@ -1,0 +1,107 @@
+"""What the app must do because of a transition: one small type per effect (no I/O here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+BaselineSource = Literal["captured", "stored", "none"]
+Tone = Literal["good", "caution", "alert"]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """Look a member up by the code they showed or typed."""
+
+    kind: ClassVar[str] = "check_in"
+    code: str
+    method: str = "card"
+
+
+@dataclass(frozen=True, slots=True)
+class StartBaseline:
+    """Start capturing the member's standing baseline."""
+
+    kind: ClassVar[str] = "start_baseline"
+
+
+@dataclass(frozen=True, slots=True)
+class BeginSession:
+    """Begin the member's session with the baseline it will be judged against."""
+
+    kind: ClassVar[str] = "begin_session"
+    baseline: BaselineSource = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class PauseSession:
+    """Pause the session clock."""
+
+    kind: ClassVar[str] = "pause_session"
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeSession:
+    """Resume the session clock."""
+
+    kind: ClassVar[str] = "resume_session"
+
+
+@dataclass(frozen=True, slots=True)
+class EndSession:
+    """End the session and build its summary."""
+
+    kind: ClassVar[str] = "end_session"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertOn:
+    """Sound the safety alert (buzzer, LED, tone)."""
+
+    kind: ClassVar[str] = "alert_on"
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertOff:
+    """Silence the safety alert."""
+
+    kind: ClassVar[str] = "alert_off"
+
+
+@dataclass(frozen=True, slots=True)
+class PlaySound:
+    """Play one short tone."""
+
+    kind: ClassVar[str] = "sound"
+    tone: Tone = "good"
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadConfig:
+    """Re-read the staff configuration file."""
+
+    kind: ClassVar[str] = "reload_config"
+
+
+@dataclass(frozen=True, slots=True)
+class SaveZone:
+    """Move the treadmill zone by the staff's adjustment (fractions of the frame)."""
+
+    kind: ClassVar[str] = "save_zone"
+    delta: dict[str, float] = field(default_factory=dict)
+
+
+Effect = (
+    CheckIn
+    | StartBaseline
+    | BeginSession
+    | PauseSession
+    | ResumeSession
+    | EndSession
+    | AlertOn
+    | AlertOff
+    | PlaySound
+    | ReloadConfig
+    | SaveZone
+)

@@ -1,0 +1,91 @@
+"""What the screen flow needs from one vision result: person, zone, whole body, the view."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from kiosk.flow.types import VisionSnapshot
+from vision.metrics.camera_view import ViewDetector
+from vision.metrics.geometry import to_landmarks
+from vision.metrics.settings import PostureConfig
+from vision.types import (
+    LEFT_ANKLE,
+    LEFT_SHOULDER,
+    NOSE,
+    RIGHT_ANKLE,
+    RIGHT_SHOULDER,
+    FrameResult,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Landmarks that must be visible (and inside the frame) for "whole body visible".
+WHOLE_BODY = (NOSE, LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_ANKLE, RIGHT_ANKLE)
+
+
+class SnapshotBuilder:
+    """Builds a `VisionSnapshot` per UI frame and tells which way the camera sees the member.
+
+    With ``camera.view`` fixed to "side" or "front" the analyzer reports that view whatever
+    the camera sees, so the position screen could never say the camera is placed wrong.
+    The builder therefore measures the view itself from body proportions (the analyzer's own
+    `ViewDetector` in auto mode, with its hysteresis) and compares it with the configured one.
+    """
+
+    def __init__(self, expected_view: str, posture: PostureConfig) -> None:
+        self.expected_view = expected_view
+        self.gate = posture.visibility_gate
+        self._detector = ViewDetector(
+            "auto", posture.view_front_ratio, posture.view_side_ratio, posture.view_switch_frames
+        )
+        self._last_index = -1
+        self.detected_view: str | None = None
+
+    def reset(self) -> None:
+        """Forget the detected view (a new member)."""
+        self._detector.reset()
+        self.detected_view = None
+
+    def is_view_ok(self, detected: str | None) -> bool:
+        """True when the camera sees the member the way the config says (auto: side is best)."""
+        wanted = "front" if self.expected_view == "front" else "side"
+        return detected == wanted
+
+    def build(self, result: FrameResult | None, camera: str, baseline: float) -> VisionSnapshot:
+        """The snapshot for this UI frame (the view is updated once per new result)."""
+        if result is None:
+            return VisionSnapshot(camera=camera, baseline_progress=baseline)
+        pose = result.smoothed or result.pose
+        whole = False
+        if pose is not None:
+            pts = pose.image[list(WHOLE_BODY)]
+            whole = bool(
+                np.all(pts[:, 3] >= self.gate)
+                and np.all(
+                    (pts[:, 0] >= 0) & (pts[:, 0] <= 1) & (pts[:, 1] >= 0) & (pts[:, 1] <= 1)
+                )
+            )
+        if result.frame_index != self._last_index:
+            self._last_index = result.frame_index
+            self._update_view(result)
+        return VisionSnapshot(
+            camera=camera,
+            person=pose is not None or bool(result.others),
+            whole_body=whole,
+            in_zone=result.person,
+            side_view=self.is_view_ok(self.detected_view),
+            baseline_progress=baseline,
+            view=self.detected_view,
+        )
+
+    def _update_view(self, result: FrameResult) -> None:
+        if self.expected_view == "auto":
+            self.detected_view = result.metrics.get("view")
+            return
+        pose = result.smoothed or result.pose
+        if pose is None:
+            return
+        lm = to_landmarks(pose.image, pose.world, result.frame_size, self.gate)
+        self.detected_view = self._detector.update(lm)

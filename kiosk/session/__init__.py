@@ -1,0 +1,1 @@
+"""A member's session: plans, the running session, statistics, cues, recording, progression."""

@@ -1,0 +1,251 @@
+"""One member's session while it runs: plan and clock, stats, cues, recording, summary."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from kiosk.config.schema import BackstepConfig
+from kiosk.session.cues import CueEngine
+from kiosk.session.plans import PlannedBlock, SessionClock, SessionPlan
+from kiosk.session.stats import SessionStats
+from kiosk.ui.view_state import CueView, SessionView, SummaryView
+from vision.metrics.settings import PostureConfig
+from vision.types import Event, FrameResult
+
+logger = logging.getLogger(__name__)
+
+#: Numbers on screen change at most this often (screens.md: no flicker).
+NUMBER_REFRESH_S = 0.25
+
+
+class SessionRun:
+    """Feeds each new vision result to the stats, the cue engine and the recorder."""
+
+    def __init__(
+        self,
+        config: BackstepConfig,
+        plan: SessionPlan,
+        member_name: str,
+        recorder: Any = None,
+        member_id: str | None = None,
+        on_block: Callable[[PlannedBlock], None] | None = None,
+    ) -> None:
+        self.config = config
+        #: called with the new block at the start and at each block change (the incline)
+        self.on_block = on_block
+        self.plan = plan
+        self.member_name = member_name
+        self.member_id = member_id
+        self.clock = SessionClock(plan)
+        self.stats = SessionStats()
+        self.cues = CueEngine(config.cues)
+        self.recorder = recorder
+        self._view = SessionView()
+        self._view_at = -1e9
+        self._last_frame = -1
+        self._metrics: dict[str, Any] = {}
+        self.started_at = 0.0
+        self.finished = False
+
+    def start(self, now: float) -> None:
+        """Start the clock and the recording."""
+        self.started_at = now
+        self.clock.start(now)
+        self._block_changed()
+        if self.recorder is not None:
+            try:
+                self.recorder.start(self.member_id, self.plan.name, now)
+            except Exception:
+                logger.exception("recorder start failed")
+
+    def pause(self, now: float) -> None:
+        """Stop the clock (pause, safety, camera lost)."""
+        self.clock.pause(now)
+
+    def resume(self, now: float) -> None:
+        """Continue the clock."""
+        self.clock.resume(now)
+
+    def update(self, now: float, result: FrameResult | None, events: list[Event]) -> bool:
+        """Feed the latest result (once per new frame) and events; True when the plan ended."""
+        if self.clock.update(now) and not self.clock.is_finished:
+            self._block_changed()
+        running = self.clock.is_running
+        fresh = result is not None and result.frame_index != self._last_frame
+        if fresh and result is not None:
+            self._last_frame = result.frame_index
+            self._metrics = result.metrics
+        if running and (fresh or events):
+            self.stats.add(now, self._metrics, events)
+            self.cues.update(now, self._metrics, events)
+            if self.recorder is not None:
+                try:
+                    if fresh:
+                        self.recorder.add_sample(now, self._metrics)
+                    if events:
+                        self.recorder.add_events(events)
+                except Exception:
+                    logger.exception("recorder failed")
+        return self.clock.is_finished
+
+    def _block_changed(self) -> None:
+        block = self.clock.block
+        logger.info(
+            "block %d/%d: %s", self.clock.block_index + 1, len(self.plan.blocks), block.label
+        )
+        if self.on_block is not None:
+            try:
+                self.on_block(block)
+            except Exception:
+                logger.exception("block change handler failed")
+
+    @property
+    def backward_minutes_done(self) -> float:
+        """Minutes spent in backward blocks so far (paused time does not count)."""
+        c = self.clock
+        if c.is_finished:
+            return self.plan.backward_s / 60.0
+        blocks = self.plan.blocks
+        done = sum(b.seconds for b in blocks[: c.block_index] if b.is_backward)
+        if c.block.is_backward:
+            done += c.block_elapsed_s
+        return done / 60.0
+
+    @property
+    def new_cue_tone(self) -> str | None:
+        """The tone of a cue that just appeared (None when nothing new)."""
+        cue = self.cues.current
+        if cue is not None and self.cues.is_new:
+            return cue.tone
+        return None
+
+    def cue_view(self) -> CueView | None:
+        """The current cue for the banner."""
+        cue = self.cues.current
+        if cue is None:
+            return None
+        return CueView(cue.text, cue.colour_role, cue.icon)
+
+    def view(self, now: float) -> SessionView:
+        """Numbers for the screen, refreshed at most every ``NUMBER_REFRESH_S``."""
+        if now - self._view_at < NUMBER_REFRESH_S:
+            return self._view
+        self._view_at = now
+        m = self._metrics
+        c = self.clock
+        block = c.block
+        label, lean, warn, back_warn = lean_reading(m, self.config.posture)
+        self._view = SessionView(
+            block_name=block.label,
+            block_index=c.block_index,
+            block_count=len(self.plan.blocks),
+            block_kind=block.kind,
+            elapsed_s=c.block_elapsed_s,
+            remaining_s=c.block_remaining_s,
+            total_remaining_s=c.remaining_s,
+            speed_mph=block.speed_mph,
+            incline_percent=block.incline_percent,
+            pct_upright=self.stats.upright_percent,
+            streak_s=self.stats.current_streak_s,
+            lean_deg=lean,
+            lean_warn_deg=warn,
+            lean_back_warn_deg=back_warn,
+            lean_label=label,
+            core_score=_num(m.get("core_score")),
+            cadence_spm=_num(m.get("cadence_spm")),
+            posture=m.get("posture"),
+        )
+        return self._view
+
+    def finish(self, now: float, status: str = "completed") -> dict[str, Any]:
+        """End the session; returns its summary (also written by the recorder).
+
+        Besides the `SessionStats` summary it holds what `kiosk.session.progression` reads
+        (``backward_minutes`` done, ``upright_share`` 0-1, ``incline_percent``,
+        ``intervals``), the planned backward minutes and the cues shown by kind.
+        """
+        self.clock.update(now)
+        self.finished = True
+        summary = self.stats.summary()
+        summary["backward_minutes"] = round(self.backward_minutes_done, 2)
+        summary["planned_backward_minutes"] = round(self.plan.backward_s / 60.0, 2)
+        pct = summary.get("upright_percent")
+        summary["upright_share"] = None if pct is None else round(pct / 100.0, 3)
+        summary["incline_percent"] = max(
+            (b.incline_percent or 0.0 for b in self.plan.blocks if b.is_backward), default=0.0
+        )
+        summary["intervals"] = any(b.kind == "forward" for b in self.plan.blocks) and any(
+            b.is_backward for b in self.plan.blocks
+        )
+        summary["cues"] = {str(kind): int(n) for kind, n in self.cues.shown.items()}
+        summary["program"] = self.plan.name
+        summary["status"] = status
+        if self.recorder is not None:
+            try:
+                self.recorder.finish(status, summary, now)
+            except Exception:
+                logger.exception("recorder finish failed")
+        return summary
+
+
+def lean_reading(
+    metrics: dict[str, Any], posture: PostureConfig
+) -> tuple[str, float | None, float, float]:
+    """What the lean gauge shows: (label, degrees, warn limit one way, the other way).
+
+    A side view sees the sagittal trunk lean (forward/back); a front view cannot, but it
+    sees the sideways lean, so the gauge shows that instead of an empty "— —".
+    """
+    if metrics.get("view") == "front":
+        w = posture.lateral_warn_deg
+        return "Side lean", _num(metrics.get("lateral_lean_deg")), w, w
+    return (
+        "Trunk lean",
+        _num(metrics.get("trunk_lean_deg")),
+        posture.forward_warn_deg,
+        posture.back_warn_deg,
+    )
+
+
+def summary_view(
+    summary: dict[str, Any], lean_warn_deg: float, last: dict[str, Any] | None, suggestion: str
+) -> SummaryView:
+    """The summary screen's data from a stats summary and the previous session's."""
+    samples = summary.get("samples") or []
+    lean = [s["trunk_lean_deg"] for s in samples if s.get("trunk_lean_deg") is not None]
+    lean_label = "Trunk lean"
+    if not lean:  # a front view sees the sideways lean only
+        lean = [s["lateral_lean_deg"] for s in samples if s.get("lateral_lean_deg") is not None]
+        lean_label = "Side lean" if lean else lean_label
+    core = [s["core_score"] for s in samples if s.get("core_score") is not None]
+    last_view = None
+    if last:
+        last_view = {
+            "pct_upright": _num(last.get("upright_percent")),
+            "longest_streak_s": _num(last.get("longest_streak_s")),
+            "cadence_avg": _num(last.get("average_cadence_spm")),
+            "core_avg": _num(last.get("average_core_score")),
+            "backward_minutes": _num(last.get("backward_minutes")),
+        }
+    return SummaryView(
+        pct_upright=_num(summary.get("upright_percent")),
+        longest_streak_s=_num(summary.get("longest_streak_s")) or 0.0,
+        cadence_avg=_num(summary.get("average_cadence_spm")),
+        core_avg=_num(summary.get("average_core_score")),
+        duration_s=_num(summary.get("active_s")) or 0.0,
+        lean_series=lean,
+        core_series=core,
+        lean_warn_deg=lean_warn_deg,
+        lean_label=lean_label,
+        backward_minutes=_num(summary.get("backward_minutes")),
+        last=last_view,
+        suggestion=suggestion,
+    )
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)

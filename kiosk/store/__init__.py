@@ -1,0 +1,1 @@
+"""The station database: connection, migrations, members, sessions, retention, export."""

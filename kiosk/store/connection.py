@@ -1,0 +1,204 @@
+"""The database connection: where it lives, opening and migrating it, transactions, health."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Self, TypeVar
+
+from kiosk.config.schema import StorageConfig
+from kiosk.errors import StorageError
+from kiosk.store.migrations import LATEST_VERSION, migrate, schema_version
+
+logger = logging.getLogger(__name__)
+
+DB_NAME = "backstep.sqlite3"
+#: Seconds to wait for another writer before calling the database locked.
+DEFAULT_TIMEOUT_S = 2.0
+
+
+def resolve_data_dir(cfg: StorageConfig) -> Path:
+    """The data directory: the config's, else systemd's ``STATE_DIRECTORY``, else the user's.
+
+    systemd sets ``STATE_DIRECTORY`` (colon-separated when several are configured) for a
+    unit with ``StateDirectory=backstep``; it is then ``/var/lib/backstep``.
+    """
+    if cfg.data_dir is not None:
+        return Path(cfg.data_dir).expanduser()
+    state = os.environ.get("STATE_DIRECTORY")
+    if state:
+        return Path(state.split(":")[0])
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("backstep"))
+
+
+def database_path(cfg: StorageConfig) -> Path:
+    """Where the station database lives for this config."""
+    return resolve_data_dir(cfg) / DB_NAME
+
+
+def explain(exc: BaseException, path: Path) -> str:
+    """A one-line, staff-readable cause and remedy for an SQLite or OS failure."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return f"database {path} is locked by another process (is another backstep running?)"
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return (
+            f"database {path} is corrupt or not a Backstep database; move it aside "
+            "(a new one is created) and restore a backup if you have one"
+        )
+    if "full" in text or getattr(exc, "errno", None) == 28:
+        return f"the disk holding {path} is full; free space or lower storage.retention_days"
+    denied = getattr(exc, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS)
+    if denied or any(w in text for w in ("readonly", "read-only", "permission", "unable to open")):
+        return (
+            f"cannot write {path}: the data directory is read-only or not ours; "
+            "set storage.data_dir or fix its owner/permissions"
+        )
+    if "newer" in text:
+        return str(exc)
+    return f"database {path}: {exc}"
+
+
+T = TypeVar("T")
+
+
+class StoreConnection:
+    """One SQLite connection in WAL mode, migrated on open, shared under a lock.
+
+    The record classes (:mod:`kiosk.store.members`, :mod:`kiosk.store.sessions`,
+    :mod:`kiosk.store.retention`) build on it; :class:`kiosk.store.database.Store` joins them.
+    """
+
+    def __init__(self, path: Path | str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a batch of samples
+            # and the migration steps are each exactly one transaction.
+            conn = sqlite3.connect(
+                self.path, timeout=timeout_s, isolation_level=None, check_same_thread=False
+            )
+            self._conn = conn
+            conn.execute("PRAGMA foreign_keys = ON")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise sqlite3.OperationalError(f"cannot switch to WAL mode (got {mode})")
+            # FULL in WAL mode: each commit is on the card before it returns, so a power cut
+            # loses at most the recorder's unflushed seconds. The fsync runs on the
+            # recorder's writer thread, not in the UI loop.
+            conn.execute("PRAGMA synchronous = FULL")
+            with self._write() as c:
+                migrate(c)
+        except (sqlite3.Error, OSError, ValueError) as exc:
+            self._close_quietly()
+            raise StorageError(explain(exc, self.path)) from exc
+
+    @classmethod
+    def open(cls, cfg: StorageConfig, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Self:
+        """Open (create, migrate) the database of this config; does not touch live sessions."""
+        return cls(database_path(cfg), timeout_s=timeout_s)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        with self._lock:
+            self._close_quietly()
+
+    def _close_quietly(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except sqlite3.Error:
+                logger.debug("closing %s failed", self.path, exc_info=True)
+            self._conn = None
+
+    @property
+    def is_closed(self) -> bool:
+        """True after :meth:`close`."""
+        return self._conn is None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        """The database's ``PRAGMA user_version``."""
+        return self._read(schema_version)
+
+    # -- transactions ------------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StorageError(f"database {self.path} is closed")
+        return self._conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; BEGIN IMMEDIATE takes the write lock up front."""
+        with self._lock:
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _run_write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            with self._write() as conn:
+                return fn(conn)
+        except StorageError:
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(explain(exc, self.path)) from exc
+
+    def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            with self._lock:
+                return fn(self._connection())
+        except StorageError:
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(explain(exc, self.path)) from exc
+
+    def count_rows(self, table: str) -> int:
+        """Rows in one of our tables (for tests, the doctor and the staff screen)."""
+        if table not in {"members", "checkins", "sessions", "samples", "events", "baselines"}:
+            raise ValueError(f"unknown table {table!r}")
+        return int(self._read(lambda c: c.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]))
+
+    # -- health ------------------------------------------------------------------------------
+
+    # -- health ------------------------------------------------------------------------------
+
+    def check(self) -> list[str]:
+        """Problems with the open database as staff-readable lines (empty = healthy)."""
+        problems: list[str] = []
+        try:
+            result = self._read(lambda c: c.execute("PRAGMA quick_check").fetchall())
+            if [r[0] for r in result] != ["ok"]:
+                problems.append(f"database {self.path} failed its integrity check: {result[0][0]}")
+            version = self.schema_version
+            if version != LATEST_VERSION:
+                problems.append(f"database schema is version {version}, expected {LATEST_VERSION}")
+            # A write probe: an empty write transaction takes the lock and hits a read-only file.
+            self._run_write(lambda c: c.execute("DELETE FROM members WHERE 0"))
+        except StorageError as exc:
+            problems.append(str(exc))
+        return problems

@@ -1,0 +1,87 @@
+"""Rows of the station database as plain dataclasses (members, sessions, samples ...)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SessionStatus = Literal["active", "completed", "stopped", "interrupted"]
+CheckinMethod = Literal["qr", "card", "buttons", "guest"]
+FINISHED_STATUSES = ("completed", "stopped", "interrupted")
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A gym member known to the station; ``expires`` is the last valid day (inclusive)."""
+
+    id: str
+    name: str
+    expires: dt.date
+    level: int | None = None
+
+    def is_expired(self, today: dt.date) -> bool:
+        """True when the membership ended before ``today``."""
+        return today > self.expires
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """One stored session (``started``/``ended`` are UNIX seconds)."""
+
+    id: int
+    member_id: str | None
+    program: str
+    station_id: str
+    started: float
+    ended: float | None
+    status: str
+    summary: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One per-second sample; ``t`` is seconds since the session started."""
+
+    t: float
+    trunk_lean: float | None = None
+    lateral_lean: float | None = None
+    core_score: float | None = None
+    cadence: float | None = None
+    posture: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """A cue, fault or safety alert; ``t`` is seconds since the session started."""
+
+    t: float
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinRecord:
+    """One check-in attempt, successful or not."""
+
+    id: int
+    member_id: str | None
+    claimed_id: str | None
+    t: float
+    station_id: str
+    method: str
+    ok: bool
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBaseline:
+    """A member's standing baseline (``vision.metrics.baseline.Baseline.to_dict()``) and its age."""
+
+    member_id: str
+    captured: float
+    data: dict[str, Any]
+
+    def is_stale(self, now: float, max_age_days: float) -> bool:
+        """True when the baseline is older than ``max_age_days`` and should be re-captured."""
+        return now - self.captured > max_age_days * 86400.0

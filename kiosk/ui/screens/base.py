@@ -1,0 +1,143 @@
+"""What every screen shares: the theme, the mirror view, the title and the button hints."""
+
+from __future__ import annotations
+
+import logging
+
+import pygame
+
+from kiosk.ui import theme as th
+from kiosk.ui.mirror import MirrorView
+from kiosk.ui.theme import Theme
+from kiosk.ui.view_state import ViewState
+from kiosk.ui.widgets import blit_centered, draw_hint_bar, draw_top_strip
+
+logger = logging.getLogger(__name__)
+
+
+class BaseScreen:
+    """One screen: answers where am I (title), what is happening, what can I press."""
+
+    title = ""
+
+    def __init__(self, theme: Theme, mirror: MirrorView) -> None:
+        self.theme = theme
+        self.mirror = mirror
+
+    def hints(self, view: ViewState) -> list[tuple[str, str]]:
+        """(button, what it does) pairs shown at the bottom."""
+        return []
+
+    def strip_middle(self, view: ViewState) -> str:
+        """Context in the middle of the top strip (member name by default)."""
+        return view.member_name if view.controller and view.controller.member else ""
+
+    def strip_right(self, view: ViewState) -> tuple[str, th.Colour]:
+        """The top strip's right-hand note (the camera state when it is not fine)."""
+        if view.camera_state in ("lost", "ended"):
+            return "Camera: reconnecting", th.CAUTION
+        if view.camera_state == "starting":
+            return "Camera: starting", th.MUTED
+        return view.station, th.MUTED
+
+    def draw(self, surf: pygame.Surface, view: ViewState) -> None:
+        """Draw the whole screen."""
+        surf.fill(th.BACKGROUND)
+        self.draw_body(surf, view)
+        right, colour = self.strip_right(view)
+        draw_top_strip(surf, self.theme, self.title, self.strip_middle(view), right, colour)
+        self.draw_bottom(surf, view)
+
+    def draw_body(self, surf: pygame.Surface, view: ViewState) -> None:
+        """The main visual, between the top strip and the bottom band."""
+
+    def draw_bottom(self, surf: pygame.Surface, view: ViewState) -> None:
+        """The bottom band: button hints (the session screen puts its cue here instead)."""
+        draw_hint_bar(surf, self.theme, self.hints(view))
+
+
+class LiveScreen(BaseScreen):
+    """A screen with the live mirror on the left and a side panel on the right."""
+
+    #: draw the skeleton in the posture colours (True) or in neutral blue (False)
+    posture_colours = False
+
+    def draw_mirror(self, surf: pygame.Surface, view: ViewState, dim: float | None = None) -> None:
+        """The camera, the zone and the member's skeleton."""
+        t = self.theme
+        rect = t.layout.mirror()
+        self.mirror.draw(surf, rect, view.frame, view.frame_index, view.mirror, dim)
+        if view.frame is None:
+            from kiosk.ui.widgets import blit_centered
+
+            msg = t.text("Waiting for the camera…", t.px(0.045), th.MUTED)
+            blit_centered(surf, msg, (rect[0] + rect[2] // 2, rect[1] + rect[3] // 2))
+            return
+        self.mirror.draw_zone(surf, view.zone, view.mirror)
+        width = max(3, t.px(0.008))
+        for other in view.others:
+            self.mirror.draw_skeleton(
+                surf,
+                other,
+                view.mirror,
+                None,
+                colour=th.DIM,
+                width=max(2, width // 2),
+                with_icon=False,
+            )
+        session = view.session
+        if self.posture_colours:
+            lean = session.lean_deg if session else None
+            warn = session.lean_warn_deg if session else 10.0
+            self.mirror.draw_skeleton(
+                surf, view.landmarks, view.mirror, view.posture, lean, warn, width=width
+            )
+        else:
+            self.mirror.draw_skeleton(
+                surf,
+                view.landmarks,
+                view.mirror,
+                None,
+                colour=th.INFO,
+                width=width,
+                with_icon=False,
+            )
+
+    def panel_rect(self) -> tuple[int, int, int, int]:
+        """The side panel with a margin."""
+        x, y, w, h = self.theme.layout.panel()
+        m = self.theme.px(0.02)
+        return (x + m, y + m, w - 2 * m, h - 2 * m)
+
+    def draw_body(self, surf: pygame.Surface, view: ViewState) -> None:
+        self.draw_mirror(surf, view)
+        x, y, w, h = self.theme.layout.panel()
+        pygame.draw.rect(surf, th.BACKGROUND, (x, y, w, h))
+        pygame.draw.line(surf, th.PANEL_EDGE, (x, y), (x, y + h), 2)
+        self.draw_panel(surf, view)
+
+    def draw_panel(self, surf: pygame.Surface, view: ViewState) -> None:
+        """The side panel's contents."""
+
+    def draw_panel_hints(self, surf: pygame.Surface, view: ViewState) -> int:
+        """Small button hints along the panel's bottom; returns their height."""
+        from kiosk.ui.widgets import draw_hints
+
+        x, y, w, h = self.theme.layout.panel()
+        hh = self.theme.px(0.08)
+        draw_hints(surf, self.theme, self.hints(view), (x, y + h - hh, w, hh), self.theme.px(0.04))
+        return hh
+
+
+def draw_error_screen(surf: pygame.Surface, t: Theme, message: str) -> None:
+    """What shows instead of a screen that failed to draw: calm words, the way back."""
+    surf.fill(th.BACKGROUND)
+    blit_centered(
+        surf,
+        t.text("Something went wrong — staff notified", t.px(0.06), th.CAUTION),
+        (t.width // 2, t.height // 3),
+    )
+    blit_centered(surf, t.text(message[:90], t.px(0.03), th.MUTED), (t.width // 2, t.height // 2))
+    blit_centered(
+        surf, t.text("Press STOP to go back", t.px(0.05)), (t.width // 2, int(t.height * 0.7))
+    )

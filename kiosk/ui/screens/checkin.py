@@ -1,0 +1,166 @@
+"""Check-in screens: card, QR code, a number with the buttons, or guest; and the rejection."""
+
+from __future__ import annotations
+
+import logging
+
+import pygame
+
+from kiosk.ui import theme as th
+from kiosk.ui.screens.base import BaseScreen
+from kiosk.ui.view_state import ViewState
+from kiosk.ui.widgets import blit_centered, draw_icon
+
+logger = logging.getLogger(__name__)
+
+
+class CheckinScreen(BaseScreen):
+    """Who is training? Every enabled method at once; select alone = guest."""
+
+    title = "Check in"
+
+    def _editing(self, view: ViewState) -> bool:
+        c = view.controller
+        return bool(c is not None and c.checkin.editing)
+
+    def hints(self, view: ViewState) -> list[tuple[str, str]]:
+        if self._editing(view):
+            return [
+                ("up", ""),
+                ("down", "Digit"),
+                ("select", "Next"),
+                ("start", "Done"),
+                ("stop", "Cancel"),
+            ]
+        hints: list[tuple[str, str]] = []
+        if "guest" in view.checkin_methods:
+            hints.append(("select", "Guest"))
+        if "buttons" in view.checkin_methods:
+            hints.append(("up", "Enter number"))
+        hints.append(("stop", "Cancel"))
+        return hints
+
+    def strip_middle(self, view: ViewState) -> str:
+        return ""
+
+    def draw_body(self, surf: pygame.Surface, view: ViewState) -> None:
+        t = self.theme
+        x, y, w, h = t.layout.body()
+        ways = []
+        if "card" in view.checkin_methods:
+            ways.append(("Tap or scan your card", "circle"))
+        if "qr" in view.checkin_methods:
+            ways.append(("Show your QR code to the camera", "circle"))
+        if "buttons" in view.checkin_methods:
+            ways.append(("Or enter your number with ▲ ▼", "circle"))
+        if "guest" in view.checkin_methods:
+            ways.append(("No card? Press SELECT to walk as a guest", "tick"))
+        if self._editing(view):
+            self._draw_digits(surf, view, (x, y, w, h))
+            return
+        size = t.px(0.06)
+        line_h = int(size * 1.9)
+        top = y + (h - line_h * len(ways)) // 2
+        for i, (text, icon) in enumerate(ways):
+            cy = top + i * line_h + line_h // 2
+            s = size
+            while t.font(s).size(text)[0] > w * 0.8 and s > t.px(0.04):
+                s -= 1
+            draw_icon(
+                surf,
+                icon,
+                (int(w * 0.08), cy),
+                int(size * 1.1),
+                th.GOOD if icon == "tick" else th.INFO,
+            )
+            img = t.text(text, s)
+            surf.blit(img, (int(w * 0.08) + size, cy - img.get_height() // 2))
+
+    def _draw_digits(
+        self, surf: pygame.Surface, view: ViewState, rect: tuple[int, int, int, int]
+    ) -> None:
+        t = self.theme
+        _x, y, w, h = rect
+        entry = view.controller.checkin.entry
+        label = t.text("Your member number", t.px(0.06), th.MUTED)
+        blit_centered(surf, label, (w // 2, y + int(h * 0.18)))
+        draw_digit_boxes(
+            self,
+            surf,
+            entry.length,
+            entry.digits,
+            entry.current,
+            (w // 2, y + int(h * 0.55)),
+            hidden=False,
+        )
+
+
+def draw_digit_boxes(
+    screen: BaseScreen,
+    surf: pygame.Surface,
+    length: int,
+    digits: list[int],
+    current: int,
+    center: tuple[int, int],
+    hidden: bool,
+) -> None:
+    """Boxes for a number being entered; the active box shows ▲/▼ and the digit."""
+    t = screen.theme
+    box = t.px(0.16)
+    gap = t.px(0.025)
+    total = length * box + (length - 1) * gap
+    while total > screen.theme.width * 0.9 and box > 20:
+        box -= 2
+        total = length * box + (length - 1) * gap
+    x0 = center[0] - total // 2
+    for i in range(length):
+        r = pygame.Rect(x0 + i * (box + gap), center[1] - box // 2, box, box)
+        active = i == len(digits)
+        pygame.draw.rect(surf, th.PANEL, r, border_radius=box // 8)
+        pygame.draw.rect(
+            surf,
+            th.INFO if active else th.PANEL_EDGE,
+            r,
+            4 if active else 2,
+            border_radius=box // 8,
+        )
+        if i < len(digits):
+            txt = "•" if hidden else str(digits[i])
+            blit_centered(surf, t.text(txt, int(box * 0.7)), r.center)
+        elif active:
+            blit_centered(surf, t.text(str(current), int(box * 0.7), th.INFO), r.center)
+            blit_centered(surf, t.text("▲", int(box * 0.3), th.MUTED), (r.centerx, r.y - box // 5))
+            blit_centered(
+                surf, t.text("▼", int(box * 0.3), th.MUTED), (r.centerx, r.bottom + box // 5)
+            )
+
+
+class CheckinRejectedScreen(BaseScreen):
+    """The card or number was not accepted: say why, offer to try again or walk as a guest."""
+
+    title = "Check in"
+
+    def hints(self, view: ViewState) -> list[tuple[str, str]]:
+        return [("select", "Try again"), ("stop", "Cancel")]
+
+    def strip_middle(self, view: ViewState) -> str:
+        return ""
+
+    def draw_body(self, surf: pygame.Surface, view: ViewState) -> None:
+        t = self.theme
+        _x, y, w, h = t.layout.body()
+        icon = t.px(0.2)
+        draw_icon(surf, "triangle", (w // 2, y + int(h * 0.25)), icon, th.CAUTION)
+        head = t.text("Not recognised", t.px(0.09), th.CAUTION)
+        blit_centered(surf, head, (w // 2, y + int(h * 0.55)))
+        reason = view.controller.checkin.rejected_reason if view.controller else ""
+        if reason:
+            s = t.px(0.05)
+            while t.font(s).size(reason)[0] > w * 0.9 and s > t.px(0.035):
+                s -= 1
+            blit_centered(surf, t.text(reason, s), (w // 2, y + int(h * 0.75)))
+        blit_centered(
+            surf,
+            t.text("Try again, or walk as a guest", t.px(0.045), th.MUTED),
+            (w // 2, y + int(h * 0.9)),
+        )

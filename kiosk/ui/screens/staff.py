@@ -1,0 +1,165 @@
+"""Staff screen: PIN with the buttons, then station facts, zone adjustment, config reload."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pygame
+
+from kiosk.flow.machine import STAFF_MENU, ZONE_EDGES
+from kiosk.ui import theme as th
+from kiosk.ui.screens.base import LiveScreen
+from kiosk.ui.screens.checkin import draw_digit_boxes
+from kiosk.ui.view_state import ViewState
+from kiosk.ui.widgets import blit_centered, draw_hint_bar
+
+logger = logging.getLogger(__name__)
+
+EDGE_WORDS = {"x0": "left edge", "x1": "right edge", "y0": "top edge", "y1": "bottom edge"}
+MIRRORED = {"x0": "right edge", "x1": "left edge"}
+
+
+class StaffScreen(LiveScreen):
+    """Locked by a PIN entered with up/down/select; the menu works with the same buttons."""
+
+    title = "Staff"
+
+    def _staff(self, view: ViewState) -> Any:
+        return view.controller.staff if view.controller is not None else None
+
+    def hints(self, view: ViewState) -> list[tuple[str, str]]:
+        st = self._staff(view)
+        if st is None or not st.unlocked:
+            return [("up", ""), ("down", "Digit"), ("select", "Next"), ("stop", "Exit")]
+        if st.adjusting_zone:
+            return [
+                ("up", ""),
+                ("down", "Move"),
+                ("select", "Edge"),
+                ("start", "Save"),
+                ("stop", "Back"),
+            ]
+        return [("up", ""), ("down", "Choose"), ("select", "Open"), ("stop", "Exit")]
+
+    def strip_middle(self, view: ViewState) -> str:
+        return ""
+
+    def draw_body(self, surf: pygame.Surface, view: ViewState) -> None:
+        st = self._staff(view)
+        t = self.theme
+        _x, y, w, h = t.layout.body()
+        if st is None or not st.unlocked:
+            label = "Wrong PIN — try again" if st is not None and st.wrong_pin else "Staff PIN"
+            blit_centered(
+                surf,
+                t.text(label, t.px(0.06), th.CAUTION if st and st.wrong_pin else th.MUTED),
+                (w // 2, y + int(h * 0.15)),
+            )
+            if st is not None:
+                draw_digit_boxes(
+                    self,
+                    surf,
+                    st.pin.length,
+                    st.pin.digits,
+                    st.pin.current,
+                    (w // 2, y + int(h * 0.58)),
+                    hidden=True,
+                )
+            return
+        if st.adjusting_zone:
+            self._draw_zone_edit(surf, view)
+            return
+        self._draw_info(surf, view)
+
+    def _draw_zone_edit(self, surf: pygame.Surface, view: ViewState) -> None:
+        st = self._staff(view)
+        t = self.theme
+        x0, y0, x1, y1 = view.zone
+        d = st.zone_delta
+        zone = (
+            x0 + d.get("x0", 0.0),
+            y0 + d.get("y0", 0.0),
+            x1 + d.get("x1", 0.0),
+            y1 + d.get("y1", 0.0),
+        )
+        rect = t.layout.mirror()
+        self.mirror.draw(surf, rect, view.frame, view.frame_index, view.mirror, 0.9)
+        edge = ZONE_EDGES[st.edge_index]
+        self.mirror.draw_zone(surf, zone, view.mirror, th.INFO, 3, highlight_edge=edge)
+        self.mirror.draw_skeleton(
+            surf, view.landmarks, view.mirror, None, colour=th.INFO, with_icon=False
+        )
+        px, py, _pw, _ph = self.panel_rect()
+        word = EDGE_WORDS[edge]
+        if view.mirror and edge in MIRRORED:
+            word = MIRRORED[edge]  # the image's left edge shows on the right of a mirror
+        lines = [
+            ("Treadmill zone", th.TEXT),
+            (f"Moving: {word}", th.CAUTION),
+            (f"x {zone[0]:.2f}–{zone[2]:.2f}", th.MUTED),
+            (f"y {zone[1]:.2f}–{zone[3]:.2f}", th.MUTED),
+            ("START saves", th.MUTED),
+        ]
+        cy = py
+        for text, colour in lines:
+            img = t.text(text, t.px(0.045), colour)
+            surf.blit(img, (px, cy))
+            cy += int(img.get_height() * 1.3)
+
+    def _draw_info(self, surf: pygame.Surface, view: ViewState) -> None:
+        st = self._staff(view)
+        t = self.theme
+        x, y, w, h = t.layout.body()
+        s = view.staff
+        pad = t.px(0.025)
+        size = t.px(0.036)
+        facts = [
+            f"Camera: {s.camera or view.camera_state}",
+            f"Model: {s.model or '—'}",
+            f"Model file: {s.model_path or '—'}",
+            f"UI {s.ui_fps:.0f} fps · pose {s.pose_fps:.1f} fps · dropped {s.dropped_frames}",
+            f"Config: {s.config_path}",
+        ]
+        if s.thresholds:
+            facts.append(f"Limits: {s.thresholds}")
+        if s.cannot_coach:
+            facts.append(s.cannot_coach[:1].upper() + s.cannot_coach[1:])
+        if s.gpio_warning:
+            facts.append(f"GPIO: {s.gpio_warning}")
+        if s.restart_needed:
+            facts.append("Restart needed for: " + ", ".join(s.restart_needed))
+        facts += [f"Error: {e}" for e in s.errors[-3:]]
+        info_w = int(w * 0.62)
+        cy = y + pad
+        for fact in facts:
+            colour = (
+                th.CAUTION
+                if fact.startswith(("GPIO", "Error", "Restart", "Cannot coach"))
+                else th.TEXT
+            )
+            text = fact
+            while t.font(size).size(text)[0] > info_w - pad and len(text) > 8:
+                text = text[:-2]
+            if text != fact:
+                text = text[:-1] + "…"
+            img = t.text(text, size, colour)
+            surf.blit(img, (x + pad, cy))
+            cy += int(img.get_height() * 1.25)
+            if cy > y + h - size:
+                break
+        mx = x + info_w + pad
+        mw = w - info_w - 2 * pad
+        item_h = t.px(0.11)
+        for i, item in enumerate(STAFF_MENU):
+            r = pygame.Rect(mx, y + pad + i * (item_h + pad // 2), mw, item_h)
+            selected = i == st.menu_index
+            pygame.draw.rect(surf, th.INFO if selected else th.PANEL, r, border_radius=8)
+            img = t.text(item, t.px(0.05), th.BACKGROUND if selected else th.TEXT)
+            surf.blit(img, img.get_rect(midleft=(r.x + pad, r.centery)))
+        if st.message:
+            img = t.text(st.message, t.px(0.045), th.GOOD)
+            surf.blit(img, (mx, y + pad + len(STAFF_MENU) * (item_h + pad // 2) + pad))
+
+    def draw_bottom(self, surf: pygame.Surface, view: ViewState) -> None:
+        draw_hint_bar(surf, self.theme, self.hints(view))

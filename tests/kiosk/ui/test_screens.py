@@ -1,0 +1,228 @@
+"""Every screen drawn on a real pygame Surface at the kiosk's screen sizes."""
+
+from __future__ import annotations
+
+import os
+
+from support.paths import ROOT
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+
+import numpy as np
+import pygame
+import pytest
+
+from kiosk.flow.machine import KioskController, Screen
+from kiosk.ui import theme as th
+from kiosk.ui.screens import build_screens
+from kiosk.ui.theme import Theme
+from kiosk.ui.view_state import CueView, SessionView, StaffView, SummaryView, ViewState
+
+SIZES = [(800, 480), (1024, 600), (1280, 720), (1920, 1080)]
+DEMO = ROOT / "vision" / "data" / "demo.mp4"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _pygame():
+    pygame.display.init()
+    pygame.font.init()
+    yield
+    pygame.display.quit()
+
+
+@pytest.fixture(scope="module")
+def demo_frame() -> np.ndarray:
+    """The first frame of the real demo clip (portrait 360x640), RGB."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(DEMO))
+    ok, bgr = cap.read()
+    cap.release()
+    assert ok, "demo clip unreadable"
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def standing_landmarks() -> np.ndarray:
+    """A plausible standing body (normalised), every landmark visible."""
+    lm = np.zeros((33, 4))
+    lm[:, 3] = 0.95
+    lm[:, 0] = 0.55
+    for idx, y in (
+        (0, 0.2),
+        (11, 0.3),
+        (12, 0.3),
+        (23, 0.55),
+        (24, 0.55),
+        (25, 0.72),
+        (26, 0.72),
+        (27, 0.9),
+        (28, 0.9),
+        (29, 0.92),
+        (30, 0.92),
+        (31, 0.93),
+        (32, 0.93),
+        (13, 0.42),
+        (14, 0.42),
+        (15, 0.52),
+        (16, 0.52),
+    ):
+        lm[idx, 1] = y
+    return lm
+
+
+def make_view(screen: Screen, frame: np.ndarray, cue: str = "Chest up — stand tall") -> ViewState:
+    c = KioskController(member_id_digits=6)
+    return ViewState(
+        screen=screen,
+        now=12.0,
+        frame=frame,
+        frame_index=3,
+        landmarks=standing_landmarks(),
+        posture="upright",
+        camera_state="ok",
+        person=True,
+        in_zone=True,
+        whole_body=True,
+        side_view=False,
+        ready_fraction=0.4,
+        baseline_progress=0.5,
+        session=SessionView(
+            block_name="Backward",
+            block_index=1,
+            block_count=3,
+            elapsed_s=40,
+            remaining_s=110,
+            pct_upright=86,
+            streak_s=31,
+            lean_deg=4.0,
+            core_score=72,
+            cadence_spm=94,
+            posture="upright",
+        ),
+        cue=CueView(cue, "caution", "triangle"),
+        controller=c,
+        member_name="Ada",
+        safety_reason="member_lost",
+        summary=SummaryView(
+            pct_upright=86,
+            longest_streak_s=75,
+            cadence_avg=93,
+            core_avg=70,
+            lean_series=[2.0, 5.0, 12.0, 4.0, -3.0, 1.0],
+            core_series=[60.0, 70.0, 75.0, 72.0],
+            last={
+                "pct_upright": 80.0,
+                "longest_streak_s": 50.0,
+                "cadence_avg": 90.0,
+                "core_avg": 66.0,
+            },
+            suggestion="Next time: 4 minutes backwards.",
+        ),
+        staff=StaffView(
+            camera="demo (ok)",
+            model="full",
+            ui_fps=30,
+            pose_fps=11,
+            gpio_warning="Buttons unavailable — keyboard only.",
+        ),
+        screen_seconds=3.0,
+    )
+
+
+def ink_height(surf: pygame.Surface, rect: tuple[int, int, int, int]) -> int:
+    """Rows spanned by pure-white (text) pixels inside ``rect``."""
+    _x, _y, _w, _h = rect
+    px = pygame.surfarray.array3d(surf.subsurface(rect))  # (w, h, 3)
+    white = np.all(px >= 250, axis=2)
+    rows = np.where(white.any(axis=0))[0]
+    return int(rows.max() - rows.min() + 1) if rows.size else 0
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("screen", list(Screen), ids=lambda s: s.value)
+def test_every_screen_draws_something_with_a_title_and_hints(screen, size, demo_frame):
+    w, h = size
+    surf = pygame.Surface(size)
+    surf.fill((255, 0, 255))
+    screens = build_screens(Theme(w, h))
+    screens[screen].draw(surf, make_view(screen, demo_frame))
+    px = pygame.surfarray.array3d(surf)
+    assert not np.all(px == (255, 0, 255)), "nothing was drawn"
+    assert px.reshape(-1, 3).std(axis=0).max() > 10, "the screen is a flat colour"
+    # the magenta fill must be covered everywhere: no region left undrawn
+    assert not np.any(np.all(px == (255, 0, 255), axis=2))
+    assert screens[screen].title, "every screen says where you are"
+    assert screens[screen].hints(make_view(screen, demo_frame)), "and what you can press"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize(
+    "cue", ["Chest up — stand tall", "Reach back with your toes and roll onto the heel softly"]
+)
+def test_session_cue_text_is_at_least_seven_percent_of_the_screen_height(size, cue, demo_frame):
+    w, h = size
+    theme = Theme(w, h)
+    surf = pygame.Surface(size)
+    build_screens(theme)[Screen.SESSION].draw(surf, make_view(Screen.SESSION, demo_frame, cue))
+    bx, by, bw, bh = theme.layout.banner()
+    assert bh >= 0.17 * h
+    text_rect = (bx + bh, by, bw - bh, bh)  # right of the icon
+    assert ink_height(surf, text_rect) >= 0.07 * h
+    line_tops = theme.fit_lines(cue, bw - bh, theme.cue_size, theme.cue_min_size)
+    assert line_tops[1] >= 0.075 * h  # the font never shrinks below 7.5% of H
+
+
+def test_banner_colour_and_icon_follow_the_cue_role(demo_frame):
+    theme = Theme(800, 480)
+    surf = pygame.Surface((800, 480))
+    screen = build_screens(theme)[Screen.SESSION]
+    view = make_view(Screen.SESSION, demo_frame)
+    _bx, by, bw, _bh = theme.layout.banner()
+    for role, colour in (("good", th.GOOD), ("caution", th.CAUTION), ("fault", th.FAULT)):
+        view.cue = CueView("Nice and tall", role)
+        screen.draw(surf, view)
+        assert surf.get_at((bw - 3, by + 3))[:3] == colour
+
+
+def test_portrait_frame_is_letterboxed_and_mirrored(demo_frame):
+    theme = Theme(1280, 720)
+    surf = pygame.Surface((1280, 720))
+    frame = np.zeros((640, 360, 3), np.uint8)
+    frame[:, :180] = (250, 0, 0)  # the camera's left half is red
+    view = make_view(Screen.POSITION, frame)
+    view.landmarks = None
+    build_screens(theme)[Screen.POSITION].draw(surf, view)
+    mx, my, mw, mh = theme.layout.mirror()
+    cy = my + mh // 2
+    assert surf.get_at((mx + 3, cy))[:3] == (0, 0, 0)  # letterbox bar on the left
+    assert surf.get_at((mx + mw - 3, cy))[:3] == (0, 0, 0)  # and on the right
+    left = surf.get_at((mx + mw // 2 - 40, cy))
+    right = surf.get_at((mx + mw // 2 + 40, cy))
+    assert right[0] > 100 and left[0] < 50  # mirrored: the red half shows on the right
+
+
+def test_safety_screen_is_full_screen_vermillion(demo_frame):
+    theme = Theme(800, 480)
+    surf = pygame.Surface((800, 480))
+    view = make_view(Screen.SAFETY, demo_frame)
+    view.now = 0.1
+    build_screens(theme)[Screen.SAFETY].draw(surf, view)
+    px = pygame.surfarray.array3d(surf).reshape(-1, 3)
+    share = np.mean(np.all(px == th.FAULT, axis=1))
+    assert share > 0.5
+
+
+def test_the_position_hint_recommends_a_side_view_unless_staff_chose_front() -> None:
+    from kiosk.flow.machine import Screen
+    from kiosk.ui.screens.position import view_hint, wanted_view
+    from kiosk.ui.view_state import ViewState
+
+    auto = ViewState(screen=Screen.POSITION, expected_view="auto", detected_view="front")
+    assert wanted_view(auto) == "side" and "side-on" in view_hint(auto)
+    side = ViewState(screen=Screen.POSITION, expected_view="side", detected_view="front")
+    assert "beside the belt" in view_hint(side)
+    front = ViewState(screen=Screen.POSITION, expected_view="front", detected_view="side")
+    assert wanted_view(front) == "front" and "in front" in view_hint(front)
+    assert ViewState(screen=Screen.POSITION).expected_view == "auto"  # the config default

@@ -1,0 +1,1 @@
+"""Shared test doubles and generators: a synthetic walker, scripted and flaky sources."""

@@ -1,0 +1,155 @@
+"""Pi deployment: install.sh --dry-run lists every action and changes nothing; the unit verifies."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from support.paths import ROOT
+
+INSTALL = ROOT / "systemd" / "install.sh"
+UNIT = ROOT / "systemd" / "backstep.service"
+
+# Everything a real install would create or change on this machine.
+TOUCHED = [
+    Path("/etc/backstep"),
+    Path("/opt/backstep"),
+    Path("/var/lib/backstep"),
+    Path("/var/cache/backstep"),
+    Path("/etc/systemd/system/backstep.service"),
+    Path("/usr/local/bin/backstep"),
+]
+
+
+def snapshot() -> dict[str, object]:
+    state: dict[str, object] = {str(p): p.exists() for p in TOUCHED}
+    state["user"] = subprocess.run(["id", "-u", "backstep"], capture_output=True).returncode
+    state["groups"] = Path("/etc/group").read_text()
+    return state
+
+
+def dry_run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(INSTALL), "--dry-run", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def actions(output: str) -> list[str]:
+    return [line[2:] for line in output.splitlines() if line.startswith("+ ")]
+
+
+def test_dry_run_lists_every_action_and_changes_nothing() -> None:
+    before = snapshot()
+    done = dry_run()
+    assert done.returncode == 0, done.stderr
+    assert snapshot() == before
+    steps = actions(done.stdout)
+    joined = "\n".join(steps)
+    assert "apt-get update" in steps
+    assert "python3-lgpio" in joined and "python3-venv" in joined
+    assert "python3 -m venv --system-site-packages /opt/backstep/venv" in steps
+    assert any(s.startswith("/opt/backstep/venv/bin/pip install") and str(ROOT) in s for s in steps)
+    if before["user"] != 0:
+        assert any(s.startswith("useradd --system") and s.endswith(" backstep") for s in steps)
+    assert any(s.startswith("usermod --append --groups video") for s in steps)
+    assert any("backstep model fetch" in s and s.startswith("runuser -u backstep") for s in steps)
+    assert f"install -o root -g root -m 0644 {UNIT} /etc/systemd/system/backstep.service" in steps
+    wrapper = ROOT / "systemd" / "backstep-cli.sh"
+    assert f"install -o root -g root -m 0755 {wrapper} /usr/local/bin/backstep" in steps
+    assert steps[-3:] == [
+        "systemctl daemon-reload",
+        "systemctl enable backstep.service",
+        "systemctl restart backstep.service",
+    ]
+    # The order matters: the venv before the config check, the model before the service.
+    order = [joined.index(s) for s in ("apt-get install", "-m venv", "model fetch", "enable")]
+    assert order == sorted(order)
+
+
+def test_the_config_is_installed_only_when_absent(tmp_path: Path) -> None:
+    target = tmp_path / "backstep.toml"
+    fresh = dry_run(env={"BACKSTEP_INSTALL_CONFIG": str(target)})
+    assert fresh.returncode == 0, fresh.stderr
+    default = ROOT / "config" / "backstep.toml"
+    assert f"install -o root -g backstep -m 0640 {default} {target}" in actions(fresh.stdout)
+    assert not target.exists()
+
+    target.write_text("[station]\nname = 'edited by staff'\n")
+    kept = dry_run(env={"BACKSTEP_INSTALL_CONFIG": str(target)})
+    assert kept.returncode == 0, kept.stderr
+    assert not any(str(target) in s and s.startswith("install") for s in actions(kept.stdout))
+    assert f"keeping the existing {target}" in kept.stdout
+    assert target.read_text() == "[station]\nname = 'edited by staff'\n"
+
+
+def test_picamera2_is_installed_only_for_a_csi_camera() -> None:
+    with_csi = dry_run("--csi")
+    without = dry_run("--no-csi")
+    assert "python3-picamera2" in with_csi.stdout
+    assert "python3-picamera2" not in without.stdout
+
+
+def test_no_start_enables_without_starting() -> None:
+    done = dry_run("--no-start")
+    steps = actions(done.stdout)
+    assert "systemctl enable backstep.service" in steps
+    assert not any("restart" in s or s.startswith("systemctl start") for s in steps)
+
+
+def test_an_unknown_option_is_refused() -> None:
+    done = dry_run("--frobnicate")
+    assert done.returncode == 2 and "unknown option" in done.stderr
+
+
+@pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed")
+def test_the_shell_scripts_are_shellcheck_clean() -> None:
+    scripts = [str(INSTALL), str(ROOT / "systemd" / "backstep-cli.sh")]
+    done = subprocess.run(["shellcheck", *scripts], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+
+
+@pytest.mark.skipif(
+    shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed"
+)
+def test_the_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
+    # verify also requires every Exec*= program to exist. The venv is only created by
+    # install.sh, so the copy points at a stand-in executable; every other line is unchanged.
+    program = tmp_path / "backstep"
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    unit = tmp_path / "backstep.service"
+    unit.write_text(UNIT.read_text().replace("/opt/backstep/venv/bin/backstep", str(program)))
+    done = subprocess.run(
+        ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == "", done.stderr  # verify only warns on bad values
+
+
+def test_the_unit_has_the_settings_the_kiosk_relies_on() -> None:
+    text = UNIT.read_text()
+    for line in (
+        "Type=notify",
+        "WatchdogSec=30",
+        "Restart=on-failure",
+        "StartLimitBurst=5",
+        "User=backstep",
+        "SupplementaryGroups=video render input gpio",
+        "WorkingDirectory=/var/lib/backstep",
+        "StateDirectory=backstep",
+        "ExecStartPre=/opt/backstep/venv/bin/backstep config check",
+        "ExecReload=/bin/kill -HUP $MAINPID",
+        "Environment=SDL_VIDEODRIVER=kmsdrm",
+        "ProtectSystem=strict",
+        "NoNewPrivileges=yes",
+    ):
+        assert f"\n{line}\n" in text, line
+    assert "PrivateDevices=" not in text.replace("no PrivateDevices=", "")

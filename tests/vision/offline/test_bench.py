@@ -1,0 +1,80 @@
+"""``backstep bench``: bare model versus full pipeline, reported as a table or JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kiosk.cli import main
+from vision.offline.bench import ReplaySource, letterbox
+
+BENCH_KEYS = {
+    "bare_fps",
+    "pipeline_fps",
+    "ratio",
+    "latency_ms_p95",
+    "rss_mb",
+    "infer_ms_p95",
+    "overhead_ms_p50",
+    "metrics_ms_p50",
+    "first_pose_s",
+}
+
+
+def test_bench_json_prints_one_json_object_as_the_last_line(single_person_clip: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["bench", str(single_person_clip), "--json", "--frames", "30"]
+    )
+    assert result.exit_code == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    report = json.loads(last)
+    assert set(report) >= BENCH_KEYS
+    assert report["bare_fps"] > 0 and report["pipeline_fps"] > 0
+    assert report["ratio"] == pytest.approx(report["pipeline_fps"] / report["bare_fps"], abs=0.01)
+    assert report["rss_mb"] > 0
+    assert report["first_pose_s"] is not None  # the clip shows a person from frame 0
+    assert report["frames"] == 30
+    assert set(report["targets"]) == {"ratio", "overhead", "latency", "rss"}
+
+
+def test_bench_prints_a_table_without_json(single_person_clip: Path) -> None:
+    result = CliRunner().invoke(main, ["bench", str(single_person_clip), "--frames", "10"])
+    assert result.exit_code == 0, result.stderr
+    for words in ("bare model", "full pipeline", "pipeline / bare", "infer", "peak RSS"):
+        assert words in result.stdout
+
+
+def test_letterbox_keeps_the_aspect_ratio_on_black_bars() -> None:
+    import numpy as np
+
+    portrait = np.full((640, 360, 3), 200, dtype=np.uint8)
+    boxed = letterbox(portrait, (640, 480))
+    assert boxed.shape == (480, 640, 3)
+    assert boxed[:, :180].max() == 0 and boxed[:, -180:].max() == 0  # 270 px wide, centred
+    assert boxed[:, 190:450].min() == 200
+
+
+def test_replay_source_hands_out_frames_in_order_with_rising_capture_times() -> None:
+    import numpy as np
+
+    images = [np.zeros((4, 4, 3), np.uint8), np.ones((4, 4, 3), np.uint8)]
+    source = ReplaySource(images, fps=1000.0)
+    source.open()
+    frames = [source.read() for _ in range(5)]
+    assert [f.index for f in frames if f is not None] == [0, 1, 2, 3, 4]
+    assert all(f is not None and f.image is images[i % 2] for i, f in enumerate(frames))
+    times = [f.t for f in frames if f is not None]
+    assert times == sorted(times)
+
+
+def test_the_bare_benchmark_loads_the_model_as_the_estimator_does(tmp_path: Path) -> None:
+    # One landmarker builder: a missing model is the estimator's clear ModelError here too.
+    from kiosk.config.schema import BackstepConfig
+    from vision.errors import ModelError
+    from vision.offline.bench import bench_bare
+
+    with pytest.raises(ModelError, match="backstep model fetch"):
+        bench_bare(tmp_path / "missing.task", BackstepConfig(), [])

@@ -1,0 +1,272 @@
+"""The capture thread: reads a frame source, keeps only the newest frame, reconnects on loss."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from vision.errors import SourceError
+from vision.settings import CameraConfig
+from vision.sources.base import FrameSource
+from vision.sources.choice import source_factory
+from vision.types import Frame
+
+logger = logging.getLogger(__name__)
+
+CaptureState = Literal["starting", "ok", "lost", "ended"]
+
+# The rolling fps covers this many frames; with no frame for _FPS_STALE_S it reads 0.
+_FPS_WINDOW = 30
+_FPS_STALE_S = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureStatus:
+    """A snapshot of the capture thread.
+
+    ``state``: "starting" (no frame yet), "ok" (frames flowing), "lost" (the source failed;
+    reconnecting), "ended" (a file ended with ``stop_at_end``, or the thread was stopped).
+    ``fps`` is measured over the last frames; ``frames`` counts frames captured, ``dropped``
+    those overwritten before anyone took them, ``reconnects`` the recoveries after a loss;
+    ``last_error`` is the most recent failure, kept after recovery for the status screen.
+    """
+
+    state: CaptureState
+    source_name: str
+    fps: float
+    frames: int
+    dropped: int
+    reconnects: int
+    last_error: str | None
+
+    @property
+    def is_ok(self) -> bool:
+        """True while frames are flowing."""
+        return self.state == "ok"
+
+
+class CaptureThread:
+    """Runs a frame source in its own daemon thread and holds only the newest frame.
+
+    Latest-only on purpose: the pose model is slower than the camera on a Pi, and a queue
+    would turn that into ever-growing latency; a frame replaced before anyone took it is
+    counted in ``status.dropped``. The thread re-numbers frames with its own counter, so
+    ``Frame.index`` keeps increasing across reconnects and file loops (the pose model wants
+    monotonic input). A source that raises, or a camera that returns nothing, is closed and
+    reopened through ``source_factory`` with exponential backoff (``reconnect_min_s``
+    doubling up to ``reconnect_max_s``) forever; the thread never dies of a source failure.
+    A file that ends stops the thread with state "ended" when ``stop_at_end`` is set, and is
+    otherwise reopened like a lost camera.
+    """
+
+    def __init__(
+        self,
+        source_factory: Callable[[], FrameSource],
+        *,
+        reconnect_min_s: float = 0.5,
+        reconnect_max_s: float = 10.0,
+        stop_at_end: bool = False,
+        join_timeout_s: float = 3.0,
+    ) -> None:
+        if reconnect_min_s <= 0 or reconnect_max_s < reconnect_min_s:
+            raise ValueError("need 0 < reconnect_min_s <= reconnect_max_s")
+        self._factory = source_factory
+        self._min_s = reconnect_min_s
+        self._max_s = reconnect_max_s
+        self._stop_at_end = stop_at_end
+        self._join_timeout_s = join_timeout_s
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        # Guarded by _cond:
+        self._latest: Frame | None = None
+        self._taken = True
+        self._finished = False
+        self._state: CaptureState = "starting"
+        self._source_name = ""
+        self._frames = 0
+        self._dropped = 0
+        self._reconnects = 0
+        self._last_error: str | None = None
+        self._publish_times: deque[float] = deque(maxlen=_FPS_WINDOW)
+
+    @classmethod
+    def from_config(
+        cls, cfg: CameraConfig, override: str | None = None, *, stop_at_end: bool = False
+    ) -> CaptureThread:
+        """A capture thread over `source_factory` (`vision.sources.choice`) with the backoff."""
+        return cls(
+            source_factory(cfg, override),
+            reconnect_min_s=cfg.reconnect_min_s,
+            reconnect_max_s=cfg.reconnect_max_s,
+            stop_at_end=stop_at_end,
+        )
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the thread (once; a second call does nothing)."""
+        if self._stop.is_set():
+            raise RuntimeError("a stopped CaptureThread cannot be restarted; make a new one")
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="backstep-capture", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread and wait for it (bounded); safe to call twice, or before start."""
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(self._join_timeout_s)
+            if thread.is_alive():
+                # A driver stuck in read(); the thread is a daemon and will not hold up exit.
+                logger.warning("capture thread did not stop within %.1f s", self._join_timeout_s)
+        with self._cond:
+            self._finished = True
+            if self._state != "ended":
+                self._state = "ended"
+            self._cond.notify_all()
+
+    close = stop
+
+    @property
+    def is_running(self) -> bool:
+        """True while the capture thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def __enter__(self) -> CaptureThread:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- consumers ---------------------------------------------------------------------
+
+    def latest(self) -> Frame | None:
+        """The newest frame (or None before the first); never blocks on the source."""
+        with self._cond:
+            if self._latest is not None:
+                self._taken = True
+            return self._latest
+
+    def wait_newer(self, after_index: int | None, timeout: float) -> Frame | None:
+        """Block until a frame with index > ``after_index`` (any frame if None) is there.
+
+        Returns the newest such frame, or None on timeout or once no frame will come any
+        more (the file ended or the thread stopped). The inference thread waits here.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                frame = self._latest
+                if frame is not None and (after_index is None or frame.index > after_index):
+                    self._taken = True
+                    return frame
+                remaining = deadline - time.monotonic()
+                if self._finished or remaining <= 0:
+                    return None
+                self._cond.wait(remaining)
+
+    @property
+    def status(self) -> CaptureStatus:
+        """A consistent snapshot of state and counters."""
+        now = time.monotonic()
+        with self._cond:
+            times = self._publish_times
+            fps = 0.0
+            if len(times) >= 2 and now - times[-1] < _FPS_STALE_S and times[-1] > times[0]:
+                fps = (len(times) - 1) / (times[-1] - times[0])
+            return CaptureStatus(
+                state=self._state,
+                source_name=self._source_name,
+                fps=fps,
+                frames=self._frames,
+                dropped=self._dropped,
+                reconnects=self._reconnects,
+                last_error=self._last_error,
+            )
+
+    # -- the thread --------------------------------------------------------------------
+
+    def _run(self) -> None:
+        source: FrameSource | None = None
+        delay = self._min_s
+        try:
+            while not self._stop.is_set():
+                try:
+                    if source is None:
+                        source = self._factory()
+                        with self._cond:
+                            self._source_name = source.name
+                        source.open()
+                    frame = source.read()
+                    if frame is None:
+                        if self._stop_at_end and not getattr(source, "is_live", False):
+                            logger.info("%s ended", source.name)
+                            with self._cond:
+                                self._state = "ended"
+                            return
+                        raise SourceError(f"{source.name} delivered no frame")
+                except Exception as exc:  # any source failure is a loss, never a crash
+                    _close_quietly(source)
+                    source = None
+                    self._mark_lost(exc, delay)
+                    if self._stop.wait(delay):
+                        return
+                    delay = min(delay * 2, self._max_s)
+                    continue
+                self._publish(frame)
+                delay = self._min_s
+        finally:
+            _close_quietly(source)
+            with self._cond:
+                self._finished = True
+                self._cond.notify_all()
+
+    def _mark_lost(self, exc: Exception, delay: float) -> None:
+        with self._cond:
+            first = self._state != "lost"
+            self._state = "lost"
+            self._last_error = str(exc) or type(exc).__name__
+            name = self._source_name or "frame source"
+        unexpected = not isinstance(exc, SourceError)
+        if first:
+            logger.warning("%s lost: %s; retrying in %.1f s", name, exc, delay, exc_info=unexpected)
+        else:
+            logger.info("%s still unavailable: %s; retrying in %.1f s", name, exc, delay)
+
+    def _publish(self, frame: Frame) -> None:
+        now = time.monotonic()
+        with self._cond:
+            if self._latest is not None and not self._taken:
+                self._dropped += 1
+            self._latest = Frame(
+                image=frame.image, t=frame.t, index=self._frames, media_t=frame.media_t
+            )
+            self._taken = False
+            self._frames += 1
+            self._publish_times.append(now)
+            if self._state != "ok":
+                if self._state == "lost":
+                    self._reconnects += 1
+                    logger.info("%s recovered (reconnect %d)", self._source_name, self._reconnects)
+                self._state = "ok"
+            self._cond.notify_all()
+
+
+def _close_quietly(source: FrameSource | None) -> None:
+    if source is None:
+        return
+    try:
+        source.close()
+    except Exception as exc:
+        logger.debug("closing %s failed: %s", source.name, exc)

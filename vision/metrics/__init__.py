@@ -1,0 +1,1 @@
+"""Metrics on landmarks: posture, gait, core score, facing, camera view, baseline, faults."""

@@ -1,0 +1,183 @@
+"""The member's standing baseline: their own upright posture angles, captured while standing still.
+
+Landmark geometry has a per-person offset (on real footage an upright walker's hip->shoulder
+line sat about 8 deg behind vertical), so lean limits are judged relative to this baseline;
+absolute limits stay as a safety net (backward-walking.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from vision import types as L
+from vision.metrics.camera_view import ViewDetector
+from vision.metrics.facing import FacingTracker, body_axes
+from vision.metrics.geometry import median, midpoint, to_landmarks
+from vision.metrics.posture import posture_sample
+from vision.metrics.settings import PostureConfig
+from vision.types import Pose
+
+logger = logging.getLogger(__name__)
+
+BASELINE_VERSION = 1
+
+
+@dataclass(slots=True)
+class Baseline:
+    """A member's reference posture (degrees; None = not seen from the baseline's view).
+
+    The posture angles are medians over a still stand. The optional gait references
+    (``sagittal_oscillation_deg`` ... ``trunk_velocity_sd_dps``) are the member's own values
+    from a good earlier session, if the kiosk stored them; the core score uses them instead of
+    the literature norms. A standing capture leaves them None.
+    """
+
+    view: str | None = None
+    facing: str | None = None
+    trunk_lean_deg: float | None = None
+    lateral_lean_deg: float | None = None
+    head_forward_deg: float | None = None
+    hip_tilt_deg: float | None = None
+    samples: int = 0
+    seconds: float = 0.0
+    sagittal_oscillation_deg: float | None = None
+    lateral_sway_deg: float | None = None
+    hip_tilt_peak_deg: float | None = None
+    trunk_velocity_sd_dps: float | None = None
+    version: int = BASELINE_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (floats rounded to 0.01)."""
+        d = asdict(self)
+        return {k: round(v, 2) if isinstance(v, float) else v for k, v in d.items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Baseline:
+        """Rebuild from :meth:`to_dict` output; unknown keys are ignored, bad numbers rejected.
+
+        Raises ``ValueError`` naming the key when a value is not a finite number (or None).
+        """
+        known = {f.name for f in fields(cls)}
+        kwargs: dict[str, Any] = {}
+        for k, v in data.items():
+            if k not in known:
+                continue
+            if k in ("view", "facing"):
+                kwargs[k] = None if v is None else str(v)
+            elif k in ("samples", "version"):
+                kwargs[k] = int(v)
+            elif v is None:
+                kwargs[k] = None
+            else:
+                if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                    raise ValueError(f"baseline {k} must be a finite number, not {v!r}")
+                kwargs[k] = float(v)
+        return cls(**kwargs)
+
+
+class BaselineCollector:
+    """Collects a :class:`Baseline` over ``seconds`` of standing still.
+
+    Feed frames with :meth:`add`. Frames without a usable trunk are skipped; when the hips move
+    more than ``posture.baseline_still_tolerance`` torso lengths from where the stand began, the
+    stand restarts (``progress`` drops back), since a moving member is not a baseline.
+    """
+
+    def __init__(
+        self,
+        seconds: float,
+        *,
+        posture: PostureConfig | None = None,
+        view: str = "auto",
+        frame_size: tuple[int, int] = (640, 480),
+    ) -> None:
+        if seconds <= 0:
+            raise ValueError("baseline seconds must be positive")
+        self.seconds = seconds
+        self.cfg = posture or PostureConfig()
+        self.frame_size = frame_size
+        self._view = ViewDetector(
+            view, self.cfg.view_front_ratio, self.cfg.view_side_ratio, self.cfg.view_switch_frames
+        )
+        self._facing = FacingTracker(self.cfg.facing_flip_frames)
+        self._restart()
+
+    def _restart(self) -> None:
+        self._t0: float | None = None
+        self._t_last: float | None = None
+        self._anchor: tuple[float, float] | None = None
+        self._rows: list[tuple[float | None, float | None, float | None, float | None]] = []
+        self._views: list[str] = []
+        self._facings: list[str] = []
+
+    @property
+    def progress(self) -> float:
+        """0..1: share of the still stand collected."""
+        if self._t0 is None or self._t_last is None:
+            return 0.0
+        return max(0.0, min(1.0, (self._t_last - self._t0) / self.seconds))
+
+    @property
+    def is_done(self) -> bool:
+        """True once a full still stand has been collected."""
+        return self.progress >= 1.0 and len(self._rows) >= 3
+
+    def add(self, t: float, pose: Pose | None, frame_size: tuple[int, int] | None = None) -> None:
+        """Feed one frame (None = nobody seen). Never raises on bad landmarks."""
+        if self.is_done:
+            return
+        if pose is None:
+            if self._t_last is not None and t - self._t_last > 1.0:
+                self._restart()
+            return
+        lm = to_landmarks(
+            pose.image, pose.world, frame_size or self.frame_size, self.cfg.visibility_gate
+        )
+        axes = body_axes(lm)
+        hips = midpoint(lm.pts[L.LEFT_HIP], lm.pts[L.RIGHT_HIP])
+        if axes is None or hips is None:
+            return
+        torso = axes[2]
+        if self._anchor is not None:
+            moved = math.hypot(hips[0] - self._anchor[0], hips[1] - self._anchor[1]) / torso
+            if moved > self.cfg.baseline_still_tolerance:
+                logger.debug("baseline restarted: hips moved %.2f torso lengths", moved)
+                self._restart()
+        view = self._view.update(lm)
+        facing = self._facing.update(lm, view or "side")
+        s = posture_sample(lm, view, facing)
+        if self._t0 is None:
+            self._t0, self._anchor = t, hips
+        self._t_last = t
+        self._rows.append(
+            (s.trunk_lean_deg, s.lateral_lean_deg, s.head_forward_deg, s.hip_tilt_deg)
+        )
+        if view:
+            self._views.append(view)
+        if facing:
+            self._facings.append(facing)
+
+    def result(self) -> Baseline | None:
+        """The baseline once :attr:`is_done`, else None."""
+        if not self.is_done:
+            return None
+        cols: list[float | None] = []
+        for i in range(4):
+            known = [v for r in self._rows if (v := r[i]) is not None]
+            # A metric seen in under half the frames is not trusted as a reference.
+            cols.append(median(known) if len(known) * 2 >= len(self._rows) else None)
+        view = max(set(self._views), key=self._views.count) if self._views else None
+        facing = max(set(self._facings), key=self._facings.count) if self._facings else None
+        return Baseline(
+            view=view,
+            facing=facing,
+            trunk_lean_deg=cols[0],
+            lateral_lean_deg=cols[1],
+            head_forward_deg=cols[2],
+            hip_tilt_deg=cols[3],
+            samples=len(self._rows),
+            seconds=round(self.progress * self.seconds, 2),
+        )

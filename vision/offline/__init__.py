@@ -1,0 +1,1 @@
+"""Offline tools on recorded clips: ``analyze`` and ``bench``."""

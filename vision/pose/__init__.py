@@ -1,0 +1,1 @@
+"""Pose estimation: the estimator, the model file, member selection and smoothing."""
