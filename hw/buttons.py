@@ -8,9 +8,7 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from hw.errors import NoGpio
 from hw.events import BUTTON_NAMES, ButtonEvent, ButtonName
-from hw.factory import make_pin_factory
 from hw.settings import GpioConfig
 
 if TYPE_CHECKING:
@@ -147,28 +145,3 @@ class ButtonPanel:
 def keyboard_only_warning(reason: str) -> str:
     """The staff-screen warning shown when the buttons are not available."""
     return f"Buttons unavailable — keyboard only. {reason}"
-
-
-def open_panel(
-    cfg: GpioConfig, post: Post, pin_factory: Factory | None = None
-) -> tuple[ButtonPanel | None, str | None]:
-    """Open the button panel, or return ``(None, warning)`` when GPIO is not usable.
-
-    Never raises for a missing or broken GPIO: the kiosk then runs on the keyboard and shows
-    the warning on the staff screen. ``pin_factory`` overrides ``cfg.pin_factory``.
-    """
-    if all(getattr(cfg, name) is None for name in BUTTON_NAMES):
-        return None, keyboard_only_warning("No button pins are configured.")
-    owned = False
-    try:
-        if pin_factory is None:
-            pin_factory, owned = make_pin_factory(cfg.pin_factory)
-        return ButtonPanel(cfg, post, pin_factory, close_factory=owned), None
-    except NoGpio as exc:
-        logger.warning("no GPIO: %s", exc)
-        return None, keyboard_only_warning(str(exc))
-    except Exception as exc:  # pin busy, permission denied, ...: keep the kiosk up
-        logger.exception("opening the buttons failed")
-        if owned and pin_factory is not None:
-            pin_factory.close()
-        return None, keyboard_only_warning(f"Opening the buttons failed: {exc}")

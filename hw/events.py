@@ -27,8 +27,3 @@ class ButtonEvent:
             raise ValueError(f"unknown button {self.button!r}; expected one of {BUTTON_NAMES}")
         if self.kind not in BUTTON_KINDS:
             raise ValueError(f"unknown button event kind {self.kind!r}; expected {BUTTON_KINDS}")
-
-    @property
-    def is_hold(self) -> bool:
-        """True for a long press (e.g. select held = staff screen)."""
-        return self.kind == "hold"

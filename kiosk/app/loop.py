@@ -35,11 +35,12 @@ from kiosk.flow.vision_link import StatusFacts, VisionLike, open_vision, read_st
 from kiosk.flow.vision_snapshot import SnapshotBuilder
 from kiosk.members.qr_worker import QrWorker
 from kiosk.session.lifecycle import CheckinAnswer, MemberSessions
+from kiosk.session.views import SummaryView
 from kiosk.store.worker import StorageWorker
 from kiosk.ui.display import choose_driver, open_display
 from kiosk.ui.keyboard import KeyboardInput, pump_events
 from kiosk.ui.view_builder import build_view, posture_limits, staff_view
-from kiosk.ui.view_state import SummaryView, ViewState
+from kiosk.ui.view_state import ViewState
 from vision.sources.base import FrameSource
 from vision.types import FrameResult
 
@@ -278,7 +279,7 @@ class KioskApp(LiveReload):
         return facts, result, effects
 
     def _scan_qr(self, now: float) -> list[Effect]:
-        # only on the check-in screen (issue 5: never during sessions); the decoding runs in
+        # only on the check-in screen (a member's session is never scanned); the decoding runs in
         # the QR worker's thread, the loop only hands over new frames and takes codes
         worker = self.qr_worker
         if worker is None:

@@ -22,7 +22,7 @@ class QrWorker:
     The UI loop hands over frames with `offer` (one slot: a newer frame replaces one not yet
     decoded, as in the capture thread, so nothing queues up) and collects codes with `take`.
     The thread starts on the first `activate` and sleeps while the worker is inactive, so
-    no decoding happens outside the check-in screen (issue 5: never during sessions).
+    no decoding happens outside the check-in screen (never during a session).
     """
 
     def __init__(self, scanner: QrScanner) -> None:

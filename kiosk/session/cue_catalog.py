@@ -20,7 +20,7 @@ class Cue:
 
     ``key`` is a stable id (for sounds, logs and counters), ``text`` a short imperative,
     ``icon`` a shape so colour is never the only signal, ``tone`` the sound to play when
-    it appears (None = silent) and ``colour_role`` the palette entry of screens.md.
+    it appears (None = silent) and ``colour_role`` the palette entry in `kiosk.ui.theme`.
     """
 
     key: str

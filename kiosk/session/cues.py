@@ -47,12 +47,12 @@ from kiosk.session.cue_catalog import (
     fault_cue,
     fault_rank,
 )
+from vision.metrics.classify import ABSENT_STATES
 from vision.types import Event
 
 logger = logging.getLogger(__name__)
 
 #: ``posture`` values that mean nobody is there to coach.
-ABSENT = frozenset({"no_person", "low_confidence"})
 _PRAISE_KEYS = frozenset(c.key for c in PRAISE.values())
 _ALERT_KEYS = frozenset(c.key for c in ALERT_CUES.values())
 
@@ -106,11 +106,6 @@ class CueEngine:
         return self._is_new
 
     @property
-    def is_safety_active(self) -> bool:
-        """True while a safety alert is showing."""
-        return self._now < self._safety_until
-
-    @property
     def active_faults(self) -> tuple[str, ...]:
         """Faults that have persisted and are not corrected, most urgent first."""
         return tuple(sorted((n for n, f in self._faults.items() if f.active), key=fault_rank))
@@ -125,7 +120,7 @@ class CueEngine:
         if self._quiet_since is None:
             self._quiet_since = now
         posture = metrics.get("posture")
-        present = posture is not None and posture not in ABSENT
+        present = posture is not None and posture not in ABSENT_STATES
         self._read_events(now, events)
         self._settle(present)
         cue, fault = self._choose(now, present)

@@ -13,7 +13,7 @@ from kiosk.flow.types import Member
 from kiosk.flow.vision_link import VisionLike
 from kiosk.session.plans import PlannedBlock, SessionPlan
 from kiosk.session.running import SessionRun, summary_view
-from kiosk.ui.view_state import SummaryView
+from kiosk.session.views import SummaryView
 from vision.metrics.baseline import Baseline
 
 logger = logging.getLogger(__name__)

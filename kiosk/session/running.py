@@ -10,13 +10,13 @@ from kiosk.config.schema import BackstepConfig
 from kiosk.session.cues import CueEngine
 from kiosk.session.plans import PlannedBlock, SessionClock, SessionPlan
 from kiosk.session.stats import SessionStats
-from kiosk.ui.view_state import CueView, SessionView, SummaryView
+from kiosk.session.views import CueView, SessionView, SummaryView
 from vision.metrics.settings import PostureConfig
 from vision.types import Event, FrameResult
 
 logger = logging.getLogger(__name__)
 
-#: Numbers on screen change at most this often (screens.md: no flicker).
+#: Numbers on screen change at most this often (more often reads as flicker).
 NUMBER_REFRESH_S = 0.25
 
 
@@ -176,9 +176,7 @@ class SessionRun:
         summary["incline_percent"] = max(
             (b.incline_percent or 0.0 for b in self.plan.blocks if b.is_backward), default=0.0
         )
-        summary["intervals"] = any(b.kind == "forward" for b in self.plan.blocks) and any(
-            b.is_backward for b in self.plan.blocks
-        )
+        summary["intervals"] = self.plan.has_intervals
         summary["cues"] = {str(kind): int(n) for kind, n in self.cues.shown.items()}
         summary["program"] = self.plan.name
         summary["status"] = status

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from vision.metrics.classify import ABSENT_STATES
 from vision.types import Event
 
 logger = logging.getLogger(__name__)
@@ -16,7 +17,6 @@ logger = logging.getLogger(__name__)
 #: Numeric metrics averaged into each per-second sample.
 SAMPLED = ("trunk_lean_deg", "lateral_lean_deg", "core_score", "cadence_spm")
 #: ``posture`` values that mean no member was measured (not counted for % upright).
-ABSENT = frozenset({"no_person", "low_confidence"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +72,7 @@ class SessionStats:
         self._last_t = now
         self._active_s += dt
         posture = metrics.get("posture")
-        if isinstance(posture, str) and posture not in ABSENT:
+        if isinstance(posture, str) and posture not in ABSENT_STATES:
             self._person_s += dt
             if posture == "upright":
                 self._upright_s += dt

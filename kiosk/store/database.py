@@ -53,7 +53,7 @@ class Store(MemberRecords, SessionRecords, Retention):
     """The station database (SQLite in WAL mode, versioned schema).
 
     Methods raise :class:`StorageError` with a staff-readable message; code in the UI loop
-    goes through :class:`SafeStore` or :class:`kiosk.session.recorder.SessionRecorder`, which never
+    goes through :class:`kiosk.session.recorder.SessionRecorder`, which never
     raise. One connection is shared by the UI thread and the recorder's writer thread, under
     a lock, so the two never interleave inside a transaction.
     """

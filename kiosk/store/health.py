@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from kiosk.config.schema import StorageConfig
 from kiosk.errors import StorageError
 from kiosk.store.database import DB_NAME, DEFAULT_TIMEOUT_S, Store, explain, resolve_data_dir
-from kiosk.store.records import FINISHED_STATUSES, Member, SessionRecord, StoredBaseline
 
 logger = logging.getLogger(__name__)
 
@@ -71,61 +69,3 @@ def open_kiosk_store(cfg: StorageConfig, now: float) -> Store:
         store.close()
         raise
     return store
-
-
-class SafeStore:
-    """The calls the UI loop makes, wrapped so a storage failure never reaches a member.
-
-    Each method logs the failure, keeps it in :attr:`last_error` (for the staff screen) and
-    returns a neutral default. ``store`` may be None when the database could not be opened.
-    """
-
-    def __init__(self, store: Store | None, error: str | None = None) -> None:
-        self.store = store
-        self.last_error: str | None = error
-
-    @property
-    def is_available(self) -> bool:
-        """True when a database is open."""
-        return self.store is not None and not self.store.is_closed
-
-    def _call(self, default: T, fn: Callable[[Store], T]) -> T:
-        if self.store is None:
-            return default
-        try:
-            return fn(self.store)
-        except (StorageError, ValueError) as exc:
-            logger.error("storage: %s", exc)
-            self.last_error = str(exc)
-            return default
-
-    def get_member(self, member_id: str) -> Member | None:
-        """The member, or None (also when storage fails)."""
-        return self._call(None, lambda s: s.get_member(member_id))
-
-    def load_baseline(self, member_id: str) -> StoredBaseline | None:
-        """The member's stored baseline, or None."""
-        return self._call(None, lambda s: s.load_baseline(member_id))
-
-    def save_baseline(self, member_id: str, data: dict[str, Any], captured: float) -> bool:
-        """Store a baseline; False when it could not be saved."""
-
-        def run(s: Store) -> bool:
-            s.save_baseline(member_id, data, captured)
-            return True
-
-        return self._call(False, run)
-
-    def history(self, member_id: str, limit: int = 20) -> list[SessionRecord]:
-        """The member's finished sessions, newest first."""
-        return self._call(
-            [],
-            lambda s: s.list_sessions(
-                member_id, statuses=FINISHED_STATUSES, limit=limit, newest_first=True
-            ),
-        )
-
-    def close(self) -> None:
-        """Close the database (idempotent)."""
-        if self.store is not None:
-            self.store.close()

@@ -74,7 +74,7 @@ def font_path() -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """Screen regions in pixels, from screens.md: top strip, mirror, panel, cue banner."""
+    """Screen regions in pixels, top strip, mirror, panel, cue banner."""
 
     width: int
     height: int

@@ -9,7 +9,8 @@ from typing import Any
 from kiosk.config.schema import BackstepConfig
 from kiosk.flow.machine import KioskController
 from kiosk.flow.vision_link import StatusFacts, cannot_coach
-from kiosk.ui.view_state import StaffView, SummaryView, ViewState
+from kiosk.session.views import SummaryView
+from kiosk.ui.view_state import StaffView, ViewState
 from vision.types import Frame, FrameResult
 
 logger = logging.getLogger(__name__)

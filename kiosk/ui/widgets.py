@@ -8,9 +8,10 @@ from collections.abc import Sequence
 
 import pygame
 
+from kiosk.session.views import CueView
 from kiosk.ui import theme as th
 from kiosk.ui.theme import Colour, Theme
-from kiosk.ui.view_state import CueView
+from vision.metrics.classify import ABSENT_STATES
 
 logger = logging.getLogger(__name__)
 
@@ -224,7 +225,7 @@ def thick_arc(
 
 def posture_role(posture: str | None, lean: float | None, warn: float, alert: float) -> str:
     """The colour role of a posture state: good, caution or fault (info when unknown)."""
-    if posture in (None, "no_person", "low_confidence"):
+    if posture is None or posture in ABSENT_STATES:
         return "info"
     if posture == "upright":
         return "good"

@@ -10,7 +10,7 @@ from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 from pydantic import ValidationError
 
-from hw.buttons import ButtonPanel, open_panel
+from hw.buttons import ButtonPanel
 from hw.errors import NoGpio
 from hw.events import BUTTON_NAMES, ButtonEvent
 from hw.factory import make_pin_factory
@@ -132,14 +132,15 @@ def test_unknown_button_names_are_refused() -> None:
         ButtonEvent("enter", "press")  # type: ignore[arg-type]
 
 
-def test_open_panel_uses_the_mock_factory_from_the_config(posted) -> None:
-    panel, warning = open_panel(GpioConfig(pin_factory="mock"), posted.put)
-    assert warning is None and panel is not None
-    panel.close()
+def test_the_station_opens_its_buttons_on_the_mock_factory_from_the_config(posted) -> None:
+    station = open_hardware(GpioConfig(pin_factory="mock"), posted.put)
+    assert station.warning is None and station.panel is not None
+    station.close()
 
 
 def test_gpio_switched_off_means_keyboard_only(posted) -> None:
-    panel, warning = open_panel(GpioConfig(pin_factory="none"), posted.put)
+    station = open_hardware(GpioConfig(pin_factory="none"), posted.put)
+    panel, warning = station.panel, station.warning
     assert panel is None
     assert warning is not None and "keyboard only" in warning
 
@@ -150,7 +151,8 @@ def test_no_loadable_pin_factory_means_keyboard_only(monkeypatch, posted) -> Non
     Device.pin_factory = None
     monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "no-such-mock_factory")
     try:
-        panel, warning = open_panel(GpioConfig(pin_factory="auto"), posted.put)
+        station = open_hardware(GpioConfig(pin_factory="auto"), posted.put)
+        panel, warning = station.panel, station.warning
     finally:
         Device.pin_factory = saved
     assert panel is None

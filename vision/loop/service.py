@@ -176,11 +176,6 @@ class VisionService:
         with self._lock:
             return self._latest[1] if self._latest is not None else None
 
-    def latest_analysed(self) -> tuple[Frame, FrameResult] | None:
-        """The newest result with the very frame it was computed on (for a matched overlay)."""
-        with self._lock:
-            return self._latest
-
     def drain_events(self) -> list[Event]:
         """Events since the last call, oldest first."""
         with self._lock:

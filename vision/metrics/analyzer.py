@@ -9,7 +9,7 @@ from typing import Any
 from vision import types as L
 from vision.metrics.baseline import Baseline
 from vision.metrics.camera_view import ViewDetector
-from vision.metrics.classify import FaultTracker, PostureClassifier, SafetyMonitor
+from vision.metrics.classify import ABSENT_STATES, FaultTracker, PostureClassifier, SafetyMonitor
 from vision.metrics.core_score import CoreInputs, CoreReference, core_score
 from vision.metrics.facing import FacingTracker, body_axes
 from vision.metrics.gait import GaitTracker
@@ -233,7 +233,7 @@ class PostureAnalyzer:
         drift = belt_drift(lm, view, facing, self.zone, self.safety_cfg) if lm is not None else None
 
         # Faults: unknown (None) leaves a fault as it is; a lost member clears them below.
-        known = state not in ("no_person", "low_confidence")
+        known = state not in ABSENT_STATES
         conds: dict[str, bool | None] = {
             name: (state == name) if known else None
             for name in ("leaning_forward", "leaning_back", "leaning_side")

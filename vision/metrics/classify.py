@@ -22,6 +22,8 @@ POSTURE_STATES = (
     "no_person",
     "low_confidence",
 )
+#: Posture states that mean nobody is judged: no member in the zone, or too unclear to judge.
+ABSENT_STATES = frozenset({"no_person", "low_confidence"})
 LEAN_FAULTS = ("leaning_forward", "leaning_back", "leaning_side")
 FAULTS = (*LEAN_FAULTS, "head_forward", "core", "cadence", "drift")
 #: Severities a fault may carry, mildest first.

@@ -120,14 +120,6 @@ def angle_from_horizontal(left: Point, right: Point) -> float:
     return math.degrees(math.atan2(dy, dx))
 
 
-def wrap_deg(a: float) -> float:
-    """Wrap an angle to (-180, 180]."""
-    a = math.fmod(a + 180.0, 360.0)
-    if a <= 0:
-        a += 360.0
-    return a - 180.0
-
-
 def unit(dx: float, dy: float) -> Point | None:
     """The unit vector along (dx, dy), or None for a zero-length vector."""
     n = math.hypot(dx, dy)
@@ -163,9 +155,3 @@ def median(values: Sequence[float]) -> float:
     n = len(s)
     mid = n // 2
     return s[mid] if n % 2 else 0.5 * (s[mid - 1] + s[mid])
-
-
-def angles_from_vertical(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
-    """Vectorised :func:`angle_from_vertical` over N x 2 arrays (for offline analysis)."""
-    d = np.asarray(upper, dtype=float) - np.asarray(lower, dtype=float)
-    return np.degrees(np.arctan2(d[..., 0], -d[..., 1]))

@@ -7,9 +7,10 @@ import math
 
 import pygame
 
+from kiosk.session.views import CueView
 from kiosk.ui import theme as th
 from kiosk.ui.screens.base import LiveScreen
-from kiosk.ui.view_state import CueView, ViewState
+from kiosk.ui.view_state import ViewState
 from kiosk.ui.widgets import blit_centered, draw_banner, thick_arc
 
 logger = logging.getLogger(__name__)

@@ -6,9 +6,10 @@ import logging
 
 import pygame
 
+from kiosk.session.views import CueView, SessionView
 from kiosk.ui import theme as th
 from kiosk.ui.screens.base import LiveScreen
-from kiosk.ui.view_state import CueView, SessionView, ViewState
+from kiosk.ui.view_state import ViewState
 from kiosk.ui.widgets import draw_banner, draw_core_ring, draw_lean_gauge, draw_stat, fmt_clock
 
 logger = logging.getLogger(__name__)

@@ -6,9 +6,10 @@ import logging
 
 import pygame
 
+from kiosk.session.views import SummaryView
 from kiosk.ui import theme as th
 from kiosk.ui.screens.base import BaseScreen
-from kiosk.ui.view_state import SummaryView, ViewState
+from kiosk.ui.view_state import ViewState
 from kiosk.ui.widgets import draw_line_chart, fmt_clock
 
 logger = logging.getLogger(__name__)

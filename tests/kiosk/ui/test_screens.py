@@ -15,10 +15,11 @@ import pygame
 import pytest
 
 from kiosk.flow.machine import KioskController, Screen
+from kiosk.session.views import CueView, SessionView, SummaryView
 from kiosk.ui import theme as th
 from kiosk.ui.screens import build_screens
 from kiosk.ui.theme import Theme
-from kiosk.ui.view_state import CueView, SessionView, StaffView, SummaryView, ViewState
+from kiosk.ui.view_state import StaffView, ViewState
 
 SIZES = [(800, 480), (1024, 600), (1280, 720), (1920, 1080)]
 DEMO = ROOT / "vision" / "data" / "demo.mp4"
