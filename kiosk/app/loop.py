@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hw.events import ButtonEvent
 from kiosk.app.live_reload import LiveReload
@@ -21,6 +21,7 @@ from kiosk.flow.effects import (
     AlertOn,
     BeginSession,
     CheckIn,
+    CheckinMethod,
     Effect,
     EndSession,
     PauseSession,
@@ -35,6 +36,7 @@ from kiosk.flow.vision_link import StatusFacts, VisionLike, open_vision, read_st
 from kiosk.flow.vision_snapshot import SnapshotBuilder
 from kiosk.members.qr_worker import QrWorker
 from kiosk.session.lifecycle import CheckinAnswer, MemberSessions
+from kiosk.session.running import SessionRun
 from kiosk.session.views import SummaryView
 from kiosk.store.worker import StorageWorker
 from kiosk.ui.display import choose_driver, open_display
@@ -45,6 +47,9 @@ from vision.sources.base import FrameSource
 from vision.types import FrameResult
 
 __all__ = ["KioskApp", "RunOptions", "choose_driver", "run_kiosk", "summary_line"]
+
+if TYPE_CHECKING:
+    from gpiozero import Factory
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +65,7 @@ class RunOptions:
     screenshots: Path | None = None
     presses: str | None = None
     size: tuple[int, int] | None = None
-    pin_factory: Any = None
+    pin_factory: Factory | None = None
     #: (seconds after start, action) pairs run inside the loop (tests drive mock pins here)
     script: list[tuple[float, Callable[[KioskApp], None]]] = field(default_factory=list)
     vision: VisionLike | None = None
@@ -80,7 +85,7 @@ class KioskApp(LiveReload):
         self.result_frames = 0
         self._last_result_index = -1
         self._last_qr_frame = -1
-        self.session: Any = None
+        self.session: SessionRun | None = None
         self.summary: SummaryView | None = None
         self.gpio_warning = ""
         self.restart_needed: list[str] = []
@@ -222,7 +227,7 @@ class KioskApp(LiveReload):
     def _defer_storage(self, job: Callable[[], None]) -> None:
         self.storage_jobs.submit(job, lambda _result: None)
 
-    def _check_in(self, code: str, method: str, _now: float) -> None:
+    def _check_in(self, code: str, method: CheckinMethod, _now: float) -> None:
         # the look-up (and the member's history for the plan) runs in the storage worker;
         # the controller hears the answer from `storage_jobs.poll` in a later loop step
         service = self.checkin_service

@@ -7,11 +7,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from hw.events import ButtonEvent
+from hw.station import StationHardware, open_hardware
+from kiosk.app.notify import Notifier
+from kiosk.config.reload import ConfigReloader
 from kiosk.config.schema import BackstepConfig
 from kiosk.flow.types import Screen
+from kiosk.members.checkin import CheckinService, QrScanner
+from kiosk.store.database import Store
+from kiosk.store.health import open_kiosk_store
+from vision.settings import ZoneConfig
+
+if TYPE_CHECKING:
+    from gpiozero import Factory
 
 logger = logging.getLogger(__name__)
 
@@ -20,31 +30,36 @@ logger = logging.getLogger(__name__)
 class StationParts:
     """What ``open_parts`` got going; None where a part is unavailable (see ``problems``)."""
 
-    hardware: Any = None
+    hardware: StationHardware | None = None
     gpio_warning: str = ""
-    store: Any = None
-    checkin: Any = None
-    qr: Any = None
-    reloader: Any = None
-    notifier: Any = None
+    store: Store | None = None
+    checkin: CheckinService | None = None
+    qr: QrScanner | None = None
+    reloader: ConfigReloader | None = None
+    notifier: Notifier | None = None
 
     def close(self) -> None:
         """Close every part that was opened (idempotent; a failing one does not stop the rest)."""
-        for name in ("hardware", "store", "reloader", "notifier"):
-            part = getattr(self, name)
+        parts = {
+            "hardware": self.hardware,
+            "store": self.store,
+            "reloader": self.reloader,
+            "notifier": self.notifier,
+        }
+        self.hardware = self.store = self.reloader = self.notifier = None
+        for name, part in parts.items():
             if part is None:
                 continue
             try:
                 part.close()
             except Exception:
                 logger.exception("closing %s failed", name)
-            setattr(self, name, None)
 
 
 def open_parts(
     config: BackstepConfig,
     post: Callable[[ButtonEvent], None],
-    pin_factory: Any,
+    pin_factory: Factory | None,
     config_path: Path | None,
     on_error: Callable[[str], None],
 ) -> StationParts:
@@ -55,23 +70,17 @@ def open_parts(
     """
     parts = StationParts()
     try:
-        from hw.station import open_hardware
-
         parts.hardware = open_hardware(config.gpio, post, pin_factory)
         parts.gpio_warning = parts.hardware.warning or ""
     except Exception as exc:
         logger.exception("hardware failed")
         parts.gpio_warning = f"GPIO failed: {exc} — keyboard only"
     try:
-        from kiosk.store.health import open_kiosk_store
-
         # closes a session a crash left open as "interrupted", applies retention
         parts.store = open_kiosk_store(config.storage, time.time())
     except Exception as exc:
         on_error(f"storage unavailable: {exc}")
     try:
-        from kiosk.members.checkin import CheckinService, QrScanner
-
         parts.checkin = CheckinService(parts.store, config.checkin, config.station.id)
         if config.checkin.qr:
             parts.qr = QrScanner.from_config(config.checkin)
@@ -79,27 +88,21 @@ def open_parts(
         on_error(f"check-in unavailable: {exc}")
     if config_path is not None:
         try:
-            from kiosk.config.reload import ConfigReloader
-
             parts.reloader = ConfigReloader(config_path, config)
         except Exception as exc:
             on_error(f"config reload unavailable: {exc}")
     try:
-        from kiosk.app.notify import Notifier
-
         parts.notifier = Notifier()
     except Exception:
         logger.exception("sd_notify unavailable")
     return parts
 
 
-def moved_zone(config: BackstepConfig, delta: dict[str, float]) -> Any:
+def moved_zone(config: BackstepConfig, delta: dict[str, float]) -> ZoneConfig:
     """The config's zone with each edge moved by ``delta`` (clamped to 0..1).
 
     Raises ValueError (pydantic's) when the edges cross.
     """
-    from vision.settings import ZoneConfig
-
     z = config.zone
     values = {
         k: min(1.0, max(0.0, getattr(z, k) + delta.get(k, 0.0))) for k in ("x0", "y0", "x1", "y1")
@@ -107,7 +110,7 @@ def moved_zone(config: BackstepConfig, delta: dict[str, float]) -> Any:
     return ZoneConfig(**values)
 
 
-def show_screen_on_led(hardware: Any, screen: Screen) -> None:
+def show_screen_on_led(hardware: StationHardware, screen: Screen) -> None:
     """The status LED: alert on the safety screen, attention without a camera, else ready."""
     if screen is Screen.SAFETY:
         hardware.led.show_alert()

@@ -7,6 +7,8 @@ from typing import ClassVar, Literal
 
 BaselineSource = Literal["captured", "stored", "none"]
 Tone = Literal["good", "caution", "alert"]
+#: How a member identified themselves at the station.
+CheckinMethod = Literal["qr", "card", "buttons", "guest"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +17,7 @@ class CheckIn:
 
     kind: ClassVar[str] = "check_in"
     code: str
-    method: str = "card"
+    method: CheckinMethod = "card"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from kiosk.flow.effects import (
     BaselineSource,
     BeginSession,
     CheckIn,
+    CheckinMethod,
     Effect,
     EndSession,
     PauseSession,
@@ -195,7 +196,7 @@ class KioskController:
             effects += self._staff_button(name, now)
         return effects
 
-    def on_card(self, code: str, now: float, method: str = "card") -> list[Effect]:
+    def on_card(self, code: str, now: float, method: CheckinMethod = "card") -> list[Effect]:
         """A card reader typed a code (or a QR code was read) and pressed Enter."""
         code = code.strip()
         if not code or self.screen not in (Screen.IDLE, Screen.CHECKIN, Screen.CHECKIN_REJECTED):

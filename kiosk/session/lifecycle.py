@@ -9,11 +9,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from kiosk.config.schema import BackstepConfig
+from kiosk.flow.effects import CheckinMethod
 from kiosk.flow.types import Member
 from kiosk.flow.vision_link import VisionLike
+from kiosk.members.checkin import CheckinService
 from kiosk.session.plans import PlannedBlock, SessionPlan
 from kiosk.session.running import SessionRun, summary_view
 from kiosk.session.views import SummaryView
+from kiosk.store.database import Store
 from vision.metrics.baseline import Baseline
 
 logger = logging.getLogger(__name__)
@@ -59,7 +62,7 @@ class MemberSessions:
     def __init__(
         self,
         config: BackstepConfig,
-        store: Any,
+        store: Store | None,
         vision: VisionLike,
         on_error: Callable[[str], None],
         wall_clock: Callable[[], float] = time.time,
@@ -87,7 +90,9 @@ class MemberSessions:
 
     # -- check-in ------------------------------------------------------------------------
 
-    def check_in(self, service: Any, code: str, method: str) -> CheckinAnswer:
+    def check_in(
+        self, service: CheckinService | None, code: str, method: CheckinMethod
+    ) -> CheckinAnswer:
         """Ask the check-in service about ``code``; a member's stored baseline is looked up."""
         if service is None:
             return CheckinAnswer(False, {"reason": "Check-in is unavailable"})

@@ -8,6 +8,7 @@ retention (:mod:`kiosk.store.retention`). Import from here.
 
 from __future__ import annotations
 
+from kiosk.flow.effects import CheckinMethod
 from kiosk.store.connection import (
     DB_NAME,
     DEFAULT_TIMEOUT_S,
@@ -18,7 +19,6 @@ from kiosk.store.connection import (
 from kiosk.store.members import MemberRecords
 from kiosk.store.records import (
     FINISHED_STATUSES,
-    CheckinMethod,
     CheckinRecord,
     EventRecord,
     Member,

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 SessionStatus = Literal["active", "completed", "stopped", "interrupted"]
-CheckinMethod = Literal["qr", "card", "buttons", "guest"]
 FINISHED_STATUSES = ("completed", "stopped", "interrupted")
 
 
