@@ -19,8 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypeVar
 
+from kiosk.config.loader import ConfigFileError, load_config_with_source
 from kiosk.config.schema import BackstepConfig, StaffConfig
 from kiosk.errors import KioskError
+from kiosk.store.database import database_path, resolve_data_dir
+from kiosk.store.health import check_storage
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +85,6 @@ def run_with_timeout(fn: Callable[[], T], timeout_s: float) -> T:
 
 def check_config(config_path: Path | str | None) -> tuple[CheckResult, BackstepConfig]:
     """The config file is valid; returns the config the other checks use (defaults if not)."""
-    from kiosk.config.loader import ConfigFileError, load_config_with_source
 
     try:
         loaded = load_config_with_source(config_path)
@@ -290,14 +292,6 @@ def check_display(cfg: BackstepConfig, timeout_s: float = 10.0) -> CheckResult:
 
 def data_dir_for(cfg: BackstepConfig) -> Path:
     """The data directory the kiosk would use."""
-    try:
-        from kiosk.store.database import resolve_data_dir
-    except ImportError:  # pragma: no cover - storage is part of the package
-        import platformdirs
-
-        if cfg.storage.data_dir is not None:
-            return Path(cfg.storage.data_dir).expanduser()
-        return Path(platformdirs.user_data_dir("backstep"))
     return resolve_data_dir(cfg.storage)
 
 
@@ -324,16 +318,12 @@ def check_data_dir(path: Path, cfg: BackstepConfig | None = None) -> CheckResult
     except OSError as exc:
         return CheckResult("data dir", "fail", f"{target} is not writable ({exc.strerror})", fix)
     where = str(path) if target == path else f"{path} (will be created in {target})"
-    if cfg is not None and target == path:
-        from kiosk.store.database import database_path
-        from kiosk.store.health import check_storage
-
-        if database_path(cfg.storage).is_file():
-            problems = check_storage(cfg.storage)
-            if problems:
-                more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-                return CheckResult("data dir", "fail", problems[0] + more, fix)
-            return CheckResult("data dir", "ok", f"{where} is writable; database healthy")
+    if cfg is not None and target == path and database_path(cfg.storage).is_file():
+        problems = check_storage(cfg.storage)
+        if problems:
+            more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+            return CheckResult("data dir", "fail", problems[0] + more, fix)
+        return CheckResult("data dir", "ok", f"{where} is writable; database healthy")
     return CheckResult("data dir", "ok", f"{where} is writable")
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from hw.events import ButtonEvent
 from kiosk.app.live_reload import LiveReload
 from kiosk.app.parts import moved_zone, open_parts, show_screen_on_led
+from kiosk.app.presses import PressInjector, parse_presses
 from kiosk.app.run_summary import run_summary, summary_line
 from kiosk.app.screenshots import ScreenshotSaver
 from kiosk.config.schema import BackstepConfig
@@ -41,6 +42,11 @@ from kiosk.session.views import SummaryView
 from kiosk.store.worker import StorageWorker
 from kiosk.ui.display import choose_driver, open_display
 from kiosk.ui.keyboard import KeyboardInput, pump_events
+from kiosk.ui.mirror import MirrorView
+from kiosk.ui.screens import build_screens
+from kiosk.ui.screens.base import draw_error_screen
+from kiosk.ui.sound import SoundPlayer
+from kiosk.ui.theme import Theme
 from kiosk.ui.view_builder import build_view, posture_limits, staff_view
 from kiosk.ui.view_state import ViewState
 from vision.sources.base import FrameSource
@@ -106,17 +112,11 @@ class KioskApp(LiveReload):
         self.button_event = pygame.event.custom_type()
         self.fps = max(30, self.config.display.fps)
         w, h = self.screen_surf.get_size()
-        from kiosk.ui.mirror import MirrorView
-        from kiosk.ui.screens import build_screens
-        from kiosk.ui.theme import Theme
-
         self.theme = Theme(w, h)
         self.mirror_view = MirrorView()
         self.screens = build_screens(self.theme, self.mirror_view)
 
     def _init_parts(self) -> None:
-        from kiosk.ui.sound import SoundPlayer
-
         cfg = self.config
         self.sound = SoundPlayer(cfg.cues.sound and not self.headless, cfg.cues.volume)
         self.controller = KioskController(
@@ -146,8 +146,6 @@ class KioskApp(LiveReload):
         )
         self.injector = None
         if self.options.presses:
-            from kiosk.app.presses import PressInjector, parse_presses
-
             self.injector = PressInjector(parse_presses(self.options.presses), self.post_button)
 
     # --------------------------------------------------------------- inputs
@@ -342,8 +340,6 @@ class KioskApp(LiveReload):
             msg = f"{view.screen.value}: {type(exc).__name__}: {exc}"
             if not self.errors or self.errors[-1] != msg:
                 self._error(msg)
-            from kiosk.ui.screens.base import draw_error_screen
-
             draw_error_screen(self.screen_surf, self.theme, msg)
 
     def _screenshot(self, screen: Screen, t_rel: float) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from hw.events import BUTTON_NAMES, ButtonEvent
+from vision.threads import WorkerThread
 
 logger = logging.getLogger(__name__)
 
@@ -60,31 +60,26 @@ class PressInjector:
         self._presses = list(presses)
         self._post = post
         self._clock = clock
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = WorkerThread(self._run, "backstep-presses", join_timeout_s=1.0)
         self.posted = 0
+        self._t0 = 0.0
 
     def start(self) -> None:
         """Start the clock now (once)."""
-        if self._thread is not None or not self._presses:
+        if self._worker.is_started or not self._presses:
             return
-        t0 = self._clock()
+        self._t0 = self._clock()
+        self._worker.start()
 
-        def run() -> None:
-            for press in self._presses:
-                delay = press.at_s - (self._clock() - t0)
-                if delay > 0 and self._stop.wait(delay):
-                    return
-                logger.info("scripted press %s/%s", press.event.button, press.event.kind)
-                self._post(press.event)
-                self.posted += 1
-
-        self._thread = threading.Thread(target=run, name="backstep-presses", daemon=True)
-        self._thread.start()
+    def _run(self) -> None:
+        for press in self._presses:
+            delay = press.at_s - (self._clock() - self._t0)
+            if delay > 0 and self._worker.stopping.wait(delay):
+                return
+            logger.info("scripted press %s/%s", press.event.button, press.event.kind)
+            self._post(press.event)
+            self.posted += 1
 
     def close(self) -> None:
         """Stop posting (idempotent)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=1.0)
-            self._thread = None
+        self._worker.stop()

@@ -8,6 +8,7 @@ from collections import deque
 from typing import Any
 
 from kiosk.members.checkin import QrScanner
+from vision.threads import WorkerThread
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +29,10 @@ class QrWorker:
     def __init__(self, scanner: QrScanner) -> None:
         self.scanner = scanner
         self._cond = threading.Condition()
-        self._stop = threading.Event()
         self._active = False
         self._frame: tuple[int, Any] | None = None
         self._results: deque[str] = deque(maxlen=_RESULTS)
-        self._thread: threading.Thread | None = None
+        self._worker = WorkerThread(self._run, "QrWorker", _JOIN_TIMEOUT_S)
         self.decoded = 0  # frames decoded (skipped ones not counted): for tests and status
 
     @property
@@ -44,12 +44,10 @@ class QrWorker:
     def activate(self) -> None:
         """Accept frames (starts the thread the first time)."""
         with self._cond:
-            if self._active or self._stop.is_set():
+            if self._active or self._worker.stopping.is_set():
                 return
             self._active = True
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="QrWorker", daemon=True)
-                self._thread.start()
+            self._worker.start()
             self._cond.notify_all()
 
     def deactivate(self) -> None:
@@ -77,11 +75,12 @@ class QrWorker:
         return codes
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        stopping = self._worker.stopping
+        while not stopping.is_set():
             with self._cond:
-                while not self._stop.is_set() and (not self._active or self._frame is None):
+                while not stopping.is_set() and (not self._active or self._frame is None):
                     self._cond.wait(0.5)
-                if self._stop.is_set():
+                if stopping.is_set():
                     return
                 assert self._frame is not None
                 _index, rgb = self._frame
@@ -98,12 +97,9 @@ class QrWorker:
 
     def close(self) -> None:
         """Stop the thread (idempotent)."""
-        self._stop.set()
+        self._worker.stop(wake=self._wake)
+
+    def _wake(self) -> None:
         with self._cond:
             self._active = False
             self._cond.notify_all()
-        thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(_JOIN_TIMEOUT_S)
-            if thread.is_alive():
-                logger.warning("QR thread did not stop within %.1f s", _JOIN_TIMEOUT_S)

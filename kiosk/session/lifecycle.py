@@ -13,7 +13,9 @@ from kiosk.flow.effects import CheckinMethod
 from kiosk.flow.types import Member
 from kiosk.flow.vision_link import VisionLike
 from kiosk.members.checkin import CheckinService
+from kiosk.members.roster import fresh_baseline
 from kiosk.session.plans import PlannedBlock, SessionPlan
+from kiosk.session.progression import outcome_from_summary, suggest_next
 from kiosk.session.running import SessionRun, summary_view
 from kiosk.session.views import SummaryView
 from kiosk.store.database import Store
@@ -125,8 +127,6 @@ class MemberSessions:
             return False
         store, member_id = found
         try:
-            from kiosk.members.roster import fresh_baseline
-
             data = fresh_baseline(
                 store.load_baseline(member_id),
                 self.wall_clock(),
@@ -154,8 +154,6 @@ class MemberSessions:
             return plan, ""
         store, member_id = found
         try:
-            from kiosk.session.progression import suggest_next
-
             history = store.list_sessions(member_id, statuses=FINISHED_BY_MEMBER)
             record = store.get_member(member_id)
             level = getattr(record, "level", None)
@@ -260,8 +258,6 @@ class MemberSessions:
         summary = run.finish(now, status)
         suggestion = ""
         try:
-            from kiosk.session.progression import outcome_from_summary, suggest_next
-
             outcome = outcome_from_summary(summary)
             prepared = self._prepared_for(member)
             level = prepared.level if prepared is not None else None

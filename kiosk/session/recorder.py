@@ -14,6 +14,7 @@ from typing import Any
 
 from kiosk.errors import StorageError
 from kiosk.store.database import EventRecord, Sample, SessionStatus, Store
+from vision.threads import WorkerThread
 
 logger = logging.getLogger(__name__)
 
@@ -92,24 +93,23 @@ class _Writer:
         self._store = store
         self._on_error = on_error
         self._queue: queue.Queue[_Batch] = queue.Queue()
-        self._stop = threading.Event()
         self._pending: list[_Batch] = []
-        self._thread = threading.Thread(target=self._run, name="SessionWriter", daemon=True)
-        self._thread.start()
+        self._worker = WorkerThread(self._run, "SessionWriter")
+        self._worker.start()
 
     def put(self, batch: _Batch) -> None:
         self._queue.put(batch)
 
     def is_alive(self) -> bool:
         """True while the thread runs (it ends once closed and everything is written)."""
-        return self._thread.is_alive()
+        return self._worker.is_alive
 
     def is_idle(self) -> bool:
         """True when every batch handed over has been written (or given up)."""
         return self._queue.empty() and not self._pending
 
     def _run(self) -> None:
-        while not (self._stop.is_set() and self._queue.empty()):
+        while not (self._worker.stopping.is_set() and self._queue.empty()):
             try:
                 batch = self._queue.get(timeout=0.2)
             except queue.Empty:
@@ -136,9 +136,8 @@ class _Writer:
             batch.done.set()
 
     def close(self, timeout: float) -> None:
-        self._stop.set()
-        if timeout > 0:
-            self._thread.join(timeout)
+        # timeout 0: only ask (the session's end waits on its batches, not on the thread)
+        self._worker.stop(timeout=timeout)
 
 
 def create_session(store: Store, ref: _SessionRef) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 from collections.abc import Callable
 from typing import Any
+
+from vision.threads import WorkerThread
 
 logger = logging.getLogger(__name__)
 
@@ -28,13 +29,12 @@ class StorageWorker:
             queue.Queue()
         )
         self._done: queue.SimpleQueue[tuple[Callable[[Any], None], Any]] = queue.SimpleQueue()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="StorageWorker", daemon=True)
-        self._thread.start()
+        self._worker = WorkerThread(self._run, "StorageWorker", _JOIN_TIMEOUT_S)
+        self._worker.start()
 
     def submit(self, job: Callable[[], Any], done: Callable[[Any], None]) -> None:
         """Run ``job()`` in the worker; ``done(result)`` later runs in `poll`."""
-        if self._stop.is_set():
+        if self._worker.stopping.is_set():
             raise RuntimeError("the storage worker is closed")
         self._jobs.put((job, done))
 
@@ -69,11 +69,6 @@ class StorageWorker:
 
     def close(self) -> None:
         """Finish the jobs already submitted, then stop (idempotent)."""
-        if self._stop.is_set():
-            return
-        self._stop.set()
-        self._jobs.put(None)
-        if self._thread is not threading.current_thread():
-            self._thread.join(_JOIN_TIMEOUT_S)
-            if self._thread.is_alive():
-                logger.warning("storage worker did not stop within %.1f s", _JOIN_TIMEOUT_S)
+        if not self._worker.stopping.is_set():
+            # the None after the last job lets the queued ones finish first
+            self._worker.stop(wake=lambda: self._jobs.put(None))

@@ -10,7 +10,7 @@ from kiosk.ui import theme as th
 from kiosk.ui.mirror import MirrorView
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.widgets import blit_centered, draw_hint_bar, draw_top_strip
+from kiosk.ui.widgets import blit_centered, draw_hint_bar, draw_hints, draw_top_strip
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +68,6 @@ class LiveScreen(BaseScreen):
         rect = t.layout.mirror()
         self.mirror.draw(surf, rect, view.frame, view.frame_index, view.mirror, dim)
         if view.frame is None:
-            from kiosk.ui.widgets import blit_centered
-
             msg = t.text("Waiting for the camera…", t.px(0.045), th.MUTED)
             blit_centered(surf, msg, (rect[0] + rect[2] // 2, rect[1] + rect[3] // 2))
             return
@@ -121,8 +119,6 @@ class LiveScreen(BaseScreen):
 
     def draw_panel_hints(self, surf: pygame.Surface, view: ViewState) -> int:
         """Small button hints along the panel's bottom; returns their height."""
-        from kiosk.ui.widgets import draw_hints
-
         x, y, w, h = self.theme.layout.panel()
         hh = self.theme.px(0.08)
         draw_hints(surf, self.theme, self.hints(view), (x, y + h - hh, w, hh), self.theme.px(0.04))

@@ -10,7 +10,7 @@ from kiosk.session.views import SummaryView
 from kiosk.ui import theme as th
 from kiosk.ui.screens.base import BaseScreen
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.widgets import draw_line_chart, fmt_clock
+from kiosk.ui.widgets import draw_hints, draw_line_chart, fmt_clock
 
 logger = logging.getLogger(__name__)
 
@@ -121,8 +121,6 @@ class SummaryScreen(BaseScreen):
         x, y, w, h = t.layout.banner()
         pygame.draw.rect(surf, th.PANEL, (x, y, w, h))
         pygame.draw.line(surf, th.INFO, (x, y), (x + w, y), 3)
-        from kiosk.ui.widgets import draw_hints
-
         hint_w = t.px(0.3)
         text = s.suggestion or "Next time: the same again, a little taller."
         lines, size = t.fit_lines(text, w - hint_w - t.px(0.06), t.px(0.05), t.px(0.038))
