@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from support.doubles import FlakyCamera
 from support.paths import FIXTURES
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -22,9 +23,6 @@ from gpiozero import Device
 from hw.events import ButtonEvent
 from kiosk.app.loop import KioskApp, RunOptions
 from kiosk.config.schema import BackstepConfig
-from vision.errors import SourceError
-from vision.sources.base import FrameSource
-from vision.types import Frame
 
 CLIP = FIXTURES / "single_person_front.mp4"
 
@@ -145,56 +143,6 @@ def test_keyboard_card_reader_code_is_checked_in_and_refused_when_unknown(tmp_pa
     assert summary["states_seen"] == ["idle", "checkin", "checkin_rejected"]
 
 
-class FlakyCamera:
-    """A real clip behind a camera that is unplugged mid-session and plugged back in.
-
-    Every instance the capture thread opens shares this state: after ``die_after`` frames
-    in all, reads raise `SourceError`; reopening fails for ``outage_s`` seconds; then the
-    clip plays again.
-    """
-
-    def __init__(self, die_after: int, outage_s: float) -> None:
-        self.die_after = die_after
-        self.outage_s = outage_s
-        self.frames = 0
-        self.died_at: float | None = None
-        self.reopened = 0
-
-    def factory(self) -> FrameSource:
-        return _FlakySource(self)
-
-
-class _FlakySource:
-    def __init__(self, camera: FlakyCamera) -> None:
-        from vision.sources.video import VideoFileSource
-
-        self.camera = camera
-        self.inner = VideoFileSource(CLIP, realtime=True, loop=True)
-        self.name = "flaky camera"
-        self.is_live = True
-
-    def open(self) -> None:
-        cam = self.camera
-        if cam.died_at is not None:
-            if time.monotonic() - cam.died_at < cam.outage_s:
-                raise SourceError("camera unplugged")
-            cam.reopened += 1
-            cam.die_after = 10**9  # back for good
-        self.inner.open()
-
-    def read(self) -> Frame | None:
-        cam = self.camera
-        cam.frames += 1
-        if cam.frames > cam.die_after:
-            if cam.died_at is None:
-                cam.died_at = time.monotonic()
-            raise SourceError("camera unplugged")
-        return self.inner.read()
-
-    def close(self) -> None:
-        self.inner.close()
-
-
 def start_while_waiting(app: KioskApp) -> None:
     """Press start while position or baseline shows (the clip's man sways: no baseline)."""
     if app.controller.screen.value in ("position", "baseline"):
@@ -212,7 +160,8 @@ def test_a_camera_lost_mid_session_pauses_it_and_the_session_resumes_when_it_ret
     cfg = config(tmp_path)
     cfg.camera.reconnect_min_s = 0.2
     cfg.camera.reconnect_max_s = 1.0
-    camera = FlakyCamera(die_after=30 * 10, outage_s=3.0)  # ~10 s of video, then 3 s gone
+    camera = FlakyCamera(die_after=30 * 10, outage_s=3.0, clip=CLIP, realtime=True)
+    # ~10 s of video, then 3 s gone
     g = cfg.gpio
     steps: list[tuple[str, int, float | None]] = []
 
@@ -263,8 +212,8 @@ def test_ready_is_not_sent_while_the_camera_never_delivers(tmp_path, mock_factor
     listener.bind(str(sock_dir / "notify"))
     monkeypatch.setenv("NOTIFY_SOCKET", str(sock_dir / "notify"))
     cfg = config(tmp_path)
-    camera = FlakyCamera(die_after=0, outage_s=1e9)
-    camera.died_at = time.monotonic()  # unplugged from the start
+    camera = FlakyCamera(die_after=0, outage_s=1e9, clip=CLIP, realtime=True)
+    camera.unplug()  # unplugged from the start
     app = KioskApp(
         cfg,
         RunOptions(

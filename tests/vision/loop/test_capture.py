@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+from support.doubles import FlakyCamera
 from support.paths import FIXTURES
 
 from vision.errors import SourceError
@@ -26,52 +27,6 @@ def wait_until(predicate: Callable[[], bool], limit_s: float = 20.0) -> None:
         if time.monotonic() > deadline:
             pytest.fail("condition not reached")
         time.sleep(0.005)
-
-
-class FlakyCamera:
-    """A camera that is unplugged and comes back: the hardware-absent case, behind the
-    `FrameSource` interface, showing real frames from a `VideoFileSource`.
-
-    Delivers ``frames_before_loss`` frames, then raises ``error`` from ``read()``; the next
-    ``failed_opens`` calls to ``open()`` raise `SourceError`; after that it works for good.
-    It records the capture thread's state at every open attempt.
-    """
-
-    is_live = True
-    name = "flaky"
-
-    def __init__(self, frames_before_loss: int, failed_opens: int, error: Exception) -> None:
-        self._video = VideoFileSource(FIXTURE, realtime=False, loop=True)
-        self._left_before_loss: int | None = frames_before_loss
-        self._failed_opens_left = failed_opens
-        self._error = error
-        self.open_attempts = 0
-        self.states_at_open: list[str] = []
-        self.source_indices: list[int] = []
-        self.capture: CaptureThread | None = None
-
-    def open(self) -> None:
-        self.open_attempts += 1
-        if self.capture is not None:
-            self.states_at_open.append(self.capture.status.state)
-        if self._left_before_loss is None and self._failed_opens_left > 0:
-            self._failed_opens_left -= 1
-            raise SourceError("flaky: no such device")
-        self._video.open()
-
-    def read(self) -> Frame | None:
-        if self._left_before_loss is not None:
-            if self._left_before_loss == 0:
-                self._left_before_loss = None
-                raise self._error
-            self._left_before_loss -= 1
-        frame = self._video.read()
-        if frame is not None:
-            self.source_indices.append(frame.index)
-        return frame
-
-    def close(self) -> None:
-        self._video.close()
 
 
 def test_a_slow_consumer_gets_the_newest_frame_and_the_skipped_ones_count_as_dropped() -> None:
@@ -114,7 +69,7 @@ def test_every_frame_is_either_taken_or_counted_as_dropped() -> None:
 def test_a_lost_camera_is_reopened_with_backoff_and_frame_indices_keep_increasing(
     error: Exception, caplog: pytest.LogCaptureFixture
 ) -> None:
-    camera = FlakyCamera(frames_before_loss=5, failed_opens=3, error=error)
+    camera = FlakyCamera(die_after=5, failed_opens=3, error=error)
     capture = CaptureThread(lambda: camera, reconnect_min_s=0.01, reconnect_max_s=0.03)
     camera.capture = capture
     indices: list[int] = []
