@@ -65,6 +65,8 @@ class RunOptions:
     vision: VisionLike | None = None
     #: tests only: opens the camera for the real VisionService (and reopens it after a loss)
     source_factory: Callable[[], FrameSource] | None = None
+    #: config safe mode (kiosk.config.safe): the staff file's errors, shown on the staff screen
+    startup_errors: list[str] = field(default_factory=list)
 
 
 class KioskApp(LiveReload):
@@ -73,7 +75,7 @@ class KioskApp(LiveReload):
     def __init__(self, config: BackstepConfig, options: RunOptions) -> None:
         self.config = config
         self.options = options
-        self.errors: list[str] = []
+        self.errors: list[str] = list(options.startup_errors)
         self._errors_lock = threading.Lock()
         self.frames_drawn = 0
         self.result_frames = 0
