@@ -12,7 +12,7 @@ from typing import Any
 
 from hw.events import ButtonEvent
 from kiosk.app.live_reload import LiveReload
-from kiosk.app.parts import moved_zone, open_parts, show_screen_on_led
+from kiosk.app.parts import moved_zone, open_parts, persist_zone, show_screen_on_led
 from kiosk.app.run_summary import run_summary, summary_line
 from kiosk.app.screenshots import ScreenshotSaver
 from kiosk.config.schema import BackstepConfig
@@ -251,7 +251,7 @@ class KioskApp(LiveReload):
             return
         self.config.zone = zone
         self.vision.set_zone(zone)
-        self.controller.staff.message = "Zone applied (edit the config to keep it)"
+        self.controller.staff.message = persist_zone(self.options.config_path, zone, self._error)
         logger.info("zone set to %s", zone)
 
     # ----------------------------------------------------------------- loop

@@ -107,6 +107,22 @@ def moved_zone(config: BackstepConfig, delta: dict[str, float]) -> Any:
     return ZoneConfig(**values)
 
 
+def persist_zone(path: Path | None, zone: Any, on_error: Callable[[str], None]) -> str:
+    """Save the zone into the staff file (comments kept); the staff screen's message."""
+    from kiosk.config.edit import ConfigWriteError, save_zone
+    from kiosk.config.safe import remember_valid
+
+    if path is None:
+        return "Zone applied; no staff file to save it in"
+    try:
+        save_zone(path, zone)
+    except ConfigWriteError as exc:
+        on_error(f"zone: {exc}")
+        return "Zone applied, NOT saved (see errors)"
+    remember_valid(path)
+    return "Zone saved"
+
+
 def show_screen_on_led(hardware: Any, screen: Screen) -> None:
     """The status LED: alert on the safety screen, attention without a camera, else ready."""
     if screen is Screen.SAFETY:
