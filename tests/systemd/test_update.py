@@ -1,4 +1,4 @@
-"""systemd/update.sh: a new version beside the old, checked, switched; rollback; failures keep the old.
+"""systemd/update.sh: a new version beside the old, checked, then switched; rollback.
 
 The real thing on a scratch prefix (venvs built with pip from requirements/runtime.lock, the
 new version's own `backstep` checking the config and the model); the root-only steps
