@@ -20,18 +20,22 @@ def on_terminal() -> bool:
     return bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
 
 
-@contextmanager
-def progress_bar(desc: str, total: int | None = None, unit: str = "it") -> Iterator[tqdm]:
-    """A tqdm bar on stderr, disabled off a terminal; log lines print above it, not through it."""
-    bar = tqdm(
+def _bar(desc: str, total: int | None, unit: str) -> tqdm:
+    return tqdm(
         total=total,
         desc=desc,
         unit=unit,
         file=sys.stderr,
         disable=not on_terminal(),
-        leave=False,
+        leave=False,  # transient: the terminal keeps the command's result, not the bar
         dynamic_ncols=True,
     )
+
+
+@contextmanager
+def progress_bar(desc: str, total: int | None = None, unit: str = "it") -> Iterator[tqdm]:
+    """A tqdm bar on stderr, disabled off a terminal; log lines print above it, not through it."""
+    bar = _bar(desc, total, unit)
     try:
         with logging_redirect_tqdm():
             yield bar
@@ -41,11 +45,17 @@ def progress_bar(desc: str, total: int | None = None, unit: str = "it") -> Itera
 
 @contextmanager
 def counted(desc: str, unit: str = "it") -> Iterator[Callable[[int], Callable[[], object]]]:
-    """For code that learns its total late: ``start(total)`` returns the per-item ``tick``."""
-    with progress_bar(desc, unit=unit) as bar:
+    """For code that learns its total late: ``start(total)`` shows the bar, returns its tick."""
+    bars: list[tqdm] = []
 
-        def start(total: int) -> Callable[[], object]:
-            bar.reset(total=total)
-            return bar.update
+    def start(total: int) -> Callable[[], object]:
+        bar = _bar(desc, total, unit)
+        bars.append(bar)
+        return bar.update
 
-        yield start
+    try:
+        with logging_redirect_tqdm():
+            yield start
+    finally:
+        for bar in bars:
+            bar.close()
