@@ -375,7 +375,8 @@ def run_checks(config_path: Path | str | None = None) -> list[CheckResult]:
 def _check_clock() -> CheckResult:
     from kiosk.app.doctor_clock import check_clock  # its own module: doctor.py is near 400 lines
 
-    return check_clock()
+    report = check_clock()
+    return CheckResult("clock", report.status, report.detail, report.fix)
 
 
 _MARK = {"ok": "OK", "warn": "WARN", "fail": "FAIL"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
-
-from kiosk.app.doctor import CheckResult
+from typing import Literal
 
 #: systemd-timesyncd touches this file once the clock is synchronised.
 TIMESYNCD_FLAG = Path("/run/systemd/timesync/synchronized")
@@ -36,12 +36,21 @@ def clock_synchronized() -> bool | None:
     return True if TIMESYNCD_FLAG.exists() else None
 
 
-def check_clock(synchronized: bool | None = None, *, probe: bool = True) -> CheckResult:
+@dataclass(frozen=True)
+class ClockReport:
+    """The doctor's line about the clock (``kiosk.app.doctor`` makes it a CheckResult)."""
+
+    status: Literal["ok", "warn"]
+    detail: str
+    fix: str = ""
+
+
+def check_clock(synchronized: bool | None = None, *, probe: bool = True) -> ClockReport:
     """Warn (never fail: sessions still run) while the clock is not known to be in sync."""
     state = clock_synchronized() if probe and synchronized is None else synchronized
     now = time.strftime("%Y-%m-%d %H:%M %Z")
     if state:
-        return CheckResult("clock", "ok", f"{now}, synchronised")
+        return ClockReport("ok", f"{now}, synchronised")
     if state is None:
-        return CheckResult("clock", "warn", f"{now}; cannot tell if it is synchronised", _FIX)
-    return CheckResult("clock", "warn", f"{now}, NOT synchronised (a Pi has no RTC)", _FIX)
+        return ClockReport("warn", f"{now}; cannot tell if it is synchronised", _FIX)
+    return ClockReport("warn", f"{now}, NOT synchronised (a Pi has no RTC)", _FIX)

@@ -230,4 +230,4 @@ def test_the_clock_check_warns_until_the_clock_is_synchronised() -> None:
     assert check_clock(None, probe=False).status == "warn"
     # This machine answers one way or the other without crashing; doctor lists it.
     assert clock_synchronized() in (True, False, None)
-    assert check_clock().name == "clock"
+    assert any(r.name == "clock" for r in doctor.run_checks(ROOT / "config" / "backstep.toml"))
