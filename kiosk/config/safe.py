@@ -21,11 +21,14 @@ import platformdirs
 
 from kiosk.config.loader import (
     ConfigFileError,
+    ConfigIssue,
     ConfigSource,
     find_config,
+    format_value,
     packaged_default_path,
     read_config_file,
 )
+from kiosk.config.problems import MISSING
 from kiosk.config.schema import BackstepConfig
 
 logger = logging.getLogger(__name__)
@@ -52,7 +55,8 @@ class SafeLoad:
     path: Path
     source: ConfigSource
     mode: ConfigMode
-    #: For the staff screen and the journal: the staff file's errors, then what was used.
+    #: For the staff screen (short: its lines are narrow): what runs, then each error by line.
+    #: The journal gets the long forms, with the file name, when the config is loaded.
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -111,12 +115,13 @@ def load_config_safe(path: Path | str | None = None) -> SafeLoad:
     try:
         config = read_config_file(found)
     except ConfigFileError as exc:
-        problems = [issue.format(exc.path) for issue in exc.issues]
+        issues = exc.issues
     else:
         remember_valid(found)
         return SafeLoad(config, found, source, ConfigMode.STAFF_FILE)
-    for line in problems:
-        logger.error("config: %s", line)
+    for issue in issues:
+        logger.error("config: %s", issue.format(found))
+    problems = [short_issue(issue) for issue in issues]
     kept = last_valid_path()
     if kept.is_file():
         try:
@@ -125,12 +130,15 @@ def load_config_safe(path: Path | str | None = None) -> SafeLoad:
             logger.error("the last valid config %s no longer validates: %s", kept, exc)
         else:
             when = dt.datetime.fromtimestamp(kept.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
-            note = (
-                f"SAFE MODE: {found} is invalid; running on the last valid config "
-                f"(kept {when}). Fix the file, then reload."
+            logger.error(
+                "SAFE MODE: %s is invalid; running on the last valid config (%s, kept %s). "
+                "Fix the file, then reload.",
+                found,
+                kept,
+                when,
             )
-            logger.error("%s", note)
-            return SafeLoad(config, found, source, ConfigMode.LAST_VALID, [*problems, note])
+            note = f"SAFE MODE: last valid config in use (kept {when})"
+            return SafeLoad(config, found, source, ConfigMode.LAST_VALID, [note, *problems])
     return _defaults(found, source, problems)
 
 
@@ -144,9 +152,23 @@ def _defaults(found: Path, source: ConfigSource, problems: list[str]) -> SafeLoa
     if not problems:
         logger.warning("no staff config file found; running on the packaged defaults")
         return SafeLoad(config, found, source, ConfigMode.DEFAULTS)
-    note = (
-        f"SAFE MODE: {found} is invalid and no valid config was ever kept; running on the "
-        "packaged defaults. Fix the file, then reload."
+    logger.error(
+        "SAFE MODE: %s is invalid and no valid config was ever kept; running on the packaged "
+        "defaults. Fix the file, then reload.",
+        found,
     )
-    logger.error("%s", note)
-    return SafeLoad(config, found, source, ConfigMode.DEFAULTS, [*problems, note])
+    note = "SAFE MODE: packaged defaults in use (config invalid)"
+    return SafeLoad(config, found, source, ConfigMode.DEFAULTS, [note, *problems])
+
+
+def short_issue(issue: ConfigIssue) -> str:
+    """``line 8: posture.forward_warn_deg = "ten" (allowed: ...)``: fits the staff screen."""
+    where = f"line {issue.line}" if issue.line is not None else "config"
+    what = issue.key
+    if issue.key and issue.value is not MISSING:
+        what += f" = {format_value(issue.value, 20)}"
+    # pydantic's type messages ("Input should be ...") say less than what is allowed; a rule
+    # across keys (x0 < x1) says more than the single key's range.
+    generic = issue.message.startswith("Input should")
+    why = f"allowed: {issue.allowed}" if issue.allowed and generic else issue.message
+    return f"{where}: {what}: {why}" if what else f"{where}: {why}"

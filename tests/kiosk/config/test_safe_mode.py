@@ -50,8 +50,11 @@ def test_a_broken_file_starts_on_the_last_valid_config(tmp_path: Path, state: Pa
     assert loaded.mode is ConfigMode.LAST_VALID and loaded.safe_mode
     assert loaded.config.posture.forward_warn_deg == 12.0  # the last valid value, not a default
     assert loaded.path == path  # a reload re-reads the staff file, not the copy
-    assert any(f"{path}:8: posture.forward_warn_deg" in p for p in loaded.problems)
-    assert "SAFE MODE" in loaded.problems[-1] and "last valid config" in loaded.problems[-1]
+    # Short lines for the staff screen: what runs first, then each error by line and key.
+    assert loaded.problems[0].startswith("SAFE MODE: last valid config in use (kept ")
+    assert loaded.problems[1] == (
+        'line 8: posture.forward_warn_deg = "twelve": allowed: a number from 5 to 25'
+    )
     # The broken file never replaces the kept copy.
     assert "12.0" in last_valid_path().read_text()
 
@@ -63,7 +66,7 @@ def test_with_no_valid_config_ever_it_runs_on_the_packaged_defaults(
     loaded = load_config_safe(path)
     assert loaded.mode is ConfigMode.DEFAULTS and loaded.safe_mode
     assert loaded.config == read_config_file(packaged_default_path())
-    assert "packaged defaults" in loaded.problems[-1]
+    assert loaded.problems[0] == "SAFE MODE: packaged defaults in use (config invalid)"
     assert not last_valid_path().exists()
 
 
