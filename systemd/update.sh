@@ -145,8 +145,8 @@ adopt_legacy_venv() {
     if [[ -d $CURRENT && ! -L $CURRENT ]]; then
         log "moving the existing venv into $RELEASES/legacy (kept for --rollback)"
         run mkdir -p "$RELEASES"
-        # A venv's scripts name their interpreter by path: a moved venv still runs, as the
-        # interpreter it names is the system one (--system-site-packages venvs link to it).
+        # Its scripts name /opt/backstep/venv/bin/python, which the link below keeps valid
+        # whenever legacy is the version in use (the only time they run).
         run mv "$CURRENT" "$RELEASES/legacy"
         point "$CURRENT" "releases/legacy"
     fi
