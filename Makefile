@@ -4,12 +4,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup model run test lint typecheck bench clean
+.PHONY: setup model run test test-fast lock lock-check lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c requirements/dev.lock -e '.[dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -28,6 +28,19 @@ test: model
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+## Quick loop while editing: lint and the tests not marked slow (no video inference).
+test-fast: setup
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -m "not slow"
+
+## Regenerate requirements/*.lock (tested versions) from pyproject.toml; commit the result.
+lock: setup
+	UV=$(BIN)/uv requirements/lock.sh
+
+## CI: fail when the locks no longer match pyproject.toml (needs PyPI).
+lock-check: setup
+	UV=$(BIN)/uv requirements/lock.sh --check
 
 bench: model
 	$(BIN)/backstep bench

@@ -82,3 +82,18 @@ def mock_factory() -> Iterator[MockFactory]:
     finally:
         factory.reset()
         Device.pin_factory = saved
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that load the real pose model are slow too (`make test-fast` skips them)."""
+    for item in items:
+        if "model_path" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _private_state_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Config safe mode keeps the last valid config in a state dir: never the developer's."""
+    monkeypatch.setenv("BACKSTEP_STATE_DIR", str(tmp_path_factory.mktemp("state")))

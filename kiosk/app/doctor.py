@@ -352,6 +352,7 @@ def run_checks(config_path: Path | str | None = None) -> list[CheckResult]:
         lambda: check_display(cfg),
         lambda: check_data_dir(data_dir, cfg),
         lambda: check_disk(data_dir),
+        _check_clock,
     ):
         try:
             results.append(check())
@@ -359,6 +360,13 @@ def run_checks(config_path: Path | str | None = None) -> list[CheckResult]:
             logger.exception("doctor check failed")
             results.append(CheckResult("doctor", "fail", f"check crashed: {exc!r}"))
     return results
+
+
+def _check_clock() -> CheckResult:
+    from kiosk.app.doctor_clock import check_clock  # its own module: doctor.py is near 400 lines
+
+    report = check_clock()
+    return CheckResult("clock", report.status, report.detail, report.fix)
 
 
 _MARK = {"ok": "OK", "warn": "WARN", "fail": "FAIL"}

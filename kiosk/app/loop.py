@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from hw.events import ButtonEvent
 from kiosk.app.live_reload import LiveReload
-from kiosk.app.parts import moved_zone, open_parts, show_screen_on_led
+from kiosk.app.parts import moved_zone, open_parts, persist_zone, show_screen_on_led
 from kiosk.app.presses import PressInjector, parse_presses
 from kiosk.app.run_summary import run_summary, summary_line
 from kiosk.app.screenshots import ScreenshotSaver
@@ -77,6 +77,8 @@ class RunOptions:
     vision: VisionLike | None = None
     #: tests only: opens the camera for the real VisionService (and reopens it after a loss)
     source_factory: Callable[[], FrameSource] | None = None
+    #: config safe mode (kiosk.config.safe): the staff file's errors, shown on the staff screen
+    startup_errors: list[str] = field(default_factory=list)
 
 
 class KioskApp(LiveReload):
@@ -85,7 +87,7 @@ class KioskApp(LiveReload):
     def __init__(self, config: BackstepConfig, options: RunOptions) -> None:
         self.config = config
         self.options = options
-        self.errors: list[str] = []
+        self.errors: list[str] = list(options.startup_errors)
         self._errors_lock = threading.Lock()
         self.frames_drawn = 0
         self.result_frames = 0
@@ -253,7 +255,7 @@ class KioskApp(LiveReload):
             return
         self.config.zone = zone
         self.vision.set_zone(zone)
-        self.controller.staff.message = "Zone applied (edit the config to keep it)"
+        self.controller.staff.message = persist_zone(self.options.config_path, zone, self._error)
         logger.info("zone set to %s", zone)
 
     # ----------------------------------------------------------------- loop

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 from hw.events import ButtonEvent
 from hw.station import StationHardware, open_hardware
 from kiosk.app.notify import Notifier
+from kiosk.config.edit import ConfigWriteError, save_zone
 from kiosk.config.reload import ConfigReloader
+from kiosk.config.safe import remember_valid
 from kiosk.config.schema import BackstepConfig
 from kiosk.flow.types import Screen
 from kiosk.members.checkin import CheckinService, QrScanner
@@ -108,6 +110,19 @@ def moved_zone(config: BackstepConfig, delta: dict[str, float]) -> ZoneConfig:
         k: min(1.0, max(0.0, getattr(z, k) + delta.get(k, 0.0))) for k in ("x0", "y0", "x1", "y1")
     }
     return ZoneConfig(**values)
+
+
+def persist_zone(path: Path | None, zone: ZoneConfig, on_error: Callable[[str], None]) -> str:
+    """Save the zone into the staff file (comments kept); the staff screen's message."""
+    if path is None:
+        return "Zone applied; no staff file to save it in"
+    try:
+        save_zone(path, zone)
+    except ConfigWriteError as exc:
+        on_error(f"zone: {exc}")
+        return "Zone applied, NOT saved (see errors)"
+    remember_valid(path)
+    return "Zone saved"
 
 
 def show_screen_on_led(hardware: StationHardware, screen: Screen) -> None:

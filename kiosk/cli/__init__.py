@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 
 import click
 
 from kiosk import __version__
+
+# pygame prints a banner to stdout on import, before `backstep run`'s JSON line and into the
+# journal; this is pygame's own switch for it (read at import, so set before any subcommand).
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 #: subcommand name -> "module:attribute" of its click command.
 COMMANDS: dict[str, str] = {

@@ -6,7 +6,7 @@ import logging
 import sys
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -103,21 +103,34 @@ def analyze(
             model_path = ensure_model(config.model)
         except ModelError as exc:
             raise click.ClickException(str(exc)) from exc
+        total = _frame_count(video)
         if out_path is None:
-            summary = _analyze_to(sys.stdout, None, source, config, model_path, view)
+            summary = _analyze_to(sys.stdout, None, source, config, model_path, view, total)
         else:
             # Written beside the target and renamed at the end: a run that fails half-way
             # leaves the previous file as it was.
             tmp = out_path.with_name(out_path.name + ".part")
             try:
                 with open(tmp, "w", encoding="utf-8", newline="") as stream:
-                    summary = _analyze_to(stream, out_path, source, config, model_path, view)
+                    summary = _analyze_to(stream, out_path, source, config, model_path, view, total)
                 tmp.replace(out_path)
             except OSError as exc:
                 raise click.ClickException(f"cannot write {out_path}: {exc}") from exc
             finally:
                 tmp.unlink(missing_ok=True)
     click.echo(summary.format(), err=True)
+
+
+def _frame_count(video: Path) -> int | None:
+    """The container's frame count, for the progress bar (None when it does not say)."""
+    import cv2
+
+    capture = cv2.VideoCapture(str(video))
+    try:
+        count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    finally:
+        capture.release()
+    return count if count > 0 else None
 
 
 def _analyze_to(
@@ -127,13 +140,21 @@ def _analyze_to(
     config: BackstepConfig,
     model_path: Path,
     view: str | None,
+    total: int | None = None,
 ) -> AnalysisSummary:
+    from kiosk.cli.progress import progress_bar
     from vision.errors import ModelError
     from vision.offline.analyze import analyze_video, writer_for
 
     writer = writer_for(out_path, stream)
     try:
-        return analyze_video(source, config, model_path, writer.write, view=view)
+        with progress_bar("analyze", total=total, unit="frame") as bar:
+
+            def write(row: dict[str, Any]) -> None:
+                writer.write(row)
+                bar.update()
+
+            return analyze_video(source, config, model_path, write, view=view)
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:

@@ -47,8 +47,18 @@ def bench(video: Path | None, as_json: bool, frames: int, config_path: Path | No
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
     clip = video if video is not None else demo_path()
+    from kiosk.cli.progress import progress_bar
+    from vision.offline.bench import BENCH_PHASES
+
     try:
-        report = run_bench(clip, frames, config, model_path)
+        with progress_bar("bench", total=len(BENCH_PHASES), unit="phase") as bar:
+
+            def phase(name: str) -> None:
+                if bar.n or name != BENCH_PHASES[0]:
+                    bar.update()
+                bar.set_description(f"bench: {name}")
+
+            report = run_bench(clip, frames, config, model_path, on_phase=phase)
     except (SourceError, ModelError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:

@@ -34,7 +34,8 @@ logger = logging.getLogger(__name__)
 @click.option(
     "--samples",
     is_flag=True,
-    help="Include per-second samples (JSON: in each session; CSV: a second .samples.csv).",
+    help="Also export per-second samples (JSON: in each session; CSV: their own "
+    "NAME.samples.csv beside --out).",
 )
 @config_option
 def export(
@@ -45,10 +46,13 @@ def export(
     samples: bool,
     config_path: Path | None,
 ) -> None:
-    """Export finished sessions with their summaries."""
+    """Export finished sessions: CSV has one row per session with flat columns (member id and
+    name, date, backward minutes, % upright, lean vs baseline, core score, cadence, incline,
+    outcome); JSON has each session's summary. Per-second samples only with --samples."""
+    from kiosk.cli.progress import counted
     from kiosk.store.export import export_sessions
 
-    with open_store(config_path) as store:
+    with open_store(config_path) as store, counted("export", unit="session") as progress:
         try:
             written = export_sessions(
                 store,
@@ -58,6 +62,7 @@ def export(
                 since=since.date() if since else None,
                 samples=samples,
                 stdout=sys.stdout,
+                progress=progress,
             )
         except (BackstepError, OSError, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc

@@ -38,11 +38,12 @@ def import_(csv_file: Path, config_path: Path | None) -> None:
 
     The whole file is checked first: any bad line rejects it, and every bad line is listed.
     """
+    from kiosk.cli.progress import counted
     from kiosk.members.roster import import_members_csv
 
-    with open_store(config_path) as store:
+    with open_store(config_path) as store, counted("members import", unit="member") as progress:
         try:
-            added, updated = import_members_csv(store, csv_file)
+            added, updated = import_members_csv(store, csv_file, progress=progress)
         except ImportFileError as exc:
             raise click.ClickException(f"{csv_file}: {exc}") from exc
         except BackstepError as exc:

@@ -43,12 +43,28 @@ def model() -> None:
     "--variant",
     type=click.Choice(["lite", "full", "heavy"]),
     default=None,
-    help="Model variant (default: model.variant in the config). Only full builds offline.",
+    help="Model variant (default: model.variant in the config). Lite and heavy need the "
+    "official download; only full can be built from PyPI or offline.",
 )
-@click.option("--offline", is_flag=True, help="Skip the official download; build full offline.")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Use only files on this machine: the cached model, or a mediapipe 0.10.21 wheel "
+    "copied into $BACKSTEP_CACHE_DIR/wheels. Nothing is downloaded.",
+)
+@click.option(
+    "--pypi-only",
+    is_flag=True,
+    help="Skip the official download (storage.googleapis.com); build the full model from "
+    "the mediapipe wheel on PyPI.",
+)
 @config_option
-def fetch(variant: str | None, offline: bool, config_path: Path | None) -> None:
-    """Make sure a verified model is available; print its path and where it came from."""
+def fetch(variant: str | None, offline: bool, pypi_only: bool, config_path: Path | None) -> None:
+    """Make sure a verified model is available; print its path and where it came from.
+
+    The cache is $BACKSTEP_CACHE_DIR (default ~/.cache/backstep; /var/cache/backstep under
+    systemd). Exit 1 when the variant asked for cannot be had.
+    """
     from vision.errors import ModelError
     from vision.pose.model import resolve_model
 
@@ -56,9 +72,16 @@ def fetch(variant: str | None, offline: bool, config_path: Path | None) -> None:
     if variant is not None:
         cfg = cfg.model_copy(update={"variant": variant})
     try:
-        resolved = resolve_model(cfg, offline=offline)
+        resolved = resolve_model(cfg, offline=offline, pypi_only=pypi_only)
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
+    if resolved.variant is not None and resolved.variant != cfg.variant:
+        # The kiosk falls back to full; a fetch that was asked for another variant must not
+        # pretend it got it.
+        raise click.ClickException(
+            f"pose_landmarker_{cfg.variant}.task was not fetched: {resolved.note or ''} "
+            f"(the full model is ready at {resolved.path})"
+        )
     click.echo(resolved.path)
     what = f" ({resolved.variant})" if resolved.variant else ""
     click.echo(f"from {_SOURCES[resolved.source]}{what}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from pathlib import Path
 
 import click
@@ -82,17 +81,15 @@ def run(
             parse_presses(presses)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--press") from None
-    used_path = config_path
-    from kiosk.config.loader import load_config_with_source
+    from kiosk.config.safe import load_config_safe
 
-    try:
-        loaded = load_config_with_source(config_path)
-        config, used_path = loaded.config, loaded.path
-        if loaded.source == "default" and not loaded.path.is_file():
-            used_path = None
-    except Exception as exc:
-        click.echo(f"backstep run: cannot use the configuration: {exc}", err=True)
-        sys.exit(2)
+    # Never refuse to start over the staff file: an invalid one runs on the last valid config
+    # (or the packaged defaults) with the errors on the staff screen (safe mode).
+    loaded = load_config_safe(config_path)
+    config = loaded.config
+    used_path: Path | None = loaded.path
+    if loaded.source == "default" and not loaded.path.is_file():
+        used_path = None
     from kiosk.app.logs import setup_logging
 
     # the staff file's level and the journal format from here on (again after a reload)
@@ -114,6 +111,7 @@ def run(
         screenshots=screenshots,
         presses=presses,
         size=size,
+        startup_errors=list(loaded.problems),
     )
     summary = run_kiosk(config, options)
     click.echo(summary_line(summary))

@@ -16,6 +16,7 @@ from types import FrameType
 from typing import Any
 
 from kiosk.config.loader import ConfigFileError, ConfigIssue, read_config_file
+from kiosk.config.safe import remember_valid
 from kiosk.config.schema import BackstepConfig
 
 logger = logging.getLogger(__name__)
@@ -148,6 +149,7 @@ class ConfigReloader:
             issue = ConfigIssue(f"unexpected error: {exc}")
             logger.exception("config reload failed; keeping the running configuration")
             return ReloadOutcome(self.current, ok=False, errors=[issue.format(self.path)])
+        remember_valid(self.path)  # safe mode starts on this one if a later edit breaks
         changed = changed_settings(self.current, new)
         restart = [key for key in changed if needs_restart(key)]
         self.current = new

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -145,10 +146,15 @@ def _header_index(header: list[str]) -> dict[str, int]:
     return index
 
 
-def import_members_csv(store: Store, path: Path | str) -> tuple[int, int]:
+def import_members_csv(
+    store: Store,
+    path: Path | str,
+    progress: Callable[[int], Callable[[], object]] | None = None,
+) -> tuple[int, int]:
     """Import (add or update) members from a CSV file in one transaction; (added, updated).
 
     A malformed file raises :class:`ImportFileError` before anything is written.
+    ``progress(total)`` returns a function called once per member written (a progress bar).
     """
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -157,7 +163,8 @@ def import_members_csv(store: Store, path: Path | str) -> tuple[int, int]:
     except OSError as exc:
         raise ImportFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
     members = parse_members_csv(text)
-    added, updated = store.upsert_members(members)
+    tick = progress(len(members)) if progress else None
+    added, updated = store.upsert_members(members, tick=tick)
     logger.info("imported %s: %d added, %d updated", path, added, updated)
     return added, updated
 

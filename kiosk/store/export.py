@@ -1,4 +1,4 @@
-"""Session history for trainers as CSV or JSON (summaries; samples on request)."""
+"""Session history for trainers: a flat CSV (one row per session) or JSON; samples on request."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import datetime as dt
 import io
 import json
 import logging
-from collections.abc import Sequence
-from dataclasses import asdict
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
@@ -18,11 +18,21 @@ logger = logging.getLogger(__name__)
 
 ExportFormat = Literal["csv", "json"]
 
+#: The sessions CSV: one row per session, flat columns, the unit in each name (a spreadsheet
+#: shows the header, not a data dictionary). ``outcome`` is how the session ended:
+#: completed (the plan ran out), stopped (by the member or staff) or interrupted (power cut,
+#: crash). ``mean_lean_vs_baseline_deg`` is the mean trunk lean minus the member's stored
+#: standing baseline (+ = toward the face); blank without a baseline.
 SESSION_COLUMNS = (
-    "session_id", "member_id", "program", "station_id", "started", "ended", "status", "summary",
+    "session_id", "member_id", "member_name", "date", "started_utc", "ended_utc",
+    "duration_min", "backward_min", "planned_backward_min", "upright_pct",
+    "mean_trunk_lean_deg", "mean_lean_vs_baseline_deg", "max_trunk_lean_deg", "core_score",
+    "cadence_spm", "steps", "toe_first_pct", "incline_pct", "intervals", "fault_count",
+    "program", "station_id", "outcome",
 )  # fmt: skip
 SAMPLE_COLUMNS = (
-    "session_id", "t", "trunk_lean", "lateral_lean", "core_score", "cadence", "posture",
+    "session_id", "t_s", "trunk_lean_deg", "lateral_lean_deg", "core_score", "cadence_spm",
+    "posture",
 )  # fmt: skip
 
 
@@ -49,8 +59,37 @@ def select_sessions(
     )
 
 
+@dataclass
+class MemberFacts:
+    """What a session row needs about its member, looked up once per member."""
+
+    name: str | None
+    baseline_lean_deg: float | None
+
+
+class MemberLookup:
+    """Member names and stored baseline leans, cached (an export reads each member once)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._facts: dict[str, MemberFacts] = {}
+
+    def __call__(self, member_id: str | None) -> MemberFacts:
+        if member_id is None:
+            return MemberFacts(None, None)
+        if member_id not in self._facts:
+            member = self._store.get_member(member_id)
+            stored = self._store.load_baseline(member_id)
+            lean = _number(stored.data.get("trunk_lean_deg")) if stored else None
+            self._facts[member_id] = MemberFacts(member.name if member else None, lean)
+        return self._facts[member_id]
+
+
 def session_row(s: SessionRecord) -> dict[str, Any]:
-    """One session as a flat dict (summary kept as a dict)."""
+    """One session for JSON: ids, times, status and its summary without per-second samples."""
+    summary = dict(s.summary) if s.summary is not None else None
+    if summary is not None:
+        summary.pop("samples", None)  # the samples are their own table (--samples)
     return {
         "session_id": s.id,
         "member_id": s.member_id,
@@ -59,12 +98,59 @@ def session_row(s: SessionRecord) -> dict[str, Any]:
         "started": iso_time(s.started),
         "ended": iso_time(s.ended),
         "status": s.status,
-        "summary": s.summary,
+        "summary": summary,
+    }
+
+
+def flat_row(s: SessionRecord, member: MemberFacts) -> dict[str, Any]:
+    """One session as the sessions CSV row (see `SESSION_COLUMNS`); unknown values are blank."""
+    summary = s.summary or {}
+
+    def num(key: str, digits: int = 1) -> float | None:
+        value = _number(summary.get(key))
+        return None if value is None else round(value, digits)
+
+    lean = num("average_trunk_lean_deg")
+    vs_baseline = (
+        None
+        if lean is None or member.baseline_lean_deg is None
+        else round(lean - member.baseline_lean_deg, 1)
+    )
+    duration = None if s.ended is None else round((s.ended - s.started) / 60.0, 2)
+    intervals = summary.get("intervals")
+    return {
+        "session_id": s.id,
+        "member_id": s.member_id,
+        "member_name": member.name,
+        "date": dt.datetime.fromtimestamp(s.started).date().isoformat(),
+        "started_utc": iso_time(s.started),
+        "ended_utc": iso_time(s.ended),
+        "duration_min": duration,
+        "backward_min": num("backward_minutes", 2),
+        "planned_backward_min": num("planned_backward_minutes", 2),
+        "upright_pct": num("upright_percent"),
+        "mean_trunk_lean_deg": lean,
+        "mean_lean_vs_baseline_deg": vs_baseline,
+        "max_trunk_lean_deg": num("max_trunk_lean_deg"),
+        "core_score": num("average_core_score"),
+        "cadence_spm": num("average_cadence_spm"),
+        "steps": summary.get("steps"),
+        "toe_first_pct": num("toe_first_percent"),
+        "incline_pct": num("incline_percent"),
+        "intervals": None if intervals is None else ("yes" if intervals else "no"),
+        "fault_count": summary.get("fault_total"),
+        "program": s.program,
+        "station_id": s.station_id,
+        "outcome": s.status,
     }
 
 
 def write_json(
-    store: Store, sessions: Sequence[SessionRecord], out: TextIO, samples: bool = False
+    store: Store,
+    sessions: Sequence[SessionRecord],
+    out: TextIO,
+    samples: bool = False,
+    tick: Callable[[], object] | None = None,
 ) -> None:
     """``{"sessions": [...]}``; with ``samples`` each session also carries samples and events."""
     items = []
@@ -74,22 +160,35 @@ def write_json(
             item["samples"] = [asdict(x) for x in store.samples(s.id)]
             item["events"] = [asdict(e) for e in store.events(s.id)]
         items.append(item)
-    json.dump({"format": "backstep-sessions", "version": 1, "sessions": items}, out, indent=1)
+        if tick:
+            tick()
+    json.dump({"format": "backstep-sessions", "version": 2, "sessions": items}, out, indent=1)
     out.write("\n")
 
 
-def write_sessions_csv(sessions: Sequence[SessionRecord], out: TextIO) -> None:
-    """One row per session; the summary is a JSON text column."""
+def write_sessions_csv(
+    store: Store,
+    sessions: Sequence[SessionRecord],
+    out: TextIO,
+    tick: Callable[[], object] | None = None,
+) -> None:
+    """One row per session with flat, unit-suffixed columns (`SESSION_COLUMNS`)."""
+    lookup = MemberLookup(store)
     w = csv.DictWriter(out, fieldnames=SESSION_COLUMNS, lineterminator="\n")
     w.writeheader()
     for s in sessions:
-        row = session_row(s)
-        row["summary"] = json.dumps(s.summary, sort_keys=True) if s.summary is not None else ""
-        w.writerow(row)
+        w.writerow(flat_row(s, lookup(s.member_id)))
+        if tick:
+            tick()
 
 
-def write_samples_csv(store: Store, sessions: Sequence[SessionRecord], out: TextIO) -> None:
-    """One row per sample (``t`` = seconds since the session started)."""
+def write_samples_csv(
+    store: Store,
+    sessions: Sequence[SessionRecord],
+    out: TextIO,
+    tick: Callable[[], object] | None = None,
+) -> None:
+    """One row per sample (``t_s`` = seconds since the session started)."""
     w = csv.writer(out, lineterminator="\n")
     w.writerow(SAMPLE_COLUMNS)
     for s in sessions:
@@ -97,6 +196,8 @@ def write_samples_csv(store: Store, sessions: Sequence[SessionRecord], out: Text
             w.writerow(
                 [s.id, x.t, x.trunk_lean, x.lateral_lean, x.core_score, x.cadence, x.posture]
             )
+        if tick:
+            tick()
 
 
 def samples_path(out: Path) -> Path:
@@ -113,42 +214,58 @@ def export_sessions(
     since: dt.date | None = None,
     samples: bool = False,
     stdout: TextIO | None = None,
+    progress: Callable[[int], Callable[[], object]] | None = None,
 ) -> list[Path]:
     """Export sessions; return the files written (none when writing to ``stdout``).
 
     CSV with samples needs a file: sessions go to ``out`` and samples to
-    :func:`samples_path` (two tables do not fit one CSV).
+    :func:`samples_path` (two tables do not fit one CSV). ``progress(total)`` returns a
+    function called once per session written (a progress bar's update).
     """
     sessions = select_sessions(store, member_id, since)
+    passes = 2 if fmt == "csv" and samples else 1
+    tick = progress(passes * len(sessions)) if progress else None
     if out is None:
         if fmt == "csv" and samples:
             raise ValueError("--samples with --format csv needs --out FILE (two files are written)")
         buf = io.StringIO()
-        _write(store, sessions, fmt, buf, samples)
+        _write(store, sessions, fmt, buf, samples, tick)
         (stdout or io.StringIO()).write(buf.getvalue())
         return []
     written = [out]
-    _write_file(out, lambda fh: _write(store, sessions, fmt, fh, samples))
+    _write_file(out, lambda fh: _write(store, sessions, fmt, fh, samples, tick))
     if fmt == "csv" and samples:
         extra = samples_path(out)
-        _write_file(extra, lambda fh: write_samples_csv(store, sessions, fh))
+        _write_file(extra, lambda fh: write_samples_csv(store, sessions, fh, tick))
         written.append(extra)
     logger.info("exported %d sessions to %s", len(sessions), ", ".join(map(str, written)))
     return written
 
 
 def _write(
-    store: Store, sessions: Sequence[SessionRecord], fmt: ExportFormat, fh: TextIO, samples: bool
+    store: Store,
+    sessions: Sequence[SessionRecord],
+    fmt: ExportFormat,
+    fh: TextIO,
+    samples: bool,
+    tick: Callable[[], object] | None,
 ) -> None:
     if fmt == "json":
-        write_json(store, sessions, fh, samples)
+        write_json(store, sessions, fh, samples, tick)
     else:
-        write_sessions_csv(sessions, fh)
+        write_sessions_csv(store, sessions, fh, tick)
 
 
-def _write_file(path: Path, write: Any) -> None:
+def _write_file(path: Path, write: Callable[[TextIO], None]) -> None:
     # Write beside and rename, so a failed export never leaves half a file under the name.
     tmp = path.with_name(path.name + ".part")
     with open(tmp, "w", encoding="utf-8", newline="") as fh:
         write(fh)
     tmp.replace(path)
+
+
+def _number(value: Any) -> float | None:
+    """A number as float; None for anything else (booleans are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from kiosk.store.connection import StoreConnection
@@ -17,8 +17,12 @@ class MemberRecords(StoreConnection):
 
     # -- members -----------------------------------------------------------------------------
 
-    def upsert_members(self, members: Iterable[Member]) -> tuple[int, int]:
-        """Add or update members in ONE transaction; return (added, updated)."""
+    def upsert_members(
+        self, members: Iterable[Member], tick: Callable[[], object] | None = None
+    ) -> tuple[int, int]:
+        """Add or update members in ONE transaction; return (added, updated).
+
+        ``tick`` is called after each member (a progress bar's update)."""
         rows = list(members)
 
         def run(conn: sqlite3.Connection) -> tuple[int, int]:
@@ -35,6 +39,8 @@ class MemberRecords(StoreConnection):
                     updated += 1
                 else:
                     added += 1
+                if tick is not None:
+                    tick()
             return added, updated
 
         return self._run_write(run)

@@ -37,7 +37,9 @@ def dry_run(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, **(env or {})},
+        # This machine's detection would say "desktop" (its default target is graphical):
+        # the desktop tests below set it on purpose; the others model a Lite image.
+        env={**os.environ, "BACKSTEP_INSTALL_DESKTOP": "no", **(env or {})},
         check=False,
     )
 
@@ -55,11 +57,20 @@ def test_dry_run_lists_every_action_and_changes_nothing() -> None:
     joined = "\n".join(steps)
     assert "apt-get update" in steps
     assert "python3-lgpio" in joined and "python3-venv" in joined
-    assert "python3 -m venv --system-site-packages /opt/backstep/venv" in steps
+    # A fresh install is release one of systemd/update.sh: venv in releases/, linked as venv.
+    [venv] = [s for s in steps if s.startswith("python3 -m venv --system-site-packages")]
+    release = venv.split()[-1]
+    assert release.startswith("/opt/backstep/releases/")
+    assert f"ln -sfn {release.removeprefix('/opt/backstep/')} /opt/backstep/venv" in steps
     assert any(s.startswith("/opt/backstep/venv/bin/pip install") and str(ROOT) in s for s in steps)
     if before["user"] != 0:
         assert any(s.startswith("useradd --system") and s.endswith(" backstep") for s in steps)
-    assert any(s.startswith("usermod --append --groups video") for s in steps)
+    assert r"usermod --append --groups video\,render\,input\,gpio\,audio backstep" in steps
+    # The tested versions: pip installs with the lock as constraints.
+    lock = ROOT / "requirements" / "runtime.lock"
+    assert any(
+        s.startswith("/opt/backstep/venv/bin/pip install") and f"-c {lock}" in s for s in steps
+    )
     assert any("backstep model fetch" in s and s.startswith("runuser -u backstep") for s in steps)
     assert f"install -o root -g root -m 0644 {UNIT} /etc/systemd/system/backstep.service" in steps
     wrapper = ROOT / "systemd" / "backstep-cli.sh"
@@ -79,7 +90,7 @@ def test_the_config_is_installed_only_when_absent(tmp_path: Path) -> None:
     fresh = dry_run(env={"BACKSTEP_INSTALL_CONFIG": str(target)})
     assert fresh.returncode == 0, fresh.stderr
     default = ROOT / "config" / "backstep.toml"
-    assert f"install -o root -g backstep -m 0640 {default} {target}" in actions(fresh.stdout)
+    assert f"install -o root -g backstep -m 0660 {default} {target}" in actions(fresh.stdout)
     assert not target.exists()
 
     target.write_text("[station]\nname = 'edited by staff'\n")
@@ -111,7 +122,12 @@ def test_an_unknown_option_is_refused() -> None:
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed")
 def test_the_shell_scripts_are_shellcheck_clean() -> None:
-    scripts = [str(INSTALL), str(ROOT / "systemd" / "backstep-cli.sh")]
+    scripts = [
+        str(INSTALL),
+        str(ROOT / "systemd" / "backstep-cli.sh"),
+        str(ROOT / "systemd" / "update.sh"),
+    ]
+    scripts.append(str(ROOT / "requirements" / "lock.sh"))
     done = subprocess.run(["shellcheck", *scripts], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
 
@@ -142,14 +158,37 @@ def test_the_unit_has_the_settings_the_kiosk_relies_on() -> None:
         "Restart=on-failure",
         "StartLimitBurst=5",
         "User=backstep",
-        "SupplementaryGroups=video render input gpio",
+        "SupplementaryGroups=video render input gpio audio",
         "WorkingDirectory=/var/lib/backstep",
         "StateDirectory=backstep",
-        "ExecStartPre=/opt/backstep/venv/bin/backstep config check",
+        "ExecStartPre=-/opt/backstep/venv/bin/backstep config check",
+        "After=time-sync.target",
         "ExecReload=/bin/kill -HUP $MAINPID",
         "Environment=SDL_VIDEODRIVER=kmsdrm",
         "ProtectSystem=strict",
+        "ReadWritePaths=/etc/backstep",
         "NoNewPrivileges=yes",
     ):
         assert f"\n{line}\n" in text, line
     assert "PrivateDevices=" not in text.replace("no PrivateDevices=", "")
+
+
+def test_a_32_bit_system_is_refused_with_the_reason() -> None:
+    done = dry_run(env={"BACKSTEP_INSTALL_ARCH": "armhf"})
+    assert done.returncode == 1
+    assert "armhf (32-bit)" in done.stderr and "64-bit Raspberry Pi OS" in done.stderr
+    assert actions(done.stdout) == []  # refused before any action
+
+
+def test_the_desktop_image_is_explained_and_needs_a_choice() -> None:
+    done = dry_run(env={"BACKSTEP_INSTALL_DESKTOP": "yes"})
+    assert done.returncode == 1
+    assert "compositor holds the screen" in done.stderr and "--console" in done.stderr
+    console = dry_run("--console", env={"BACKSTEP_INSTALL_DESKTOP": "yes"})
+    assert console.returncode == 0, console.stderr
+    assert "systemctl set-default multi-user.target" in actions(console.stdout)
+    keep = dry_run("--keep-desktop", env={"BACKSTEP_INSTALL_DESKTOP": "yes"})
+    assert keep.returncode == 0 and "cannot show its screen" in keep.stderr
+    assert "systemctl set-default multi-user.target" not in actions(keep.stdout)
+    # A Lite image is never switched.
+    assert "set-default" not in dry_run().stdout

@@ -23,6 +23,7 @@ import resource
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -259,14 +260,16 @@ def bench_bare(
 ) -> tuple[float, list[float]]:
     """Frames/s and per-call seconds of ``detect_for_video`` alone on prepared images."""
     from vision.pose.estimator import create_landmarker
+    from vision.pose.native_log import native_stderr_to_log
 
     # The kiosk's own landmarker (same options), so "bare" measures what the kiosk runs.
     landmarker = create_landmarker(model_path, config.model)
     try:
         ts = 0
-        for image in prepared[:WARMUP_FRAMES]:
-            ts += 33
-            landmarker.detect_for_video(image, ts)
+        with native_stderr_to_log():  # the warm-up loads the landmark model: native lines
+            for image in prepared[:WARMUP_FRAMES]:
+                ts += 33
+                landmarker.detect_for_video(image, ts)
         times: list[float] = []
         start = time.perf_counter()
         for image in prepared:
@@ -331,16 +334,34 @@ def bench_pipeline(
     return PipelineRun(fps, results, latencies, first_pose[0] if first_pose else None)
 
 
-def run_bench(video: Path, frames: int, config: VisionConfig, model_path: Path) -> BenchReport:
-    """Both phases on ``frames`` letterboxed frames of ``video``; see the module docstring."""
+#: The phases `run_bench` reports to its ``on_phase`` callback, in order.
+BENCH_PHASES = ("decode", "bare model", "full pipeline", "bare model again")
+
+
+def run_bench(
+    video: Path,
+    frames: int,
+    config: VisionConfig,
+    model_path: Path,
+    on_phase: Callable[[str], object] | None = None,
+) -> BenchReport:
+    """Both phases on ``frames`` letterboxed frames of ``video``; see the module docstring.
+
+    ``on_phase(name)`` is called as each of `BENCH_PHASES` starts (outside any timed loop).
+    """
+    phase = on_phase or (lambda _name: None)
+    phase(BENCH_PHASES[0])
     images, decode = load_frames(video, frames)
     logger.info("bench: %d frames ready (%d distinct)", len(images), len(decode))
     prepared = prepare_bare_images(config, images)
+    phase(BENCH_PHASES[1])
     bare_fps, bare_times = bench_bare(model_path, config, prepared)
     feed_fps = max(float(config.camera.fps), FEED_FACTOR * bare_fps)
+    phase(BENCH_PHASES[2])
     run = bench_pipeline(model_path, config, images, feed_fps)
     # The bare model once more after the pipeline, keeping the faster run: a busy moment
     # during one phase (another process, a thermal step) must not flatter the ratio.
+    phase(BENCH_PHASES[3])
     again_fps, again_times = bench_bare(model_path, config, prepared)
     if again_fps > bare_fps:
         bare_fps, bare_times = again_fps, again_times

@@ -11,6 +11,7 @@ import numpy as np
 
 from vision.errors import ModelError
 from vision.pose.model_check import close_landmarker
+from vision.pose.native_log import native_stderr_to_log
 from vision.settings import ModelConfig
 from vision.types import NUM_LANDMARKS, Frame, Pose
 
@@ -64,9 +65,10 @@ def create_landmarker(model_path: Path, cfg: ModelConfig) -> PoseLandmarker:
     if not model_path.is_file():
         raise ModelError(f"pose model not found: {model_path}; run 'backstep model fetch'")
     try:
-        landmarker = mp_vision.PoseLandmarker.create_from_options(
-            landmarker_options(model_path, cfg)
-        )
+        with native_stderr_to_log():
+            landmarker = mp_vision.PoseLandmarker.create_from_options(
+                landmarker_options(model_path, cfg)
+            )
     except (RuntimeError, ValueError) as exc:
         raise ModelError(
             f"cannot load pose model {model_path}: {exc}; run 'backstep model fetch' to replace it"
@@ -89,6 +91,7 @@ class MediaPipePoseEstimator:
         self.cfg = cfg
         self.timings: dict[str, float] = {}
         self._last_ms = -1
+        self._first_done = False
         self._landmarker: PoseLandmarker | None = create_landmarker(self.model_path, cfg)
 
     def next_timestamp_ms(self, t: float) -> int:
@@ -122,7 +125,12 @@ class MediaPipePoseEstimator:
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
         ts = self.next_timestamp_ms(frame.t)
         t1 = time.perf_counter()
-        result = self._landmarker.detect_for_video(image, ts)
+        if self._first_done:
+            result = self._landmarker.detect_for_video(image, ts)
+        else:  # the first call loads the landmark model: more native log lines
+            with native_stderr_to_log():
+                result = self._landmarker.detect_for_video(image, ts)
+            self._first_done = True
         t2 = time.perf_counter()
         poses = poses_from_result(result)
         t3 = time.perf_counter()

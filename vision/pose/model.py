@@ -10,9 +10,14 @@ Resolution order for :func:`ensure_model`:
 3. The official download from Google's model storage (short timeout; many networks and CI
    cannot reach it).
 4. An offline build of the *full* model from the mediapipe 0.10.21 wheel on PyPI
-   (:mod:`vision.pose.model_bundle`). Only "full" exists there: asking for "lite" or "heavy"
-   without the download gives the full model and a warning (a kiosk that runs a slightly
-   different model beats one that does not start; ``backstep model fetch`` says so plainly).
+   (:mod:`vision.pose.model_bundle`; pip fetches the ~36 MB wheel once, and it is deleted
+   once the model is built). Only "full" exists there: the kiosk asking for "lite" or "heavy"
+   without the download gets the full model and a warning (a kiosk that runs a slightly
+   different model beats one that does not start); ``backstep model fetch --variant lite``
+   instead fails and says so.
+
+``offline=True`` uses nothing from the network: a cached model, or a mediapipe wheel copied
+into ``<cache>/wheels`` by hand. ``pypi_only=True`` skips step 3.
 
 A file is *verified* when it is a stored zip holding both tflite members, loads in MediaPipe's
 PoseLandmarker and finds a person on a frame of the built-in demo clip. A verification record
@@ -156,9 +161,13 @@ def _download(variant: str, target: Path) -> None:
             tmp.unlink()
 
 
-def _build_offline(target: Path) -> None:
-    """Build the full model from the cached (or freshly pip-downloaded) mediapipe wheel."""
-    wheel = download_wheel(wheels_dir())
+def _build_offline(target: Path, *, allow_network: bool = True) -> None:
+    """Build the full model from the cached (or freshly pip-downloaded) mediapipe wheel.
+
+    The ~36 MB wheel is deleted once the model is built and verified: only its two tflite
+    files were needed, and a Pi's SD card is small.
+    """
+    wheel = download_wheel(wheels_dir(), allow_network=allow_network)
     tmp = _temp_in(target.parent, target.name)
     try:
         started = time.monotonic()
@@ -168,6 +177,11 @@ def _build_offline(target: Path) -> None:
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
+    try:
+        wheel.unlink()
+        logger.info("removed %s (the model is built)", wheel)
+    except OSError as exc:
+        logger.warning("cannot remove %s: %s", wheel, exc)
 
 
 def _cached(variant: str, *, replace_damaged: bool) -> Path | None:
@@ -232,10 +246,14 @@ def find_model(cfg: ModelConfig) -> ResolvedModel:
     )
 
 
-def resolve_model(cfg: ModelConfig, *, offline: bool = False) -> ResolvedModel:
+def resolve_model(
+    cfg: ModelConfig, *, offline: bool = False, pypi_only: bool = False
+) -> ResolvedModel:
     """Return a verified model, fetching or building it into the cache when needed.
 
-    ``offline`` skips the official download (the offline build still uses pip/PyPI once).
+    ``offline``: nothing from the network; only a cached model or a mediapipe wheel already in
+    ``<cache>/wheels`` (copied there by hand). ``pypi_only``: skip the official download and
+    build the full model from the mediapipe wheel on PyPI (pip, once).
     """
     configured = _from_config(cfg)
     if configured is not None:
@@ -245,7 +263,7 @@ def resolve_model(cfg: ModelConfig, *, offline: bool = False) -> ResolvedModel:
         return ResolvedModel(path, "cache", cfg.variant)
     try:
         with cache_lock():
-            return _fetch_locked(cfg.variant, offline=offline)
+            return _fetch_locked(cfg.variant, offline=offline, pypi_only=pypi_only)
     except OSError as exc:
         raise ModelError(
             f"cannot write the model cache {models_dir()} ({exc}): set {CACHE_ENV} to a "
@@ -253,13 +271,13 @@ def resolve_model(cfg: ModelConfig, *, offline: bool = False) -> ResolvedModel:
         ) from exc
 
 
-def _fetch_locked(variant: str, *, offline: bool) -> ResolvedModel:
+def _fetch_locked(variant: str, *, offline: bool, pypi_only: bool = False) -> ResolvedModel:
     """Download or build ``variant`` into the cache; the caller holds the cache lock."""
     path = _cached(variant, replace_damaged=True)  # another process may have just made it
     if path is not None:
         return ResolvedModel(path, "cache", variant)
-    why = "offline mode"
-    if not offline:
+    why = "offline mode" if offline else "the official download was skipped"
+    if not offline and not pypi_only:
         try:
             target = cached_model_path(variant)
             _download(variant, target)
@@ -274,16 +292,16 @@ def _fetch_locked(variant: str, *, offline: bool) -> ResolvedModel:
         if full is not None:
             return ResolvedModel(full, "cache", OFFLINE_VARIANT, note)
     full = cached_model_path(OFFLINE_VARIANT)
-    _build_offline(full)
+    _build_offline(full, allow_network=not offline)
     return ResolvedModel(full, "offline-build", OFFLINE_VARIANT, note)
 
 
-def ensure_model(cfg: ModelConfig, *, offline: bool = False) -> Path:
+def ensure_model(cfg: ModelConfig, *, offline: bool = False, pypi_only: bool = False) -> Path:
     """Path of a verified pose landmarker ``.task`` file (see the module doc for the order).
 
     Raises ModelError with a one-line message that says what to do.
     """
-    return resolve_model(cfg, offline=offline).path
+    return resolve_model(cfg, offline=offline, pypi_only=pypi_only).path
 
 
 def describe_model(path: Path) -> ModelInfo:

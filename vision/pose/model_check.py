@@ -11,6 +11,7 @@ from typing import Any
 from vision.errors import ModelError
 from vision.pose.model_bundle import BUNDLE_MEMBERS
 from vision.pose.model_cache import is_verified, remember_verified, sha256_file
+from vision.pose.native_log import native_stderr_to_log
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,6 @@ def _demo_frames(count: int = 3, step: int = 10) -> list[Any]:
 
 def check_inference(path: Path, *, hint: str = FETCH_HINT) -> None:
     """Load the model in MediaPipe's PoseLandmarker and require a person on the demo clip."""
-    import mediapipe as mp
     from mediapipe.tasks.python.core.base_options import BaseOptions
     from mediapipe.tasks.python.vision import (
         PoseLandmarker,
@@ -95,8 +95,16 @@ def check_inference(path: Path, *, hint: str = FETCH_HINT) -> None:
         running_mode=RunningMode.IMAGE,
         num_poses=1,
     )
+    with native_stderr_to_log():
+        _check_person(PoseLandmarker.create_from_options, options, frames, path, hint)
+
+
+def _check_person(create: Any, options: Any, frames: list[Any], path: Path, hint: str) -> None:
+    """Create the landmarker; return once it finds a person in one of ``frames``."""
+    import mediapipe as mp
+
     try:
-        landmarker = PoseLandmarker.create_from_options(options)
+        landmarker = create(options)
     except Exception as exc:  # MediaPipe raises RuntimeError/ValueError with C++ status text
         raise ModelError(
             f"model file {path} does not load in MediaPipe ({_reason(exc)}): {hint}"
@@ -126,7 +134,8 @@ def close_landmarker(landmarker: Any) -> None:
     the handle and shutting the dispatcher down ourselves avoids that.
     """
     try:
-        landmarker.close()
+        with native_stderr_to_log():
+            landmarker.close()
     except Exception as exc:
         logger.debug("closing a failed PoseLandmarker: %s", _reason(exc))
         landmarker._handle = None

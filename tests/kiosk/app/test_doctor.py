@@ -219,3 +219,15 @@ def test_the_table_shows_a_fix_under_each_problem_and_the_exit_code_follows_fail
     results.append(CheckResult("disk", "fail", "full", "free space"))
     assert exit_code(results) == 1
     assert "1 problem(s) block a session" in format_table(results)
+
+
+def test_the_clock_check_warns_until_the_clock_is_synchronised() -> None:
+    from kiosk.app.doctor_clock import check_clock, clock_synchronized
+
+    assert check_clock(False).status == "warn" and "NOT synchronised" in check_clock(False).detail
+    assert "timedatectl" in check_clock(False).fix
+    assert check_clock(True).status == "ok"
+    assert check_clock(None, probe=False).status == "warn"
+    # This machine answers one way or the other without crashing; doctor lists it.
+    assert clock_synchronized() in (True, False, None)
+    assert any(r.name == "clock" for r in doctor.run_checks(ROOT / "config" / "backstep.toml"))

@@ -18,6 +18,26 @@ DAY = 86400.0
 START = dt.datetime(2026, 3, 10, 9, 30).timestamp()
 
 
+def summary_for(i: int) -> dict[str, object]:
+    """A summary shaped like `SessionRun.finish` writes, with the 1 Hz samples it embeds."""
+    return {
+        "upright_share": 0.5 + i / 10,
+        "upright_percent": 50.0 + 10 * i,
+        "backward_minutes": 4.5,
+        "planned_backward_minutes": 5.0,
+        "average_trunk_lean_deg": 6.25,
+        "max_trunk_lean_deg": 12.0,
+        "average_core_score": 71.0,
+        "average_cadence_spm": 88.4,
+        "steps": 400,
+        "toe_first_percent": 90.0,
+        "incline_percent": 5.0,
+        "intervals": False,
+        "fault_total": 3,
+        "samples": [{"t": float(t), "trunk_lean_deg": 6.0} for t in range(30)],
+    }
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     db = tmp_path / "data" / "backstep.sqlite3"
@@ -32,16 +52,16 @@ def config(tmp_path: Path) -> Path:
                 [Sample(0.0, 1.5, -0.5, 80.0, 95.0, "upright"), Sample(1.0, None, None, None)],
                 [EventRecord(0.5, "fault", {"fault": "leaning_forward"})],
             )
-            store.finish_session(
-                sid, "completed", START + i * DAY + 300.25, {"upright_share": 0.5 + i / 10}
-            )
+            store.finish_session(sid, "completed", START + i * DAY + 300.25, summary_for(i))
         store.start_session("1", "starter", START + 9 * DAY)  # live: never exported
+        store.save_baseline("1", {"trunk_lean_deg": 2.0}, START)
     cfg = tmp_path / "backstep.toml"
     cfg.write_text(f'[storage]\ndata_dir = "{tmp_path / "data"}"\n')
     return cfg
 
 
 def stored_sessions(cfg: Path) -> list[dict[str, object]]:
+    """The finished sessions as stored; summaries without their embedded samples."""
     with Store(cfg.parent / "data" / "backstep.sqlite3") as store:
         return [
             {
@@ -50,7 +70,7 @@ def stored_sessions(cfg: Path) -> list[dict[str, object]]:
                 "started": s.started,
                 "ended": s.ended,
                 "status": s.status,
-                "summary": s.summary,
+                "summary": {k: v for k, v in (s.summary or {}).items() if k != "samples"},
             }
             for s in store.list_sessions(statuses=("completed",))
         ]
@@ -60,7 +80,7 @@ def parse_time(text: str) -> float:
     return dt.datetime.fromisoformat(text).timestamp()
 
 
-def test_json_export_round_trips_the_sessions(tmp_path: Path, config: Path) -> None:
+def test_json_export_round_trips_the_sessions_without_samples(tmp_path: Path, config: Path) -> None:
     out = tmp_path / "sessions.json"
     result = CliRunner().invoke(
         export, ["--format", "json", "--out", str(out), "--config", str(config)]
@@ -79,37 +99,64 @@ def test_json_export_round_trips_the_sessions(tmp_path: Path, config: Path) -> N
         for s in data["sessions"]
     ]
     assert parsed == stored_sessions(config)
-    assert "samples" not in data["sessions"][0]
+    # Neither the stored samples nor the 1 Hz samples inside the summary, unless asked.
+    assert "samples" not in out.read_text()
 
 
-def test_csv_export_round_trips_the_sessions_and_samples(tmp_path: Path, config: Path) -> None:
+def test_csv_export_is_one_flat_row_per_session(tmp_path: Path, config: Path) -> None:
+    out = tmp_path / "sessions.csv"
+    result = CliRunner().invoke(
+        export, ["--format", "csv", "--out", str(out), "--config", str(config)]
+    )
+    assert result.exit_code == 0, result.output
+    with out.open(newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+    assert reader.fieldnames == [
+        "session_id", "member_id", "member_name", "date", "started_utc", "ended_utc",
+        "duration_min", "backward_min", "planned_backward_min", "upright_pct",
+        "mean_trunk_lean_deg", "mean_lean_vs_baseline_deg", "max_trunk_lean_deg", "core_score",
+        "cadence_spm", "steps", "toe_first_pct", "incline_pct", "intervals", "fault_count",
+        "program", "station_id", "outcome",
+    ]  # fmt: skip
+    assert [r["session_id"] for r in rows] == ["1", "2", "3", "4"]
+    assert [r["member_name"] for r in rows] == ["Ada", "Bo", "Ada", ""]
+    first = rows[0]
+    assert first["member_id"] == "1"
+    assert first["date"] == "2026-03-10"
+    assert parse_time(first["started_utc"]) == pytest.approx(START, abs=1e-3)
+    assert float(first["duration_min"]) == pytest.approx(300.25 / 60, abs=0.01)
+    assert float(first["backward_min"]) == 4.5
+    assert float(first["upright_pct"]) == 50.0 and float(rows[2]["upright_pct"]) == 70.0
+    assert float(first["mean_trunk_lean_deg"]) == pytest.approx(6.2, abs=0.06)
+    # Ada has a stored baseline lean of 2.0 degrees; Bo has none, so his cell is blank.
+    assert float(first["mean_lean_vs_baseline_deg"]) == pytest.approx(4.2, abs=0.06)
+    assert rows[1]["mean_lean_vs_baseline_deg"] == ""
+    assert float(first["core_score"]) == 71.0 and float(first["cadence_spm"]) == 88.4
+    assert float(first["incline_pct"]) == 5.0 and first["intervals"] == "no"
+    assert first["steps"] == "400" and first["fault_count"] == "3"
+    assert first["outcome"] == "completed" and first["station_id"] == "station-1"
+    # No JSON in any cell, and no samples file without --samples.
+    assert not any("{" in cell for r in rows for cell in r.values())
+    assert not (tmp_path / "sessions.samples.csv").exists()
+
+
+def test_csv_samples_are_their_own_csv(tmp_path: Path, config: Path) -> None:
     out = tmp_path / "sessions.csv"
     result = CliRunner().invoke(
         export, ["--format", "csv", "--samples", "--out", str(out), "--config", str(config)]
     )
     assert result.exit_code == 0, result.output
     with out.open(newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    parsed = [
-        {
-            "session_id": int(r["session_id"]),
-            "member_id": r["member_id"] or None,
-            "started": pytest.approx(parse_time(r["started"]), abs=1e-3),
-            "ended": pytest.approx(parse_time(r["ended"]), abs=1e-3),
-            "status": r["status"],
-            "summary": json.loads(r["summary"]),
-        }
-        for r in rows
-    ]
-    assert parsed == stored_sessions(config)
+        assert len(list(csv.DictReader(fh))) == 4
     with (tmp_path / "sessions.samples.csv").open(newline="") as fh:
         samples = list(csv.DictReader(fh))
     assert len(samples) == 8
     assert samples[0] == {
-        "session_id": "1", "t": "0.0", "trunk_lean": "1.5", "lateral_lean": "-0.5",
-        "core_score": "80.0", "cadence": "95.0", "posture": "upright",
+        "session_id": "1", "t_s": "0.0", "trunk_lean_deg": "1.5", "lateral_lean_deg": "-0.5",
+        "core_score": "80.0", "cadence_spm": "95.0", "posture": "upright",
     }  # fmt: skip
-    assert samples[1]["trunk_lean"] == "" and samples[1]["posture"] == ""
+    assert samples[1]["trunk_lean_deg"] == "" and samples[1]["posture"] == ""
 
 
 def test_filters_by_member_and_day_and_includes_samples_in_json(config: Path) -> None:

