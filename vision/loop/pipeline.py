@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from vision.pose.estimator import PoseEstimator
+from vision.pose.legs import LegTracker
 from vision.pose.selection import MemberSelector, zone_crop
 from vision.settings import ZoneConfig
 from vision.types import Event, Frame, FrameResult, Pose
@@ -81,6 +82,7 @@ class FramePipeline:
         self._pending_zone: ZoneConfig | None = None
         self._zone_lock = threading.Lock()
         self._had_member = False
+        self.legs = LegTracker()
         #: The frame of the last `process` call (the UI overlays a result on its own frame).
         self.last_frame: Frame | None = None
 
@@ -155,6 +157,11 @@ class FramePipeline:
         timings["convert"] = (t1 - t_start) + max(0.0, (t2 - t1) - infer) + (t3 - t2)
 
         member, others = self.selector.select(poses)
+        if member is None:
+            self.legs.reset()
+        else:
+            # Before smoothing: a swapped leg must not be blended with the other one.
+            member = self.legs.update(t_analysis, member)
         result.pose, result.others = member, others
         t4 = time.perf_counter()
         timings["select"] = t4 - t3
@@ -184,6 +191,7 @@ class FramePipeline:
     def reset(self) -> None:
         """Forget the member and all filter state (a new session)."""
         self.selector.reset()
+        self.legs.reset()
         if self.smoother is not None:
             self.smoother.reset()
         reset = getattr(self.analyzer, "reset", None)

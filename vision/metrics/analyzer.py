@@ -242,7 +242,8 @@ class PostureAnalyzer:
         conds["core"] = None if score is None else score < self.core_cfg.fault_below
         conds["drift"] = None if drift is None else drift >= self.safety_cfg.drift_warn
         if pose is not None:
-            cad = g.cadence_spm
+            # No cadence cue while the estimate is still settling (a few steps in).
+            cad = g.cadence_spm if g.cadence_settled else None
             conds["cadence"] = cad is not None and not (
                 self.gait_cfg.cadence_min_spm <= cad <= self.gait_cfg.cadence_max_spm
             )

@@ -208,12 +208,19 @@ class GaitConfig(BaseModel):
         description="A foot must move this far back from its rearmost point before that "
         "point counts as a toe contact, m (world landmarks; eng.).",
     )
-    min_stride_s: float = Field(
-        default=0.5,
-        ge=0.2,
-        le=2,
-        description="Two contacts of one foot closer than this are one contact, s (eng.: 240 "
-        "steps/min).",
+    min_step_s: float = Field(
+        default=0.3,
+        ge=0.15,
+        le=1,
+        description="Two foot contacts closer than this are one touch-down seen twice (a "
+        "left/right swap by the model), s (eng.: 200 steps/min, far above backward walking).",
+    )
+    cadence_settle_steps: int = Field(
+        default=5,
+        ge=3,
+        le=20,
+        description="Cadence is judged (a cadence fault is possible) only once this many "
+        "steps agree, steps (eng.: the issue asks for convergence within about five).",
     )
     stride_window: int = Field(
         default=6,
