@@ -156,7 +156,7 @@ class FramePipeline:
         timings["infer"] = infer
         timings["convert"] = (t1 - t_start) + max(0.0, (t2 - t1) - infer) + (t3 - t2)
 
-        member, others = self.selector.select(poses)
+        member, others = self.selector.select(poses, t_analysis)
         if member is None:
             self.legs.reset()
         else:
