@@ -82,7 +82,7 @@ class SnapshotBuilder:
 
     def _update_view(self, result: FrameResult) -> None:
         if self.expected_view == "auto":
-            self.detected_view = result.metrics.get("view")
+            self.detected_view = result.metrics.view
             return
         pose = result.smoothed or result.pose
         if pose is None:

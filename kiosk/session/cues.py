@@ -29,9 +29,8 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from kiosk.config.schema import CueConfig
 from kiosk.session.cue_catalog import (
@@ -47,7 +46,7 @@ from kiosk.session.cue_catalog import (
     fault_cue,
     fault_rank,
 )
-from vision.types import Event
+from vision.types import Event, FrameMetrics
 
 logger = logging.getLogger(__name__)
 
@@ -117,14 +116,12 @@ class CueEngine:
 
     # -- the tick ----------------------------------------------------------------------
 
-    def update(
-        self, now: float, metrics: Mapping[str, Any], events: Iterable[Event] = ()
-    ) -> Cue | None:
+    def update(self, now: float, metrics: FrameMetrics, events: Iterable[Event] = ()) -> Cue | None:
         """Feed one tick (latest metrics, events since the last tick); return the cue."""
         self._now = now
         if self._quiet_since is None:
             self._quiet_since = now
-        posture = metrics.get("posture")
+        posture = metrics.posture
         present = posture is not None and posture not in ABSENT
         self._read_events(now, events)
         self._settle(present)

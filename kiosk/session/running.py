@@ -12,7 +12,7 @@ from kiosk.session.plans import PlannedBlock, SessionClock, SessionPlan
 from kiosk.session.stats import SessionStats
 from kiosk.ui.view_state import CueView, SessionView, SummaryView
 from vision.metrics.settings import PostureConfig
-from vision.types import Event, FrameResult
+from vision.types import Event, FrameMetrics, FrameResult
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class SessionRun:
         self._view = SessionView()
         self._view_at = -1e9
         self._last_frame = -1
-        self._metrics: dict[str, Any] = {}
+        self._metrics = FrameMetrics()
         self.started_at = 0.0
         self.finished = False
 
@@ -153,9 +153,9 @@ class SessionRun:
             lean_warn_deg=warn,
             lean_back_warn_deg=back_warn,
             lean_label=label,
-            core_score=_num(m.get("core_score")),
-            cadence_spm=_num(m.get("cadence_spm")),
-            posture=m.get("posture"),
+            core_score=_num(m.core_score),
+            cadence_spm=_num(m.cadence_spm),
+            posture=m.posture,
         )
         return self._view
 
@@ -191,19 +191,19 @@ class SessionRun:
 
 
 def lean_reading(
-    metrics: dict[str, Any], posture: PostureConfig
+    metrics: FrameMetrics, posture: PostureConfig
 ) -> tuple[str, float | None, float, float]:
     """What the lean gauge shows: (label, degrees, warn limit one way, the other way).
 
     A side view sees the sagittal trunk lean (forward/back); a front view cannot, but it
     sees the sideways lean, so the gauge shows that instead of an empty "— —".
     """
-    if metrics.get("view") == "front":
+    if metrics.view == "front":
         w = posture.lateral_warn_deg
-        return "Side lean", _num(metrics.get("lateral_lean_deg")), w, w
+        return "Side lean", _num(metrics.lateral_lean_deg), w, w
     return (
         "Trunk lean",
-        _num(metrics.get("trunk_lean_deg")),
+        _num(metrics.trunk_lean_deg),
         posture.forward_warn_deg,
         posture.back_warn_deg,
     )

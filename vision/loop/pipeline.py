@@ -17,7 +17,7 @@ from vision.pose.estimator import PoseEstimator
 from vision.pose.legs import LegTracker
 from vision.pose.selection import MemberSelector, zone_crop
 from vision.settings import ZoneConfig
-from vision.types import Event, Frame, FrameResult, Pose
+from vision.types import Event, Frame, FrameMetrics, FrameResult, Pose
 
 if TYPE_CHECKING:
     from vision.loop.capture import CaptureThread
@@ -45,7 +45,7 @@ class Analyzer(Protocol):
 
     def update(
         self, t: float, pose: Pose | None, frame_size: tuple[int, int] | None = None
-    ) -> tuple[dict[str, Any], list[Event]]: ...
+    ) -> tuple[FrameMetrics, list[Event]]: ...
 
 
 class FramePipeline:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any
 
 from vision import types as L
 from vision.metrics.baseline import Baseline
@@ -17,27 +16,11 @@ from vision.metrics.geometry import Landmarks, finite_or_none, to_landmarks
 from vision.metrics.posture import PostureSample, posture_sample
 from vision.metrics.settings import CoreConfig, GaitConfig, PostureConfig, SafetyConfig
 from vision.settings import ZoneConfig
-from vision.types import Event, Pose
+from vision.types import METRIC_KEYS, Event, FrameMetrics, Pose
 
 logger = logging.getLogger(__name__)
 
-#: Every key of the metrics dict, in a stable order.
-METRIC_KEYS = (
-    "view",
-    "facing",
-    "trunk_lean_deg",
-    "lateral_lean_deg",
-    "head_forward_deg",
-    "hip_tilt_deg",
-    "posture",
-    "core_score",
-    "cadence_spm",
-    "step_time_cv",
-    "symmetry",
-    "trunk_oscillation_deg",
-    "lateral_sway_deg",
-    "drift",
-)
+__all__ = ["METRIC_KEYS", "PostureAnalyzer", "belt_drift"]
 
 #: Hips above the shoulders by more than this is a landmark glitch, not a member (deg).
 _IMPLAUSIBLE_DEG = 135.0
@@ -165,12 +148,12 @@ class PostureAnalyzer:
 
     def update(
         self, t: float, pose: Pose | None, frame_size: tuple[int, int] | None = None
-    ) -> tuple[dict[str, Any], list[Event]]:
+    ) -> tuple[FrameMetrics, list[Event]]:
         """Analyse one frame (``pose`` None = nobody in the zone); returns (metrics, events)."""
         if frame_size is not None:
             self.frame_size = frame_size
         events: list[Event] = []
-        metrics: dict[str, Any] = dict.fromkeys(METRIC_KEYS)
+        metrics = FrameMetrics()
         lm: Landmarks | None = None
         sample: PostureSample | None = None
         view = self._view.view
@@ -272,20 +255,22 @@ class PostureAnalyzer:
             self.set_baseline(self._baseline)
         events.extend(safety)
 
-        metrics["view"] = view
-        metrics["facing"] = facing
-        metrics["posture"] = state
+        metrics.view = view
+        metrics.facing = facing
+        metrics.posture = state
+        metrics.steps = self._gait.total_steps
         if sample is not None:
-            metrics["trunk_lean_deg"] = finite_or_none(sample.trunk_lean_deg, 2)
-            metrics["lateral_lean_deg"] = finite_or_none(sample.lateral_lean_deg, 2)
-            metrics["head_forward_deg"] = finite_or_none(sample.head_forward_deg, 2)
-            metrics["hip_tilt_deg"] = finite_or_none(sample.hip_tilt_deg, 2)
+            metrics.trunk_lean_deg = finite_or_none(sample.trunk_lean_deg, 2)
+            metrics.lateral_lean_deg = finite_or_none(sample.lateral_lean_deg, 2)
+            metrics.head_forward_deg = finite_or_none(sample.head_forward_deg, 2)
+            metrics.hip_tilt_deg = finite_or_none(sample.hip_tilt_deg, 2)
         if pose is not None:
-            metrics["core_score"] = finite_or_none(score, 1)
-            metrics["cadence_spm"] = finite_or_none(g.cadence_spm, 1)
-            metrics["step_time_cv"] = finite_or_none(g.step_time_cv, 4)
-            metrics["symmetry"] = finite_or_none(g.symmetry, 3)
-            metrics["trunk_oscillation_deg"] = finite_or_none(g.trunk_oscillation_deg, 2)
-            metrics["lateral_sway_deg"] = finite_or_none(g.lateral_sway_deg, 2)
-            metrics["drift"] = finite_or_none(drift, 3)
+            metrics.core_score = finite_or_none(score, 1)
+            metrics.cadence_spm = finite_or_none(g.cadence_spm, 1)
+            metrics.cadence_settled = g.cadence_settled
+            metrics.step_time_cv = finite_or_none(g.step_time_cv, 4)
+            metrics.symmetry = finite_or_none(g.symmetry, 3)
+            metrics.trunk_oscillation_deg = finite_or_none(g.trunk_oscillation_deg, 2)
+            metrics.lateral_sway_deg = finite_or_none(g.lateral_sway_deg, 2)
+            metrics.drift = finite_or_none(drift, 3)
         return metrics, events

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from vision.metrics.analyzer import METRIC_KEYS as ANALYZER_METRIC_KEYS
+from vision.types import METRIC_KEYS as FRAME_METRIC_KEYS
 from vision.types import Event, FrameResult
 
 if TYPE_CHECKING:
@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Metric columns, in output order: the `PostureAnalyzer`'s own keys. Every row has every
+#: Metric columns, in output order: the fields of `FrameMetrics`. Every row has every
 #: key (null where unknown or when no member is seen), so a file's columns do not depend on
 #: what the first frame happened to show.
-METRIC_KEYS: tuple[str, ...] = ANALYZER_METRIC_KEYS
+METRIC_KEYS: tuple[str, ...] = FRAME_METRIC_KEYS
 
 #: Every row's keys, in order (the CSV header).
 ROW_KEYS: tuple[str, ...] = ("frame", "t", "person", *METRIC_KEYS, "step", "events")
@@ -79,8 +79,8 @@ def result_row(result: FrameResult) -> dict[str, Any]:
         "t": round(t, _DECIMALS),
         "person": result.person,
     }
-    for key in METRIC_KEYS:
-        row[key] = _clean(result.metrics.get(key))
+    for key, value in result.metrics.to_dict().items():
+        row[key] = _clean(value)
     row["step"] = _step(result.events)
     row["events"] = [_clean(e.to_dict()) for e in result.events]
     return row

@@ -13,11 +13,11 @@ import pytest
 from kiosk.config.schema import CueConfig
 from kiosk.session.cue_catalog import ALERT_CUES, FAULT_CUES, PRAISE, SAFETY_CUES, Cue
 from kiosk.session.cues import CueEngine
-from vision.types import Event
+from vision.types import Event, FrameMetrics
 
 FPS = 10
-PRESENT = {"posture": "upright"}
-ABSENT = {"posture": "no_person"}
+PRESENT = FrameMetrics(posture="upright")
+ABSENT = FrameMetrics(posture="no_person")
 Timeline = list[tuple[float, Cue | None]]
 Script = dict[float, list[Event]]
 
@@ -92,7 +92,7 @@ def test_a_fault_event_cues_at_once_because_the_analyzer_already_persisted_it(
 
 
 def test_no_event_no_cue_whatever_the_metrics_say(engine: CueEngine) -> None:
-    leaning = {"posture": "leaning_forward", "core_score": 5.0, "drift": 0.99}
+    leaning = FrameMetrics(posture="leaning_forward", core_score=5.0, drift=0.99)
     timeline = run(engine, 20, metrics=leaning)
     assert all(cue is None for _, cue in timeline)
     assert engine.active_faults == ()

@@ -45,7 +45,7 @@ def test_the_demo_service_becomes_ready_and_publishes_results(service: VisionSer
     assert analysed is not None
     frame, result = analysed
     assert frame.index == result.frame_index and frame.size == result.frame_size
-    assert result.metrics["posture"] is not None
+    assert result.metrics.posture is not None
     assert service.latest_frame() is not None
 
 

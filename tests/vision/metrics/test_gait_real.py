@@ -64,7 +64,7 @@ def run_clip(model_path: Path, every: int, images=None):
 def test_steps_and_cadence_match_the_hand_count(model_path: Path, every: int) -> None:
     steps, results = run_clip(model_path, every)
     assert len(steps) == HAND_STEPS
-    cadence = results[-1].metrics["cadence_spm"]
+    cadence = results[-1].metrics.cadence_spm
     assert cadence == pytest.approx(HAND_CADENCE_SPM, rel=0.05)
 
 
@@ -76,8 +76,8 @@ def test_no_cadence_fault_for_a_normal_walker(model_path: Path) -> None:
 
 def test_she_is_seen_from_the_side_facing_left(model_path: Path) -> None:
     _, results = run_clip(model_path, 3)
-    assert all(r.metrics["view"] == "side" for r in results)
-    assert all(r.metrics["facing"] == "left" for r in results)
+    assert all(r.metrics.view == "side" for r in results)
+    assert all(r.metrics.facing == "left" for r in results)
 
 
 @pytest.mark.parametrize("every", [1, 3, 5], ids=["30fps", "10fps", "6fps"])
@@ -94,4 +94,4 @@ def test_a_rail_across_the_hands_and_sensor_noise_keep_the_count(
     images = [with_noise(with_rail(im), 8, rng) for im in read_clip(CLIP)]
     steps, results = run_clip(model_path, every, images)
     assert len(steps) == HAND_STEPS
-    assert results[-1].metrics["cadence_spm"] == pytest.approx(HAND_CADENCE_SPM, rel=0.07)
+    assert results[-1].metrics.cadence_spm == pytest.approx(HAND_CADENCE_SPM, rel=0.07)

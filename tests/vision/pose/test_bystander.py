@@ -50,8 +50,8 @@ def test_the_passer_by_is_never_taken_for_the_member(
         if r.person:
             # Whoever is reported is the member: at her place, facing her way, on her belt.
             assert hips is not None and abs(hips[0] - 0.5) < 0.08 and abs(hips[1] - 0.49) < 0.06
-            assert r.metrics["facing"] in ("left", None), i
-            assert r.metrics["drift"] is None or 0.3 < r.metrics["drift"] < 0.7, i
+            assert r.metrics.facing in ("left", None), i
+            assert r.metrics.drift is None or 0.3 < r.metrics.drift < 0.7, i
     # While she is hidden (the block covers her hips) there is no person ...
     hidden = [r.person for i, r, _ in rows if START + 9 <= i <= START + 21]
     assert hidden and not any(hidden)
