@@ -166,7 +166,7 @@ class PostureAnalyzer:
             if view != self._last_view:
                 self._gait.reset_strides()
                 self._last_view = view
-            facing = self._facing.update(lm, view or "side")
+            facing = self._facing.update(lm, view or "side", t)
             sample = posture_sample(lm, view, facing)
             a = sample.trunk_image_deg
             if body_axes(lm) is None or (a is not None and abs(a) > _IMPLAUSIBLE_DEG):
