@@ -146,7 +146,11 @@ class FrameMetrics:
     the member's own right); ``posture`` the classifier's state ("upright", "leaning_forward",
     ..., "no_person"); ``core_score`` 0-100; ``cadence_spm`` steps/min, judged only once
     ``cadence_settled``; ``drift`` 0 = front of the zone .. 1 = back; ``steps`` counted since
-    the member was found.
+    the member was found. The lean gauge: ``gauge_lean_deg`` is the lean measured from the
+    member's baseline (side view: sagittal, + toward the face; front view: lateral, + toward
+    their right), ``gauge_limit_plus_deg`` / ``gauge_limit_minus_deg`` the limits in force
+    either way from that centre; ``baseline`` True when judged against the member's own
+    baseline, False on the absolute safety limits alone.
     """
 
     view: str | None = None
@@ -165,6 +169,10 @@ class FrameMetrics:
     drift: float | None = None
     cadence_settled: bool = False
     steps: int = 0
+    gauge_lean_deg: float | None = None
+    gauge_limit_plus_deg: float = 0.0
+    gauge_limit_minus_deg: float = 0.0
+    baseline: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The `METRIC_KEYS` as a JSON-ready dict (for files and logs)."""

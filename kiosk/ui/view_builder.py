@@ -98,6 +98,7 @@ def build_view(
         person=snap.person,
         ready_fraction=c.position_ready_fraction(now),
         baseline_progress=snap.baseline_progress,
+        baseline_walking=snap.baseline_walking,
         baseline_seconds=config.posture.baseline_seconds,
         screen_seconds=c.seconds_on_screen(now),
         controller=c,

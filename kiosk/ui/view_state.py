@@ -39,6 +39,10 @@ class SessionView:
     lean_back_warn_deg: float = 8.0
     #: "Trunk lean" (sagittal, side view) or "Side lean" (lateral, front view)
     lean_label: str = "Trunk lean"
+    #: a positive lean tilts the needle to the right on screen (as the body in the mirror)
+    lean_points_right: bool = True
+    #: said on screen when posture is judged on the absolute safety limits alone
+    baseline_note: str = ""
     core_score: float | None = None
     cadence_spm: float | None = None
     posture: str | None = None
@@ -57,6 +61,10 @@ class SummaryView:
     core_series: list[float] = field(default_factory=list)
     lean_warn_deg: float = 10.0
     lean_label: str = "Trunk lean"
+    #: a positive lean tilts the needle to the right on screen (as the body in the mirror)
+    lean_points_right: bool = True
+    #: said on screen when posture is judged on the absolute safety limits alone
+    baseline_note: str = ""
     backward_minutes: float | None = None
     last: dict[str, float | None] | None = None
     suggestion: str = ""
@@ -105,6 +113,7 @@ class ViewState:
     person: bool = False
     ready_fraction: float = 0.0
     baseline_progress: float = 0.0
+    baseline_walking: bool = False
     baseline_seconds: float = 3.0
     screen_seconds: float = 0.0
     session: SessionView | None = None

@@ -259,6 +259,11 @@ class PostureAnalyzer:
         metrics.facing = facing
         metrics.posture = state
         metrics.steps = self._gait.total_steps
+        metrics.baseline = b is not None
+        g_lean, g_plus, g_minus = self._classifier.gauge(sample, b, view)
+        metrics.gauge_lean_deg = finite_or_none(g_lean, 2)
+        metrics.gauge_limit_plus_deg = round(g_plus, 2)
+        metrics.gauge_limit_minus_deg = round(g_minus, 2)
         if sample is not None:
             metrics.trunk_lean_deg = finite_or_none(sample.trunk_lean_deg, 2)
             metrics.lateral_lean_deg = finite_or_none(sample.lateral_lean_deg, 2)

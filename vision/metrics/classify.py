@@ -90,6 +90,37 @@ class PostureClassifier:
             )
         return fwd, back, side
 
+    def gauge(
+        self, s: PostureSample | None, baseline: Baseline | None, view: str | None
+    ) -> tuple[float | None, float, float]:
+        """The lean gauge in the limits in force: (lean from the centre, limit +, limit -).
+
+        The centre is the member's baseline (plus the deck's incline in a side view), or
+        vertical without one; the limits are where :meth:`update` changes state, measured
+        from that centre (the relative limit or the absolute safety net, whichever bites
+        first), so the gauge, the word and the skeleton colour always agree. Side view:
+        + = toward the face; front view: + = toward the member's right.
+        """
+        c = self.cfg
+        if view == "front":
+            ref = baseline.lateral_lean_deg if baseline is not None else None
+            centre = ref or 0.0
+            hi, lo = c.absolute_lateral_limit_deg, -c.absolute_lateral_limit_deg
+            if ref is not None:
+                hi, lo = min(hi, ref + c.lateral_warn_deg), max(lo, ref - c.lateral_warn_deg)
+            value = None if s is None else s.lateral_lean_deg
+        else:
+            incl = incline_deg(self.incline_percent)
+            ref = baseline.trunk_lean_deg if baseline is not None else None
+            centre = incl + (ref or 0.0)
+            hi, lo = incl + c.absolute_forward_limit_deg, incl - c.absolute_back_limit_deg
+            if ref is not None:
+                hi = min(hi, centre + c.forward_warn_deg)
+                lo = max(lo, centre - c.back_warn_deg)
+            value = None if s is None else s.trunk_lean_deg
+        lean = None if value is None else value - centre
+        return lean, hi - centre, centre - lo
+
     def update(self, s: PostureSample | None, baseline: Baseline | None) -> str:
         """The state for this frame; None sample = no person."""
         if s is None:

@@ -115,6 +115,13 @@ class PostureConfig(BaseModel):
         description="Hips moving more than this (torso lengths) restart the baseline: the "
         "member must stand still (eng.).",
     )
+    baseline_walking_steps: int = Field(
+        default=6,
+        ge=2,
+        le=30,
+        description="A member who is already walking gets a walking baseline: the median "
+        "posture over this many steady steps, after two warm-up steps (eng.: three strides).",
+    )
     view_front_ratio: float = Field(
         default=0.45,
         ge=0.2,

@@ -112,19 +112,25 @@ def test_the_staff_screen_reads_the_model_state_and_its_file_apart():
 
 
 def test_front_view_shows_the_side_lean_and_side_view_the_trunk_lean():
+    from support.synthetic_walker import SyntheticWalker
+
+    from vision.metrics.analyzer import PostureAnalyzer
+
     cfg = PostureConfig()
-    front = FrameMetrics(view="front", trunk_lean_deg=None, lateral_lean_deg=-4.0)
-    label, value, warn, back = lean_reading(front, cfg)
-    assert (label, value) == ("Side lean", -4.0)
-    assert warn == back == cfg.lateral_warn_deg
-    side = FrameMetrics(view="side", trunk_lean_deg=6.0, lateral_lean_deg=None)
-    label, value, warn, back = lean_reading(side, cfg)
-    assert (label, value, warn, back) == (
-        "Trunk lean",
-        6.0,
-        cfg.forward_warn_deg,
-        cfg.back_warn_deg,
-    )
+    for view, facing, label, lean, limits in (
+        ("front", "camera", "Side lean", -4.0, (15.0, 15.0)),
+        ("side", "right", "Trunk lean", 6.0, (30.0, 25.0)),
+    ):
+        kw = {"lateral_lean_deg": lean} if view == "front" else {"trunk_lean_deg": lean}
+        walker = SyntheticWalker(view=view, facing=facing, walking=False, **kw)
+        analyzer = PostureAnalyzer(view="auto", frame_size=walker.p.frame_size)
+        metrics = FrameMetrics()
+        for t, pose in walker.sequence(1.0):
+            metrics, _ = analyzer.update(t, pose)
+        got_label, value, plus, minus = lean_reading(metrics, cfg)
+        assert got_label == label and value == pytest.approx(lean, abs=0.3)
+        # no baseline: the absolute safety limits are the ones in force
+        assert (plus, minus) == limits
 
 
 def position_view(detected: str | None, expected: str) -> ViewState:
