@@ -83,7 +83,9 @@ class PostureAnalyzer:
     (``posture.persist_s``): leans (``leaning_forward`` carries severity "warn" or "alert",
     see :meth:`PostureClassifier.forward_severity`), ``head_forward``, ``core`` (score below
     ``core.fault_below``), ``cadence`` and ``drift``. Drift has two levels: past
-    ``safety.drift_warn`` it is a coaching fault ``drift`` ("step forward"); past
+    ``safety.drift_warn`` it is a coaching fault ``drift`` (carried toward the end the belt
+    runs to: "longer steps back toward the console"); nearer the console end than
+    ``safety.console_warn`` it is ``console`` ("slow down"); past
     ``safety.drift_back_limit`` for ``safety.drift_persist_s`` it is a ``safety`` alert
     ``drift_back`` ("hold the rails"). The warning sits nearer the front, so the member is
     coached before the alert.
@@ -224,6 +226,8 @@ class PostureAnalyzer:
         conds["head_forward"] = self._classifier.head_forward(sample, b) if sample else None
         conds["core"] = None if score is None else score < self.core_cfg.fault_below
         conds["drift"] = None if drift is None else drift >= self.safety_cfg.drift_warn
+        console = self.safety_cfg.console_warn
+        conds["console"] = None if drift is None or console <= 0 else drift <= console
         if pose is not None:
             # No cadence cue while the estimate is still settling (a few steps in).
             cad = g.cadence_spm if g.cadence_settled else None
@@ -238,6 +242,7 @@ class PostureAnalyzer:
             "core": finite_or_none(score, 0),
             "cadence": finite_or_none(g.cadence_spm, 1),
             "drift": finite_or_none(drift, 2),
+            "console": finite_or_none(drift, 2),
         }
         severities: dict[str, str | None] = {
             "leaning_forward": self._classifier.forward_severity(sample, b)

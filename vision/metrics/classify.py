@@ -23,7 +23,10 @@ POSTURE_STATES = (
     "low_confidence",
 )
 LEAN_FAULTS = ("leaning_forward", "leaning_back", "leaning_side")
-FAULTS = (*LEAN_FAULTS, "head_forward", "core", "cadence", "drift")
+FAULTS = (*LEAN_FAULTS, "head_forward", "core", "cadence", "drift", "console")
+#: Frames further apart than this (s) mean the camera stopped delivering (lost, reconnecting).
+_FRAME_GAP_S = 1.0
+
 #: Severities a fault may carry, mildest first.
 SEVERITIES = ("warn", "alert")
 
@@ -293,6 +296,8 @@ class SafetyMonitor:
       frames, having grown by at least ``fall_rise_deg`` within ``fall_window_s`` (sudden);
       re-armed once the lean is back under ``fall_lean_deg - 10``.
     * ``member_lost``: no person for ``member_lost_s`` after one was seen; re-armed when seen.
+      Only time *with frames* counts: after a gap in the frames (a camera reconnecting) the
+      timer starts again, so a reconnect is not taken for a member who left.
     * ``drift_back``: drift beyond ``drift_back_limit`` for ``drift_persist_s``; re-armed once
       it is 0.05 inside the limit.
     """
@@ -307,6 +312,7 @@ class SafetyMonitor:
         self._fall_armed = True
         self._fall_frames = 0
         self._seen_t: float | None = None
+        self._frame_t: float | None = None
         self._lost_sent = False
         self._drift_since: float | None = None
         self._drift_armed = True
@@ -317,6 +323,10 @@ class SafetyMonitor:
         """Feed one frame; returns the safety events it raises."""
         c = self.cfg
         events: list[Event] = []
+        last, self._frame_t = self._frame_t, t
+        if last is not None and t - last > _FRAME_GAP_S and self._seen_t is not None:
+            # No frames for a while (camera lost and back): nobody can say the member left.
+            self._seen_t = t
         if person:
             self._seen_t, self._lost_sent = t, False
         elif (

@@ -375,9 +375,18 @@ class SafetyConfig(BaseModel):
         default=0.7,
         ge=0.3,
         le=1.0,
-        description="Position in the zone beyond which the member is coached to step forward "
-        "(a 'drift' fault once it lasts posture.persist_s); must be nearer the front than "
-        "drift_back_limit, so coaching comes before the alert (eng.).",
+        description="Position in the zone beyond which the member is coached to take longer "
+        "steps back toward the console (a 'drift' fault once it lasts posture.persist_s); "
+        "must be nearer the front than drift_back_limit, so coaching comes before the alert "
+        "(eng.).",
+    )
+    console_warn: float = Field(
+        default=0.15,
+        ge=0.0,
+        le=0.4,
+        description="Position in the zone (0 = the console end) nearer than which the member "
+        "is coached to slow down (a 'console' fault): a backward walker cannot see the "
+        "console behind them (eng.; 0 switches it off).",
     )
     drift_persist_s: float = Field(
         default=2.0,
