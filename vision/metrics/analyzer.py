@@ -109,7 +109,7 @@ class PostureAnalyzer:
         self.frame_size = frame_size
         p = self.posture_cfg
         self._view = ViewDetector(view, p.view_front_ratio, p.view_side_ratio, p.view_switch_frames)
-        self._facing = FacingTracker(p.facing_flip_frames)
+        self._facing = FacingTracker(p.facing_flip_frames, p.front_view_facing)
         self._gait = GaitTracker(self.gait_cfg)
         self._classifier = PostureClassifier(p)
         self._faults = FaultTracker(p.persist_s)

@@ -125,7 +125,7 @@ class BaselineCollector:
         self._view = ViewDetector(
             view, self.cfg.view_front_ratio, self.cfg.view_side_ratio, self.cfg.view_switch_frames
         )
-        self._facing = FacingTracker(self.cfg.facing_flip_frames)
+        self._facing = FacingTracker(self.cfg.facing_flip_frames, self.cfg.front_view_facing)
         self._contacts = RearFootContacts(0.05, 0.3)
         self.walking = False
         self._steps = 0  # steps since walking was noticed

@@ -23,11 +23,6 @@ Facing = Literal["left", "right", "camera", "away"]
 _FACE_FULL = 0.06
 #: Toes ahead of the heels by this fraction of the torso length counts as a full vote.
 _FEET_FULL = 0.12
-#: Nose nearer the camera than the ears by this much (m) counts as a full vote (a head is
-#: about 0.1 m from nose to ear line).
-_DEPTH_FULL_M = 0.05
-#: Shoulders this far apart across the body (fraction of the torso) count as a full vote.
-_SHOULDERS_FULL = 0.3
 
 #: A turn between facing the camera and facing away must hold this long (s): a member on a
 #: treadmill turns round rarely and slowly, the model's brief whole-body flips are shorter.
@@ -77,40 +72,26 @@ def side_facing_score(lm: Landmarks, right: Point, torso: float) -> float | None
     return sum(votes)
 
 
-def front_facing_score(lm: Landmarks, right: Point | None = None, torso: float = 0.0) -> float:
+def front_facing_score(lm: Landmarks) -> float:
     """A vote in [-1, 1]: positive = facing the camera, negative = facing away.
 
-    MediaPipe reports the nose and eyes as visible even from behind, so visibility alone
-    cannot decide; it is the weakest of three cues, averaged:
-
-    * depth: the nose nearer the camera than the ears (world z, metres) faces the camera;
-    * shoulders: facing the camera, the member's left shoulder is on the image's right
-      (along the body's own ``right`` axis, so a tilted camera does not matter);
-    * the face's visibility (nose and both eyes above the gate), at half weight.
-
-    The model's whole-body guess can flip for a moment (on the front-view fixture, as the man
-    leaned far sideways, it swapped the shoulders *and* put the nose behind the ears for 0.4 s):
-    `FacingTracker` makes a turn wait for `TURN_HOLD_S`.
+    Read from the face: the nose and both eyes above the visibility gate mean the face is
+    toward the camera, none of them means it is turned away. This cannot see a member from
+    behind whose face MediaPipe still reports as visible, and the model's 3D cues do not help:
+    on the front-view fixture, through the kiosk's zone crop, BlazePose swapped the shoulders
+    *and* put the nose behind the ears in every frame of a man facing the camera. Where the
+    camera stands behind the member, the staff say so (``posture.front_view_facing``).
     """
-    votes: list[float] = []
-    nose, le, re = lm.world[L.NOSE], lm.world[L.LEFT_EAR], lm.world[L.RIGHT_EAR]
-    if nose is not None and (le is not None or re is not None):
-        ears = [e[2] for e in (le, re) if e is not None]
-        d = nose[2] - sum(ears) / len(ears)
-        votes.append(max(-1.0, min(1.0, -d / _DEPTH_FULL_M)))
-    ls, rs = lm.pts[L.LEFT_SHOULDER], lm.pts[L.RIGHT_SHOULDER]
-    if right is not None and torso > 0 and ls is not None and rs is not None:
-        d = ((ls[0] - rs[0]) * right[0] + (ls[1] - rs[1]) * right[1]) / torso
-        votes.append(max(-1.0, min(1.0, d / _SHOULDERS_FULL)))
     seen = sum(1 for i in (L.NOSE, L.LEFT_EYE, L.RIGHT_EYE) if lm.pts[i] is not None)
-    face = (seen - 1.5) / 1.5
-    if not votes:
-        return face
-    return (sum(votes) + 0.5 * face) / (len(votes) + 0.5)
+    return (seen - 1.5) / 1.5
 
 
-def facing_of(lm: Landmarks, view: str) -> Facing | None:
-    """The facing of one frame without memory: "left"/"right" in side view, else camera/away."""
+def facing_of(lm: Landmarks, view: str, front: str = "auto") -> Facing | None:
+    """The facing of one frame without memory: "left"/"right" in side view, else camera/away.
+
+    ``front`` ("camera", "away" or "auto") is where the staff say the member faces in a
+    front view; "auto" reads the face.
+    """
     axes = body_axes(lm)
     if axes is None:
         return None
@@ -120,8 +101,12 @@ def facing_of(lm: Landmarks, view: str) -> Facing | None:
         if s is None or abs(s) < 0.3:
             return None
         return "right" if s > 0 else "left"
-    s = front_facing_score(lm, right, torso)
-    if abs(s) < 0.3:
+    if front == "camera":
+        return "camera"
+    if front == "away":
+        return "away"
+    s = front_facing_score(lm)
+    if abs(s) < 0.5:
         return None
     return "camera" if s > 0 else "away"
 
@@ -134,8 +119,9 @@ class FacingTracker:
     must also hold for `TURN_HOLD_S`.
     """
 
-    def __init__(self, flip_frames: int = 5) -> None:
+    def __init__(self, flip_frames: int = 5, front: str = "auto") -> None:
         self.flip_frames = max(1, flip_frames)
+        self.front = front
         self.reset()
 
     def reset(self) -> None:
@@ -147,7 +133,7 @@ class FacingTracker:
 
     def update(self, lm: Landmarks, view: str, t: float | None = None) -> Facing | None:
         """Feed one frame (at time ``t``, s); returns the current facing (None until seen)."""
-        now = facing_of(lm, view)
+        now = facing_of(lm, view, self.front)
         expected = ("left", "right") if view == "side" else ("camera", "away")
         if self.facing is not None and self.facing not in expected:
             # The view changed (side <-> front): the old answer means nothing now.

@@ -148,6 +148,13 @@ class PostureConfig(BaseModel):
         le=60,
         description="Frames a new facing must hold before it replaces the old one (eng.).",
     )
+    front_view_facing: Literal["auto", "camera", "away"] = Field(
+        default="auto",
+        description="In a front view (camera in line with the belt), which way the member "
+        "faces: 'away' when the camera stands behind them (for a backward walker: at the "
+        "console end), 'camera' when in front of them; 'auto' reads it from the face, which "
+        "MediaPipe reports as visible from behind too, so set it for a camera behind.",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> PostureConfig:
