@@ -44,7 +44,11 @@ class Analyzer(Protocol):
     """What the pipeline needs of `vision.metrics.analyzer.PostureAnalyzer`."""
 
     def update(
-        self, t: float, pose: Pose | None, frame_size: tuple[int, int] | None = None
+        self,
+        t: float,
+        pose: Pose | None,
+        frame_size: tuple[int, int] | None = None,
+        raw: Pose | None = None,
     ) -> tuple[FrameMetrics, list[Event]]: ...
 
 
@@ -180,8 +184,10 @@ class FramePipeline:
         timings["smooth"] = t5 - t4
 
         if self.analyzer is not None:
+            # The raw pose too: foot contacts are timed on unsmoothed feet (the filter's lag
+            # moved contacts by up to two frames at 6 fps and cost steps).
             result.metrics, result.events = self.analyzer.update(
-                t_analysis, result.smoothed, frame.size
+                t_analysis, result.smoothed, frame.size, raw=result.pose
             )
         t6 = time.perf_counter()
         timings["metrics"] = t6 - t5

@@ -149,9 +149,18 @@ class PostureAnalyzer:
         self._last_view = None
 
     def update(
-        self, t: float, pose: Pose | None, frame_size: tuple[int, int] | None = None
+        self,
+        t: float,
+        pose: Pose | None,
+        frame_size: tuple[int, int] | None = None,
+        raw: Pose | None = None,
     ) -> tuple[FrameMetrics, list[Event]]:
-        """Analyse one frame (``pose`` None = nobody in the zone); returns (metrics, events)."""
+        """Analyse one frame (``pose`` None = nobody in the zone); returns (metrics, events).
+
+        ``raw`` is the same member before smoothing, if the caller has it: foot contacts are
+        timed on it, since a smoothing filter's lag delays and blunts the feet's turning
+        points (at 6 fps it moved contacts by up to two frames and lost steps).
+        """
         if frame_size is not None:
             self.frame_size = frame_size
         events: list[Event] = []
@@ -174,9 +183,14 @@ class PostureAnalyzer:
             if body_axes(lm) is None or (a is not None and abs(a) > _IMPLAUSIBLE_DEG):
                 sample = PostureSample()  # trunk not visible or upside down: all unknown
 
+        feet = lm
+        if raw is not None and lm is not None:
+            feet = to_landmarks(
+                raw.image, raw.world, self.frame_size, self.posture_cfg.visibility_gate
+            )
         contacts = self._gait.update(
             t,
-            lm,
+            feet,
             facing,
             sample.trunk_lean_deg if sample else None,
             sample.lateral_lean_deg if sample else None,

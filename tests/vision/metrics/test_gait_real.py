@@ -25,6 +25,7 @@ pytestmark = pytest.mark.slow
 
 CLIP = FIXTURES / "retro_walk_gym.mp4"
 HAND_STEPS = 6
+HAND_CONTACT_FRAMES = (6, 22, 38, 54, 70, 86)
 HAND_CADENCE_SPM = 60 * 30 / 16  # 112.5
 
 
@@ -45,27 +46,28 @@ def run_clip(model_path: Path, every: int, images=None):
     return steps, results
 
 
-@pytest.mark.parametrize(
-    "every",
-    [
-        1,
-        3,
-        pytest.param(
-            5,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="at 6 fps MediaPipe's tracker puts both feet together on 2 of the 6 "
-                "touch-downs (frames 55 and 85), so those steps are not seen",
-            ),
-        ),
-    ],
-    ids=["30fps", "10fps", "6fps"],
-)
-def test_steps_and_cadence_match_the_hand_count(model_path: Path, every: int) -> None:
-    steps, results = run_clip(model_path, every)
+@pytest.mark.parametrize("every", [1, 3, 5], ids=["30fps", "10fps", "6fps"])
+def test_cadence_matches_the_hand_count(model_path: Path, every: int) -> None:
+    _, results = run_clip(model_path, every)
+    last = results[-1].metrics
+    assert last.cadence_spm == pytest.approx(HAND_CADENCE_SPM, rel=0.05)
+    assert last.cadence_settled
+
+
+@pytest.mark.parametrize("every", [1, 3], ids=["30fps", "10fps"])
+def test_every_step_is_counted_once(model_path: Path, every: int) -> None:
+    steps, _ = run_clip(model_path, every)
     assert len(steps) == HAND_STEPS
-    cadence = results[-1].metrics.cadence_spm
-    assert cadence == pytest.approx(HAND_CADENCE_SPM, rel=0.05)
+    # Each contact lies within 3 frames of a hand-counted touch-down (toe on the floor).
+    for e in steps:
+        assert min(abs(e.t * 30 - f) for f in HAND_CONTACT_FRAMES) <= 3
+
+
+def test_at_6_fps_at_most_the_step_the_model_cannot_see_is_missed(model_path: Path) -> None:
+    """At 6 fps MediaPipe's tracker puts both feet together on the touch-down at frame 85
+    (the decimated frames are 80, 85, 90): that step cannot be seen, the others are."""
+    steps, _ = run_clip(model_path, 5)
+    assert HAND_STEPS - 1 <= len(steps) <= HAND_STEPS
 
 
 def test_no_cadence_fault_for_a_normal_walker(model_path: Path) -> None:
@@ -88,7 +90,7 @@ def test_a_rail_across_the_hands_and_sensor_noise_keep_the_count(
 
     The step count must stay exact. Cadence gets +-7 %: the clip has only 5 step intervals
     in 3.4 s, and at 10 fps one frame is 6 % of a step, so one contact timed a frame off
-    moves the estimate by about 1-2 % (measured: 115.2, 119.0, 115.9 steps/min).
+    moves the estimate by about 1-2 % (measured: 112.3, 119.1, 114.7 steps/min).
     """
     rng = np.random.default_rng(1)
     images = [with_noise(with_rail(im), 8, rng) for im in read_clip(CLIP)]
