@@ -154,7 +154,7 @@ def test_posture_beats_core_and_core_beats_steps(engine: CueEngine) -> None:
     engine.reset()
     timeline = run(engine, 3, merge(episode("core", 1.0, None), episode("drift", 1.0, None)))
     assert first(timeline, "brace_core") == pytest.approx(1.0)
-    assert first(timeline, "step_forward") is None
+    assert first(timeline, "step_back") is None
 
 
 def test_a_more_urgent_fault_takes_over_after_min_display(engine: CueEngine) -> None:
