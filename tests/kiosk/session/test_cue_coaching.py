@@ -132,3 +132,39 @@ def test_a_member_who_really_leaves_is_reported() -> None:
     for i in range(5 * FPS):
         events += analyzer.update(2.0 + i / FPS, None)[1]
     assert [e.data["reason"] for e in events if e.kind == "safety"] == ["member_lost"]
+
+
+def test_analyzer_and_cues_together_give_one_cue_and_one_tone_through_a_dropout() -> None:
+    """A member bent 15 deg beyond their baseline, lost by the tracker for 0.6 s."""
+    from vision.metrics.baseline import Baseline
+
+    walker = SyntheticWalker(view="side", facing="left", trunk_lean_deg=7.0, cadence_spm=100)
+    analyzer = PostureAnalyzer(view="side", frame_size=walker.p.frame_size)
+    analyzer.set_baseline(Baseline(view="side", facing="left", trunk_lean_deg=-8.0))
+    engine = CueEngine(CueConfig())
+    tones = []
+    keys = set()
+    for t, pose in walker.sequence(12.0):
+        hidden = 6.0 <= t < 6.6
+        metrics, events = analyzer.update(t, None if hidden else pose)
+        cue = engine.update(t, metrics, events)
+        keys.add(cue.key if cue else None)
+        if engine.is_new:
+            tones.append((round(t, 2), cue.key if cue else None))
+    assert tones[0][1] == "chest_up"
+    assert len(tones) == 1  # the first reminder is due only at 20 s
+    assert keys - {None} == {"chest_up"}
+
+
+@pytest.mark.parametrize("fps", [30.0, 10.0, 6.0])
+def test_cadence_converges_within_about_five_steps(fps: float) -> None:
+    walker = SyntheticWalker(view="side", facing="left", cadence_spm=96, phase0=0.3)
+    analyzer = PostureAnalyzer(view="side", frame_size=walker.p.frame_size)
+    steps = 0
+    for t, pose in walker.sequence(8.0, fps):
+        metrics, events = analyzer.update(t, pose)
+        steps += sum(e.kind == "step" for e in events)
+        if steps >= 5 and metrics.cadence_settled:
+            break
+    assert steps <= 6 and metrics.cadence_settled
+    assert metrics.cadence_spm == pytest.approx(96, rel=0.05)
