@@ -118,14 +118,75 @@ class Event:
         return {"kind": self.kind, "t": round(self.t, 3), **self.data}
 
 
+#: The per-frame metrics, in output order (the columns of ``backstep analyze``).
+METRIC_KEYS = (
+    "view",
+    "facing",
+    "trunk_lean_deg",
+    "lateral_lean_deg",
+    "head_forward_deg",
+    "hip_tilt_deg",
+    "posture",
+    "core_score",
+    "cadence_spm",
+    "step_time_cv",
+    "symmetry",
+    "trunk_oscillation_deg",
+    "lateral_sway_deg",
+    "drift",
+)
+
+
+@dataclass(slots=True)
+class FrameMetrics:
+    """What the analyzer measured on one frame; None = unknown (never NaN).
+
+    ``view`` "side"/"front"; ``facing`` "left"/"right"/"camera"/"away"; angles in degrees
+    relative to vertical (``trunk_lean_deg`` + toward the face, ``lateral_lean_deg`` + toward
+    the member's own right); ``posture`` the classifier's state ("upright", "leaning_forward",
+    ..., "no_person"); ``core_score`` 0-100; ``cadence_spm`` steps/min, judged only once
+    ``cadence_settled``; ``drift`` 0 = front of the zone .. 1 = back; ``steps`` counted since
+    the member was found. The lean gauge: ``gauge_lean_deg`` is the lean measured from the
+    member's baseline (side view: sagittal, + toward the face; front view: lateral, + toward
+    their right), ``gauge_limit_plus_deg`` / ``gauge_limit_minus_deg`` the limits in force
+    either way from that centre; ``baseline`` True when judged against the member's own
+    baseline, False on the absolute safety limits alone.
+    """
+
+    view: str | None = None
+    facing: str | None = None
+    trunk_lean_deg: float | None = None
+    lateral_lean_deg: float | None = None
+    head_forward_deg: float | None = None
+    hip_tilt_deg: float | None = None
+    posture: str | None = None
+    core_score: float | None = None
+    cadence_spm: float | None = None
+    step_time_cv: float | None = None
+    symmetry: float | None = None
+    trunk_oscillation_deg: float | None = None
+    lateral_sway_deg: float | None = None
+    drift: float | None = None
+    cadence_settled: bool = False
+    steps: int = 0
+    gauge_lean_deg: float | None = None
+    gauge_limit_plus_deg: float = 0.0
+    gauge_limit_minus_deg: float = 0.0
+    baseline: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `METRIC_KEYS` as a JSON-ready dict (for files and logs)."""
+        return {key: getattr(self, key) for key in METRIC_KEYS}
+
+
 @dataclass(slots=True)
 class FrameResult:
     """What the pipeline knows after one frame.
 
     ``pose`` is the member's raw landmarks, ``smoothed`` the One-Euro-filtered ones (metrics
-    are computed on these); both are None when no member is in the zone. ``metrics`` maps
-    metric names (``trunk_lean_deg``, ``posture``, ``core_score`` ...) to numbers, strings
-    or None where unknown. ``timings`` holds per-stage seconds for ``bench``.
+    are computed on these); both are None when no member is in the zone. ``metrics`` is what
+    the analyzer measured (`FrameMetrics`). ``timings`` holds per-stage seconds for
+    ``bench``.
     """
 
     frame_index: int
@@ -135,7 +196,7 @@ class FrameResult:
     pose: Pose | None = None
     smoothed: Pose | None = None
     others: list[Pose] = field(default_factory=list)
-    metrics: dict[str, Any] = field(default_factory=dict)
+    metrics: FrameMetrics = field(default_factory=FrameMetrics)
     events: list[Event] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     captured_t: float = 0.0

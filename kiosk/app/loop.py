@@ -266,10 +266,12 @@ class KioskApp(LiveReload):
             self._last_result_index = result.frame_index
             self.result_frames += 1
         c = self.controller
-        progress = 0.0
+        progress, walking = 0.0, False
         if c.screen is Screen.BASELINE:
             progress = float(self.vision.baseline_progress() or 0.0)
-        effects = c.on_vision(self.snapshots.build(result, facts.camera, progress), now)
+            walking = self.vision.baseline_walking()
+        snap = self.snapshots.build(result, facts.camera, progress, walking)
+        effects = c.on_vision(snap, now)
         events = self.vision.drain_events()
         for event in events:
             effects += c.on_vision_event(event.kind, event.data, now)

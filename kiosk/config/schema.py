@@ -52,6 +52,18 @@ class CueConfig(BaseModel):
     steps_window: int = Field(
         6, ge=3, le=20, description="Recent steps judged for toe-first contact (Laufer 2005)."
     )
+    reminder_every_s: float = Field(
+        20.0, ge=5, le=120, description="While a fault lasts, its cue sounds again this often."
+    )
+    escalate_after_s: float = Field(
+        45.0, ge=10, le=300, description="A fault lasting this long gets the firmer cue."
+    )
+    praise_hold_s: float = Field(
+        3.0, ge=0, le=15, description="Praise only once a correction has held this long."
+    )
+    dropout_grace_s: float = Field(
+        1.0, ge=0, le=5, description="Losing the member for less than this keeps the cue."
+    )
     sound: bool = True
     volume: float = Field(0.6, ge=0, le=1)
 

@@ -291,9 +291,11 @@ class KioskController:
         elif screen is Screen.BASELINE:
             if self.vision.baseline_progress >= 1.0 and on > 0.2:
                 effects += self._begin_session(now, baseline="captured")
-            elif on >= t.baseline_timeout_s:
+            elif on >= t.baseline_timeout_s * (2.0 if self.vision.baseline_walking else 1.0):
                 # a member who cannot stand still for the baseline still gets coached, on
-                # the absolute limits; nobody in view means back to positioning
+                # the absolute limits (the session screen and record say so); a walking
+                # baseline counts steps, so it gets twice the time; nobody in view means
+                # back to positioning
                 if self.vision.person:
                     effects += self._begin_session(now, baseline="none")
                 else:

@@ -57,6 +57,7 @@ class VisionSnapshot:
     in_zone: bool = False
     side_view: bool = False  # the camera sees the member the way the config says
     baseline_progress: float = 0.0
+    baseline_walking: bool = False  # the member walks: a walking baseline is being collected
     view: str | None = None  # the view the camera actually sees ("side", "front", None)
 
     @property

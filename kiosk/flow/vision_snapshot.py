@@ -53,10 +53,18 @@ class SnapshotBuilder:
         wanted = "front" if self.expected_view == "front" else "side"
         return detected == wanted
 
-    def build(self, result: FrameResult | None, camera: str, baseline: float) -> VisionSnapshot:
-        """The snapshot for this UI frame (the view is updated once per new result)."""
+    def build(
+        self, result: FrameResult | None, camera: str, baseline: float, walking: bool = False
+    ) -> VisionSnapshot:
+        """The snapshot for this UI frame (the view is updated once per new result).
+
+        ``baseline`` is the baseline's progress 0..1, ``walking`` True when it is a walking
+        baseline.
+        """
         if result is None:
-            return VisionSnapshot(camera=camera, baseline_progress=baseline)
+            return VisionSnapshot(
+                camera=camera, baseline_progress=baseline, baseline_walking=walking
+            )
         pose = result.smoothed or result.pose
         whole = False
         if pose is not None:
@@ -77,12 +85,13 @@ class SnapshotBuilder:
             in_zone=result.person,
             side_view=self.is_view_ok(self.detected_view),
             baseline_progress=baseline,
+            baseline_walking=walking,
             view=self.detected_view,
         )
 
     def _update_view(self, result: FrameResult) -> None:
         if self.expected_view == "auto":
-            self.detected_view = result.metrics.get("view")
+            self.detected_view = result.metrics.view
             return
         pose = result.smoothed or result.pose
         if pose is None:

@@ -53,13 +53,17 @@ def _good(key: str, text: str) -> Cue:
 SAFETY_CUES: dict[str, Cue] = {
     "fall": _safety("hold_rails", "Hold the rails — stop the belt"),
     "member_lost": _safety("member_lost", "Hold the rails — step back into view"),
-    "drift_back": _safety("drift_back", "Hold the rails — step forward now"),
+    # A backward walker faces the belt's far end and is carried toward it: safety is
+    # stepping back toward the console behind them (or slowing the belt), never "forward".
+    "drift_back": _safety("drift_back", "Hold the rails — slow the belt, step back"),
 }
 #: Used for a safety reason this table does not know.
 GENERIC_SAFETY = _safety("safety", "Hold the rails — stop the belt")
 
 #: Form cues by fault name (the analyzer's fault names plus the engine's own
 #: "heel_first"). Order within a kind is priority order. Wording: backward-walking.md.
+#: Directions are in the member's own frame: they face the rear of the treadmill, the belt
+#: carries them toward their face, the console is behind them where they cannot see it.
 FAULT_CUES: dict[str, Cue] = {
     "leaning_forward": _fault("chest_up", "posture", "Chest up — stand tall"),
     "leaning_back": _fault(
@@ -68,7 +72,8 @@ FAULT_CUES: dict[str, Cue] = {
     "leaning_side": _fault("centre", "posture", "Stay centred — level your shoulders"),
     "head_forward": _fault("head_up", "posture", "Eyes forward — lift your head"),
     "core": _fault("brace_core", "core", "Brace your core"),
-    "drift": _fault("step_forward", "steps", "Step forward — you are drifting back"),
+    "console": _fault("slow_down", "steps", "Slow down — the console is right behind you"),
+    "drift": _fault("step_back", "steps", "Longer steps back toward the console"),
     "heel_first": _fault("ball_of_foot", "steps", "Land on the ball of your foot"),
     "cadence": _fault("slow_steps", "steps", "Slow, controlled steps"),
 }
@@ -84,6 +89,31 @@ ALERT_CUES: dict[str, Cue] = {
         "alert",
         "fault",
     ),
+}
+
+
+def _again(key: str, kind: CueKind, text: str) -> Cue:
+    return Cue(key, kind, text, "triangle", "caution", "fault")
+
+
+#: Escalated cues, by fault name: shown when a fault has lasted ``cues.escalate_after_s``
+#: despite its cue and reminders. Firmer wording, the fault colour.
+ESCALATED_CUES: dict[str, Cue] = {
+    "leaning_forward": _again(
+        "chest_up_again", "posture", "Still bending forward — lift your chest"
+    ),
+    "leaning_back": _again(
+        "lean_back_again", "posture", "Still leaning back — shoulders over your hips"
+    ),
+    "leaning_side": _again("centre_again", "posture", "Still off-centre — level your shoulders"),
+    "head_forward": _again("head_up_again", "posture", "Still looking down — chin level"),
+    "core": _again("brace_core_again", "core", "Tighten your core — stand tall"),
+    "console": _again(
+        "slow_down_again", "steps", "Hold the rails — slow the belt, the console is behind you"
+    ),
+    "drift": _again("step_back_again", "steps", "Hold the rails — take longer steps back"),
+    "heel_first": _again("ball_of_foot_again", "steps", "Toes first — then roll to the heel"),
+    "cadence": _again("slow_steps_again", "steps", "Shorter, slower steps"),
 }
 
 

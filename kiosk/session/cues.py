@@ -15,6 +15,13 @@ has persisted (``posture.persist_s``), and says so with events:
 Metrics are read only for ``posture``: nobody in view (``no_person``, ``low_confidence``)
 means nothing to coach, and a fault cleared while nobody is there earns no praise.
 
+Coaching like a trainer: a fault that persists gets one cue with one tone; a short tracking
+dropout (under ``dropout_grace_s``) keeps that cue up, with no new tone. While the fault
+lasts the kiosk never goes silent: the cue sounds again every ``reminder_every_s`` (a
+reminder, not a new cue), and after ``escalate_after_s`` the firmer cue of
+:data:`~kiosk.session.cue_catalog.ESCALATED_CUES` replaces it. Praise comes only once the
+correction has held for ``praise_hold_s``.
+
 Scheduling: safety > posture > core > steps > encouragement. A cue stays at least
 ``min_display_s``; a fault cue stays while its fault lasts unless a more urgent one may take
 over; the same cue returns only after ``cooldown_s`` off screen (an interrupted one may
@@ -29,14 +36,14 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from kiosk.config.schema import CueConfig
 from kiosk.session.cue_catalog import (
     ALERT_CUES,
     ENCOURAGEMENT,
+    ESCALATED_CUES,
     FAULT_CUES,
     GENERIC_SAFETY,
     PRAISE,
@@ -48,7 +55,7 @@ from kiosk.session.cue_catalog import (
     fault_rank,
 )
 from vision.metrics.classify import ABSENT_STATES
-from vision.types import Event
+from vision.types import Event, FrameMetrics
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +70,7 @@ class _Fault:
     severity: str | None = None  # from the fault event ("warn" / "alert")
     active: bool = False
     cued: bool = False  # its cue has been on screen during this episode
+    since: float = -math.inf  # when this episode began
 
 
 class CueEngine:
@@ -88,6 +96,12 @@ class CueEngine:
         self._enc_index = 0
         self._now = -math.inf
         self._is_new = False
+        self._absent_since: float | None = None
+        self._praise_at = math.inf  # praise waits until the correction has held
+        self._reminded_at = -math.inf
+        self._reminder = False
+        #: Reminders sounded (the same cue again while its fault lasts).
+        self.reminders = 0
         #: How many cues of each kind appeared (for the session summary).
         self.shown: dict[CueKind, int] = dict.fromkeys(PRIORITY, 0)
         #: How many times each cue key appeared.
@@ -102,8 +116,9 @@ class CueEngine:
 
     @property
     def is_new(self) -> bool:
-        """True when the last :meth:`update` put a new cue up (play its tone now)."""
-        return self._is_new
+        """True when the last :meth:`update` put a new cue up or sounded a reminder of the
+        current one (play its tone now)."""
+        return self._is_new or self._reminder
 
     @property
     def active_faults(self) -> tuple[str, ...]:
@@ -112,15 +127,17 @@ class CueEngine:
 
     # -- the tick ----------------------------------------------------------------------
 
-    def update(
-        self, now: float, metrics: Mapping[str, Any], events: Iterable[Event] = ()
-    ) -> Cue | None:
+    def update(self, now: float, metrics: FrameMetrics, events: Iterable[Event] = ()) -> Cue | None:
         """Feed one tick (latest metrics, events since the last tick); return the cue."""
         self._now = now
         if self._quiet_since is None:
             self._quiet_since = now
-        posture = metrics.get("posture")
+        posture = metrics.posture
         present = posture is not None and posture not in ABSENT_STATES
+        if present:
+            self._absent_since = None
+        elif self._absent_since is None:
+            self._absent_since = now
         self._read_events(now, events)
         self._settle(present)
         cue, fault = self._choose(now, present)
@@ -153,10 +170,13 @@ class CueEngine:
             active = fault.flagged
             if fault.active and not active and fault.cued and present:
                 # Corrected while in view; a fault that ends because the member left is no
-                # correction and earns no praise.
+                # correction and earns no praise. It must hold for praise_hold_s first.
                 self._praise = PRAISE[FAULT_CUES[name].kind]
+                self._praise_at = self._now + self.cfg.praise_hold_s
             if active != fault.active:
                 fault.cued = False
+                if active:
+                    fault.since = self._now
             fault.active = active
         if any(f.active for f in self._faults.values()):
             self._praise = None  # praise only when nothing is wrong any more
@@ -168,10 +188,15 @@ class CueEngine:
         if current is not None and now - self._shown_at < self.cfg.min_display_s:
             return current, self._current_fault
         if not present:
+            absent_for = now - (self._absent_since if self._absent_since is not None else now)
+            held = current is not None and current.kind != "encouragement"
+            if held and absent_for < self.cfg.dropout_grace_s:
+                # A tracking dropout, not a member who left: the same cue stays up.
+                return current, self._current_fault
             return None, None
         active = self.active_faults
         for name in active:
-            cue = fault_cue(name, self._faults[name].severity)
+            cue = self._episode_cue(now, name)
             if name == self._current_fault:
                 return cue, name  # the same episode: an escalated cue replaces the mild one
             if self._may_show(now, cue):
@@ -179,6 +204,8 @@ class CueEngine:
         if active:
             return None, None  # faults in cooldown: say nothing rather than praise
         if self._praise is not None:
+            if now < self._praise_at:
+                return None, None  # the correction has not held long enough yet
             praise, self._praise = self._praise, None
             return praise, None
         lingering = now - self._shown_at < self.cfg.display_s
@@ -193,6 +220,13 @@ class CueEngine:
                 return cue, None
         return None, None
 
+    def _episode_cue(self, now: float, name: str) -> Cue:
+        """The cue for fault ``name`` now: firmer once it has lasted ``escalate_after_s``."""
+        fault = self._faults[name]
+        if fault.cued and now - fault.since >= self.cfg.escalate_after_s:
+            return ESCALATED_CUES.get(name, fault_cue(name, fault.severity))
+        return fault_cue(name, fault.severity)
+
     def _may_show(self, now: float, cue: Cue) -> bool:
         if now - self._last_seen.get(cue.key, -math.inf) < self.cfg.cooldown_s:
             return False
@@ -202,6 +236,20 @@ class CueEngine:
 
     def _show(self, now: float, cue: Cue | None, fault: str | None) -> Cue | None:
         self._is_new = cue is not None and cue != self._current
+        # A reminder: the same fault cue, still up, sounds again at the slower rate.
+        self._reminder = (
+            not self._is_new
+            and cue is not None
+            and fault is not None
+            and fault == self._current_fault
+            and self._absent_since is None
+            and now - self._reminded_at >= self.cfg.reminder_every_s
+        )
+        if self._reminder:
+            self.reminders += 1
+            self._reminded_at = now
+        if self._is_new and fault is not None:
+            self._reminded_at = now
         previous = self._current_fault
         if (
             cue != self._current

@@ -202,6 +202,8 @@ class MemberSessions:
             recorder,
             member_id,
             on_block=self._block_changed,
+            baseline=baseline,
+            baseline_kind=getattr(getattr(vision, "baseline", None), "kind", None),
         )
         run.start(now)
         return run

@@ -15,6 +15,7 @@ from typing import Any
 from kiosk.errors import StorageError
 from kiosk.store.database import EventRecord, Sample, SessionStatus, Store
 from vision.threads import WorkerThread
+from vision.types import FrameMetrics
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +39,13 @@ class _SampleWindow:
         self.counts: dict[str, int] = {}
         self.postures: Counter[str] = Counter()
 
-    def add(self, metrics: Mapping[str, Any]) -> None:
+    def add(self, metrics: FrameMetrics) -> None:
         for key, col in NUMERIC_METRICS.items():
-            value = metrics.get(key)
+            value = getattr(metrics, key)
             if isinstance(value, int | float) and math.isfinite(value):
                 self.sums[col] = self.sums.get(col, 0.0) + float(value)
                 self.counts[col] = self.counts.get(col, 0) + 1
-        posture = metrics.get("posture")
+        posture = metrics.posture
         if isinstance(posture, str):
             self.postures[posture] += 1
 
@@ -277,7 +278,7 @@ class SessionRecorder:
         self._session = ref
         return ref.id
 
-    def add_sample(self, t: float, metrics: Mapping[str, Any]) -> None:
+    def add_sample(self, t: float, metrics: FrameMetrics) -> None:
         """Add one frame's metrics; flushes when ``flush_interval_s`` has passed."""
         if not self.is_active:
             return

@@ -12,7 +12,7 @@ from kiosk.session.plans import PlannedBlock, SessionClock, SessionPlan
 from kiosk.session.stats import SessionStats
 from kiosk.session.views import CueView, SessionView, SummaryView
 from vision.metrics.settings import PostureConfig
-from vision.types import Event, FrameResult
+from vision.types import Event, FrameMetrics, FrameResult
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +31,14 @@ class SessionRun:
         recorder: Any = None,
         member_id: str | None = None,
         on_block: Callable[[PlannedBlock], None] | None = None,
+        baseline: str = "none",
+        baseline_kind: str | None = None,
     ) -> None:
         self.config = config
+        #: where the posture reference came from: "captured", "stored" or "none"
+        self.baseline_source = baseline
+        #: "standing" or "walking" (None without a baseline)
+        self.baseline_kind = None if baseline == "none" else baseline_kind
         #: called with the new block at the start and at each block change (the incline)
         self.on_block = on_block
         self.plan = plan
@@ -45,7 +51,7 @@ class SessionRun:
         self._view = SessionView()
         self._view_at = -1e9
         self._last_frame = -1
-        self._metrics: dict[str, Any] = {}
+        self._metrics = FrameMetrics()
         self.started_at = 0.0
         self.finished = False
 
@@ -57,8 +63,18 @@ class SessionRun:
         if self.recorder is not None:
             try:
                 self.recorder.start(self.member_id, self.plan.name, now)
+                # The record says what posture was judged against (never silently absolute).
+                self.recorder.add_event(
+                    now, "baseline", {"source": self.baseline_source, "kind": self.baseline_kind}
+                )
             except Exception:
                 logger.exception("recorder start failed")
+
+    def baseline_note(self, metrics: FrameMetrics) -> str:
+        """A line for the screen when no baseline is in force ("" when one is)."""
+        if metrics.baseline or (metrics.posture is None and self.baseline_source != "none"):
+            return ""
+        return "No baseline: safety limits only"
 
     def pause(self, now: float) -> None:
         """Stop the clock (pause, safety, camera lost)."""
@@ -137,6 +153,7 @@ class SessionRun:
         c = self.clock
         block = c.block
         label, lean, warn, back_warn = lean_reading(m, self.config.posture)
+        points_right = gauge_points_right(m, self.config.camera.mirror)
         self._view = SessionView(
             block_name=block.label,
             block_index=c.block_index,
@@ -153,9 +170,11 @@ class SessionRun:
             lean_warn_deg=warn,
             lean_back_warn_deg=back_warn,
             lean_label=label,
-            core_score=_num(m.get("core_score")),
-            cadence_spm=_num(m.get("cadence_spm")),
-            posture=m.get("posture"),
+            lean_points_right=points_right,
+            baseline_note=self.baseline_note(m),
+            core_score=_num(m.core_score),
+            cadence_spm=_num(m.cadence_spm),
+            posture=m.posture,
         )
         return self._view
 
@@ -179,6 +198,8 @@ class SessionRun:
         summary["intervals"] = self.plan.has_intervals
         summary["cues"] = {str(kind): int(n) for kind, n in self.cues.shown.items()}
         summary["program"] = self.plan.name
+        summary["baseline"] = self.baseline_source
+        summary["baseline_kind"] = self.baseline_kind
         summary["status"] = status
         if self.recorder is not None:
             try:
@@ -189,22 +210,37 @@ class SessionRun:
 
 
 def lean_reading(
-    metrics: dict[str, Any], posture: PostureConfig
+    metrics: FrameMetrics, posture: PostureConfig
 ) -> tuple[str, float | None, float, float]:
-    """What the lean gauge shows: (label, degrees, warn limit one way, the other way).
+    """What the lean gauge shows: (label, degrees from the centre, limit +, limit -).
 
     A side view sees the sagittal trunk lean (forward/back); a front view cannot, but it
-    sees the sideways lean, so the gauge shows that instead of an empty "— —".
+    sees the sideways lean, so the gauge shows that instead of an empty "— —". The gauge is
+    centred on the member's baseline and shows the limits in force, exactly as the analyzer
+    judged them (`FrameMetrics.gauge_lean_deg`), so needle, word and colour agree. Before the
+    first measurement it shows the configured relative limits.
     """
-    if metrics.get("view") == "front":
-        w = posture.lateral_warn_deg
-        return "Side lean", _num(metrics.get("lateral_lean_deg")), w, w
-    return (
-        "Trunk lean",
-        _num(metrics.get("trunk_lean_deg")),
-        posture.forward_warn_deg,
-        posture.back_warn_deg,
-    )
+    plus, minus = metrics.gauge_limit_plus_deg, metrics.gauge_limit_minus_deg
+    if metrics.view == "front":
+        if plus <= 0 or minus <= 0:
+            plus = minus = posture.lateral_warn_deg
+        return "Side lean", _num(metrics.gauge_lean_deg), plus, minus
+    if plus <= 0 or minus <= 0:
+        plus, minus = posture.forward_warn_deg, posture.back_warn_deg
+    return "Trunk lean", _num(metrics.gauge_lean_deg), plus, minus
+
+
+def gauge_points_right(metrics: FrameMetrics, mirror: bool) -> bool:
+    """True when a positive lean should tilt the needle to the right on screen.
+
+    The needle tilts the way the body tilts in the picture the member sees. Side view: +
+    is toward the face, which is image-right when the member faces right in the camera's
+    frame; front view: + is toward the member's own right, which is image-left when they
+    face the camera and image-right when the camera is behind them. A mirrored display
+    swaps both.
+    """
+    right = metrics.facing == "away" if metrics.view == "front" else metrics.facing != "left"
+    return right != mirror
 
 
 def summary_view(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from vision.metrics.classify import ABSENT_STATES
-from vision.types import Event
+from vision.types import Event, FrameMetrics
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class SessionStats:
         self._counts: dict[str, int] = dict.fromkeys(SAMPLED, 0)
         self._postures: Counter[str] = Counter()
 
-    def add(self, now: float, metrics: Mapping[str, Any], events: Iterable[Event] = ()) -> None:
+    def add(self, now: float, metrics: FrameMetrics, events: Iterable[Event] = ()) -> None:
         """Count one frame's metrics and the events since the previous frame."""
         if self._t0 is None:
             self._t0 = self._bucket_start = now
@@ -71,7 +71,7 @@ class SessionStats:
             dt = 0.0
         self._last_t = now
         self._active_s += dt
-        posture = metrics.get("posture")
+        posture = metrics.posture
         if isinstance(posture, str) and posture not in ABSENT_STATES:
             self._person_s += dt
             if posture == "upright":
@@ -94,13 +94,13 @@ class SessionStats:
             self._steps += 1
             self._toe_first += event.data.get("toe_first") is True
 
-    def _sample(self, now: float, metrics: Mapping[str, Any], posture: Any) -> None:
+    def _sample(self, now: float, metrics: FrameMetrics, posture: str | None) -> None:
         assert self._bucket_start is not None and self._t0 is not None
         while now - self._bucket_start >= self.sample_every_s:
             self._flush(self._bucket_start - self._t0)
             self._bucket_start += self.sample_every_s
         for key in SAMPLED:
-            value = _number(metrics.get(key))
+            value = _number(getattr(metrics, key))
             if value is not None:
                 self._sums[key] += value
                 self._counts[key] += 1

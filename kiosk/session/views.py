@@ -34,6 +34,10 @@ class SessionView:
     lean_back_warn_deg: float = 8.0
     #: "Trunk lean" (sagittal, side view) or "Side lean" (lateral, front view)
     lean_label: str = "Trunk lean"
+    #: a positive lean tilts the needle to the right on screen (as the body in the mirror)
+    lean_points_right: bool = True
+    #: said on screen when posture is judged on the absolute safety limits alone
+    baseline_note: str = ""
     core_score: float | None = None
     cadence_spm: float | None = None
     posture: str | None = None
@@ -52,6 +56,10 @@ class SummaryView:
     core_series: list[float] = field(default_factory=list)
     lean_warn_deg: float = 10.0
     lean_label: str = "Trunk lean"
+    #: a positive lean tilts the needle to the right on screen (as the body in the mirror)
+    lean_points_right: bool = True
+    #: said on screen when posture is judged on the absolute safety limits alone
+    baseline_note: str = ""
     backward_minutes: float | None = None
     last: dict[str, float | None] | None = None
     suggestion: str = ""

@@ -77,7 +77,6 @@ def build_view(
     snap = c.vision
     zone = config.zone
     member = c.member
-    metrics = {} if result is None else result.metrics
     view = ViewState(
         screen=c.screen,
         now=now,
@@ -88,7 +87,7 @@ def build_view(
         mirror=config.camera.mirror,
         landmarks=None if pose is None else pose.image,
         others=[] if result is None else [p.image for p in result.others],
-        posture=metrics.get("posture"),
+        posture=None if result is None else result.metrics.posture,
         zone=(zone.x0, zone.y0, zone.x1, zone.y1),
         camera_state=facts.camera,
         camera_message=facts.last_error or "",
@@ -100,6 +99,7 @@ def build_view(
         person=snap.person,
         ready_fraction=c.position_ready_fraction(now),
         baseline_progress=snap.baseline_progress,
+        baseline_walking=snap.baseline_walking,
         baseline_seconds=config.posture.baseline_seconds,
         screen_seconds=c.seconds_on_screen(now),
         controller=c,

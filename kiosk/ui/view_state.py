@@ -54,6 +54,7 @@ class ViewState:
     person: bool = False
     ready_fraction: float = 0.0
     baseline_progress: float = 0.0
+    baseline_walking: bool = False
     baseline_seconds: float = 3.0
     screen_seconds: float = 0.0
     session: SessionView | None = None

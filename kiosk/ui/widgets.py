@@ -254,10 +254,15 @@ def draw_lean_gauge(
     back_warn: float,
     posture: str | None,
     label: str = "",
+    points_right: bool = True,
+    note: str = "",
 ) -> None:
     """Lean gauge: a ±30° arc, the upright band shaded, a needle, the word and value.
 
-    ``label`` names what is measured ("Trunk lean" side view, "Side lean" front view).
+    ``lean`` is measured from the member's baseline, ``warn``/``back_warn`` are the limits
+    in force either way. ``label`` names what is measured ("Trunk lean" side view, "Side
+    lean" front view). ``points_right``: a positive lean tilts the needle to the right, as
+    the body tilts in the mirror view. ``note`` is a line under the word (e.g. no baseline).
     """
     x, y, w, h = rect
     if label:
@@ -268,13 +273,19 @@ def draw_lean_gauge(
     cx, cy = x + w / 2, y + label_h * 0.2 + radius
     band = max(6.0, radius * 0.28)
 
-    def ang(deg: float) -> float:
-        # forward lean (+) draws to the right of vertical; 90 = straight up
-        return 90 - max(-span, min(span, deg)) * (90 / span) * 0.95
+    sign = 1.0 if points_right else -1.0
 
-    thick_arc(surf, th.FAULT, (cx, cy), radius, band, ang(span), ang(-span))
-    thick_arc(surf, th.CAUTION, (cx, cy), radius, band, ang(warn * 2), ang(-back_warn * 2))
-    thick_arc(surf, th.GOOD, (cx, cy), radius, band, ang(warn), ang(-back_warn))
+    def ang(deg: float) -> float:
+        # 90 = straight up; a positive lean draws to the side ``points_right`` names
+        return 90 - sign * max(-span, min(span, deg)) * (90 / span) * 0.95
+
+    for colour, hi, lo in (
+        (th.FAULT, span, -span),
+        (th.CAUTION, warn * 2, -back_warn * 2),
+        (th.GOOD, warn, -back_warn),
+    ):
+        a0, a1 = sorted((ang(hi), ang(lo)))
+        thick_arc(surf, colour, (cx, cy), radius, band, a0, a1)
     role = posture_role(posture, lean, warn, warn * 2)
     if lean is not None:
         a = math.radians(ang(lean))
@@ -296,6 +307,9 @@ def draw_lean_gauge(
         th.role_colour(role),
     )
     surf.blit(img, (lx + icon + icon // 3, ty))
+    if note:
+        small = theme.text(note, theme.px(0.03), th.CAUTION)
+        blit_centered(surf, small, (int(cx), int(ty + img.get_height() * 1.6)))
 
 
 def draw_core_ring(

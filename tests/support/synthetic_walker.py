@@ -55,6 +55,9 @@ class WalkerParams:
     drift_speed: float = 0.0  # m/s along F (+ = toward the face)
     phase0: float = 0.0  # stride phase at t = 0
     noise_px: float = 0.0
+    # Seen from behind, the face's visibility: MediaPipe itself reports the nose and eyes as
+    # visible (about 0.9+) from behind; 0.2 is the idealised "face hidden" case.
+    rear_face_visibility: float = 0.2
     missing_prob: float = 0.0
     seed: int = 0
 
@@ -208,7 +211,7 @@ class SyntheticWalker:
     def _visibility(self, i: int, depth: float) -> float:
         p = self.p
         if p.view == "front" and p.facing == "away" and i <= 10:
-            return 0.2 if i in (0, 1, 2, 3, 4, 5, 6, 9, 10) else 0.6
+            return p.rear_face_visibility if i in (0, 1, 2, 3, 4, 5, 6, 9, 10) else 0.6
         if p.view == "side" and depth > 0.02:
             return 0.8  # the far side is partly hidden
         return 0.99

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from vision.pose.estimator import PoseEstimator
+from vision.pose.legs import LegTracker
 from vision.pose.selection import MemberSelector, zone_crop
 from vision.settings import ZoneConfig
-from vision.types import Event, Frame, FrameResult, Pose
+from vision.types import Event, Frame, FrameMetrics, FrameResult, Pose
 
 if TYPE_CHECKING:
     from vision.loop.capture import CaptureThread
@@ -43,8 +44,12 @@ class Analyzer(Protocol):
     """What the pipeline needs of `vision.metrics.analyzer.PostureAnalyzer`."""
 
     def update(
-        self, t: float, pose: Pose | None, frame_size: tuple[int, int] | None = None
-    ) -> tuple[dict[str, Any], list[Event]]: ...
+        self,
+        t: float,
+        pose: Pose | None,
+        frame_size: tuple[int, int] | None = None,
+        raw: Pose | None = None,
+    ) -> tuple[FrameMetrics, list[Event]]: ...
 
 
 class FramePipeline:
@@ -81,6 +86,7 @@ class FramePipeline:
         self._pending_zone: ZoneConfig | None = None
         self._zone_lock = threading.Lock()
         self._had_member = False
+        self.legs = LegTracker()
         #: The frame of the last `process` call (the UI overlays a result on its own frame).
         self.last_frame: Frame | None = None
 
@@ -154,7 +160,12 @@ class FramePipeline:
         timings["infer"] = infer
         timings["convert"] = (t1 - t_start) + max(0.0, (t2 - t1) - infer) + (t3 - t2)
 
-        member, others = self.selector.select(poses)
+        member, others = self.selector.select(poses, t_analysis)
+        if member is None:
+            self.legs.reset()
+        else:
+            # Before smoothing: a swapped leg must not be blended with the other one.
+            member = self.legs.update(t_analysis, member)
         result.pose, result.others = member, others
         t4 = time.perf_counter()
         timings["select"] = t4 - t3
@@ -173,8 +184,10 @@ class FramePipeline:
         timings["smooth"] = t5 - t4
 
         if self.analyzer is not None:
+            # The raw pose too: foot contacts are timed on unsmoothed feet (the filter's lag
+            # moved contacts by up to two frames at 6 fps and cost steps).
             result.metrics, result.events = self.analyzer.update(
-                t_analysis, result.smoothed, frame.size
+                t_analysis, result.smoothed, frame.size, raw=result.pose
             )
         t6 = time.perf_counter()
         timings["metrics"] = t6 - t5
@@ -184,6 +197,7 @@ class FramePipeline:
     def reset(self) -> None:
         """Forget the member and all filter state (a new session)."""
         self.selector.reset()
+        self.legs.reset()
         if self.smoother is not None:
             self.smoother.reset()
         reset = getattr(self.analyzer, "reset", None)

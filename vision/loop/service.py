@@ -274,6 +274,12 @@ class VisionService:
             collector = self._collector
         return collector.progress if collector is not None else None
 
+    def baseline_walking(self) -> bool:
+        """True when the baseline being collected is a walking one (the member walks)."""
+        with self._lock:
+            collector = self._collector
+        return bool(collector is not None and collector.walking)
+
     @property
     def baseline(self) -> Baseline | None:
         """The baseline in force: the last one collected or set (None = absolute limits)."""
@@ -377,7 +383,7 @@ class VisionService:
                 self._baseline = finished
         if finished is not None:
             _set_analyzer_baseline(pipeline, finished)
-            logger.info("standing baseline collected")
+            logger.info("%s baseline collected", finished.kind)
         self._apply_commands(pipeline)
 
     def _frame_failed(self, exc: Exception) -> None:

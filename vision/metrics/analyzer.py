@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any
 
 from vision import types as L
 from vision.metrics.baseline import Baseline
@@ -17,27 +16,11 @@ from vision.metrics.geometry import Landmarks, finite_or_none, to_landmarks
 from vision.metrics.posture import PostureSample, posture_sample
 from vision.metrics.settings import CoreConfig, GaitConfig, PostureConfig, SafetyConfig
 from vision.settings import ZoneConfig
-from vision.types import Event, Pose
+from vision.types import METRIC_KEYS, Event, FrameMetrics, Pose
 
 logger = logging.getLogger(__name__)
 
-#: Every key of the metrics dict, in a stable order.
-METRIC_KEYS = (
-    "view",
-    "facing",
-    "trunk_lean_deg",
-    "lateral_lean_deg",
-    "head_forward_deg",
-    "hip_tilt_deg",
-    "posture",
-    "core_score",
-    "cadence_spm",
-    "step_time_cv",
-    "symmetry",
-    "trunk_oscillation_deg",
-    "lateral_sway_deg",
-    "drift",
-)
+__all__ = ["METRIC_KEYS", "PostureAnalyzer", "belt_drift"]
 
 #: Hips above the shoulders by more than this is a landmark glitch, not a member (deg).
 _IMPLAUSIBLE_DEG = 135.0
@@ -100,7 +83,9 @@ class PostureAnalyzer:
     (``posture.persist_s``): leans (``leaning_forward`` carries severity "warn" or "alert",
     see :meth:`PostureClassifier.forward_severity`), ``head_forward``, ``core`` (score below
     ``core.fault_below``), ``cadence`` and ``drift``. Drift has two levels: past
-    ``safety.drift_warn`` it is a coaching fault ``drift`` ("step forward"); past
+    ``safety.drift_warn`` it is a coaching fault ``drift`` (carried toward the end the belt
+    runs to: "longer steps back toward the console"); nearer the console end than
+    ``safety.console_warn`` it is ``console`` ("slow down"); past
     ``safety.drift_back_limit`` for ``safety.drift_persist_s`` it is a ``safety`` alert
     ``drift_back`` ("hold the rails"). The warning sits nearer the front, so the member is
     coached before the alert.
@@ -124,7 +109,7 @@ class PostureAnalyzer:
         self.frame_size = frame_size
         p = self.posture_cfg
         self._view = ViewDetector(view, p.view_front_ratio, p.view_side_ratio, p.view_switch_frames)
-        self._facing = FacingTracker(p.facing_flip_frames)
+        self._facing = FacingTracker(p.facing_flip_frames, p.front_view_facing)
         self._gait = GaitTracker(self.gait_cfg)
         self._classifier = PostureClassifier(p)
         self._faults = FaultTracker(p.persist_s)
@@ -164,13 +149,22 @@ class PostureAnalyzer:
         self._last_view = None
 
     def update(
-        self, t: float, pose: Pose | None, frame_size: tuple[int, int] | None = None
-    ) -> tuple[dict[str, Any], list[Event]]:
-        """Analyse one frame (``pose`` None = nobody in the zone); returns (metrics, events)."""
+        self,
+        t: float,
+        pose: Pose | None,
+        frame_size: tuple[int, int] | None = None,
+        raw: Pose | None = None,
+    ) -> tuple[FrameMetrics, list[Event]]:
+        """Analyse one frame (``pose`` None = nobody in the zone); returns (metrics, events).
+
+        ``raw`` is the same member before smoothing, if the caller has it: foot contacts are
+        timed on it, since a smoothing filter's lag delays and blunts the feet's turning
+        points (at 6 fps it moved contacts by up to two frames and lost steps).
+        """
         if frame_size is not None:
             self.frame_size = frame_size
         events: list[Event] = []
-        metrics: dict[str, Any] = dict.fromkeys(METRIC_KEYS)
+        metrics = FrameMetrics()
         lm: Landmarks | None = None
         sample: PostureSample | None = None
         view = self._view.view
@@ -183,15 +177,20 @@ class PostureAnalyzer:
             if view != self._last_view:
                 self._gait.reset_strides()
                 self._last_view = view
-            facing = self._facing.update(lm, view or "side")
+            facing = self._facing.update(lm, view or "side", t)
             sample = posture_sample(lm, view, facing)
             a = sample.trunk_image_deg
             if body_axes(lm) is None or (a is not None and abs(a) > _IMPLAUSIBLE_DEG):
                 sample = PostureSample()  # trunk not visible or upside down: all unknown
 
+        feet = lm
+        if raw is not None and lm is not None:
+            feet = to_landmarks(
+                raw.image, raw.world, self.frame_size, self.posture_cfg.visibility_gate
+            )
         contacts = self._gait.update(
             t,
-            lm,
+            feet,
             facing,
             sample.trunk_lean_deg if sample else None,
             sample.lateral_lean_deg if sample else None,
@@ -241,8 +240,11 @@ class PostureAnalyzer:
         conds["head_forward"] = self._classifier.head_forward(sample, b) if sample else None
         conds["core"] = None if score is None else score < self.core_cfg.fault_below
         conds["drift"] = None if drift is None else drift >= self.safety_cfg.drift_warn
+        console = self.safety_cfg.console_warn
+        conds["console"] = None if drift is None or console <= 0 else drift <= console
         if pose is not None:
-            cad = g.cadence_spm
+            # No cadence cue while the estimate is still settling (a few steps in).
+            cad = g.cadence_spm if g.cadence_settled else None
             conds["cadence"] = cad is not None and not (
                 self.gait_cfg.cadence_min_spm <= cad <= self.gait_cfg.cadence_max_spm
             )
@@ -254,6 +256,7 @@ class PostureAnalyzer:
             "core": finite_or_none(score, 0),
             "cadence": finite_or_none(g.cadence_spm, 1),
             "drift": finite_or_none(drift, 2),
+            "console": finite_or_none(drift, 2),
         }
         severities: dict[str, str | None] = {
             "leaning_forward": self._classifier.forward_severity(sample, b)
@@ -271,20 +274,27 @@ class PostureAnalyzer:
             self.set_baseline(self._baseline)
         events.extend(safety)
 
-        metrics["view"] = view
-        metrics["facing"] = facing
-        metrics["posture"] = state
+        metrics.view = view
+        metrics.facing = facing
+        metrics.posture = state
+        metrics.steps = self._gait.total_steps
+        metrics.baseline = b is not None
+        g_lean, g_plus, g_minus = self._classifier.gauge(sample, b, view)
+        metrics.gauge_lean_deg = finite_or_none(g_lean, 2)
+        metrics.gauge_limit_plus_deg = round(g_plus, 2)
+        metrics.gauge_limit_minus_deg = round(g_minus, 2)
         if sample is not None:
-            metrics["trunk_lean_deg"] = finite_or_none(sample.trunk_lean_deg, 2)
-            metrics["lateral_lean_deg"] = finite_or_none(sample.lateral_lean_deg, 2)
-            metrics["head_forward_deg"] = finite_or_none(sample.head_forward_deg, 2)
-            metrics["hip_tilt_deg"] = finite_or_none(sample.hip_tilt_deg, 2)
+            metrics.trunk_lean_deg = finite_or_none(sample.trunk_lean_deg, 2)
+            metrics.lateral_lean_deg = finite_or_none(sample.lateral_lean_deg, 2)
+            metrics.head_forward_deg = finite_or_none(sample.head_forward_deg, 2)
+            metrics.hip_tilt_deg = finite_or_none(sample.hip_tilt_deg, 2)
         if pose is not None:
-            metrics["core_score"] = finite_or_none(score, 1)
-            metrics["cadence_spm"] = finite_or_none(g.cadence_spm, 1)
-            metrics["step_time_cv"] = finite_or_none(g.step_time_cv, 4)
-            metrics["symmetry"] = finite_or_none(g.symmetry, 3)
-            metrics["trunk_oscillation_deg"] = finite_or_none(g.trunk_oscillation_deg, 2)
-            metrics["lateral_sway_deg"] = finite_or_none(g.lateral_sway_deg, 2)
-            metrics["drift"] = finite_or_none(drift, 3)
+            metrics.core_score = finite_or_none(score, 1)
+            metrics.cadence_spm = finite_or_none(g.cadence_spm, 1)
+            metrics.cadence_settled = g.cadence_settled
+            metrics.step_time_cv = finite_or_none(g.step_time_cv, 4)
+            metrics.symmetry = finite_or_none(g.symmetry, 3)
+            metrics.trunk_oscillation_deg = finite_or_none(g.trunk_oscillation_deg, 2)
+            metrics.lateral_sway_deg = finite_or_none(g.lateral_sway_deg, 2)
+            metrics.drift = finite_or_none(drift, 3)
         return metrics, events

@@ -1,8 +1,13 @@
-"""The member's standing baseline: their own upright posture angles, captured while standing still.
+"""The member's baseline: their own upright posture angles, standing still or walking steadily.
 
 Landmark geometry has a per-person offset (on real footage an upright walker's hip->shoulder
 line sat about 8 deg behind vertical), so lean limits are judged relative to this baseline;
 absolute limits stay as a safety net (backward-walking.md).
+
+A member who is already walking when the baseline starts cannot stand still (before, the
+countdown froze at "3" for 10 s and the baseline was skipped without a word). Once the feet
+make steps, the collector switches to a *walking* baseline: it lets two warm-up steps pass,
+then takes the median posture over ``baseline_walking_steps`` steady steps.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 from vision import types as L
 from vision.metrics.camera_view import ViewDetector
 from vision.metrics.facing import FacingTracker, body_axes
+from vision.metrics.gait import RearFootContacts, facing_vector, foot_back
 from vision.metrics.geometry import median, midpoint, to_landmarks
 from vision.metrics.posture import posture_sample
 from vision.metrics.settings import PostureConfig
@@ -23,6 +29,17 @@ from vision.types import Pose
 logger = logging.getLogger(__name__)
 
 BASELINE_VERSION = 1
+
+#: Steps let pass before a walking baseline starts (the first strides are not yet steady).
+WARMUP_STEPS = 2
+
+#: While walking on the belt the hips may wander this far (torso lengths) before the
+#: baseline restarts: a member who walks off the belt or is replaced is not a baseline.
+WALKING_TOLERANCE = 1.0
+
+#: Walking means two foot contacts at most this far apart (s): one "contact" alone can be
+#: landmark jitter of a member standing still (seen on a still real frame).
+STEP_GAP_S = 2.0
 
 
 @dataclass(slots=True)
@@ -47,6 +64,8 @@ class Baseline:
     lateral_sway_deg: float | None = None
     hip_tilt_peak_deg: float | None = None
     trunk_velocity_sd_dps: float | None = None
+    kind: str = "standing"  # "standing" | "walking"
+    steps: int = 0
     version: int = BASELINE_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,9 +84,9 @@ class Baseline:
         for k, v in data.items():
             if k not in known:
                 continue
-            if k in ("view", "facing"):
+            if k in ("view", "facing", "kind"):
                 kwargs[k] = None if v is None else str(v)
-            elif k in ("samples", "version"):
+            elif k in ("samples", "version", "steps"):
                 kwargs[k] = int(v)
             elif v is None:
                 kwargs[k] = None
@@ -79,11 +98,15 @@ class Baseline:
 
 
 class BaselineCollector:
-    """Collects a :class:`Baseline` over ``seconds`` of standing still.
+    """Collects a :class:`Baseline` over ``seconds`` of standing still, or while walking.
 
     Feed frames with :meth:`add`. Frames without a usable trunk are skipped; when the hips move
     more than ``posture.baseline_still_tolerance`` torso lengths from where the stand began, the
     stand restarts (``progress`` drops back), since a moving member is not a baseline.
+
+    Once the feet make a step, :attr:`walking` turns True and the capture restarts as a walking
+    baseline (see the module doc): the hips may then wander `WALKING_TOLERANCE` torso lengths,
+    and ``progress`` counts steady steps (and at least ``seconds``).
     """
 
     def __init__(
@@ -102,7 +125,11 @@ class BaselineCollector:
         self._view = ViewDetector(
             view, self.cfg.view_front_ratio, self.cfg.view_side_ratio, self.cfg.view_switch_frames
         )
-        self._facing = FacingTracker(self.cfg.facing_flip_frames)
+        self._facing = FacingTracker(self.cfg.facing_flip_frames, self.cfg.front_view_facing)
+        self._contacts = RearFootContacts(0.05, 0.3)
+        self.walking = False
+        self._steps = 0  # steps since walking was noticed
+        self._last_step_t: float | None = None
         self._restart()
 
     def _restart(self) -> None:
@@ -115,10 +142,22 @@ class BaselineCollector:
 
     @property
     def progress(self) -> float:
-        """0..1: share of the still stand collected."""
+        """0..1: share of the still stand (or of the steady steps) collected."""
         if self._t0 is None or self._t_last is None:
             return 0.0
-        return max(0.0, min(1.0, (self._t_last - self._t0) / self.seconds))
+        by_time = max(0.0, min(1.0, (self._t_last - self._t0) / self.seconds))
+        if not self.walking:
+            return by_time
+        steady = max(0, self._steps - WARMUP_STEPS)
+        return min(by_time, steady / self.cfg.baseline_walking_steps)
+
+    @property
+    def steps_left(self) -> int:
+        """Steady steps still needed by a walking baseline (0 when standing or done)."""
+        if not self.walking:
+            return 0
+        need = WARMUP_STEPS + self.cfg.baseline_walking_steps
+        return max(0, need - self._steps)
 
     @property
     def is_done(self) -> bool:
@@ -141,13 +180,19 @@ class BaselineCollector:
         if axes is None or hips is None:
             return
         torso = axes[2]
+        view = self._view.update(lm)
+        facing = self._facing.update(lm, view or "side", t)
+        self._count_steps(t, lm, facing)
         if self._anchor is not None:
             moved = math.hypot(hips[0] - self._anchor[0], hips[1] - self._anchor[1]) / torso
-            if moved > self.cfg.baseline_still_tolerance:
+            limit = WALKING_TOLERANCE if self.walking else self.cfg.baseline_still_tolerance
+            if moved > limit:
                 logger.debug("baseline restarted: hips moved %.2f torso lengths", moved)
                 self._restart()
-        view = self._view.update(lm)
-        facing = self._facing.update(lm, view or "side")
+                if self.walking:
+                    self.walking, self._steps = False, 0
+        if self.walking and self._steps < WARMUP_STEPS:
+            return  # the first strides are not steady yet
         s = posture_sample(lm, view, facing)
         if self._t0 is None:
             self._t0, self._anchor = t, hips
@@ -159,6 +204,29 @@ class BaselineCollector:
             self._views.append(view)
         if facing:
             self._facings.append(facing)
+
+    def _count_steps(self, t: float, lm: Any, facing: str | None) -> None:
+        f = facing_vector(facing)
+        if f is None:
+            return
+        found = self._contacts.update(t, foot_back(lm, "left", f), foot_back(lm, "right", f))
+        last = self._last_step_t
+        if not found:
+            if self.walking and last is not None and t - last > STEP_GAP_S:
+                # The steps stopped: back to a standing baseline.
+                logger.info("the member stopped walking: back to a standing baseline")
+                self.walking, self._steps = False, 0
+                self._restart()
+            return
+        self._last_step_t = found[-1].t
+        if not self.walking:
+            if last is None or found[-1].t - last > STEP_GAP_S:
+                return  # one contact alone is not walking
+            # Feet stepping: this member walks. Start again as a walking baseline.
+            logger.info("the member is walking: collecting a walking baseline")
+            self.walking, self._steps = True, 1
+            self._restart()
+        self._steps += len(found)
 
     def result(self) -> Baseline | None:
         """The baseline once :attr:`is_done`, else None."""
@@ -179,5 +247,7 @@ class BaselineCollector:
             head_forward_deg=cols[2],
             hip_tilt_deg=cols[3],
             samples=len(self._rows),
-            seconds=round(self.progress * self.seconds, 2),
+            seconds=round((self._t_last or 0.0) - (self._t0 or 0.0), 2),
+            kind="walking" if self.walking else "standing",
+            steps=max(0, self._steps - WARMUP_STEPS) if self.walking else 0,
         )

@@ -25,7 +25,10 @@ POSTURE_STATES = (
 #: Posture states that mean nobody is judged: no member in the zone, or too unclear to judge.
 ABSENT_STATES = frozenset({"no_person", "low_confidence"})
 LEAN_FAULTS = ("leaning_forward", "leaning_back", "leaning_side")
-FAULTS = (*LEAN_FAULTS, "head_forward", "core", "cadence", "drift")
+FAULTS = (*LEAN_FAULTS, "head_forward", "core", "cadence", "drift", "console")
+#: Frames further apart than this (s) mean the camera stopped delivering (lost, reconnecting).
+_FRAME_GAP_S = 1.0
+
 #: Severities a fault may carry, mildest first.
 SEVERITIES = ("warn", "alert")
 
@@ -91,6 +94,37 @@ class PostureClassifier:
                 _margin(abs(s.lateral_lean_deg), c.absolute_lateral_limit_deg),
             )
         return fwd, back, side
+
+    def gauge(
+        self, s: PostureSample | None, baseline: Baseline | None, view: str | None
+    ) -> tuple[float | None, float, float]:
+        """The lean gauge in the limits in force: (lean from the centre, limit +, limit -).
+
+        The centre is the member's baseline (plus the deck's incline in a side view), or
+        vertical without one; the limits are where :meth:`update` changes state, measured
+        from that centre (the relative limit or the absolute safety net, whichever bites
+        first), so the gauge, the word and the skeleton colour always agree. Side view:
+        + = toward the face; front view: + = toward the member's right.
+        """
+        c = self.cfg
+        if view == "front":
+            ref = baseline.lateral_lean_deg if baseline is not None else None
+            centre = ref or 0.0
+            hi, lo = c.absolute_lateral_limit_deg, -c.absolute_lateral_limit_deg
+            if ref is not None:
+                hi, lo = min(hi, ref + c.lateral_warn_deg), max(lo, ref - c.lateral_warn_deg)
+            value = None if s is None else s.lateral_lean_deg
+        else:
+            incl = incline_deg(self.incline_percent)
+            ref = baseline.trunk_lean_deg if baseline is not None else None
+            centre = incl + (ref or 0.0)
+            hi, lo = incl + c.absolute_forward_limit_deg, incl - c.absolute_back_limit_deg
+            if ref is not None:
+                hi = min(hi, centre + c.forward_warn_deg)
+                lo = max(lo, centre - c.back_warn_deg)
+            value = None if s is None else s.trunk_lean_deg
+        lean = None if value is None else value - centre
+        return lean, hi - centre, centre - lo
 
     def update(self, s: PostureSample | None, baseline: Baseline | None) -> str:
         """The state for this frame; None sample = no person."""
@@ -264,6 +298,8 @@ class SafetyMonitor:
       frames, having grown by at least ``fall_rise_deg`` within ``fall_window_s`` (sudden);
       re-armed once the lean is back under ``fall_lean_deg - 10``.
     * ``member_lost``: no person for ``member_lost_s`` after one was seen; re-armed when seen.
+      Only time *with frames* counts: after a gap in the frames (a camera reconnecting) the
+      timer starts again, so a reconnect is not taken for a member who left.
     * ``drift_back``: drift beyond ``drift_back_limit`` for ``drift_persist_s``; re-armed once
       it is 0.05 inside the limit.
     """
@@ -278,6 +314,7 @@ class SafetyMonitor:
         self._fall_armed = True
         self._fall_frames = 0
         self._seen_t: float | None = None
+        self._frame_t: float | None = None
         self._lost_sent = False
         self._drift_since: float | None = None
         self._drift_armed = True
@@ -288,6 +325,10 @@ class SafetyMonitor:
         """Feed one frame; returns the safety events it raises."""
         c = self.cfg
         events: list[Event] = []
+        last, self._frame_t = self._frame_t, t
+        if last is not None and t - last > _FRAME_GAP_S and self._seen_t is not None:
+            # No frames for a while (camera lost and back): nobody can say the member left.
+            self._seen_t = t
         if person:
             self._seen_t, self._lost_sent = t, False
         elif (

@@ -24,6 +24,10 @@ _FACE_FULL = 0.06
 #: Toes ahead of the heels by this fraction of the torso length counts as a full vote.
 _FEET_FULL = 0.12
 
+#: A turn between facing the camera and facing away must hold this long (s): a member on a
+#: treadmill turns round rarely and slowly, the model's brief whole-body flips are shorter.
+TURN_HOLD_S = 1.0
+
 
 def body_axes(lm: Landmarks) -> tuple[Point, Point, float] | None:
     """The body's up axis, its image-right perpendicular, and the torso length in pixels.
@@ -68,20 +72,26 @@ def side_facing_score(lm: Landmarks, right: Point, torso: float) -> float | None
     return sum(votes)
 
 
-def front_facing_score(lm: Landmarks) -> float | None:
+def front_facing_score(lm: Landmarks) -> float:
     """A vote in [-1, 1]: positive = facing the camera, negative = facing away.
 
     Read from the face: the nose and both eyes above the visibility gate mean the face is
-    toward the camera, none of them means it is turned away. The left/right labels of the
-    shoulders would say the same in theory, but the model swaps them when the trunk leans far
-    sideways (seen on the fixture clip), which would flip every sign mid-lean.
+    toward the camera, none of them means it is turned away. This cannot see a member from
+    behind whose face MediaPipe still reports as visible, and the model's 3D cues do not help:
+    on the front-view fixture, through the kiosk's zone crop, BlazePose swapped the shoulders
+    *and* put the nose behind the ears in every frame of a man facing the camera. Where the
+    camera stands behind the member, the staff say so (``posture.front_view_facing``).
     """
     seen = sum(1 for i in (L.NOSE, L.LEFT_EYE, L.RIGHT_EYE) if lm.pts[i] is not None)
     return (seen - 1.5) / 1.5
 
 
-def facing_of(lm: Landmarks, view: str) -> Facing | None:
-    """The facing of one frame without memory: "left"/"right" in side view, else camera/away."""
+def facing_of(lm: Landmarks, view: str, front: str = "auto") -> Facing | None:
+    """The facing of one frame without memory: "left"/"right" in side view, else camera/away.
+
+    ``front`` ("camera", "away" or "auto") is where the staff say the member faces in a
+    front view; "auto" reads the face.
+    """
     axes = body_axes(lm)
     if axes is None:
         return None
@@ -91,8 +101,12 @@ def facing_of(lm: Landmarks, view: str) -> Facing | None:
         if s is None or abs(s) < 0.3:
             return None
         return "right" if s > 0 else "left"
+    if front == "camera":
+        return "camera"
+    if front == "away":
+        return "away"
     s = front_facing_score(lm)
-    if s is None or abs(s) < 0.5:
+    if abs(s) < 0.5:
         return None
     return "camera" if s > 0 else "away"
 
@@ -101,11 +115,13 @@ class FacingTracker:
     """Facing with memory: a new answer must hold for ``flip_frames`` frames to replace the old.
 
     Single frames can mislead (a hand over the face, a foot mid-swing); a member does not turn
-    round between two frames at 30 fps.
+    round between two frames at 30 fps. Given frame times, a turn between "camera" and "away"
+    must also hold for `TURN_HOLD_S`.
     """
 
-    def __init__(self, flip_frames: int = 5) -> None:
+    def __init__(self, flip_frames: int = 5, front: str = "auto") -> None:
         self.flip_frames = max(1, flip_frames)
+        self.front = front
         self.reset()
 
     def reset(self) -> None:
@@ -113,10 +129,11 @@ class FacingTracker:
         self.facing: Facing | None = None
         self._candidate: Facing | None = None
         self._count = 0
+        self._since: float | None = None
 
-    def update(self, lm: Landmarks, view: str) -> Facing | None:
-        """Feed one frame; returns the current facing (None until one is seen)."""
-        now = facing_of(lm, view)
+    def update(self, lm: Landmarks, view: str, t: float | None = None) -> Facing | None:
+        """Feed one frame (at time ``t``, s); returns the current facing (None until seen)."""
+        now = facing_of(lm, view, self.front)
         expected = ("left", "right") if view == "side" else ("camera", "away")
         if self.facing is not None and self.facing not in expected:
             # The view changed (side <-> front): the old answer means nothing now.
@@ -130,8 +147,11 @@ class FacingTracker:
         if now == self._candidate:
             self._count += 1
         else:
-            self._candidate, self._count = now, 1
-        if self._count >= self.flip_frames:
+            self._candidate, self._count, self._since = now, 1, t
+        held = True
+        if view != "side" and t is not None and self._since is not None:
+            held = t - self._since >= TURN_HOLD_S
+        if self._count >= self.flip_frames and held:
             logger.debug("facing changed %s -> %s", self.facing, now)
             self.facing, self._candidate, self._count = now, None, 0
         return self.facing

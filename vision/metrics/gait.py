@@ -17,6 +17,7 @@ import logging
 import math
 from collections import deque
 from dataclasses import dataclass
+from statistics import median
 
 from vision import types as L
 from vision.metrics.geometry import Landmarks, mean, stdev
@@ -24,8 +25,24 @@ from vision.metrics.settings import GaitConfig
 
 logger = logging.getLogger(__name__)
 
-#: A gap in a foot's samples longer than this forgets its partial peak search (s).
+#: A gap in the feet's samples longer than this forgets the partial peak search (s).
 _MAX_GAP_S = 0.5
+
+#: Step intervals this far from the median (as a fraction of it) are a missed or doubled
+#: step, not the rhythm: a missed step doubles an interval, a double halves one.
+_OUTLIER_FRACTION = 0.35
+
+
+def _agrees(dt: float, typical: float) -> bool:
+    return abs(dt - typical) <= _OUTLIER_FRACTION * typical
+
+
+def robust_intervals(intervals: list[float]) -> list[float]:
+    """The step intervals that agree with their median (missed and doubled steps dropped)."""
+    if not intervals:
+        return []
+    med = median(intervals)
+    return [dt for dt in intervals if _agrees(dt, med)]
 
 
 @dataclass(slots=True, frozen=True)
@@ -68,77 +85,128 @@ def foot_back(lm: Landmarks, side: str, f: tuple[float, float]) -> tuple[float, 
     return back, toe_low
 
 
-class FootContactDetector:
-    """Finds one foot's contacts: peaks of its distance behind the hips, with hysteresis.
+class RearFootContacts:
+    """Finds contacts as peaks of the *rearmost* foot's distance behind the hips.
 
-    A peak counts once the foot has come ``hysteresis_m`` forward of it; then the detector waits
-    for the foot to go ``hysteresis_m`` back again before looking for the next peak, so tremor
-    near a peak cannot make two contacts.
+    Why the rearmost foot and not one detector per foot: in a side view the model often swaps
+    the left and right leg for a frame or two, and two per-foot detectors then log a left and
+    a right contact 1-4 frames apart at the same touch-down (a 112 steps/min walker read 149).
+    The rearmost of the two feet does not care which label the model gave it: it peaks once
+    per step, when the swinging foot lands, then falls as the belt carries that foot forward
+    until the other foot swings past it. The foot's name comes from continuity (the feet
+    alternate), the model's label only starts the sequence.
+
+    A peak counts once the signal has fallen ``hysteresis_m`` below it, and only after
+    ``min_step_s`` has passed without a higher peak: two peaks closer than a plausible step
+    time are one contact (a glitch in mid-swing, or a swap at touch-down), the higher wins.
     """
 
-    def __init__(self, side: str, hysteresis_m: float, min_stride_s: float) -> None:
-        self.side = side
+    def __init__(self, hysteresis_m: float, min_step_s: float) -> None:
         self.hysteresis_m = hysteresis_m
-        self.min_stride_s = min_stride_s
+        self.min_step_s = min_step_s
         self.reset()
 
     def reset(self) -> None:
-        """Forget the partial peak search and the last contact."""
+        """Forget the partial peak search, the pending contact and the last contact."""
         self._seeking_peak = True
-        self._ext: tuple[float, float, bool] | None = None  # (t, value, toe_low) at the extreme
+        # The running extreme: (t, value, side, toe_low).
+        self._ext: tuple[float, float, str, bool] | None = None
         self._rising = False  # the extreme was reached by going back (not the first sample)
+        self._before: tuple[float, float] | None = None  # the sample before the extreme
         self._after: list[tuple[float, float]] = []  # samples after the extreme
-        self._last: tuple[float, float] | None = None
-        self.last_contact_t: float | None = None
+        self._last_sample: tuple[float, float] | None = None
+        self._pending: tuple[Contact, float] | None = None  # (contact, peak value)
+        self.last_contact: Contact | None = None
 
-    def update(self, t: float, sample: tuple[float, bool] | None) -> Contact | None:
-        """Feed one frame's (distance behind, toe lowest) or None; returns a confirmed contact."""
-        if sample is None:
-            return None
-        v, toe_low = sample
-        if self._last is not None and t - self._last[0] > _MAX_GAP_S:
-            last_contact = self.last_contact_t
+    def update(
+        self, t: float, left: tuple[float, bool] | None, right: tuple[float, bool] | None
+    ) -> list[Contact]:
+        """Feed one frame's (distance behind, toe lowest) per foot; returns confirmed contacts."""
+        out: list[Contact] = []
+        if self._pending is not None and t - self._pending[0].t >= self.min_step_s:
+            out.append(self._emit(self._pending[0]))
+            self._pending = None
+        feet = [(v, s) for v, s in ((left, "left"), (right, "right")) if v is not None]
+        if not feet:
+            return out
+        (v, toe_low), side = max(feet, key=lambda f: f[0][0])
+        if self._last_sample is not None and t - self._last_sample[0] > _MAX_GAP_S:
+            pending, last = self._pending, self.last_contact
             self.reset()
-            self.last_contact_t = last_contact
-        contact = None
+            self._pending, self.last_contact = pending, last
         ext = self._ext
         if ext is None:
-            self._ext, self._rising, self._after = (t, v, toe_low), False, []
+            self._ext, self._rising, self._after = (t, v, side, toe_low), False, []
+            self._before = None
         elif self._seeking_peak:
             if v > ext[1]:
-                self._ext, self._rising, self._after = (t, v, toe_low), True, []
+                self._before = self._last_sample
+                self._ext, self._rising, self._after = (t, v, side, toe_low), True, []
             else:
                 self._after.append((t, v))
                 if v < ext[1] - self.hysteresis_m:
                     # A peak at the very first sample may be mid-stance: not a contact.
-                    contact = self._confirm() if self._rising else None
+                    if self._rising:
+                        self._peak(self._refine())
                     self._seeking_peak = False
-                    self._ext, self._after = (t, v, toe_low), []
+                    self._ext, self._after = (t, v, side, toe_low), []
         elif v < ext[1]:
-            self._ext = (t, v, toe_low)
+            self._ext = (t, v, side, toe_low)
         elif v > ext[1] + self.hysteresis_m:
             self._seeking_peak = True
-            self._ext, self._rising, self._after = (t, v, toe_low), True, []
-        self._last = (t, v)
-        return contact
+            self._before = self._last_sample
+            self._ext, self._rising, self._after = (t, v, side, toe_low), True, []
+        self._last_sample = (t, v)
+        return out
 
-    def _confirm(self) -> Contact | None:
+    def _peak(self, c: Contact) -> None:
         assert self._ext is not None
-        t0, v0, toe_low = self._ext
+        value = self._ext[1]
+        if self._pending is not None:
+            prev, prev_value = self._pending
+            if c.t - prev.t < self.min_step_s:
+                # One touch-down seen twice: keep the higher peak (the real rearmost point).
+                if value > prev_value:
+                    self._pending = (c, value)
+                return
+        self._pending = (c, value)
+
+    def _emit(self, c: Contact) -> Contact:
+        last = self.last_contact
+        if last is not None and c.t - last.t < 3.0 * max(self.min_step_s, 0.5):
+            # Feet alternate: name this one by continuity, whatever label the model gave.
+            other = "left" if last.side == "right" else "right"
+            c = Contact(t=c.t, side=other, toe_first=c.toe_first)
+        self.last_contact = c
+        return c
+
+    def _refine(self) -> Contact:
+        """The contact, timed between frames.
+
+        The toe stops at the end of the swing, then the belt drags it forward at a constant
+        speed: the peak is a corner, not a parabola. Extend the belt-speed line through the
+        next two samples back to the peak's level; the corner lies between the highest sample
+        and the next one. With one sample after the peak (low frame rates), the corner is
+        where the swing line (sample before -> peak) would meet the belt line.
+        """
+        assert self._ext is not None
+        t0, v0, side, toe_low = self._ext
         t = t0
         if len(self._after) >= 2:
-            # The toe stops at the end of the swing, then the belt drags it forward at a
-            # constant speed: the peak is a corner, not a parabola. Extend the belt-speed line
-            # through the next two samples back to the peak's level; the corner lies between
-            # the highest sample and the next one.
             (t1, v1), (t2, v2) = self._after[0], self._after[1]
             if t2 > t1 and v2 < v1:
                 k = (v2 - v1) / (t2 - t1)
                 t = max(t0, min(t1, t1 + (v0 - v1) / k))
-        if self.last_contact_t is not None and t - self.last_contact_t < self.min_stride_s:
-            return None
-        self.last_contact_t = t
-        return Contact(t=t, side=self.side, toe_first=toe_low)
+        elif self._after and self._before is not None:
+            (tb, vb), (t1, v1) = self._before, self._after[0]
+            rise = (v0 - vb) / (t0 - tb) if t0 > tb else 0.0
+            fall = (v1 - v0) / (t1 - t0) if t1 > t0 else 0.0
+            # Parabola through the three samples, kept between the neighbours' midpoints.
+            denom = rise - fall
+            if denom > 0:
+                dt = t1 - t0
+                t = t0 + max(-0.5, min(0.5, 0.5 * (rise + fall) / denom)) * dt
+        return Contact(t=t, side=side, toe_first=toe_low)
 
 
 @dataclass(slots=True)
@@ -146,6 +214,7 @@ class GaitSummary:
     """Gait metrics now (None = unknown: too few steps, or not visible from this view)."""
 
     cadence_spm: float | None = None
+    cadence_settled: bool = False
     step_time_cv: float | None = None
     symmetry: float | None = None
     trunk_oscillation_deg: float | None = None
@@ -159,10 +228,12 @@ class GaitTracker:
 
     Feed every frame with :meth:`update`. Definitions:
 
-    * cadence: steps/min from the contacts of the last ``cadence_window_s``:
-      ``60 * (n - 1) / (t_last - t_first)``; None with fewer than 3 contacts or when the last
-      contact is older than 3 step times (the member stopped).
-    * step time: between consecutive contacts of opposite feet; ``step_time_cv`` = SD / mean.
+    * cadence: steps/min from the contacts of the last ``cadence_window_s``: 60 over the mean
+      of the step intervals that agree with their median (:func:`robust_intervals`); None
+      with fewer than 2 such intervals or when the last contact is older than 3 step times
+      (the member stopped). ``cadence_settled`` once ``cadence_settle_steps`` steps agree:
+      no cadence fault before that.
+    * step time: between consecutive contacts; ``step_time_cv`` = SD / mean of the kept ones.
     * symmetry: mean left step time (right -> left contact) and mean right step time, smaller
       over larger: 1.0 = symmetric.
     * per stride (between two contacts of one foot): the range (max - min) of the sagittal trunk
@@ -175,20 +246,17 @@ class GaitTracker:
 
     def __init__(self, cfg: GaitConfig) -> None:
         self.cfg = cfg
-        self.feet = {
-            side: FootContactDetector(side, cfg.step_hysteresis_m, cfg.min_stride_s)
-            for side in ("left", "right")
-        }
+        self.contacts_detector = RearFootContacts(cfg.step_hysteresis_m, cfg.min_step_s)
         self.reset()
 
     def reset(self) -> None:
         """Forget all steps and samples (new member, new view)."""
-        for foot in self.feet.values():
-            foot.reset()
+        self.contacts_detector.reset()
         self.contacts: deque[Contact] = deque()
+        self.total_steps = 0
         keep = max(4.0, self.cfg.velocity_window_s) + 1.0
         self._keep_s = keep
-        # (t, sagittal lean, lateral lean, hip tilt, trunk image angle) per frame
+        # (t, sagittal lean, lateral lean, hip tilt) per frame
         self._samples: deque[tuple[float, float | None, float | None, float | None]] = deque()
         self._angles: deque[tuple[float, float]] = deque()
         self._rates: deque[tuple[float, float]] = deque()
@@ -219,10 +287,9 @@ class GaitTracker:
         found: list[Contact] = []
         f = facing_vector(facing)
         if lm is not None and f is not None:
-            for side, foot in self.feet.items():
-                c = foot.update(t, foot_back(lm, side, f))
-                if c is not None:
-                    found.append(c)
+            found = self.contacts_detector.update(
+                t, foot_back(lm, "left", f), foot_back(lm, "right", f)
+            )
         self._samples.append((t, sagittal, lateral, hip_tilt))
         while self._samples and self._samples[0][0] < t - self._keep_s:
             self._samples.popleft()
@@ -248,6 +315,7 @@ class GaitTracker:
 
     def _add_contact(self, c: Contact) -> None:
         self.contacts.append(c)
+        self.total_steps += 1
         prev = self._prev_contact.get(c.side)
         self._prev_contact[c.side] = c.t
         if prev is None or c.t - prev > 3.0:
@@ -269,22 +337,22 @@ class GaitTracker:
             self.contacts.popleft()
         out = GaitSummary()
         steps = sorted(self.contacts, key=lambda c: c.t)
-        if len(steps) >= 3:
-            span = steps[-1].t - steps[0].t
-            intervals: list[float] = []
-            by_side: dict[str, list[float]] = {"left": [], "right": []}
-            for a, b in itertools.pairwise(steps):
-                if a.side != b.side:
+        intervals = [b.t - a.t for a, b in itertools.pairwise(steps)]
+        inliers = robust_intervals(intervals)
+        if len(inliers) >= 2:
+            typical = sum(inliers) / len(inliers)
+            if t - steps[-1].t <= max(1.5, 3.0 * typical):
+                # Mean of the intervals that agree with the median: a missed or doubled step
+                # is dropped, and the mean of sub-frame times is finer than any one frame.
+                out.cadence_spm = 60.0 / typical
+                out.cadence_settled = len(inliers) >= self.cfg.cadence_settle_steps - 1
+                out.step_time_cv = stdev(inliers) / typical
+                by_side: dict[str, list[float]] = {"left": [], "right": []}
+                for a, b in itertools.pairwise(steps):
                     dt = b.t - a.t
-                    intervals.append(dt)
-                    by_side[b.side].append(dt)
-            typical = mean(intervals) if intervals else span / (len(steps) - 1)
-            if span > 0 and t - steps[-1].t <= max(1.5, 3.0 * typical):
-                out.cadence_spm = 60.0 * (len(steps) - 1) / span
-                if len(intervals) >= 2:
-                    m = mean(intervals)
-                    out.step_time_cv = stdev(intervals) / m if m > 0 else None
-                if len(by_side["left"]) >= 1 and len(by_side["right"]) >= 1:
+                    if a.side != b.side and _agrees(dt, typical):
+                        by_side[b.side].append(dt)
+                if by_side["left"] and by_side["right"]:
                     ml, mr = mean(by_side["left"]), mean(by_side["right"])
                     if max(ml, mr) > 0:
                         out.symmetry = min(ml, mr) / max(ml, mr)
@@ -298,6 +366,6 @@ class GaitTracker:
             out.trunk_velocity_sd_dps = stdev([r for _, r in self._rates])
         for name in out.__slots__:
             v = getattr(out, name)
-            if v is not None and not math.isfinite(v):
+            if isinstance(v, float) and not math.isfinite(v):
                 setattr(out, name, None)
         return out

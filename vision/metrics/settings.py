@@ -115,6 +115,13 @@ class PostureConfig(BaseModel):
         description="Hips moving more than this (torso lengths) restart the baseline: the "
         "member must stand still (eng.).",
     )
+    baseline_walking_steps: int = Field(
+        default=6,
+        ge=2,
+        le=30,
+        description="A member who is already walking gets a walking baseline: the median "
+        "posture over this many steady steps, after two warm-up steps (eng.: three strides).",
+    )
     view_front_ratio: float = Field(
         default=0.45,
         ge=0.2,
@@ -140,6 +147,13 @@ class PostureConfig(BaseModel):
         ge=1,
         le=60,
         description="Frames a new facing must hold before it replaces the old one (eng.).",
+    )
+    front_view_facing: Literal["auto", "camera", "away"] = Field(
+        default="auto",
+        description="In a front view (camera in line with the belt), which way the member "
+        "faces: 'away' when the camera stands behind them (for a backward walker: at the "
+        "console end), 'camera' when in front of them; 'auto' reads it from the face, which "
+        "MediaPipe reports as visible from behind too, so set it for a camera behind.",
     )
 
     @model_validator(mode="after")
@@ -208,12 +222,19 @@ class GaitConfig(BaseModel):
         description="A foot must move this far back from its rearmost point before that "
         "point counts as a toe contact, m (world landmarks; eng.).",
     )
-    min_stride_s: float = Field(
-        default=0.5,
-        ge=0.2,
-        le=2,
-        description="Two contacts of one foot closer than this are one contact, s (eng.: 240 "
-        "steps/min).",
+    min_step_s: float = Field(
+        default=0.3,
+        ge=0.15,
+        le=1,
+        description="Two foot contacts closer than this are one touch-down seen twice (a "
+        "left/right swap by the model), s (eng.: 200 steps/min, far above backward walking).",
+    )
+    cadence_settle_steps: int = Field(
+        default=5,
+        ge=3,
+        le=20,
+        description="Cadence is judged (a cadence fault is possible) only once this many "
+        "steps agree, steps (eng.: the issue asks for convergence within about five).",
     )
     stride_window: int = Field(
         default=6,
@@ -361,9 +382,18 @@ class SafetyConfig(BaseModel):
         default=0.7,
         ge=0.3,
         le=1.0,
-        description="Position in the zone beyond which the member is coached to step forward "
-        "(a 'drift' fault once it lasts posture.persist_s); must be nearer the front than "
-        "drift_back_limit, so coaching comes before the alert (eng.).",
+        description="Position in the zone beyond which the member is coached to take longer "
+        "steps back toward the console (a 'drift' fault once it lasts posture.persist_s); "
+        "must be nearer the front than drift_back_limit, so coaching comes before the alert "
+        "(eng.).",
+    )
+    console_warn: float = Field(
+        default=0.15,
+        ge=0.0,
+        le=0.4,
+        description="Position in the zone (0 = the console end) nearer than which the member "
+        "is coached to slow down (a 'console' fault): a backward walker cannot see the "
+        "console behind them (eng.; 0 switches it off).",
     )
     drift_persist_s: float = Field(
         default=2.0,

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from vision.metrics.analyzer import METRIC_KEYS as ANALYZER_METRIC_KEYS
+from vision.types import METRIC_KEYS as FRAME_METRIC_KEYS
 from vision.types import Event, FrameResult
 
 if TYPE_CHECKING:
@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Metric columns, in output order: the `PostureAnalyzer`'s own keys. Every row has every
+#: Metric columns, in output order: the fields of `FrameMetrics`. Every row has every
 #: key (null where unknown or when no member is seen), so a file's columns do not depend on
 #: what the first frame happened to show.
-METRIC_KEYS: tuple[str, ...] = ANALYZER_METRIC_KEYS
+METRIC_KEYS: tuple[str, ...] = FRAME_METRIC_KEYS
 
 #: Every row's keys, in order (the CSV header).
 ROW_KEYS: tuple[str, ...] = ("frame", "t", "person", *METRIC_KEYS, "step", "events")
@@ -79,8 +79,8 @@ def result_row(result: FrameResult) -> dict[str, Any]:
         "t": round(t, _DECIMALS),
         "person": result.person,
     }
-    for key in METRIC_KEYS:
-        row[key] = _clean(result.metrics.get(key))
+    for key, value in result.metrics.to_dict().items():
+        row[key] = _clean(value)
     row["step"] = _step(result.events)
     row["events"] = [_clean(e.to_dict()) for e in result.events]
     return row
@@ -175,13 +175,24 @@ class StageTimes:
 
 
 class AnalysisSummary:
-    """Counts and timings over an analysed video, printed for a human at the end."""
+    """Counts and timings over an analysed video, printed for a human at the end.
+
+    Besides counts and timings: the steps found, the last cadence (steps/min, marked
+    "settling" before enough steps agree), the share of member frames judged upright, and
+    the facing and view seen most often, so a clip can be checked against a hand count.
+    """
 
     def __init__(self, source_name: str) -> None:
         self.source_name = source_name
         self.frames = 0
         self.with_person = 0
         self.events: Counter[str] = Counter()
+        self.upright = 0
+        self.judged = 0
+        self.facings: Counter[str] = Counter()
+        self.views: Counter[str] = Counter()
+        self.cadence_spm: float | None = None
+        self.cadence_settled = False
         self.stages = StageTimes()
         self.started = time.perf_counter()
         self.elapsed_s = 0.0
@@ -191,6 +202,17 @@ class AnalysisSummary:
         self.frames += 1
         self.with_person += result.person
         self.events.update(e.kind for e in result.events)
+        m = result.metrics
+        if result.person:
+            if m.posture not in (None, "no_person", "low_confidence"):
+                self.judged += 1
+                self.upright += m.posture == "upright"
+            if m.facing:
+                self.facings[m.facing] += 1
+            if m.view:
+                self.views[m.view] += 1
+        if m.cadence_spm is not None:
+            self.cadence_spm, self.cadence_settled = m.cadence_spm, m.cadence_settled
         self.stages.add(result.timings)
         self.elapsed_s = time.perf_counter() - self.started
 
@@ -198,6 +220,32 @@ class AnalysisSummary:
     def person_share(self) -> float:
         """Fraction of frames with a member (0..1)."""
         return self.with_person / self.frames if self.frames else 0.0
+
+    @property
+    def steps(self) -> int:
+        """Foot contacts found (one contact = one step)."""
+        return self.events["step"]
+
+    @property
+    def upright_percent(self) -> float | None:
+        """Share of the judged member frames that were upright, %, or None."""
+        return 100.0 * self.upright / self.judged if self.judged else None
+
+    def gait_line(self) -> str:
+        """Steps, cadence, % upright, facing and view, for a human."""
+        if self.cadence_spm is None:
+            cadence = "cadence -"
+        else:
+            note = "" if self.cadence_settled else " (settling)"
+            cadence = f"cadence {self.cadence_spm:.1f} steps/min{note}"
+        upright = self.upright_percent
+        facing = ", ".join(f"{k} {n}" for k, n in self.facings.most_common()) or "-"
+        view = ", ".join(f"{k} {n}" for k, n in self.views.most_common()) or "-"
+        return (
+            f"steps {self.steps}, {cadence}, upright "
+            + ("-" if upright is None else f"{upright:.0f}%")
+            + f", facing {facing} (frames), view {view} (frames)"
+        )
 
     @property
     def fps(self) -> float:
@@ -210,6 +258,7 @@ class AnalysisSummary:
             f"{self.source_name}: {self.frames} frames, member found in "
             f"{self.with_person} ({100 * self.person_share:.0f}%), "
             f"{self.fps:.1f} frames/s",
+            self.gait_line(),
         ]
         parts = []
         for stage in ("convert", "infer", "select", "smooth", "metrics", "overhead", "total"):

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vision.pose.identity import MemberIdentity
 from vision.settings import ZoneConfig
 from vision.types import (
     LEFT_ANKLE,
@@ -151,13 +152,19 @@ class MemberSelector:
     in front of the treadmill with his hips in the picture's zone is not taken for the
     member. Among qualifying candidates the one nearest the previous member (within
     `CONTINUITY_RADIUS`) wins; otherwise the one with the most lower body in the zone, then
-    the tallest (nearest the camera). Nobody qualifying means no member. Not thread-safe:
-    the pipeline applies a zone change from another thread between frames.
+    the tallest (nearest the camera). Nobody qualifying means no member.
+
+    Given the frame time, the selector also keeps the member's identity by continuity
+    (`vision.pose.identity`): a candidate who cannot be the member seen a moment ago (a
+    passer-by in front of them, larger, lower, elsewhere, facing the other way) is not taken,
+    and while the member is hidden there is no member. Not thread-safe: the pipeline applies
+    a zone change from another thread between frames.
     """
 
     def __init__(self, zone: ZoneConfig) -> None:
         self.zone = zone
         self._previous: tuple[float, float] | None = None
+        self.identity = MemberIdentity()
 
     def set_zone(self, zone: ZoneConfig) -> None:
         """Use a new zone from the next `select` on."""
@@ -166,6 +173,7 @@ class MemberSelector:
     def reset(self) -> None:
         """Forget the previous member (a new session, a new zone)."""
         self._previous = None
+        self.identity.reset()
 
     def qualifies(self, pose: Pose, *, is_previous: bool = False) -> bool:
         """True when ``pose`` stands on the zone (see the class docstring)."""
@@ -188,12 +196,20 @@ class MemberSelector:
         inside = sum(_inside(lm[i, 0], lm[i, 1], self.zone, 0.0) for i in seen)
         return inside / len(seen)
 
-    def select(self, poses: Sequence[Pose]) -> tuple[Pose | None, list[Pose]]:
-        """(the member or None, every other candidate) for one frame's poses."""
+    def select(
+        self, poses: Sequence[Pose], t: float | None = None
+    ) -> tuple[Pose | None, list[Pose]]:
+        """(the member or None, every other candidate) for one frame's poses.
+
+        ``t`` (seconds) turns on the identity check; without it only the zone and the
+        previous position decide.
+        """
         previous = self._previous
         near: list[tuple[float, int]] = []
         qualified: list[int] = []
         for i, pose in enumerate(poses):
+            if t is not None and not self.identity.matches(pose, t):
+                continue
             distance = math.inf
             if previous is not None:
                 x, y = hip_centre(pose)
@@ -213,6 +229,8 @@ class MemberSelector:
             return None, list(poses)
         member = poses[chosen]
         self._previous = hip_centre(member)
+        if t is not None:
+            self.identity.seen(member, t)
         return member, [p for i, p in enumerate(poses) if i != chosen]
 
     def _rank(self, pose: Pose) -> tuple[float, float]:

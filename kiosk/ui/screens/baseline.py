@@ -1,4 +1,4 @@
-"""Baseline screen: stand tall and still for a few seconds while the posture is measured."""
+"""Baseline screen: the member's own upright posture, measured standing still or walking."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 
 class BaselineScreen(LiveScreen):
-    """A countdown ring while the standing baseline is captured."""
+    """A progress ring while the baseline is captured; says whether standing or walking."""
 
     title = "Stand tall"
 
@@ -37,12 +37,22 @@ class BaselineScreen(LiveScreen):
         frac = max(0.0, min(1.0, view.baseline_progress))
         if frac > 0:
             thick_arc(surf, th.GOOD, (cx, cy), radius, band, 90 - 360 * frac, 90)
+        if view.baseline_walking and count:
+            # Walking: the ring fills with steady steps, not seconds (a countdown would freeze).
+            centre, word = f"{100 * frac:.0f}%", "measuring as you walk"
+        else:
+            centre, word = (str(count) if count else "✓"), ("seconds" if count else "done")
         blit_centered(
-            surf, t.text(str(count) if count else "✓", int(radius * 1.1)), (int(cx), int(cy))
+            surf, t.text(centre, int(radius * (0.8 if "%" in centre else 1.1))), (int(cx), int(cy))
         )
-        label = t.text("seconds" if count else "done", t.px(0.045), th.MUTED)
+        label = t.text(word, t.px(0.045), th.MUTED)
         blit_centered(surf, label, (int(cx), int(cy + radius + label.get_height())))
 
     def draw_bottom(self, surf: pygame.Surface, view: ViewState) -> None:
-        text = "Stand tall and still" if view.person else "Step back into view"
+        if not view.person:
+            text = "Step back into view"
+        elif view.baseline_walking:
+            text = "Keep walking tall at an easy pace — measuring your posture"
+        else:
+            text = "Stand tall and still — or start walking slowly"
         draw_banner(surf, self.theme, CueView(text, "info" if view.person else "caution"))

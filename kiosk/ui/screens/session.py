@@ -61,6 +61,8 @@ class SessionScreen(LiveScreen):
             s.lean_back_warn_deg,
             s.posture,
             s.lean_label,
+            s.lean_points_right,
+            s.baseline_note,
         )
         row_y = y + gauge_h + t.px(0.01)
         row_h = int(h * 0.30)

@@ -23,6 +23,7 @@ from kiosk.ui.screens.position import placement_hint
 from kiosk.ui.view_state import ViewState
 from vision.loop.service import VisionStatus
 from vision.metrics.settings import PostureConfig
+from vision.types import FrameMetrics
 
 CLIP = FIXTURES / "single_person_front.mp4"
 
@@ -111,19 +112,25 @@ def test_the_staff_screen_reads_the_model_state_and_its_file_apart():
 
 
 def test_front_view_shows_the_side_lean_and_side_view_the_trunk_lean():
+    from support.synthetic_walker import SyntheticWalker
+
+    from vision.metrics.analyzer import PostureAnalyzer
+
     cfg = PostureConfig()
-    front = {"view": "front", "trunk_lean_deg": None, "lateral_lean_deg": -4.0}
-    label, value, warn, back = lean_reading(front, cfg)
-    assert (label, value) == ("Side lean", -4.0)
-    assert warn == back == cfg.lateral_warn_deg
-    side = {"view": "side", "trunk_lean_deg": 6.0, "lateral_lean_deg": None}
-    label, value, warn, back = lean_reading(side, cfg)
-    assert (label, value, warn, back) == (
-        "Trunk lean",
-        6.0,
-        cfg.forward_warn_deg,
-        cfg.back_warn_deg,
-    )
+    for view, facing, label, lean, limits in (
+        ("front", "camera", "Side lean", -4.0, (15.0, 15.0)),
+        ("side", "right", "Trunk lean", 6.0, (30.0, 25.0)),
+    ):
+        kw = {"lateral_lean_deg": lean} if view == "front" else {"trunk_lean_deg": lean}
+        walker = SyntheticWalker(view=view, facing=facing, walking=False, **kw)
+        analyzer = PostureAnalyzer(view="auto", frame_size=walker.p.frame_size)
+        metrics = FrameMetrics()
+        for t, pose in walker.sequence(1.0):
+            metrics, _ = analyzer.update(t, pose)
+        got_label, value, plus, minus = lean_reading(metrics, cfg)
+        assert got_label == label and value == pytest.approx(lean, abs=0.3)
+        # no baseline: the absolute safety limits are the ones in force
+        assert (plus, minus) == limits
 
 
 def position_view(detected: str | None, expected: str) -> ViewState:
@@ -166,7 +173,7 @@ def test_the_front_view_fixture_is_detected_as_front_although_the_config_says_si
     try:
         while (frame := source.read()) is not None:
             result = pipeline.process(frame)
-            assert result.metrics.get("view") in ("side", None)  # the analyzer trusts the config
+            assert result.metrics.view in ("side", None)  # the analyzer trusts the config
             snaps.append(builder.build(result, "ok", 0.0))
     finally:
         source.close()
@@ -198,8 +205,8 @@ def test_by_default_the_analyzer_judges_the_view_so_the_front_clip_gets_side_lea
         source.close()
         pipeline.close()
     last = results[-1].metrics
-    assert last["view"] == "front" and last["trunk_lean_deg"] is None
-    assert last["posture"] not in ("leaning_back", "leaning_forward")
+    assert last.view == "front" and last.trunk_lean_deg is None
+    assert last.posture not in ("leaning_back", "leaning_forward")
     label, _value, _warn, _back = lean_reading(last, cfg.posture)
     assert label == "Side lean"
     # the position screen still recommends a side view (trunk lean is measured best there)

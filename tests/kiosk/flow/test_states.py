@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kiosk.flow.machine import FlowTimings, KioskController, Screen, VisionSnapshot
 
 READY = VisionSnapshot(camera="ok", person=True, whole_body=True, in_zone=True, side_view=True)
@@ -277,6 +279,20 @@ def test_baseline_that_never_completes_coaches_on_absolute_limits():
     effects = c.tick(11)
     assert c.screen is Screen.SESSION
     assert effects[0].kind == "begin_session" and effects[0].baseline == "none"
+
+
+def test_a_walking_baseline_gets_time_for_its_steps():
+    c = controller(checkin_enabled=False, timings=FlowTimings(baseline_timeout_s=10))
+    c.on_button("start", "press", 0)
+    c.on_vision(VisionSnapshot(camera="ok", person=True), 0)
+    c.on_button("start", "press", 0)
+    walking = VisionSnapshot(camera="ok", person=True, baseline_progress=0.5, baseline_walking=True)
+    c.on_vision(walking, 5)
+    c.tick(11)
+    assert c.screen is Screen.BASELINE  # still counting her steps
+    c.on_vision(replace(walking, baseline_progress=1.0), 14)
+    effects = c.tick(14)
+    assert c.screen is Screen.SESSION and effects[0].baseline == "captured"
 
 
 def test_baseline_with_nobody_in_view_returns_to_position():

@@ -13,11 +13,11 @@ import pytest
 from kiosk.config.schema import CueConfig
 from kiosk.session.cue_catalog import ALERT_CUES, FAULT_CUES, PRAISE, SAFETY_CUES, Cue
 from kiosk.session.cues import CueEngine
-from vision.types import Event
+from vision.types import Event, FrameMetrics
 
 FPS = 10
-PRESENT = {"posture": "upright"}
-ABSENT = {"posture": "no_person"}
+PRESENT = FrameMetrics(posture="upright")
+ABSENT = FrameMetrics(posture="no_person")
 Timeline = list[tuple[float, Cue | None]]
 Script = dict[float, list[Event]]
 
@@ -92,7 +92,7 @@ def test_a_fault_event_cues_at_once_because_the_analyzer_already_persisted_it(
 
 
 def test_no_event_no_cue_whatever_the_metrics_say(engine: CueEngine) -> None:
-    leaning = {"posture": "leaning_forward", "core_score": 5.0, "drift": 0.99}
+    leaning = FrameMetrics(posture="leaning_forward", core_score=5.0, drift=0.99)
     timeline = run(engine, 20, metrics=leaning)
     assert all(cue is None for _, cue in timeline)
     assert engine.active_faults == ()
@@ -154,7 +154,7 @@ def test_posture_beats_core_and_core_beats_steps(engine: CueEngine) -> None:
     engine.reset()
     timeline = run(engine, 3, merge(episode("core", 1.0, None), episode("drift", 1.0, None)))
     assert first(timeline, "brace_core") == pytest.approx(1.0)
-    assert first(timeline, "step_forward") is None
+    assert first(timeline, "step_back") is None
 
 
 def test_a_more_urgent_fault_takes_over_after_min_display(engine: CueEngine) -> None:
@@ -163,10 +163,11 @@ def test_a_more_urgent_fault_takes_over_after_min_display(engine: CueEngine) -> 
     assert appearances(timeline)[:2] == [(2.0, "brace_core"), (pytest.approx(4.0), "centre")]
 
 
-def test_praise_replaces_a_cue_when_the_fault_is_corrected(engine: CueEngine) -> None:
-    timeline = run(engine, 12, episode("leaning_forward", 2.0, 5.0))
+def test_praise_comes_once_the_correction_has_held(engine: CueEngine) -> None:
+    timeline = run(engine, 14, episode("leaning_forward", 2.0, 5.0))
     assert [key for _, key in appearances(timeline)] == ["chest_up", "praise_tall"]
-    assert first(timeline, "praise_tall") == pytest.approx(5.0)
+    hold = engine.cfg.praise_hold_s
+    assert first(timeline, "praise_tall") == pytest.approx(5.0 + hold)
     assert PRAISE["posture"].text == "Nice and tall — keep it up"
     assert PRAISE["posture"].icon == "tick" and PRAISE["posture"].colour_role == "good"
     # the praise lingers display_s, then the banner is clear
@@ -177,10 +178,10 @@ def test_drift_and_cadence_faults_cue_steps_and_praise_on_correction(
     engine: CueEngine,
 ) -> None:
     timeline = run(engine, 30, merge(episode("drift", 1.0, 4.0), episode("cadence", 15, 18)))
-    assert first(timeline, "step_forward") == pytest.approx(1.0)
+    assert first(timeline, "step_back") == pytest.approx(1.0)
     assert first(timeline, "slow_steps") == pytest.approx(15.0)
     assert [key for _, key in appearances(timeline)] == [
-        "step_forward",
+        "step_back",
         "praise_steps",
         "slow_steps",
         "praise_steps",
@@ -221,11 +222,11 @@ def test_an_escalated_lean_replaces_the_mild_cue_with_the_urgent_one(engine: Cue
         episode("leaning_forward", 1.0, 9.0, severity="warn"),
         {5.0: [fault(5.0, "leaning_forward", severity="alert", escalated=True)]},
     )
-    timeline = run(engine, 12, script)
+    timeline = run(engine, 14, script)
     assert appearances(timeline) == [
         (1.0, "chest_up"),
         (5.0, "chest_up_alert"),
-        (9.0, "praise_tall"),
+        (pytest.approx(9.0 + engine.cfg.praise_hold_s), "praise_tall"),
     ]
     assert engine.is_new is False and engine.shown["posture"] == 2
 

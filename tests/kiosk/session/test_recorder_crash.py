@@ -15,6 +15,7 @@ from support.paths import ROOT
 
 from kiosk.session.recorder import SessionRecorder
 from kiosk.store.database import Store
+from vision.types import FrameMetrics
 
 # Records at five times real speed: 0.1 s of the caller's clock every 20 ms, printing the
 # time of every sample it has handed to the recorder.
@@ -22,6 +23,7 @@ CHILD = """
 import sys, time
 from kiosk.session.recorder import SessionRecorder
 from kiosk.store.database import Store
+from vision.types import FrameMetrics
 store = Store(sys.argv[1])
 rec = SessionRecorder(store, station_id="crash-test")
 rec.start(None, "starter", t=0.0)
@@ -29,7 +31,7 @@ print("SID", rec.wait_started(5.0), flush=True)
 i = 0
 while True:
     t = i * 0.1
-    rec.add_sample(t, {"trunk_lean_deg": t, "posture": "upright", "core_score": 80})
+    rec.add_sample(t, FrameMetrics(trunk_lean_deg=t, posture="upright", core_score=80))
     if i % 15 == 0:
         rec.add_event(t, "cue", {"id": "stand_tall"})
     print("T", f"{t:.1f}", flush=True)
@@ -102,10 +104,10 @@ def test_samples_are_averaged_per_second_and_committed_by_the_callers_clock(
         assert sid is not None
         for i in range(30):  # one second at 30 fps
             posture = "leaning_forward" if i < 10 else "upright"
-            rec.add_sample(100.0 + i / 30, {"trunk_lean_deg": 4.0, "posture": posture})
-        rec.add_sample(101.0, {"trunk_lean_deg": None, "cadence_spm": 90.0})
+            rec.add_sample(100.0 + i / 30, FrameMetrics(trunk_lean_deg=4.0, posture=posture))
+        rec.add_sample(101.0, FrameMetrics(trunk_lean_deg=None, cadence_spm=90.0))
         assert committed_samples(db) == 0  # under 2 s of the caller's clock: still buffered
-        rec.add_sample(102.0, {"trunk_lean_deg": 1.0})
+        rec.add_sample(102.0, FrameMetrics(trunk_lean_deg=1.0))
         assert committed_samples(db) == 2  # seconds 0 and 1 are on disk
         rec.finish("completed", {"upright_share": 0.7}, t=102.5)
         samples = store.samples(sid)
@@ -127,7 +129,7 @@ def test_the_background_writer_finishes_a_session_with_all_its_rows(tmp_path: Pa
         sid = rec.wait_started(5.0)
         assert sid is not None
         for i in range(200):
-            rec.add_sample(i * 0.05, {"core_score": 50.0})
+            rec.add_sample(i * 0.05, FrameMetrics(core_score=50.0))
         rec.add_event(9.9, "safety", {"reason": "member_lost"})
         rec.finish("stopped", {"backward_minutes": 0.2}, t=10.0)
         rec.close()
@@ -144,7 +146,7 @@ def test_a_failing_database_never_raises_into_the_caller(tmp_path: Path) -> None
     rec.start(None, "starter", t=0.0)
     store.close()  # the database goes away mid-session
     for i in range(100):
-        rec.add_sample(i * 0.1, {"core_score": 70.0})
+        rec.add_sample(i * 0.1, FrameMetrics(core_score=70.0))
     rec.finish("completed", {}, t=10.0)
     assert rec.last_error is not None and "closed" in rec.last_error
     assert SessionRecorder(None).start(None, "starter", t=0.0) is None
@@ -187,7 +189,7 @@ def test_start_and_finish_never_wait_for_the_database(tmp_path: Path) -> None:
         def whole_session() -> None:
             rec.start(None, "starter", t=0.0)
             for i in range(40):
-                rec.add_sample(i * 0.1, {"core_score": 60.0})
+                rec.add_sample(i * 0.1, FrameMetrics(core_score=60.0))
             rec.finish("completed", {"backward_minutes": 0.1}, t=4.0)
             rec.close(timeout=0)
 

@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.config.schema import BackstepConfig, ProgramBlock
 from kiosk.session.plans import SessionClock, SessionPlan, SessionStats
-from vision.types import Event
+from vision.types import Event, FrameMetrics
 
 INTERVALS = [
     ProgramBlock(kind="warmup", minutes=2, speed_mph=2.0),
@@ -91,7 +91,7 @@ def feed(stats: SessionStats, postures: list[str], fps: int = 10, start: float =
     t = start
     for posture in postures:
         for _ in range(fps):
-            stats.add(t, {"posture": posture, "trunk_lean_deg": 3.0, "cadence_spm": 90.0})
+            stats.add(t, FrameMetrics(posture=posture, trunk_lean_deg=3.0, cadence_spm=90.0))
             t += 1 / fps
     return t
 
@@ -114,8 +114,8 @@ def test_streaks_break_on_a_fault_but_not_when_the_member_is_out_of_view() -> No
 
 def test_a_long_gap_between_frames_counts_for_nothing() -> None:
     stats = SessionStats(max_gap_s=1.0)
-    stats.add(0.0, {"posture": "upright"})
-    stats.add(60.0, {"posture": "upright"})  # e.g. the session was paused
+    stats.add(0.0, FrameMetrics(posture="upright"))
+    stats.add(60.0, FrameMetrics(posture="upright"))  # e.g. the session was paused
     assert stats.person_s == 0.0
 
 
@@ -125,12 +125,12 @@ def test_samples_are_per_second_means_and_the_summary_is_json_ready() -> None:
         t = i / 10
         stats.add(
             t,
-            {"posture": "upright", "trunk_lean_deg": t, "core_score": 70, "cadence_spm": 80 + t},
+            FrameMetrics(posture="upright", trunk_lean_deg=t, core_score=70, cadence_spm=80 + t),
             [Event("step", t, {"side": "left", "toe_first": i % 2 == 0})] if i % 5 == 0 else [],
         )
     stats.add(
         3.0,
-        {"posture": "leaning_forward", "cadence_spm": None},
+        FrameMetrics(posture="leaning_forward", cadence_spm=None),
         [
             Event("fault", 3.0, {"fault": "leaning_forward"}),
             Event("safety", 3.0, {"reason": "drift_back"}),
@@ -156,15 +156,17 @@ def test_an_empty_session_summarises_to_unknowns() -> None:
 
 def test_an_escalated_fault_is_not_counted_as_a_second_fault() -> None:
     stats = SessionStats()
-    stats.add(0.0, {"posture": "leaning_forward"}, [Event("fault", 0.0, {"fault": "core"})])
+    stats.add(
+        0.0, FrameMetrics(posture="leaning_forward"), [Event("fault", 0.0, {"fault": "core"})]
+    )
     escalation = Event(
         "fault",
         1.0,
         {"fault": "leaning_forward", "severity": "alert", "escalated": True},
     )
     first = Event("fault", 0.5, {"fault": "leaning_forward", "severity": "warn"})
-    stats.add(0.5, {"posture": "leaning_forward"}, [first])
-    stats.add(1.0, {"posture": "leaning_forward"}, [escalation])
+    stats.add(0.5, FrameMetrics(posture="leaning_forward"), [first])
+    stats.add(1.0, FrameMetrics(posture="leaning_forward"), [escalation])
     assert stats.fault_counts == {"core": 1, "leaning_forward": 1}
 
 

@@ -36,8 +36,8 @@ def test_process_returns_the_member_smoothed_metrics_and_every_stage_timing(
     assert set(STAGES) <= set(last.timings)
     assert all(v >= 0 for v in last.timings.values())
     assert last.timings["total"] >= last.timings["infer"]
-    assert last.metrics["view"] in ("side", "front")
-    assert last.metrics["posture"] is not None
+    assert last.metrics.view in ("side", "front")
+    assert last.metrics.posture is not None
     # Landmarks come back in full-frame coordinates although the model saw a crop.
     hips = last.pose.image[[23, 24], :2].mean(axis=0)
     assert 0.3 < hips[0] < 0.7

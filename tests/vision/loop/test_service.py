@@ -43,7 +43,7 @@ def test_the_demo_service_becomes_ready_and_publishes_results(service: VisionSer
     assert wait_for(lambda: (r := service.latest_result()) is not None and r.person)
     result = service.latest_result()
     assert result is not None
-    assert result.metrics["posture"] is not None
+    assert result.metrics.posture is not None
     frame = service.latest_frame()
     assert frame is not None and frame.size == result.frame_size
 

@@ -18,14 +18,14 @@ from vision.types import Pose
 def _finite_or_none(metrics: dict) -> bool:
     return all(
         v is None or isinstance(v, str) or (isinstance(v, float | int) and math.isfinite(v))
-        for v in metrics.values()
+        for v in metrics.to_dict().values()
     )
 
 
 def test_metrics_have_exactly_the_documented_keys() -> None:
     walker = SyntheticWalker(facing="right")
     metrics, _ = PostureAnalyzer(frame_size=walker.p.frame_size).update(0.0, walker.pose_at(0))
-    assert tuple(metrics) == METRIC_KEYS
+    assert tuple(metrics.to_dict()) == METRIC_KEYS
 
 
 def test_a_side_view_walker_reports_its_lean_and_nothing_it_cannot_see() -> None:
@@ -34,17 +34,17 @@ def test_a_side_view_walker_reports_its_lean_and_nothing_it_cannot_see() -> None
     metrics: dict = {}
     for t, pose in walker.sequence(6):
         metrics, _ = analyzer.update(t, pose)
-    assert metrics["view"] == "side" and metrics["facing"] == "left"
-    assert metrics["trunk_lean_deg"] == pytest.approx(6.0, abs=0.01)
-    assert metrics["lateral_lean_deg"] is None and metrics["hip_tilt_deg"] is None
-    assert metrics["posture"] == "upright"
-    assert json.dumps(metrics)  # JSON-ready
+    assert metrics.view == "side" and metrics.facing == "left"
+    assert metrics.trunk_lean_deg == pytest.approx(6.0, abs=0.01)
+    assert metrics.lateral_lean_deg is None and metrics.hip_tilt_deg is None
+    assert metrics.posture == "upright"
+    assert json.dumps(metrics.to_dict())  # JSON-ready
 
 
 def test_no_person_gives_no_person_and_unknown_metrics() -> None:
     metrics, events = PostureAnalyzer().update(0.0, None)
-    assert metrics["posture"] == "no_person"
-    assert all(metrics[k] is None for k in METRIC_KEYS if k not in ("posture", "view"))
+    assert metrics.posture == "no_person"
+    assert all(getattr(metrics, k) is None for k in METRIC_KEYS if k not in ("posture", "view"))
     assert events == []
 
 
@@ -53,8 +53,8 @@ def test_hidden_trunk_is_low_confidence() -> None:
     pose = walker.pose_at(0.0)
     pose.image[[11, 12, 23, 24], 3] = 0.1
     metrics, _ = PostureAnalyzer(frame_size=walker.p.frame_size).update(0.0, pose)
-    assert metrics["posture"] == "low_confidence"
-    assert metrics["trunk_lean_deg"] is None
+    assert metrics.posture == "low_confidence"
+    assert metrics.trunk_lean_deg is None
 
 
 @pytest.mark.parametrize(
@@ -106,7 +106,7 @@ def test_reset_forgets_the_session_but_keeps_the_baseline() -> None:
         analyzer.update(t, pose)
     analyzer.reset()
     metrics, _ = analyzer.update(0.0, walker.pose_at(0))
-    assert metrics["cadence_spm"] is None
+    assert metrics.cadence_spm is None
     assert analyzer.baseline is b
 
 
@@ -164,6 +164,6 @@ def test_the_baseline_removes_a_members_landmark_offset() -> None:
     baseline = collector.result()
     walker = SyntheticWalker(view="side", facing="left", trunk_lean_deg=3.0)
     analyzer = PostureAnalyzer(PostureConfig(), frame_size=walker.p.frame_size)
-    assert analyzer.update(0.0, walker.pose_at(0))[0]["posture"] == "upright"
+    assert analyzer.update(0.0, walker.pose_at(0))[0].posture == "upright"
     analyzer.set_baseline(baseline)
-    assert analyzer.update(0.1, walker.pose_at(0.1))[0]["posture"] == "leaning_forward"
+    assert analyzer.update(0.1, walker.pose_at(0.1))[0].posture == "leaning_forward"

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from vision.metrics.analyzer import PostureAnalyzer
-from vision.types import Frame
+from vision.types import Frame, FrameMetrics
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def clip_metrics(single_person_clip: Path, model_path: Path) -> list[dict]:
+def clip_metrics(single_person_clip: Path, model_path: Path) -> list[FrameMetrics]:
     import cv2
 
     from vision.pose.estimator import MediaPipePoseEstimator
@@ -21,7 +21,7 @@ def clip_metrics(single_person_clip: Path, model_path: Path) -> list[dict]:
 
     cap = cv2.VideoCapture(str(single_person_clip))
     analyzer = PostureAnalyzer(view="auto")
-    rows: list[dict] = []
+    rows: list[FrameMetrics] = []
     try:
         with MediaPipePoseEstimator(model_path, ModelConfig()) as estimator:
             i = 0
@@ -40,24 +40,26 @@ def clip_metrics(single_person_clip: Path, model_path: Path) -> list[dict]:
     return rows
 
 
-def test_the_camera_is_seen_to_be_in_front_of_the_member(clip_metrics: list[dict]) -> None:
-    views = [m["view"] for m in clip_metrics]
-    facings = [m["facing"] for m in clip_metrics]
+def test_the_camera_is_seen_to_be_in_front_of_the_member(clip_metrics: list[FrameMetrics]) -> None:
+    views = [m.view for m in clip_metrics]
+    facings = [m.facing for m in clip_metrics]
     assert views.count("front") >= 45
     assert facings.count("camera") >= 45
 
 
-def test_the_sideways_lean_grows_large(clip_metrics: list[dict]) -> None:
-    early = [abs(m["lateral_lean_deg"]) for m in clip_metrics[:4]]
-    leaning = [abs(m["lateral_lean_deg"]) for m in clip_metrics[15:32]]
+def test_the_sideways_lean_grows_large(clip_metrics: list[FrameMetrics]) -> None:
+    early = [abs(m.lateral_lean_deg) for m in clip_metrics[:4]]
+    leaning = [abs(m.lateral_lean_deg) for m in clip_metrics[15:32]]
     assert max(early) < 8
     assert min(leaning) > 25 and max(leaning) > 3 * max(early) + 15
 
 
-def test_standing_is_upright_and_the_far_lean_is_leaning_side(clip_metrics: list[dict]) -> None:
-    assert [m["posture"] for m in clip_metrics[:4]] == ["upright"] * 4
-    assert all(m["posture"] == "leaning_side" for m in clip_metrics[12:33])
+def test_standing_is_upright_and_the_far_lean_is_leaning_side(
+    clip_metrics: list[FrameMetrics],
+) -> None:
+    assert [m.posture for m in clip_metrics[:4]] == ["upright"] * 4
+    assert all(m.posture == "leaning_side" for m in clip_metrics[12:33])
 
 
-def test_side_view_metrics_stay_unknown_in_a_front_view(clip_metrics: list[dict]) -> None:
-    assert all(m["trunk_lean_deg"] is None for m in clip_metrics if m["view"] == "front")
+def test_side_view_metrics_stay_unknown_in_a_front_view(clip_metrics: list[FrameMetrics]) -> None:
+    assert all(m.trunk_lean_deg is None for m in clip_metrics if m.view == "front")

@@ -33,8 +33,8 @@ def test_rolling_the_camera_by_theta_changes_trunk_lean_by_theta(
 ) -> None:
     walker = SyntheticWalker(view="side", facing=facing, trunk_lean_deg=lean, frame_size=frame_size)
     pose = walker.pose_at(t)
-    before = _lean(pose, frame_size)["trunk_lean_deg"]
-    after = _lean(rotate_pose(pose, theta, frame_size), frame_size)["trunk_lean_deg"]
+    before = _lean(pose, frame_size).trunk_lean_deg
+    after = _lean(rotate_pose(pose, theta, frame_size), frame_size).trunk_lean_deg
     # Turning the image clockwise tips a member facing right toward their face (+theta),
     # and one facing left away from it (-theta).
     sign = 1.0 if facing == "right" else -1.0
@@ -59,10 +59,10 @@ def test_mirroring_flips_facing_and_keeps_the_size_of_the_lean(
     pose = walker.pose_at(t)
     m = _lean(pose, frame_size)
     mm = _lean(mirror_pose(pose), frame_size)
-    assert {m["facing"], mm["facing"]} == {"left", "right"}
+    assert {m.facing, mm.facing} == {"left", "right"}
     # The analyzer rounds to 0.01 deg, so two equal leans rounded on either side of a half
     # step differ by one step: the tolerance is wider than the rounding step, not equal to it.
-    assert math.isclose(abs(m["trunk_lean_deg"]), abs(mm["trunk_lean_deg"]), abs_tol=0.015)
+    assert math.isclose(abs(m.trunk_lean_deg), abs(mm.trunk_lean_deg), abs_tol=0.015)
 
 
 @SETTINGS
@@ -83,11 +83,11 @@ def test_missing_landmarks_give_none_never_nan(drop: list[int], how: str, view: 
         else:
             pose.image[drop, :2] = 1e9
         metrics, _ = analyzer.update(t, pose)
-        for k, v in metrics.items():
+        for k, v in metrics.to_dict().items():
             assert v is None or isinstance(v, str) or math.isfinite(v), k
     if how == "nan" and {11, 12, 23, 24} & set(drop):
-        assert metrics["trunk_lean_deg"] is None
-        assert metrics["posture"] == "low_confidence"
+        assert metrics.trunk_lean_deg is None
+        assert metrics.posture == "low_confidence"
 
 
 @settings(max_examples=15, deadline=None)
@@ -111,7 +111,7 @@ def test_an_upright_walker_is_upright_at_least_90_percent_of_frames(
         seed=seed,
     )
     analyzer = PostureAnalyzer(view="auto", frame_size=walker.p.frame_size)
-    states = [analyzer.update(t, pose)[0]["posture"] for t, pose in walker.sequence(5)]
+    states = [analyzer.update(t, pose)[0].posture for t, pose in walker.sequence(5)]
     assert states.count("upright") >= 0.9 * len(states)
 
 
@@ -129,5 +129,5 @@ def test_a_member_bent_over_30_degrees_is_flagged(
         view="side", facing=facing, trunk_lean_deg=lean, noise_px=noise, seed=seed
     )
     analyzer = PostureAnalyzer(view="side", frame_size=walker.p.frame_size)
-    states = [analyzer.update(t, pose)[0]["posture"] for t, pose in walker.sequence(2)]
+    states = [analyzer.update(t, pose)[0].posture for t, pose in walker.sequence(2)]
     assert states.count("leaning_forward") >= 0.9 * len(states)

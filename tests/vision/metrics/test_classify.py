@@ -142,7 +142,7 @@ def test_a_member_drifting_toward_their_face_reaches_the_back_of_the_belt(facing
     drifts, safety = [], []
     for t, pose in walker.sequence(8):
         metrics, events = analyzer.update(t, pose)
-        drifts.append(metrics["drift"])
+        drifts.append(metrics.drift)
         safety += [e.data["reason"] for e in events if e.kind == "safety"]
     assert drifts[0] == pytest.approx(0.5, abs=0.05)
     assert drifts[-1] > 0.9
@@ -155,7 +155,7 @@ def test_a_member_bent_over_30_degrees_is_flagged_as_a_fault() -> None:
     states, faults, severities = [], [], []
     for t, pose in walker.sequence(4):
         metrics, events = analyzer.update(t, pose)
-        states.append(metrics["posture"])
+        states.append(metrics.posture)
         faults += [e.data["fault"] for e in events if e.kind == "fault"]
         severities += [
             e.data["severity"]

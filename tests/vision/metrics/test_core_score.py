@@ -69,7 +69,7 @@ def _session_score(walker: SyntheticWalker, baseline: Baseline | None = None) ->
     metrics: dict = {}
     for t, pose in walker.sequence(12):
         metrics, _ = analyzer.update(t, pose)
-    return metrics["core_score"]
+    return metrics.core_score
 
 
 def test_a_steady_walker_scores_higher_than_a_wobbly_one() -> None:

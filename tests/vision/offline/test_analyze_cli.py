@@ -127,3 +127,28 @@ def test_a_missing_video_is_a_usage_error(tmp_path: Path) -> None:
     code, _, stderr = run(str(tmp_path / "missing.mp4"))
     assert code == 2
     assert "missing.mp4" in stderr
+
+
+@pytest.mark.slow
+def test_the_summary_gives_steps_cadence_upright_facing_and_view(tmp_path: Path) -> None:
+    """On the real backward walker (6 contacts by hand, 112.5 steps/min, side view, facing
+    left; see tests/vision/metrics/test_gait_real.py)."""
+    import re
+
+    from support.paths import FIXTURES
+
+    out = tmp_path / "rows.csv"
+    code, _, stderr = run(str(FIXTURES / "retro_walk_gym.mp4"), "--out", str(out))
+    assert code == 0, stderr
+    line = next(x for x in stderr.splitlines() if x.startswith("steps "))
+    found = re.match(
+        r"steps (\d+), cadence ([\d.]+) steps/min, upright (\d+)%, facing (\w+) \d+ \(frames\), "
+        r"view (\w+) \d+ \(frames\)",
+        line,
+    )
+    assert found, line
+    steps, cadence, upright, facing, view = found.groups()
+    assert int(steps) == 6
+    assert float(cadence) == pytest.approx(112.5, rel=0.05)
+    assert 0 <= int(upright) <= 100
+    assert (facing, view) == ("left", "side")

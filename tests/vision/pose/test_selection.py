@@ -201,3 +201,46 @@ def test_landmarks_from_a_crop_map_back_to_full_frame_coordinates() -> None:
     assert pose.image[0, 2] == pytest.approx(0.1 * 200 / 400)
     assert pose.image[0, 3] == pytest.approx(0.9)
     np.testing.assert_array_equal(pose.world, np.ones((33, 3)))
+
+
+# -- identity by continuity (with frame times) -------------------------------------------
+
+
+def test_a_larger_person_in_front_is_not_the_member_while_she_is_hidden(real_pose: Pose) -> None:
+    selector = MemberSelector(ZONE)
+    member = place(real_pose, 0.5, 0.4, scale=0.6)
+    assert selector.select([member], t=0.0)[0] is member
+    # Nearer the camera: 30 % larger and lower in the frame, where the member was.
+    stranger = place(real_pose, 0.5, 0.47, scale=0.78)
+    for k in range(1, 30):
+        assert selector.select([stranger], t=k / 30)[0] is None
+    # She comes back where she was: she is the member again.
+    assert selector.select([shifted(member, dx=0.01)], t=1.0)[0] is not None
+
+
+def test_a_far_jump_is_refused_at_once_but_taken_as_a_new_member_after_a_while(
+    real_pose: Pose,
+) -> None:
+    from vision.pose.identity import FORGET_S
+
+    selector = MemberSelector(ZONE)
+    selector.select([place(real_pose, 0.35, 0.4, scale=0.6)], t=0.0)
+    far = place(real_pose, 0.35 + CONTINUITY_RADIUS + 0.1, 0.4, scale=0.6)
+    assert selector.select([far], t=1 / 30)[0] is None
+    assert selector.select([far], t=FORGET_S + 0.1)[0] is far
+
+
+def test_a_member_may_turn_around_on_the_spot(real_pose: Pose) -> None:
+    from vision.pose.identity import side_facing
+
+    selector = MemberSelector(ZONE)
+    member = place(real_pose, 0.5, 0.4, scale=0.6)
+    turned = Pose(image=member.image.copy(), world=member.world.copy())
+    # Mirror the face about the hips: the nose now points the other way.
+    cx = hip_centre(member)[0]
+    for i in (0, 7, 8):
+        turned.image[i, 0] = 2 * cx - member.image[i, 0]
+    assert selector.select([member], t=0.0)[0] is member
+    if side_facing(member) != 0:
+        assert side_facing(turned) == -side_facing(member)
+    assert selector.select([turned], t=0.5)[0] is turned

@@ -1,0 +1,65 @@
+"""A passer-by walking in front of the member, on real footage: never taken for the member.
+
+The variant is built from tests/fixtures/retro_walk_gym.mp4: from frame 40, for 30 frames
+(1 s), a second person (a mirrored, 1.3x larger copy of the walker, so nearer the camera and
+facing the other way) slides across the frame and hides the member completely.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support.clip_variants import frames, read_clip, with_passer_by
+from support.paths import FIXTURES
+
+pytestmark = pytest.mark.slow
+
+START, ACROSS = 40, 30
+
+
+@pytest.fixture(scope="module")
+def passer_by_clip():
+    return with_passer_by(read_clip(FIXTURES / "retro_walk_gym.mp4"), START, ACROSS, source=10)
+
+
+def run(images, model_path: Path, every: int):
+    from kiosk.config.schema import BackstepConfig
+    from vision.loop.pipeline import build_pipeline
+    from vision.pose.selection import hip_centre
+
+    pipeline = build_pipeline(BackstepConfig(), model_path, use_media_time=True)
+    rows = []
+    try:
+        for frame in frames(images, every=every):
+            r = pipeline.process(frame)
+            i = round(frame.t * 30)
+            hips = hip_centre(r.pose) if r.pose is not None else None
+            rows.append((i, r, hips))
+    finally:
+        pipeline.close()
+    return rows
+
+
+@pytest.mark.parametrize("every", [1, 3, 5], ids=["30fps", "10fps", "6fps"])
+def test_the_passer_by_is_never_taken_for_the_member(
+    passer_by_clip, model_path: Path, every: int
+) -> None:
+    rows = run(passer_by_clip, model_path, every)
+    for i, r, hips in rows:
+        if r.person:
+            # Whoever is reported is the member: at her place, facing her way, on her belt.
+            assert hips is not None and abs(hips[0] - 0.5) < 0.08 and abs(hips[1] - 0.49) < 0.06
+            assert r.metrics.facing in ("left", None), i
+            assert r.metrics.drift is None or 0.3 < r.metrics.drift < 0.7, i
+    # While she is hidden (the block covers her hips) there is no person ...
+    hidden = [r.person for i, r, _ in rows if START + 9 <= i <= START + 21]
+    assert hidden and not any(hidden)
+    # ... and she is found again once the passer-by has gone.
+    after = [r.person for i, r, _ in rows if i >= START + ACROSS + 3]
+    assert after and all(after)
+
+
+def test_no_safety_alert_for_a_one_second_occlusion(passer_by_clip, model_path: Path) -> None:
+    rows = run(passer_by_clip, model_path, 1)
+    assert not [e for _, r, _ in rows for e in r.events if e.kind == "safety"]
