@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from support.paths import ROOT
 
+from kiosk.app import doctor
 from kiosk.app.doctor import (
     CheckResult,
     ProbeTimeout,
@@ -27,7 +28,6 @@ from kiosk.app.doctor import (
     format_table,
     run_with_timeout,
 )
-from kiosk.app import doctor
 from kiosk.cli import main
 from kiosk.config.schema import BackstepConfig
 
