@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -30,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 COOKIE = "backstep_dashboard"
+WORKER_THREADS = 4
 # No inline script: the chart data travels as JSON in <script type="application/json">.
 # uPlot sets element styles from script, which style-src must allow.
 _HEADERS = [
@@ -179,6 +183,14 @@ async def home(request: Request) -> Response:
     return RedirectResponse("/members", status_code=303)
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    # A few worker threads are plenty for a handful of trainers; anyio's default of 40 would
+    # each keep a malloc arena and push the RSS past the Pi budget under a burst of requests.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    yield
+
+
 def create_app(
     data: DashboardData, accounts: Accounts, config: BackstepConfig, secret: str
 ) -> Starlette:
@@ -211,6 +223,6 @@ def create_app(
             https_only=d.secure_cookies,
         ),
     ]
-    app = Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=_lifespan)
     app.state.board = Dashboard(data, accounts, config)
     return app

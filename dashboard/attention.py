@@ -62,6 +62,13 @@ def regression(facts: Sequence[SessionFacts], cfg: DashboardConfig) -> list[str]
     return reasons
 
 
+def facts_since(now: float) -> float:
+    """The oldest session start the member list needs beyond each member's newest few."""
+    today = dt.datetime.fromtimestamp(now)
+    month_start = dt.datetime(today.year, today.month, 1).timestamp()
+    return min(month_start, now - SAFETY_WINDOW_DAYS * 86400)
+
+
 def member_rows(
     members: Sequence[Member],
     facts: Sequence[SessionFacts],
@@ -69,7 +76,11 @@ def member_rows(
     progression: ProgressionConfig,
     now: float,
 ) -> list[MemberRow]:
-    """Every member with what the list shows, most in need of attention first."""
+    """Every member with what the list shows, most in need of attention first.
+
+    ``facts`` needs each member's newest ``RECENT + 1`` sessions and all since
+    :func:`facts_since` (more is fine): regression, last visit, this month and safety.
+    """
     by_member: dict[str, list[SessionFacts]] = defaultdict(list)
     for f in facts:
         by_member[f.member_id].append(f)

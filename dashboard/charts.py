@@ -114,10 +114,12 @@ def session_charts(
         title, what = "Sideways lean (front view)", "Sideways lean"
         limits = (f"Limit +{upper:g}°", f"Limit {lower:g}°")
     ref = ref if isinstance(ref, int | float) else None
-    label = f"{what} − baseline (°)" if ref is not None else f"{what} (°, no baseline stored)"
+    label = f"{what} − baseline (°)" if ref is not None else f"{what} (°)"
+    if ref is None:
+        title += ", no baseline stored"
     lean = Chart(
         "lean", title, "Time (s)", label, False, x,
-        [Line(label, BLUE), Line(limits[0], VERMILLION, True), Line(limits[1], VERMILLION, True)],
+        [Line(label, BLUE), Line(limits[0], BLACK, True), Line(limits[1], BLACK, True)],
         [[_minus(v, ref) for v in values], [upper] * len(x), [lower] * len(x)],
         marks,
     )  # fmt: skip

@@ -47,6 +47,10 @@ class DashboardData(Protocol):
         """Finished sessions (all, or one member's), oldest first, as numbers."""
         ...
 
+    def recent_facts(self, newest: int, since: float) -> list[SessionFacts]:
+        """Each member's ``newest`` finished sessions and all since ``since``, oldest first."""
+        ...
+
     def sessions(self, member_id: str | None = None) -> list[SessionRecord]:
         """Finished sessions with their summaries, oldest first (what the export writes)."""
         ...

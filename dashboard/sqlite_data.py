@@ -29,7 +29,14 @@ _FACTS = (
     " json_extract(summary, '$.intervals'),"
     " (SELECT COALESCE(SUM(value), 0) FROM json_each(summary, '$.safety')),"
     " json_extract(summary, '$.fault_total')"
-    f" FROM sessions WHERE member_id IS NOT NULL AND {_IN_FINISHED}"
+)
+_MEMBER_SESSIONS = f"sessions WHERE member_id IS NOT NULL AND {_IN_FINISHED}"
+# each member's newest N sessions plus all since a time: the summaries of the rest are not
+# parsed at all (the window function only reads the index columns)
+_RECENT = (
+    "sessions WHERE id IN (SELECT id FROM (SELECT id, started, ROW_NUMBER() OVER"
+    " (PARTITION BY member_id ORDER BY started DESC, id DESC) AS rn"
+    f" FROM {_MEMBER_SESSIONS}) WHERE rn <= ? OR started >= ?)"
 )
 
 
@@ -119,9 +126,16 @@ class SqliteData:
 
     def session_facts(self, member_id: str | None = None) -> list[SessionFacts]:
         """Finished sessions as numbers, read from the summaries inside SQLite (json_extract)."""
-        sql, args = _FACTS, cast(tuple[str, ...], ())
+        sql, args = f"{_FACTS} FROM {_MEMBER_SESSIONS}", cast(tuple[Any, ...], ())
         if member_id is not None:
             sql, args = sql + " AND member_id = ?", (member_id,)
+        return self._facts(sql, args)
+
+    def recent_facts(self, newest: int, since: float) -> list[SessionFacts]:
+        """Each member's ``newest`` sessions and every session since ``since``, oldest first."""
+        return self._facts(f"{_FACTS} FROM {_RECENT}", (newest, since))
+
+    def _facts(self, sql: str, args: tuple[Any, ...]) -> list[SessionFacts]:
         rows = self._read(lambda c: c.execute(sql + " ORDER BY started, id", args).fetchall())
         return [
             SessionFacts(

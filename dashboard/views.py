@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from dashboard.app import Dashboard, current_user, render, to_login
-from dashboard.attention import member_rows, outcomes, regression
+from dashboard.attention import RECENT, facts_since, member_rows, outcomes, regression
 from dashboard.charts import Chart, member_charts, session_charts
 from dashboard.csv_export import samples_csv, sessions_csv
 from dashboard.data import facts_from_record
@@ -47,12 +47,13 @@ async def members_page(request: Request) -> Response:
     board = _board(request)
 
     def load() -> list[Any]:
+        now = time.time()
         return member_rows(
             board.data.members(),
-            board.data.session_facts(),
+            board.data.recent_facts(RECENT + 1, facts_since(now)),
             board.config.dashboard,
             board.config.progression,
-            time.time(),
+            now,
         )
 
     rows = await run_in_threadpool(load)

@@ -13,6 +13,7 @@
       if (!events.length) return;
       var ctx = u.ctx, top = u.bbox.top, h = u.bbox.height;
       ctx.save();
+      ctx.setLineDash([]);
       ctx.lineWidth = Math.max(1, window.devicePixelRatio || 1) * 1.5;
       events.forEach(function (e) {
         var x = Math.round(u.valToPos(e.t, "x", true));
@@ -26,7 +27,8 @@
 
   function width(el) { return Math.max(260, el.clientWidth - 10); }
 
-  specs.forEach(function (c) {
+  // All boxes first, then the plots: each plot sizes itself to its box's final width.
+  var boxes = specs.map(function (c) {
     var box = document.createElement("div");
     box.className = "chart";
     box.dataset.chart = c.id;
@@ -34,11 +36,16 @@
     title.textContent = c.title;
     box.appendChild(title);
     host.appendChild(box);
+    return box;
+  });
+
+  specs.forEach(function (c, i) {
+    var box = boxes[i];
     var series = [{ label: c.x_label }];
     c.lines.forEach(function (l) {
       series.push({ label: l.label, stroke: l.colour, width: l.dash ? 1.5 : 2,
         dash: l.dash ? [6, 4] : undefined, spanGaps: false,
-        points: { show: !c.time_axis ? false : true, size: 5 } });
+        points: { show: c.time_axis, size: 5 } });
     });
     var opts = {
       width: width(box), height: 220,
@@ -46,10 +53,9 @@
       axes: [{ label: c.x_label }, { label: c.y_label, size: 55 }],
       series: series,
       legend: { show: true },
-      hooks: { drawSeries: [], draw: [eventMarks(c.events || [])] },
+      hooks: { draw: [eventMarks(c.events || [])] },
     };
-    var data = [c.x].concat(c.ys);
-    plots.push([new uPlot(opts, data, box), box]);
+    plots.push([new uPlot(opts, [c.x].concat(c.ys), box), box]);
   });
 
   var pending = null;
