@@ -82,3 +82,22 @@ def test_the_throttle_forgets_failures_after_the_lockout() -> None:
     assert throttle.wait_s("user:b") == 0.0
     now[0] = 61.0
     assert throttle.wait_s("user:a") == 0.0
+
+
+def test_the_dashboard_command_explains_a_missing_station_database(tmp_path: Path) -> None:
+    toml = tmp_path / "backstep.toml"
+    toml.write_text(f'[storage]\ndata_dir = "{tmp_path / "empty"}"\n')
+    from kiosk.cli import main
+
+    out = CliRunner().invoke(main, ["dashboard", "--config", str(toml), "--port", "18099"])
+    assert out.exit_code != 0
+    assert "no station database" in out.output and "start the kiosk once" in out.output
+    assert not (tmp_path / "empty" / "backstep.sqlite3").exists()  # nothing was created
+
+
+def test_the_dashboard_command_is_listed_with_its_options() -> None:
+    from kiosk.cli import main
+
+    out = CliRunner().invoke(main, ["dashboard", "--help"])
+    assert out.exit_code == 0 and "--host" in out.output and "--port" in out.output
+    assert "trainers" in CliRunner().invoke(main, ["--help"]).output
