@@ -60,13 +60,14 @@ def member_charts(facts: Sequence[SessionFacts], baseline: StoredBaseline | None
     ref = baseline.data.get("trunk_lean_deg") if baseline else None
     ref = ref if isinstance(ref, int | float) else None
     lean_label = "Mean trunk lean − baseline (°)" if ref is not None else "Mean trunk lean (°)"
+    lean_title = "Trunk lean vs baseline" if ref is not None else "Trunk lean (no baseline stored)"
 
     def one(cid: str, title: str, unit: str, colour: str, ys: list[float | None]) -> Chart:
         return Chart(cid, title, "Session date", unit, True, x, [Line(unit, colour)], [ys])
 
     return [
         one(
-            "minutes", "Backward walking", "Backward minutes (min)", BLUE,
+            "minutes", "Backward walking", "Backward (min)", BLUE,
             [f.backward_minutes for f in facts],
         ),
         one(
@@ -74,7 +75,7 @@ def member_charts(facts: Sequence[SessionFacts], baseline: StoredBaseline | None
             [_pct(f.upright_share) for f in facts],
         ),
         one(
-            "lean", "Trunk lean vs baseline", lean_label, VERMILLION,
+            "lean", lean_title, lean_label, VERMILLION,
             [_minus(f.trunk_lean_deg, ref) for f in facts],
         ),
         one("core", "Core score", "Core score (0–100)", PURPLE, [f.core_score for f in facts]),
