@@ -125,8 +125,9 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> Re
 
 
 def _safe_next(target: str | None) -> str:
-    # only paths on this site: "//evil.example" and "https://..." would leave it
-    if target and target.startswith("/") and not target.startswith("//"):
+    # only paths on this site: "//evil.example", "/\\evil.example" (browsers read the
+    # backslash as a slash) and "https://..." would leave it
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return "/members"
 

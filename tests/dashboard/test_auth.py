@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 from support.dashboard_web import PASSWORD, TRAINER, csrf_of, log_in, station_config
 
@@ -44,11 +45,12 @@ def test_login_lands_on_the_members_and_sets_a_safe_cookie(client: TestClient) -
     assert f"Log out {TRAINER}" in page.text
 
 
-def test_login_never_redirects_off_the_site(client: TestClient) -> None:
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example", "https://evil.example"])
+def test_login_never_redirects_off_the_site(client: TestClient, target: str) -> None:
     token = csrf_of(client.get("/login").text)
     r = client.post(
         "/login",
-        data={"username": TRAINER, "password": PASSWORD, "csrf": token, "next": "//evil.example/"},
+        data={"username": TRAINER, "password": PASSWORD, "csrf": token, "next": target},
         follow_redirects=False,
     )
     assert r.headers["location"] == "/members"
