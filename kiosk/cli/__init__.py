@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "members": "kiosk.cli.members:members",
     "export": "kiosk.cli.export:export",
     "doctor": "kiosk.cli.doctor:doctor",
+    "dashboard": "kiosk.cli.dashboard:dashboard",
+    "trainers": "kiosk.cli.trainers:trainers",
 }
 
 

@@ -57,6 +57,7 @@ LIVE_SECTIONS: tuple[str, ...] = (
     "programs",
     "progression",
     "logging",
+    "dashboard",  # not read by the kiosk at all: `backstep dashboard` reads it when it starts
 )
 
 #: Top-level sections with at least one restart-only setting.

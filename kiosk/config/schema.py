@@ -227,6 +227,35 @@ class LoggingConfig(BaseModel):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+class DashboardConfig(BaseModel):
+    """The trainers' web dashboard (``backstep dashboard``): where it listens, attention rules."""
+
+    model_config = STRICT
+
+    host: str = Field(
+        "127.0.0.1",
+        min_length=1,
+        max_length=253,
+        description="Address to listen on: this machine only by default; the LAN address to share.",
+    )
+    port: int = Field(8080, ge=1, le=65535)
+    secure_cookies: bool = Field(
+        False, description="Send the login cookie over HTTPS only (set when behind TLS)."
+    )
+    session_hours: float = Field(8.0, ge=0.25, le=168, description="A login lasts this long.")
+    max_failed_logins: int = Field(5, ge=1, le=100, description="Then the name/address waits.")
+    lockout_minutes: float = Field(15.0, ge=1, le=1440)
+    missed_after_days: int = Field(
+        7, ge=1, le=90, description="No session for this long counts as missed sessions (eng.)."
+    )
+    regression_upright_drop: float = Field(
+        0.10, ge=0.01, le=1, description="Upright share below the member's recent mean (eng.)."
+    )
+    regression_core_drop: float = Field(
+        10.0, ge=1, le=100, description="Core score below the member's recent mean (eng.)."
+    )
+
+
 class BackstepConfig(BaseModel):
     """The whole station configuration."""
 
@@ -250,6 +279,7 @@ class BackstepConfig(BaseModel):
     storage: StorageConfig = Field(default_factory=StorageConfig)
     staff: StaffConfig = Field(default_factory=StaffConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
 
     @model_validator(mode="after")
     def _programs_not_empty(self) -> BackstepConfig:

@@ -1,0 +1,1 @@
+"""The trainers' web dashboard: members' progress from the station (or fleet) database."""
