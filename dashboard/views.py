@@ -127,7 +127,7 @@ async def all_sessions_csv(request: Request) -> Response:
     if current_user(request) is None:
         return to_login(request)
     board = _board(request)
-    text = await run_in_threadpool(lambda: sessions_csv(board.data.sessions()))
+    text = await run_in_threadpool(lambda: sessions_csv(board.data, board.data.sessions()))
     return _csv(text, "backstep-sessions.csv")
 
 
@@ -139,7 +139,7 @@ async def member_csv(request: Request) -> Response:
     member_id = request.path_params["member_id"]
     if await run_in_threadpool(board.data.member, member_id) is None:
         return _not_found(request, f"member {member_id}")
-    text = await run_in_threadpool(lambda: sessions_csv(board.data.sessions(member_id)))
+    text = await run_in_threadpool(lambda: sessions_csv(board.data, board.data.sessions(member_id)))
     return _csv(text, f"backstep-{member_id}-sessions.csv")
 
 

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from kiosk.store.database import SessionRecord, Store
+from kiosk.store.database import Member, Sample, SessionRecord, Store, StoredBaseline
 
 logger = logging.getLogger(__name__)
 
@@ -68,18 +68,32 @@ class MemberFacts:
 
 
 class MemberLookup:
-    """Member names and stored baseline leans, cached (an export reads each member once)."""
+    """Member names and stored baseline leans, cached (an export reads each member once).
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    Takes the two look-ups rather than a `Store`, so the trainers' dashboard, which reads
+    the database through its own read-only interface, writes the same rows.
+    """
+
+    def __init__(
+        self,
+        member: Callable[[str], Member | None],
+        baseline: Callable[[str], StoredBaseline | None],
+    ) -> None:
+        self._member = member
+        self._baseline = baseline
         self._facts: dict[str, MemberFacts] = {}
+
+    @classmethod
+    def of_store(cls, store: Store) -> MemberLookup:
+        """The look-ups of the station database."""
+        return cls(store.get_member, store.load_baseline)
 
     def __call__(self, member_id: str | None) -> MemberFacts:
         if member_id is None:
             return MemberFacts(None, None)
         if member_id not in self._facts:
-            member = self._store.get_member(member_id)
-            stored = self._store.load_baseline(member_id)
+            member = self._member(member_id)
+            stored = self._baseline(member_id)
             lean = _number(stored.data.get("trunk_lean_deg")) if stored else None
             self._facts[member_id] = MemberFacts(member.name if member else None, lean)
         return self._facts[member_id]
@@ -167,13 +181,12 @@ def write_json(
 
 
 def write_sessions_csv(
-    store: Store,
+    lookup: MemberLookup,
     sessions: Sequence[SessionRecord],
     out: TextIO,
     tick: Callable[[], object] | None = None,
 ) -> None:
     """One row per session with flat, unit-suffixed columns (`SESSION_COLUMNS`)."""
-    lookup = MemberLookup(store)
     w = csv.DictWriter(out, fieldnames=SESSION_COLUMNS, lineterminator="\n")
     w.writeheader()
     for s in sessions:
@@ -183,7 +196,7 @@ def write_sessions_csv(
 
 
 def write_samples_csv(
-    store: Store,
+    samples: Callable[[int], Sequence[Sample]],
     sessions: Sequence[SessionRecord],
     out: TextIO,
     tick: Callable[[], object] | None = None,
@@ -192,7 +205,7 @@ def write_samples_csv(
     w = csv.writer(out, lineterminator="\n")
     w.writerow(SAMPLE_COLUMNS)
     for s in sessions:
-        for x in store.samples(s.id):
+        for x in samples(s.id):
             w.writerow(
                 [s.id, x.t, x.trunk_lean, x.lateral_lean, x.core_score, x.cadence, x.posture]
             )
@@ -236,7 +249,7 @@ def export_sessions(
     _write_file(out, lambda fh: _write(store, sessions, fmt, fh, samples, tick))
     if fmt == "csv" and samples:
         extra = samples_path(out)
-        _write_file(extra, lambda fh: write_samples_csv(store, sessions, fh, tick))
+        _write_file(extra, lambda fh: write_samples_csv(store.samples, sessions, fh, tick))
         written.append(extra)
     logger.info("exported %d sessions to %s", len(sessions), ", ".join(map(str, written)))
     return written
@@ -253,7 +266,7 @@ def _write(
     if fmt == "json":
         write_json(store, sessions, fh, samples, tick)
     else:
-        write_sessions_csv(store, sessions, fh, tick)
+        write_sessions_csv(MemberLookup.of_store(store), sessions, fh, tick)
 
 
 def _write_file(path: Path, write: Callable[[TextIO], None]) -> None:
