@@ -27,10 +27,11 @@ class StationParts:
     qr: Any = None
     reloader: Any = None
     notifier: Any = None
+    fleet: Any = None  # kiosk.fleet.station.StationFleet when [fleet] database is set
 
     def close(self) -> None:
         """Close every part that was opened (idempotent; a failing one does not stop the rest)."""
-        for name in ("hardware", "store", "reloader", "notifier"):
+        for name in ("hardware", "fleet", "store", "reloader", "notifier"):
             part = getattr(self, name)
             if part is None:
                 continue
@@ -69,10 +70,23 @@ def open_parts(
         parts.store = open_kiosk_store(config.storage, time.time())
     except Exception as exc:
         on_error(f"storage unavailable: {exc}")
+    if config.fleet.enabled and parts.store is not None:
+        try:
+            from kiosk.fleet.station import open_station_fleet
+
+            parts.fleet = open_station_fleet(config, parts.store.path, on_notice=on_error)
+        except Exception as exc:
+            on_error(f"fleet unavailable (this station works alone): {exc}")
     try:
         from kiosk.members.checkin import CheckinService, QrScanner
 
-        parts.checkin = CheckinService(parts.store, config.checkin, config.station.id)
+        parts.checkin = CheckinService(
+            parts.store,
+            config.checkin,
+            config.station.id,
+            fleet=parts.fleet.lookup if parts.fleet is not None else None,
+            on_notice=on_error,
+        )
         if config.checkin.qr:
             parts.qr = QrScanner.from_config(config.checkin)
     except Exception as exc:
