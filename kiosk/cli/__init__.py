@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "members": "kiosk.cli.members:members",
     "export": "kiosk.cli.export:export",
     "doctor": "kiosk.cli.doctor:doctor",
+    "fleet": "kiosk.cli.fleet:fleet",
 }
 
 

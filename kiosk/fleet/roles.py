@@ -41,6 +41,8 @@ GRANT INSERT (id, name, expires, level) ON members TO {STATION_GROUP};
 GRANT INSERT, UPDATE ON sessions, baselines, stations TO {STATION_GROUP};
 GRANT SELECT ON stations TO {STATION_GROUP};
 GRANT INSERT ON samples, events, checkins TO {STATION_GROUP};
+-- ON CONFLICT (uuid) needs to see the key, not the other stations' check-ins
+GRANT SELECT (uuid) ON checkins TO {STATION_GROUP};
 GRANT SELECT, INSERT, UPDATE, DELETE ON members, forgotten_members TO {MANAGER_GROUP};
 GRANT SELECT, DELETE ON checkins TO {MANAGER_GROUP};
 GRANT SELECT ON sessions, samples, events, baselines, stations, schema_migrations

@@ -211,9 +211,20 @@ class FleetSync:
 
     def _pass(self, psycopg: Any) -> SyncReport:
         try:
-            if self._conn is None or self._conn.closed:
+            reused = self._conn is not None and not self._conn.closed
+            if not reused:
                 self._conn = connect(self.cfg)
-            report = sync_once(self._conn, self.store, self.station_id, self._clock)
+            assert self._conn is not None
+            try:
+                report = sync_once(self._conn, self.store, self.station_id, self._clock)
+            except psycopg.OperationalError:
+                if not reused:
+                    raise
+                # the kept connection died with a server restart: once more on a new one
+                # (a pass is idempotent, so repeating its first half is harmless)
+                self._drop_connection()
+                self._conn = connect(self.cfg)
+                report = sync_once(self._conn, self.store, self.station_id, self._clock)
         except (psycopg.Error, FleetError, OSError) as exc:
             self._fail(exc)
             raise FleetError(f"fleet sync: {explain(exc)}") from exc

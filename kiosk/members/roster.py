@@ -21,6 +21,7 @@ __all__ = [
     "import_members_csv",
     "normalize_id",
     "parse_members_csv",
+    "read_members_csv",
     "validate_member",
 ]
 
@@ -145,18 +146,23 @@ def _header_index(header: list[str]) -> dict[str, int]:
     return index
 
 
-def import_members_csv(store: Store, path: Path | str) -> tuple[int, int]:
-    """Import (add or update) members from a CSV file in one transaction; (added, updated).
-
-    A malformed file raises :class:`ImportFileError` before anything is written.
-    """
+def read_members_csv(path: Path | str) -> list[Member]:
+    """Read and check a members CSV file; :class:`ImportFileError` lists every problem."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ImportFileError(f"{path} is not UTF-8 text: save it as 'CSV UTF-8'") from exc
     except OSError as exc:
         raise ImportFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    members = parse_members_csv(text)
+    return parse_members_csv(text)
+
+
+def import_members_csv(store: Store, path: Path | str) -> tuple[int, int]:
+    """Import (add or update) members from a CSV file in one transaction; (added, updated).
+
+    A malformed file raises :class:`ImportFileError` before anything is written.
+    """
+    members = read_members_csv(path)
     added, updated = store.upsert_members(members)
     logger.info("imported %s: %d added, %d updated", path, added, updated)
     return added, updated

@@ -97,6 +97,22 @@ class TestPostgres:
             "-o", opts, "start",
         )  # fmt: skip
 
+    def is_running(self) -> bool:
+        """True when the server is up (pg_ctl status)."""
+        result = subprocess.run(
+            [str(self.bin / "pg_ctl"), "-D", str(self.pgdata), "status"],
+            user=self.user,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+        return result.returncode == 0
+
+    def ensure_running(self) -> None:
+        """Start the server if a test left it stopped."""
+        if not self.is_running():
+            self.start()
+
     def stop(self) -> None:
         """Stop the server (fast: disconnects clients, as an outage would)."""
         self._run("pg_ctl", "-D", str(self.pgdata), "-w", "-m", "fast", "stop")
@@ -105,7 +121,8 @@ class TestPostgres:
         """Stop if running and delete the cluster."""
         with contextlib.suppress(subprocess.CalledProcessError):
             self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
+        shutil.rmtree(self.root.parent if self.root.parent.name.startswith("backstep-pg-")
+                      else self.root, ignore_errors=True)
 
     def url(
         self, user: str = SUPERUSER, password: str = SUPERUSER_PASSWORD, db: str = "postgres"
