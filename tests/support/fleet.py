@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from support.postgres import TestPostgres
 
 from kiosk.config.schema import BackstepConfig
 from kiosk.fleet.central import migrate_central
@@ -18,6 +17,7 @@ from kiosk.fleet.roles import MANAGER_GROUP, apply_grants, ensure_station_role
 from kiosk.fleet.sync import FleetSync
 from kiosk.members.checkin import CheckinService
 from kiosk.store.database import EventRecord, Member, Sample, Store, database_path
+from support.postgres import TestPostgres
 
 _numbers = itertools.count(1)
 
@@ -67,10 +67,8 @@ def create_fleet_db(pg: TestPostgres, stations: tuple[str, ...] = ("a", "b")) ->
             assert login.password is not None
             passwords[sid] = login.password
         manager_password = "mgr-pw"
-        conn.execute(
-            f"CREATE ROLE {name}_mgr LOGIN PASSWORD '{manager_password}' IN ROLE {MANAGER_GROUP}"
-            .encode()
-        )
+        role = f"CREATE ROLE {name}_mgr LOGIN PASSWORD '{manager_password}'"
+        conn.execute(f"{role} IN ROLE {MANAGER_GROUP}".encode())
     return FleetDb(pg, name, passwords, manager_password)
 
 

@@ -121,8 +121,10 @@ class TestPostgres:
         """Stop if running and delete the cluster."""
         with contextlib.suppress(subprocess.CalledProcessError):
             self.stop()
-        shutil.rmtree(self.root.parent if self.root.parent.name.startswith("backstep-pg-")
-                      else self.root, ignore_errors=True)
+        shutil.rmtree(
+            self.root.parent if self.root.parent.name.startswith("backstep-pg-") else self.root,
+            ignore_errors=True,
+        )
 
     def url(
         self, user: str = SUPERUSER, password: str = SUPERUSER_PASSWORD, db: str = "postgres"
