@@ -147,3 +147,22 @@ def test_a_station_that_ran_alone_brings_its_members_and_history_when_it_joins(
         station.close()
     assert report.members_added_to_server == 1 and report.uploaded.sessions == 1
     assert fleet_db.count("SELECT COUNT(*) FROM sessions WHERE member_id = '42'") == 1
+
+
+def test_doctor_reports_the_fleet_and_only_warns_when_the_server_is_away(
+    two_stations: tuple[Station, Station], fleet_db: FleetDb
+) -> None:
+    from kiosk.app.doctor import check_fleet
+
+    a, _ = two_stations
+    a.walk(None, 1.7e9)
+    up = check_fleet(a.cfg)
+    fleet_db.pg.stop()
+    try:
+        down = check_fleet(a.cfg)
+    finally:
+        fleet_db.pg.start()
+    assert up.status == "warn" and "never synced, 1 row(s) waiting" in up.detail
+    assert down.status == "warn" and "NOT reachable" in down.detail and not down.is_blocking
+    a.sync.sync_now()
+    assert check_fleet(a.cfg).status == "ok"
