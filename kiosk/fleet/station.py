@@ -14,6 +14,11 @@ from kiosk.store.database import Store
 
 logger = logging.getLogger(__name__)
 
+#: Pause between upload batches of 25 sessions in the kiosk: a backlog of 1,000 sessions
+#: drains a few seconds slower, and the UI thread gets the CPU between batches
+#: (README "Fleet": UI frame rate while draining).
+KIOSK_BATCH_PAUSE_S = 0.1
+
 
 @dataclass(slots=True)
 class StationFleet:
@@ -44,7 +49,13 @@ def open_station_fleet(
     """
     if not config.fleet.enabled:
         return None
-    sync = FleetSync(Store(db_path), config.fleet, config.station.id, on_notice=on_notice)
+    sync = FleetSync(
+        Store(db_path),
+        config.fleet,
+        config.station.id,
+        on_notice=on_notice,
+        batch_pause_s=KIOSK_BATCH_PAUSE_S,
+    )
     sync.start()
     lookup = FleetLookup(Store(db_path), config.fleet)
     logger.info("fleet: syncing with %s", config.fleet.database)

@@ -57,10 +57,12 @@ def sync_once(
     now: Callable[[], float] = time.time,
     *,
     max_sessions: int | None = None,
+    pause_s: float = 0.0,
 ) -> SyncReport:
     """One full pass over an open connection; raises psycopg/StorageError on failure.
 
     ``max_sessions`` bounds the sessions sent (tests stop a drain half-way); None = all.
+    ``pause_s`` sleeps between session batches so a long drain leaves the CPU to the UI.
     """
     import psycopg
 
@@ -90,6 +92,8 @@ def sync_once(
         upload_sessions(conn, batch, counts)
         store.mark_synced(sessions=batch, at=now())
         sent += len(batch)
+        if pause_s:
+            time.sleep(pause_s)
     cursor_text = store.fleet_fact("pull_cursor")
     cursor = pull_recent(
         conn, store, station_id, None if cursor_text is None else float(cursor_text), now()
@@ -167,8 +171,11 @@ class FleetSync:
         station_id: str,
         clock: Callable[[], float] = time.time,
         on_notice: Callable[[str], None] | None = None,
+        batch_pause_s: float = 0.0,
     ) -> None:
         self.store = store
+        #: Sleep between session batches (the kiosk's worker uses one: see station.py).
+        self.batch_pause_s = batch_pause_s
         self.cfg = cfg
         self.station_id = station_id
         self._clock = clock
@@ -216,7 +223,9 @@ class FleetSync:
                 self._conn = connect(self.cfg)
             assert self._conn is not None
             try:
-                report = sync_once(self._conn, self.store, self.station_id, self._clock)
+                report = sync_once(
+                    self._conn, self.store, self.station_id, self._clock, pause_s=self.batch_pause_s
+                )
             except psycopg.OperationalError:
                 if not reused:
                     raise
@@ -224,7 +233,9 @@ class FleetSync:
                 # (a pass is idempotent, so repeating its first half is harmless)
                 self._drop_connection()
                 self._conn = connect(self.cfg)
-                report = sync_once(self._conn, self.store, self.station_id, self._clock)
+                report = sync_once(
+                    self._conn, self.store, self.station_id, self._clock, pause_s=self.batch_pause_s
+                )
         except (psycopg.Error, FleetError, OSError) as exc:
             self._fail(exc)
             raise FleetError(f"fleet sync: {explain(exc)}") from exc
