@@ -163,6 +163,32 @@ MIGRATIONS: tuple[CentralMigration, ...] = (
         );
         """,
     ),
+    CentralMigration(
+        2,
+        "row-level security: a station writes only its own sessions and check-ins",
+        # The station's login role is backstep_<station id> (kiosk.fleet.roles.station_role);
+        # the owner and backstep_manager are not restricted. samples/events stay without RLS:
+        # PostgreSQL refuses COPY into a table with row-level security.
+        """
+        CREATE FUNCTION backstep_is_own_station(station text) RETURNS boolean
+            LANGUAGE sql STABLE
+            AS $$ SELECT current_user = 'backstep_'
+                   || regexp_replace(lower(station), '[^a-z0-9_]', '_', 'g') $$;
+        ALTER TABLE sessions ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE checkins ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY everyone_reads ON sessions FOR SELECT USING (true);
+        CREATE POLICY manager_deletes ON sessions FOR DELETE USING (true);
+        CREATE POLICY station_inserts ON sessions FOR INSERT
+            WITH CHECK (backstep_is_own_station(station_id));
+        CREATE POLICY station_updates ON sessions FOR UPDATE
+            USING (backstep_is_own_station(station_id))
+            WITH CHECK (backstep_is_own_station(station_id));
+        CREATE POLICY everyone_reads ON checkins FOR SELECT USING (true);
+        CREATE POLICY manager_deletes ON checkins FOR DELETE USING (true);
+        CREATE POLICY station_inserts ON checkins FOR INSERT
+            WITH CHECK (backstep_is_own_station(station_id));
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

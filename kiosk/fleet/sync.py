@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 #: Longest wait between retries while the server is away (an outbox drains soon after).
 _MAX_BACKOFF_S = 30.0
 _JOIN_TIMEOUT_S = 5.0
+#: How often the idle worker looks for a newly finished session.
+_POLL_S = 1.0
 
 
 @dataclass(slots=True)
@@ -279,20 +281,35 @@ class FleetSync:
         while not self._stop.is_set():
             try:
                 self.sync_now()
-                backoff = self.cfg.sync_interval_s
             except FleetError as exc:
                 logger.warning("%s (retrying in %.0f s)", exc, backoff)
-                wait = backoff
+                self._stop.wait(backoff)
                 backoff = min(_MAX_BACKOFF_S, backoff * 2)
+                continue
             except Exception:  # a bug must not kill the thread: the outbox keeps filling
                 logger.exception("fleet sync pass crashed")
-                wait = backoff
-            else:
-                wait = self.cfg.sync_interval_s
-                self._wake.wait(wait)
-                self._wake.clear()
+                self._stop.wait(backoff)
                 continue
-            self._stop.wait(wait)
+            backoff = self.cfg.sync_interval_s
+            self._wait_for_work(self.cfg.sync_interval_s)
+
+    def _wait_for_work(self, interval_s: float) -> None:
+        """Sleep until the interval is over, a `kick`, or a finished session waiting.
+
+        Looking at the outbox every second (a cheap indexed count) uploads a session within
+        about a second of its end without the session code knowing about the fleet.
+        """
+        deadline = time.monotonic() + interval_s
+        while not self._stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0 or self._wake.wait(min(_POLL_S, left)):
+                break
+            try:
+                if self.store.outbox_counts().sessions:
+                    break
+            except Exception:
+                logger.debug("outbox count failed", exc_info=True)
+        self._wake.clear()
 
     def close(self) -> None:
         """Stop the thread and close the connection (idempotent)."""

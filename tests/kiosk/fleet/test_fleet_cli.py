@@ -52,7 +52,7 @@ def test_fleet_init_creates_schema_and_a_least_privilege_station_role(
     again = runner.invoke(main, ["fleet", "init", "--admin-url", admin, "--station", "front-1"])
 
     assert result.exit_code == 0, result.output
-    assert "migrated to [1]" in result.output and "backstep_front_1" in result.output
+    assert "migrated to [1, 2]" in result.output and "backstep_front_1" in result.output
     assert "up to date" in again.output and "password unchanged" in again.output
     pw_file = tmp_path / "pw" / "front-1.password"
     assert pw_file.stat().st_mode & 0o777 == 0o600
@@ -166,3 +166,25 @@ def test_doctor_reports_the_fleet_and_only_warns_when_the_server_is_away(
     assert down.status == "warn" and "NOT reachable" in down.detail and not down.is_blocking
     a.sync.sync_now()
     assert check_fleet(a.cfg).status == "ok"
+
+
+def test_a_station_cannot_write_sessions_or_check_ins_in_another_stations_name(
+    two_stations: tuple[Station, Station], fleet_db: FleetDb
+) -> None:
+    a, _ = two_stations
+    a.walk(None, 1.7e9)
+    a.sync.sync_now()
+    b_url = fleet_db.pg.url("backstep_b", fleet_db.passwords["b"], fleet_db.name)
+    with psycopg.connect(b_url, autocommit=True) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM sessions").fetchone() == (1,)  # may read
+        changed = conn.execute("UPDATE sessions SET status = 'stopped'").rowcount
+        assert changed == 0  # a's row is invisible to b's UPDATE
+        for forged in (
+            "INSERT INTO sessions (uuid, station_id, program, started, status) VALUES"
+            " (gen_random_uuid(), 'a', 'x', now(), 'completed')",
+            "INSERT INTO checkins (uuid, t, station_id, method, ok) VALUES"
+            " (gen_random_uuid(), now(), 'a', 'qr', true)",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(forged.encode())
+    assert fleet_db.count("SELECT COUNT(*) FROM sessions WHERE status = 'completed'") == 1

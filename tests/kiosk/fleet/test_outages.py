@@ -168,3 +168,39 @@ def test_station_killed_while_uploading_restarts_with_no_duplicate_and_no_gap(
     )
     station.close()
     assert database_path(station.cfg.storage).exists()
+
+
+def test_a_finished_session_uploads_soon_without_waiting_for_the_sync_interval(
+    fleet_db: FleetDb, tmp_path: Path
+) -> None:
+    station = Station(station_config(fleet_db, "a", tmp_path / "a", sync_interval_s=600))
+    try:
+        station.sync.start()
+        wait_until(lambda: station.sync.passes >= 1, 10)
+        station.walk(None, time.time() - 60)
+        took = wait_until(lambda: station.store.outbox_counts().total == 0, 20)
+    finally:
+        station.close()
+    assert fleet_db.count("SELECT COUNT(*) FROM sessions") == 1
+    assert took < 20  # far below the 600 s interval
+
+
+def test_the_kiosk_parts_start_a_fleet_and_check_in_through_it(
+    fleet_db: FleetDb, tmp_path: Path
+) -> None:
+    from kiosk.app.parts import open_parts
+
+    cfg = station_config(fleet_db, "a", tmp_path / "a")
+    with psycopg.connect(fleet_db.manager_url(), autocommit=True) as conn:
+        import_central(conn, [ANA])
+    errors: list[str] = []
+    parts = open_parts(cfg, lambda _e: None, None, None, errors.append)
+    try:
+        assert parts.fleet is not None and parts.checkin.fleet is parts.fleet.lookup
+        result = parts.checkin.check_in("1001", "qr")  # not yet synced: found on the server
+        assert result.ok and result.member == ANA
+        wait_until(lambda: parts.fleet.status().waiting.total == 0, 20)
+        assert parts.fleet.status().reachable
+    finally:
+        parts.close()
+    assert not [e for e in errors if "fleet" in e]
