@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kiosk.config.schema import FleetConfig
+from kiosk.errors import StorageError
 from kiosk.fleet.central import FleetError, connect, explain
 from kiosk.fleet.pull import pull_members, pull_recent, purge_forgotten
 from kiosk.fleet.upload import (
@@ -238,6 +239,11 @@ class FleetSync:
                 report = sync_once(
                     self._conn, self.store, self.station_id, self._clock, pause_s=self.batch_pause_s
                 )
+        except StorageError as exc:
+            # this station's own database (locked by a forget's VACUUM, disk full): the
+            # server is not to blame, so it is not reported unreachable; the next pass retries
+            self.last_error = str(exc)
+            raise FleetError(f"fleet sync: this station's database: {exc}") from exc
         except (psycopg.Error, FleetError, OSError) as exc:
             self._fail(exc)
             raise FleetError(f"fleet sync: {explain(exc)}") from exc
