@@ -11,11 +11,12 @@ from support.fleet import GOOD_SUMMARY, FleetDb, Station
 
 from kiosk.fleet.directory import forget_central, import_central
 from kiosk.members.roster import fresh_baseline
-from kiosk.session.progression import suggest_next
+from kiosk.session.progression import outcome_from_summary, suggest_next
 from kiosk.store.database import Member
 
 ANA = Member("1001", "Ana", dt.date(2099, 1, 1), 1)
 BEN = Member("1002", "Ben", dt.date(2099, 1, 1), 1)
+GOOD_OUTCOME = outcome_from_summary(GOOD_SUMMARY)
 
 
 def import_on_server(db: FleetDb, *members: Member) -> None:
@@ -128,3 +129,32 @@ def test_member_forgotten_centrally_while_a_station_is_offline_is_erased_there_a
     assert fleet_db.count("SELECT COUNT(*) FROM sessions WHERE member_id = '1002'") == 1
     assert fleet_db.count("SELECT COUNT(*) FROM checkins WHERE member_id = '1002'") == 1
     assert a.store.outbox_counts().total == 0
+
+
+def test_the_kiosk_check_in_at_b_uses_a_baseline_and_plans_from_a_history(
+    two_stations: tuple[Station, Station], fleet_db: FleetDb
+) -> None:
+    """The kiosk's own check-in path (MemberSessions, as run in the storage worker)."""
+    from kiosk.session.lifecycle import MemberSessions
+    from vision.metrics.baseline import Baseline
+
+    a, b = two_stations
+    import_on_server(fleet_db, ANA)
+    baseline = Baseline(view="side", facing="left", trunk_lean_deg=6.5, samples=90, seconds=3.0)
+    a.sync.sync_now()
+    a.store.save_baseline("1001", baseline.to_dict(), time.time() - 60)
+    a.walk("1001", time.time() - 900)
+    a.sync.sync_now()
+    errors: list[str] = []
+    sessions_b = MemberSessions(b.cfg, b.store, vision=None, on_error=errors.append)  # type: ignore[arg-type]
+
+    answer = sessions_b.check_in(b.checkin, "1001", "card")
+
+    assert answer.ok and answer.details["has_baseline"] is True and errors == []
+    assert sessions_b.stored_baseline == baseline  # no re-capture at B
+    prepared = sessions_b.prepared
+    assert prepared is not None and prepared.previous_summary == GOOD_SUMMARY
+    # the suggestion builds on A's good 4-minute session, not a first session's start
+    assert GOOD_OUTCOME is not None
+    assert prepared.suggestion == suggest_next([GOOD_OUTCOME], ANA.level).text
+    assert prepared.suggestion != suggest_next([], ANA.level).text
