@@ -56,6 +56,15 @@ def connect(
         "autocommit": True,
         "connect_timeout": connect_timeout_s or cfg.connect_timeout_s,
         "application_name": "backstep",
+        # A server or link that dies mid-query must not hang the sync thread forever:
+        # keepalives notice a silent peer in ~25 s, tcp_user_timeout unacknowledged writes
+        # in 30 s, and no statement runs longer than a minute.
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 30_000,
+        "options": "-c statement_timeout=60000",
     }
     target = url or cfg.database
     if "sslmode=" not in target:

@@ -204,3 +204,32 @@ def test_the_kiosk_parts_start_a_fleet_and_check_in_through_it(
     finally:
         parts.close()
     assert not [e for e in errors if "fleet" in e]
+
+
+def test_check_in_waits_at_most_the_deadline_for_a_server_that_never_answers(
+    fleet_db: FleetDb, tmp_path: Path
+) -> None:
+    import socket
+
+    from kiosk.config.schema import BackstepConfig
+
+    # a "server" that accepts the TCP connection and then says nothing (a hung host)
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    port = silent.getsockname()[1]
+    cfg = station_config(fleet_db, "a", tmp_path / "a")
+    data = cfg.model_dump(mode="json")
+    data["fleet"]["database"] = f"postgresql://backstep_a@127.0.0.1:{port}/{fleet_db.name}"
+    station = Station(BackstepConfig.model_validate(data))
+    try:
+        station.store.upsert_members([ANA])  # the station's cached copy
+        start = time.monotonic()
+        result = station.checkin.check_in("1001", "qr")
+        took = time.monotonic() - start
+    finally:
+        station.close()
+        silent.close()
+    assert result.ok and result.member == ANA
+    assert station.notices and "did not answer within" in station.notices[0]
+    assert took < 1.5  # the 1 s deadline, not libpq's connect timeout (2 s)
