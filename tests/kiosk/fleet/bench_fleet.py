@@ -107,7 +107,13 @@ def fps_of(intervals: list[float]) -> dict[str, float]:
     }
 
 
-def run(sessions: int, samples: int, lookups: int, with_ui: bool = True) -> dict[str, Any]:
+def run(
+    sessions: int,
+    samples: int,
+    lookups: int,
+    with_ui: bool = True,
+    pause_s: float = KIOSK_BATCH_PAUSE_S,
+) -> dict[str, Any]:
     """The whole benchmark on a fresh server; returns the figures."""
     root = Path(tempfile.mkdtemp(prefix="backstep-pg-"))
     pg = TestPostgres(root / "cluster")
@@ -138,7 +144,7 @@ def run(sessions: int, samples: int, lookups: int, with_ui: bool = True) -> dict
                 stop.clear()
                 ui = threading.Thread(target=ui_loop, args=(stop, busy))
                 ui.start()
-            a.sync.batch_pause_s = KIOSK_BATCH_PAUSE_S  # as the kiosk's worker drains
+            a.sync.batch_pause_s = pause_s  # the kiosk's worker pauses KIOSK_BATCH_PAUSE_S
             t0 = time.perf_counter()
             report = a.sync.sync_now()
             drain_s = time.perf_counter() - t0
@@ -171,7 +177,7 @@ def run(sessions: int, samples: int, lookups: int, with_ui: bool = True) -> dict
         "drain_s": round(drain_s, 2),
         "sessions_per_s": round(sessions / drain_s, 1),
         "samples_per_s": round(report.uploaded.samples / drain_s),
-        "batch_pause_s": KIOSK_BATCH_PAUSE_S,
+        "batch_pause_s": pause_s,
         "lookup_p50_ms": round(statistics.median(times) * 1000, 1),
         "lookup_p95_ms": round(p(times, n=20)[-1] * 1000, 1),
         "checkin_p95_ms": round(p(checkins, n=20)[-1] * 1000, 1),
@@ -186,8 +192,11 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300, help="per session (1 per second)")
     parser.add_argument("--lookups", type=int, default=200)
     parser.add_argument("--no-ui", action="store_true")
+    parser.add_argument(
+        "--pause", type=float, default=KIOSK_BATCH_PAUSE_S, help="s between upload batches"
+    )
     args = parser.parse_args()
-    result = run(args.sessions, args.samples, args.lookups, not args.no_ui)
+    result = run(args.sessions, args.samples, args.lookups, not args.no_ui, args.pause)
     print(json.dumps(result))
 
 
