@@ -207,7 +207,7 @@ class FleetConfig(BaseModel):
     database: str = Field(
         "",
         max_length=500,
-        description="libpq URL without a password, e.g. postgresql://station_1@gym-server/backstep.",
+        description="libpq URL without a password: postgresql://backstep_<station>@server/db.",
     )
     password_file: Path | None = Field(
         None, description="File holding the station role's password (else BACKSTEP_FLEET_PASSWORD)."
