@@ -45,5 +45,10 @@ lock-check: setup
 bench: model
 	$(BIN)/backstep bench
 
+.PHONY: bench-fleet
+## Fleet figures (README "Fleet"): outbox drain, check-in look-up, UI frame rate meanwhile.
+bench-fleet: setup
+	$(BIN)/python tests/kiosk/fleet/bench_fleet.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

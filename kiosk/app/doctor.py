@@ -327,6 +327,17 @@ def check_data_dir(path: Path, cfg: BackstepConfig | None = None) -> CheckResult
     return CheckResult("data dir", "ok", f"{where} is writable")
 
 
+def check_fleet(cfg: BackstepConfig, timeout_s: float = 10.0) -> CheckResult:
+    """The central database of a fleet: reachable, last sync, rows waiting (warns only)."""
+    from kiosk.fleet.health import fleet_health
+
+    try:
+        health = run_with_timeout(lambda: fleet_health(cfg), timeout_s)
+    except ProbeTimeout:
+        return CheckResult("fleet", "warn", f"server did not answer in {timeout_s:.0f} s")
+    return CheckResult("fleet", health.status, health.detail, health.fix)
+
+
 def check_disk(path: Path) -> CheckResult:
     """Enough free space where the data directory lives."""
     target = _existing_ancestor(path)
@@ -353,6 +364,7 @@ def run_checks(config_path: Path | str | None = None) -> list[CheckResult]:
         lambda: check_data_dir(data_dir, cfg),
         lambda: check_disk(data_dir),
         _check_clock,
+        lambda: check_fleet(cfg),
     ):
         try:
             results.append(check())

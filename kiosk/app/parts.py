@@ -25,6 +25,8 @@ from vision.settings import ZoneConfig
 if TYPE_CHECKING:
     from gpiozero import Factory
 
+    from kiosk.fleet.station import StationFleet
+
 logger = logging.getLogger(__name__)
 
 
@@ -39,16 +41,18 @@ class StationParts:
     qr: QrScanner | None = None
     reloader: ConfigReloader | None = None
     notifier: Notifier | None = None
+    fleet: StationFleet | None = None  # only when [fleet] database is set
 
     def close(self) -> None:
         """Close every part that was opened (idempotent; a failing one does not stop the rest)."""
         parts = {
             "hardware": self.hardware,
+            "fleet": self.fleet,
             "store": self.store,
             "reloader": self.reloader,
             "notifier": self.notifier,
         }
-        self.hardware = self.store = self.reloader = self.notifier = None
+        self.hardware = self.fleet = self.store = self.reloader = self.notifier = None
         for name, part in parts.items():
             if part is None:
                 continue
@@ -82,8 +86,22 @@ def open_parts(
         parts.store = open_kiosk_store(config.storage, time.time())
     except Exception as exc:
         on_error(f"storage unavailable: {exc}")
+    if config.fleet.enabled and parts.store is not None:
+        try:
+            # psycopg is loaded only for a station that has a fleet
+            from kiosk.fleet.station import open_station_fleet
+
+            parts.fleet = open_station_fleet(config, parts.store.path, on_notice=on_error)
+        except Exception as exc:
+            on_error(f"fleet unavailable (this station works alone): {exc}")
     try:
-        parts.checkin = CheckinService(parts.store, config.checkin, config.station.id)
+        parts.checkin = CheckinService(
+            parts.store,
+            config.checkin,
+            config.station.id,
+            fleet=parts.fleet.lookup if parts.fleet is not None else None,
+            on_notice=on_error,
+        )
         if config.checkin.qr:
             parts.qr = QrScanner.from_config(config.checkin)
     except Exception as exc:

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "kiosk.cli.doctor:doctor",
     "dashboard": "kiosk.cli.dashboard:dashboard",
     "trainers": "kiosk.cli.trainers:trainers",
+    "fleet": "kiosk.cli.fleet:fleet",
 }
 
 

@@ -40,6 +40,7 @@ RESTART_KEYS: tuple[str, ...] = (
     "gpio",
     "storage.data_dir",
     "storage.retention_days",  # applied when the database is opened at start-up
+    "fleet",  # the sync worker and its connections are built at start-up
 )
 
 #: Sections the running kiosk applies whole on a reload (the analysis ones through

@@ -211,6 +211,50 @@ class StorageConfig(BaseModel):
     _data_dir_empty = field_validator("data_dir", mode="before")(empty_to_none)
 
 
+class FleetConfig(BaseModel):
+    """A central PostgreSQL shared by every station of the gym (empty = this station alone)."""
+
+    model_config = STRICT
+
+    database: str = Field(
+        "",
+        max_length=500,
+        description="libpq URL without a password: postgresql://backstep_<station>@server/db.",
+    )
+    password_file: Path | None = Field(
+        None, description="File holding the station role's password (else BACKSTEP_FLEET_PASSWORD)."
+    )
+    sslmode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] = "prefer"
+    sync_interval_s: float = Field(10.0, ge=1, le=3600, description="Between outbox uploads.")
+    lookup_timeout_s: float = Field(
+        1.0, gt=0, le=1.0, description="Check-in waits this long for the server, then the cache."
+    )
+    connect_timeout_s: int = Field(3, ge=2, le=60, description="libpq connect_timeout (min 2).")
+
+    _password_file_empty = field_validator("password_file", mode="before")(empty_to_none)
+
+    @field_validator("database")
+    @classmethod
+    def _no_password_in_url(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        value = value.strip()
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("postgresql", "postgres"):
+            raise ValueError("must start with postgresql://")
+        if parts.password is not None or "password=" in parts.query:
+            # the staff screen shows this file; the password lives in password_file or the env
+            raise ValueError("must not contain a password: use fleet.password_file")
+        return value
+
+    @property
+    def enabled(self) -> bool:
+        """True when a central database is set."""
+        return bool(self.database)
+
+
 class StaffConfig(BaseModel):
     """Access to the staff screen."""
 
@@ -277,6 +321,7 @@ class BackstepConfig(BaseModel):
     gpio: GpioConfig = Field(default_factory=GpioConfig)
     display: DisplayConfig = Field(default_factory=DisplayConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
+    fleet: FleetConfig = Field(default_factory=FleetConfig)
     staff: StaffConfig = Field(default_factory=StaffConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)

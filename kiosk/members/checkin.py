@@ -16,6 +16,7 @@ import numpy as np
 
 from kiosk.config.schema import CheckinConfig
 from kiosk.errors import StorageError
+from kiosk.fleet.lookup import FleetLookup
 from kiosk.members.roster import ID_PATTERN, normalize_id
 from kiosk.store.database import CheckinMethod, Member, Store
 
@@ -66,12 +67,19 @@ class CheckinService:
         cfg: CheckinConfig,
         station_id: str,
         clock: Callable[[], float] = time.time,
+        fleet: FleetLookup | None = None,
+        on_notice: Callable[[str], None] | None = None,
     ) -> None:
         self.store = store
         self.cfg = cfg
         self.station_id = station_id
         self._clock = clock
         self.last_error: str | None = None
+        #: With a fleet, each check-in first asks the server (at most ``lookup_timeout_s``).
+        self.fleet = fleet
+        #: Staff hear here that a check-in used this station's (possibly stale) copy.
+        self.on_notice = on_notice
+        self.last_fleet_note: str | None = None
 
     def is_enabled(self, method: CheckinMethod) -> bool:
         """True when the config offers this method."""
@@ -90,6 +98,8 @@ class CheckinService:
         elif self.store is None:
             return CheckinResult(False, None, "unavailable")
         else:
+            if claimed and self.fleet is not None:
+                self._refresh_from_fleet(claimed)
             try:
                 member = self._find(claimed) if claimed else None
             except StorageError as exc:
@@ -105,6 +115,28 @@ class CheckinService:
         if not result.ok:
             return CheckinResult(False, None, result.reason)
         return result
+
+    def _refresh_from_fleet(self, claimed: str) -> None:
+        """Bring the member, baseline and recent history from the server into the local store.
+
+        The member is never refused for this: on a timeout or an error the local copy is
+        used and staff (only) are told it may be stale.
+        """
+        assert self.fleet is not None
+        if not ID_PATTERN.match(claimed):
+            return
+        candidates = [claimed]
+        if claimed.isdigit() and claimed.lstrip("0") != claimed:
+            candidates.append(claimed.lstrip("0") or "0")
+        answer = self.fleet.refresh(candidates)
+        if answer.fresh:
+            self.last_fleet_note = None
+            return
+        note = f"check-in used this station's copy of the member data ({answer.note})"
+        logger.warning("%s", note)
+        self.last_fleet_note = note
+        if self.on_notice is not None:
+            self.on_notice(note)
 
     def _find(self, claimed: str) -> Member | None:
         assert self.store is not None

@@ -22,6 +22,7 @@ __all__ = [
     "import_members_csv",
     "normalize_id",
     "parse_members_csv",
+    "read_members_csv",
     "validate_member",
 ]
 
@@ -146,6 +147,17 @@ def _header_index(header: list[str]) -> dict[str, int]:
     return index
 
 
+def read_members_csv(path: Path | str) -> list[Member]:
+    """Read and check a members CSV file; :class:`ImportFileError` lists every problem."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"{path} is not UTF-8 text: save it as 'CSV UTF-8'") from exc
+    except OSError as exc:
+        raise ImportFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return parse_members_csv(text)
+
+
 def import_members_csv(
     store: Store,
     path: Path | str,
@@ -156,13 +168,7 @@ def import_members_csv(
     A malformed file raises :class:`ImportFileError` before anything is written.
     ``progress(total)`` returns a function called once per member written (a progress bar).
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(f"{path} is not UTF-8 text: save it as 'CSV UTF-8'") from exc
-    except OSError as exc:
-        raise ImportFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    members = parse_members_csv(text)
+    members = read_members_csv(path)
     tick = progress(len(members)) if progress else None
     added, updated = store.upsert_members(members, tick=tick)
     logger.info("imported %s: %d added, %d updated", path, added, updated)

@@ -3,7 +3,8 @@
 :class:`Store` joins the parts, each in its own module: the connection, transactions and
 health (:mod:`kiosk.store.connection`), members, baselines and check-ins
 (:mod:`kiosk.store.members`), sessions, samples and events (:mod:`kiosk.store.sessions`) and
-retention (:mod:`kiosk.store.retention`). Import from here.
+retention (:mod:`kiosk.store.retention`) and the fleet's outbox (:mod:`kiosk.store.outbox`).
+Import from here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from kiosk.store.connection import (
     resolve_data_dir,
 )
 from kiosk.store.members import MemberRecords
+from kiosk.store.outbox import OutboxRecords
 from kiosk.store.records import (
     FINISHED_STATUSES,
     CheckinRecord,
@@ -49,7 +51,7 @@ __all__ = [
 ]
 
 
-class Store(MemberRecords, SessionRecords, Retention):
+class Store(MemberRecords, SessionRecords, Retention, OutboxRecords):
     """The station database (SQLite in WAL mode, versioned schema).
 
     Methods raise :class:`StorageError` with a staff-readable message; code in the UI loop

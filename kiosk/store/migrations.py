@@ -18,6 +18,13 @@ class Migration:
     statements: tuple[str, ...]
 
 
+#: A random (version 4) UUID as an SQL expression, for the fleet's row identities.
+_UUID4 = (
+    "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || "
+    "substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || "
+    "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+)
+
 # Times: wall-clock UNIX seconds (REAL) for check-ins, session start/end and baselines;
 # samples and events carry seconds since their session started (the caller's clock), so a
 # clock change on the Pi mid-session cannot reorder them.
@@ -92,6 +99,48 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX sessions_member_started ON sessions(member_id, started)",
             "CREATE INDEX sessions_status ON sessions(status)",
             "CREATE INDEX checkins_claimed ON checkins(claimed_id)",
+        ),
+    ),
+    Migration(
+        4,
+        "fleet: stable UUIDs and outbox state for sessions, check-ins and baselines",
+        (
+            # A UUID per session and check-in is the row's identity on the central server, so
+            # an upload retried after a crash or an outage upserts instead of duplicating.
+            # Triggers fill it (SQLite has no uuid() and ALTER TABLE cannot add a random
+            # default), so every writer gets one without knowing about the fleet.
+            "ALTER TABLE sessions ADD COLUMN uuid TEXT",
+            "ALTER TABLE checkins ADD COLUMN uuid TEXT",
+            # synced_at: NULL = waiting in the outbox; else when the server acknowledged it.
+            "ALTER TABLE sessions ADD COLUMN synced_at REAL",
+            "ALTER TABLE checkins ADD COLUMN synced_at REAL",
+            "ALTER TABLE baselines ADD COLUMN synced_at REAL",
+            f"UPDATE sessions SET uuid = {_UUID4} WHERE uuid IS NULL",
+            f"UPDATE checkins SET uuid = {_UUID4} WHERE uuid IS NULL",
+            "CREATE UNIQUE INDEX sessions_uuid ON sessions(uuid)",
+            "CREATE UNIQUE INDEX checkins_uuid ON checkins(uuid)",
+            "CREATE INDEX sessions_outbox ON sessions(synced_at) WHERE synced_at IS NULL",
+            "CREATE INDEX checkins_outbox ON checkins(synced_at) WHERE synced_at IS NULL",
+            f"""CREATE TRIGGER sessions_uuid_fill AFTER INSERT ON sessions
+                WHEN NEW.uuid IS NULL
+                BEGIN UPDATE sessions SET uuid = {_UUID4} WHERE id = NEW.id; END""",
+            f"""CREATE TRIGGER checkins_uuid_fill AFTER INSERT ON checkins
+                WHEN NEW.uuid IS NULL
+                BEGIN UPDATE checkins SET uuid = {_UUID4} WHERE id = NEW.id; END""",
+            # A changed session (finished, or closed as interrupted) or baseline goes back
+            # into the outbox; the sync worker's own "mark synced" update does not.
+            """CREATE TRIGGER sessions_outbox_dirty AFTER UPDATE OF status, ended, summary
+                ON sessions WHEN NEW.synced_at IS NOT NULL AND NEW.synced_at = OLD.synced_at
+                BEGIN UPDATE sessions SET synced_at = NULL WHERE id = NEW.id; END""",
+            """CREATE TRIGGER baselines_outbox_dirty AFTER UPDATE OF captured, data
+                ON baselines WHEN NEW.synced_at IS NOT NULL AND NEW.synced_at = OLD.synced_at
+                BEGIN UPDATE baselines SET synced_at = NULL WHERE member_id = NEW.member_id; END""",
+            # Small key/value facts of the sync (last successful sync, last error ...), kept
+            # here so `backstep fleet status` in another process can read them.
+            """CREATE TABLE fleet_state (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            )""",
         ),
     ),
 )

@@ -1,0 +1,1 @@
+"""Stations of one gym sharing members and history through a central PostgreSQL."""

@@ -1,0 +1,329 @@
+"""The sync worker: one thread per station drains the outbox and pulls the fleet's changes.
+
+Nothing in the kiosk waits on it. Each pass purges members forgotten centrally, merges the
+member list, uploads baselines, check-ins and finished sessions in batches, then caches
+what other stations uploaded. A failure (server down, network gone) ends the pass; rows
+stay in the outbox and the next pass retries, backing off up to a minute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from kiosk.config.schema import FleetConfig
+from kiosk.errors import StorageError
+from kiosk.fleet.central import FleetError, connect, explain
+from kiosk.fleet.pull import pull_members, pull_recent, purge_forgotten
+from kiosk.fleet.upload import (
+    CHECKIN_BATCH,
+    SESSION_BATCH,
+    UploadCounts,
+    upload_baselines,
+    upload_checkins,
+    upload_new_members,
+    upload_sessions,
+)
+from kiosk.store.database import Store
+from kiosk.store.outbox import OutboxCounts
+
+if TYPE_CHECKING:
+    import psycopg
+
+logger = logging.getLogger(__name__)
+
+#: Longest wait between retries while the server is away (an outbox drains soon after).
+_MAX_BACKOFF_S = 30.0
+_JOIN_TIMEOUT_S = 5.0
+#: How often the idle worker looks for a newly finished session.
+_POLL_S = 1.0
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """What one pass did."""
+
+    uploaded: UploadCounts = field(default_factory=UploadCounts)
+    forgotten: list[str] = field(default_factory=list)
+    members_added_to_server: int = 0
+
+
+def sync_once(
+    conn: psycopg.Connection[Any],
+    store: Store,
+    station_id: str,
+    now: Callable[[], float] = time.time,
+    *,
+    max_sessions: int | None = None,
+    pause_s: float = 0.0,
+) -> SyncReport:
+    """One full pass over an open connection; raises psycopg/StorageError on failure.
+
+    ``max_sessions`` bounds the sessions sent (tests stop a drain half-way); None = all.
+    ``pause_s`` sleeps between session batches so a long drain leaves the CPU to the UI.
+    """
+    import psycopg
+
+    report = SyncReport()
+    # Forgotten first: a forgotten member's rows recorded here while offline must never be
+    # uploaded again, so they are erased before the outbox is read.
+    report.forgotten = purge_forgotten(conn, store)
+    server_ids = pull_members(conn, store)
+    local_only = [
+        (m.id, m.name, m.expires, m.level) for m in store.list_members() if m.id not in server_ids
+    ]
+    report.members_added_to_server = upload_new_members(conn, local_only)
+    counts = report.uploaded
+    baselines = store.pending_baselines()
+    if baselines:
+        upload_baselines(conn, baselines, station_id, counts)
+        store.mark_synced(baselines=baselines, at=now())
+    while checkins := store.pending_checkins(CHECKIN_BATCH):
+        upload_checkins(conn, checkins, counts)
+        store.mark_synced(checkins=[k.local_id for k in checkins], at=now())
+    sent = 0
+    while max_sessions is None or sent < max_sessions:
+        limit = SESSION_BATCH if max_sessions is None else min(SESSION_BATCH, max_sessions - sent)
+        batch = store.pending_sessions(limit)
+        if not batch:
+            break
+        upload_sessions(conn, batch, counts)
+        store.mark_synced(sessions=batch, at=now())
+        sent += len(batch)
+        if pause_s:
+            time.sleep(pause_s)
+    cursor_text = store.fleet_fact("pull_cursor")
+    cursor = pull_recent(
+        conn, store, station_id, None if cursor_text is None else float(cursor_text), now()
+    )
+    waiting = store.outbox_counts().total
+    try:
+        with conn.transaction():
+            conn.execute(
+                "INSERT INTO stations (id, last_sync, waiting) VALUES (%s, now(), %s)"
+                " ON CONFLICT (id) DO UPDATE SET last_sync = now(), waiting = excluded.waiting",
+                (station_id, waiting),
+            )
+    except psycopg.errors.InsufficientPrivilege:
+        logger.debug("no privilege to record this station's sync time on the server")
+    facts = {"last_sync": repr(now()), "last_error": ""}
+    if cursor is not None:
+        facts["pull_cursor"] = repr(cursor)
+    store.set_fleet_facts(facts)
+    return report
+
+
+@dataclass(frozen=True, slots=True)
+class FleetStatus:
+    """What ``backstep fleet status``, ``doctor`` and the staff screen show."""
+
+    configured: bool
+    reachable: bool | None  # None = not checked
+    last_sync: float | None
+    waiting: OutboxCounts
+    last_error: str | None
+
+    def lines(self, now: float | None = None) -> list[str]:
+        """Staff-readable lines."""
+        if not self.configured:
+            return ["fleet: off (this station alone)"]
+        now = time.time() if now is None else now
+        reach = {True: "reachable", False: "NOT reachable", None: "not checked"}[self.reachable]
+        if self.last_sync is None:
+            last = "never"
+        else:
+            stamp = dt.datetime.fromtimestamp(self.last_sync).strftime("%Y-%m-%d %H:%M:%S")
+            last = f"{stamp} ({now - self.last_sync:.0f} s ago)"
+        w = self.waiting
+        out = [
+            f"server: {reach}",
+            f"last successful sync: {last}",
+            f"waiting to upload: {w.total} ({w.sessions} sessions, {w.checkins} check-ins,"
+            f" {w.baselines} baselines)",
+        ]
+        if self.last_error:
+            out.append(f"last error: {self.last_error}")
+        return out
+
+
+def read_status(store: Store, cfg: FleetConfig, reachable: bool | None = None) -> FleetStatus:
+    """The status from the station database's facts (works from another process)."""
+    last = store.fleet_fact("last_sync")
+    error = store.fleet_fact("last_error") or None
+    return FleetStatus(
+        cfg.enabled, reachable, None if last is None else float(last), store.outbox_counts(), error
+    )
+
+
+class FleetSync:
+    """The station's sync thread (explicit lifecycle: `start`, `kick`, idempotent `close`).
+
+    ``store`` should be the worker's own :class:`Store` (its own SQLite connection), so
+    the kiosk's writers never wait for an upload batch to be read.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        cfg: FleetConfig,
+        station_id: str,
+        clock: Callable[[], float] = time.time,
+        on_notice: Callable[[str], None] | None = None,
+        batch_pause_s: float = 0.0,
+    ) -> None:
+        self.store = store
+        #: Sleep between session batches (the kiosk's worker uses one: see station.py).
+        self.batch_pause_s = batch_pause_s
+        self.cfg = cfg
+        self.station_id = station_id
+        self._clock = clock
+        #: Staff hear when the server goes away and comes back (transitions only).
+        self.on_notice = on_notice
+        self._conn: psycopg.Connection[Any] | None = None
+        self._pass_lock = threading.Lock()  # the thread and a CLI/test caller share _conn
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.reachable: bool | None = None
+        self.last_error: str | None = None
+        self.passes = 0
+
+    def start(self) -> FleetSync:
+        """Start the thread (a first pass runs at once)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="FleetSync", daemon=True)
+            self._thread.start()
+        return self
+
+    def kick(self) -> None:
+        """Run a pass soon (a session just ended)."""
+        self._wake.set()
+
+    def status(self) -> FleetStatus:
+        """Current status (reads the local database; never touches the network)."""
+        try:
+            status = read_status(self.store, self.cfg, self.reachable)
+        except Exception as exc:  # the staff screen asks; it must get an answer
+            return FleetStatus(True, self.reachable, None, OutboxCounts(0, 0, 0), str(exc))
+        return status
+
+    def sync_now(self) -> SyncReport:
+        """One pass in the caller's thread (CLI, tests); raises FleetError on failure."""
+        import psycopg
+
+        with self._pass_lock:
+            return self._pass(psycopg)
+
+    def _pass(self, psycopg: Any) -> SyncReport:
+        try:
+            reused = self._conn is not None and not self._conn.closed
+            if not reused:
+                self._conn = connect(self.cfg)
+            assert self._conn is not None
+            try:
+                report = sync_once(
+                    self._conn, self.store, self.station_id, self._clock, pause_s=self.batch_pause_s
+                )
+            except psycopg.OperationalError:
+                if not reused:
+                    raise
+                # the kept connection died with a server restart: once more on a new one
+                # (a pass is idempotent, so repeating its first half is harmless)
+                self._drop_connection()
+                self._conn = connect(self.cfg)
+                report = sync_once(
+                    self._conn, self.store, self.station_id, self._clock, pause_s=self.batch_pause_s
+                )
+        except StorageError as exc:
+            # this station's own database (locked by a forget's VACUUM, disk full): the
+            # server is not to blame, so it is not reported unreachable; the next pass retries
+            self.last_error = str(exc)
+            raise FleetError(f"fleet sync: this station's database: {exc}") from exc
+        except (psycopg.Error, FleetError, OSError) as exc:
+            self._fail(exc)
+            raise FleetError(f"fleet sync: {explain(exc)}") from exc
+        if self.reachable is False:
+            self._notice("fleet server reachable again; outbox uploaded")
+        self.reachable, self.last_error = True, None
+        self.passes += 1
+        return report
+
+    def _notice(self, text: str) -> None:
+        if self.on_notice is not None:
+            try:
+                self.on_notice(text)
+            except Exception:
+                logger.debug("notice callback failed", exc_info=True)
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.reachable is not False:
+            self._notice(
+                f"fleet server unreachable ({explain(exc)}): this station keeps working "
+                "and uploads later"
+            )
+        self.reachable = False
+        self.last_error = explain(exc)
+        self._drop_connection()
+        try:
+            self.store.set_fleet_facts({"last_error": self.last_error})
+        except Exception:
+            logger.debug("could not store the sync error", exc_info=True)
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:
+                logger.debug("closing the fleet connection failed", exc_info=True)
+            self._conn = None
+
+    def _run(self) -> None:
+        backoff = self.cfg.sync_interval_s
+        while not self._stop.is_set():
+            try:
+                self.sync_now()
+            except FleetError as exc:
+                logger.warning("%s (retrying in %.0f s)", exc, backoff)
+                self._stop.wait(backoff)
+                backoff = min(_MAX_BACKOFF_S, backoff * 2)
+                continue
+            except Exception:  # a bug must not kill the thread: the outbox keeps filling
+                logger.exception("fleet sync pass crashed")
+                self._stop.wait(backoff)
+                continue
+            backoff = self.cfg.sync_interval_s
+            self._wait_for_work(self.cfg.sync_interval_s)
+
+    def _wait_for_work(self, interval_s: float) -> None:
+        """Sleep until the interval is over, a `kick`, or a finished session waiting.
+
+        Looking at the outbox every second (a cheap indexed count) uploads a session within
+        about a second of its end without the session code knowing about the fleet.
+        """
+        deadline = time.monotonic() + interval_s
+        while not self._stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0 or self._wake.wait(min(_POLL_S, left)):
+                break
+            try:
+                if self.store.outbox_counts().sessions:
+                    break
+            except Exception:
+                logger.debug("outbox count failed", exc_info=True)
+        self._wake.clear()
+
+    def close(self) -> None:
+        """Stop the thread and close the connection (idempotent)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(_JOIN_TIMEOUT_S)
+            if self._thread.is_alive():
+                logger.warning("fleet sync did not stop within %.0f s", _JOIN_TIMEOUT_S)
+        self._thread = None
+        self._drop_connection()

@@ -1,0 +1,23 @@
+"""The fleet benchmark script runs (small) in CI, so it cannot rot; figures are not asserted."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from support.paths import ROOT
+
+
+def test_fleet_bench_script_runs_and_reports_every_figure() -> None:
+    script = ROOT / "tests" / "kiosk" / "fleet" / "bench_fleet.py"
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    done = subprocess.run(
+        [sys.executable, str(script), "--sessions", "30", "--samples", "60", "--lookups", "25"],
+        capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["sessions"] == 30 and figures["sessions_per_s"] > 0
+    assert figures["lookup_p95_ms"] > 0 and figures["ui_during_drain"]["fps"] > 0
