@@ -324,6 +324,10 @@ def check_data_dir(path: Path, cfg: BackstepConfig | None = None) -> CheckResult
     except OSError as exc:
         return CheckResult("data dir", "fail", f"{target} is not writable ({exc.strerror})", fix)
     where = str(path) if target == path else f"{path} (will be created in {target})"
+    if cfg is not None:
+        from kiosk.store.connection import data_dir_source
+
+        where += f" [from {data_dir_source(cfg.storage)}]"
     if cfg is not None and target == path:
         from kiosk.store.database import database_path
         from kiosk.store.health import check_storage

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from hw.events import ButtonEvent
+from kiosk.app.badges import draw_badges
 from kiosk.app.live_reload import LiveReload
+from kiosk.app.lockdown import EXIT_STAFF_QUIT, InstanceLock, StopSignal, under_systemd
 from kiosk.app.parts import moved_zone, open_parts, show_screen_on_led
 from kiosk.app.run_summary import run_summary, summary_line
 from kiosk.app.screenshots import ScreenshotSaver
@@ -25,12 +27,13 @@ from kiosk.flow.effects import (
     EndSession,
     PauseSession,
     PlaySound,
+    QuitKiosk,
     ReloadConfig,
     ResumeSession,
     SaveZone,
     StartBaseline,
 )
-from kiosk.flow.machine import KioskController, Screen
+from kiosk.flow.machine import FlowTimings, KioskController, Screen
 from kiosk.flow.vision_link import StatusFacts, VisionLike, open_vision, read_status
 from kiosk.flow.vision_snapshot import SnapshotBuilder
 from kiosk.members.qr_worker import QrWorker
@@ -85,10 +88,27 @@ class KioskApp(LiveReload):
         self.restart_needed: list[str] = []
         self.ready_sent = False
         self._quit = False
+        #: why the loop ended: "seconds", "quit", "staff" or "signal"
+        self.exit_reason = ""
+        #: kiosk mode: only the staff menu quits (always under systemd)
+        self.locked = config.staff.kiosk_mode or under_systemd()
+        self._quit_ignored_logged = False
+        self.stop_signal = StopSignal()
+        self._facts = read_status(None)
         self._t0: float | None = None
         self.shots = ScreenshotSaver(options.screenshots) if options.screenshots else None
-        self._init_display()
-        self._init_parts()
+        from kiosk.store.connection import resolve_data_dir
+
+        # first, before the display or the database: a second kiosk on the same data folder
+        # would mark the live one's session interrupted (raises AlreadyRunningError)
+        self.instance_lock = InstanceLock(resolve_data_dir(config.storage))
+        self.instance_lock.acquire()
+        try:
+            self._init_display()
+            self._init_parts()
+        except BaseException:
+            self.instance_lock.release()
+            raise
 
     # ---------------------------------------------------------------- set-up
     def _init_display(self) -> None:
@@ -119,6 +139,7 @@ class KioskApp(LiveReload):
             buttons_checkin=cfg.checkin.buttons,
             member_id_digits=cfg.checkin.id_digits,
             staff_pin=cfg.staff.pin,
+            timings=FlowTimings(camera_lost_end_s=cfg.camera.lost_end_session_s),
             now=time.monotonic(),
         )
         self.keyboard = KeyboardInput(cfg.gpio.hold_s, cfg.checkin.card_key_timeout_s)
@@ -165,7 +186,7 @@ class KioskApp(LiveReload):
         c = self.controller
         for action in pump_events(self.button_event, self.keyboard, now):
             if action.kind == "quit":
-                self._quit = True
+                self._request_quit()
             elif action.kind == "card":
                 effects += c.on_card(action.code, now, "card")
             else:
@@ -173,6 +194,44 @@ class KioskApp(LiveReload):
                 if action.name == "stop" and self.hardware is not None:
                     self.hardware.buzzer.silence()
         return effects
+
+    def _request_quit(self) -> None:
+        """Ctrl+Q or a closed window: quits, except in kiosk mode (the staff menu quits)."""
+        if not self.locked:
+            self._quit = True
+            self.exit_reason = "quit"
+            return
+        if not self._quit_ignored_logged:
+            self._quit_ignored_logged = True
+            logger.warning("quit key ignored in kiosk mode; staff quit from the staff menu")
+
+    @property
+    def is_demo(self) -> bool:
+        """True while the built-in demo clip stands in for the camera."""
+        return self._facts.source == "demo"
+
+    def badges(self) -> list[tuple[str, tuple[int, int, int]]]:
+        """The marks drawn over every screen (see `kiosk.app.badges`)."""
+        from kiosk.ui import theme as th
+
+        out = []
+        if self.is_demo:
+            out.append(("DEMO", th.INFO))
+        return out
+
+    def warnings(self) -> list[str]:
+        """Standing problems for the staff screen (they stay until fixed, unlike errors)."""
+        out: list[str] = []
+        facts = self._facts
+        if facts.camera == "lost":
+            out.append(f"camera: {facts.last_error or 'no frames'}")
+        if self.is_demo:
+            out.append("no camera: playing the DEMO clip; nothing is recorded")
+        from kiosk.config.schema import StaffConfig
+
+        if self.config.staff.pin == StaffConfig().pin:
+            out.append("the staff PIN is the shipped default: set staff.pin in the config")
+        return out
 
     # -------------------------------------------------------------- effects
     def _apply(self, effects: list[Effect], now: float) -> None:
@@ -192,14 +251,17 @@ class KioskApp(LiveReload):
                 self.vision.set_baseline(None)  # the last member's must not pass for this one's
                 self.vision.start_baseline()
             case BeginSession(baseline=baseline):
-                self.session = self.members.begin(self.controller.member, now, baseline)
+                # the demo clip is coached for show, never recorded as a member's session
+                self.session = self.members.begin(
+                    self.controller.member, now, baseline, record=not self.is_demo
+                )
                 self.summary = None
             case PauseSession() if self.session is not None:
                 self.session.pause(now)
             case ResumeSession() if self.session is not None:
                 self.session.resume(now)
-            case EndSession():
-                self._end_session(now)
+            case EndSession(status=status):
+                self._end_session(now, status)
             case AlertOn():
                 self.sound.play("alert")
                 if hw is not None:
@@ -217,6 +279,9 @@ class KioskApp(LiveReload):
                     self.controller.staff.message = "No config file in use"
             case SaveZone(delta=delta):
                 self._save_zone(delta)
+            case QuitKiosk():
+                self._quit = True
+                self.exit_reason = "staff"
 
     def _defer_storage(self, job: Callable[[], None]) -> None:
         self.storage_jobs.submit(job, lambda _result: None)
@@ -234,12 +299,12 @@ class KioskApp(LiveReload):
 
         self.storage_jobs.submit(lambda: self.members.check_in(service, code, method), done)
 
-    def _end_session(self, now: float) -> None:
+    def _end_session(self, now: float, status: str | None = None) -> None:
         run = self.session
         if run is None:
             return
         self.session = None
-        self.summary = self.members.end(run, self.controller.member, now)
+        self.summary = self.members.end(run, self.controller.member, now, status)
 
     def _save_zone(self, delta: dict[str, float]) -> None:
         try:
@@ -255,6 +320,7 @@ class KioskApp(LiveReload):
     # ----------------------------------------------------------------- loop
     def _vision_step(self, now: float) -> tuple[StatusFacts, FrameResult | None, list[Effect]]:
         facts = read_status(self.vision.status())
+        self._facts = facts
         result = self.vision.latest_result()
         if result is not None and result.frame_index != self._last_result_index:
             self._last_result_index = result.frame_index
@@ -314,6 +380,7 @@ class KioskApp(LiveReload):
             gpio_warning=self.gpio_warning,
             restart_needed=self.restart_needed,
             thresholds=posture_limits(self.config),
+            warnings=self.warnings(),
         )
         return build_view(
             now=now,
@@ -339,6 +406,10 @@ class KioskApp(LiveReload):
             from kiosk.ui.screens.base import draw_error_screen
 
             draw_error_screen(self.screen_surf, self.theme, msg)
+        try:
+            draw_badges(self.screen_surf, self.theme, self.badges())
+        except Exception:
+            logger.exception("drawing the badges failed")
 
     def _screenshot(self, screen: Screen, t_rel: float) -> None:
         if self.shots is None:
@@ -399,11 +470,17 @@ class KioskApp(LiveReload):
             self.injector.start()
         script = sorted(self.options.script, key=lambda s: s[0])
         self._facts = read_status(None)
+        self.stop_signal.install()
         try:
             while not self._quit:
                 now = time.monotonic()
                 t_rel = now - self._t0
+                if self.stop_signal.received is not None:
+                    logger.warning("signal %d: stopping", self.stop_signal.received)
+                    self.exit_reason = "signal"
+                    break
                 if self.options.seconds is not None and t_rel >= self.options.seconds:
+                    self.exit_reason = "seconds"
                     break
                 while script and script[0][0] <= t_rel:
                     _, action = script.pop(0)
@@ -422,9 +499,17 @@ class KioskApp(LiveReload):
                 # aiming 2 fps higher keeps the measured rate at or above display.fps
                 clock.tick(self.fps + 2)
         finally:
+            self.stop_signal.restore()
             summary = self.run_summary(self._facts)
             self.close()
         return summary
+
+    @property
+    def exit_status(self) -> int:
+        """The process's exit status: under systemd a staff quit is the one not restarted."""
+        if self.exit_reason == "staff" and under_systemd():
+            return EXIT_STAFF_QUIT
+        return 0
 
     def run_summary(self, facts: StatusFacts) -> dict[str, Any]:
         """The one-line JSON summary's content."""
@@ -438,6 +523,7 @@ class KioskApp(LiveReload):
             screenshots=len(self.shots.files) if self.shots else 0,
             errors=self.errors,
             gpio_warning=self.gpio_warning,
+            exit_reason=self.exit_reason or "error",
         )
 
     def close(self) -> None:
@@ -447,8 +533,11 @@ class KioskApp(LiveReload):
         if self.notifier is not None:
             self.notifier.stopping()
         if self.session is not None:
+            # a shutdown or a staff quit mid-session is not the member's stop: it must not
+            # count toward progression
+            status = "interrupted" if self.exit_reason in ("signal", "staff") else None
             try:
-                self._end_session(time.monotonic())
+                self._end_session(time.monotonic(), status)
             except Exception:
                 logger.exception("ending the session failed")
         self.storage_jobs.close()  # queued check-ins and baselines are written first
@@ -467,8 +556,12 @@ class KioskApp(LiveReload):
         self.hardware = self.store = self.reloader = self.notifier = None
         self.sound.close()
         pygame.display.quit()
+        self.instance_lock.release()
 
 
 def run_kiosk(config: BackstepConfig, options: RunOptions) -> dict[str, Any]:
-    """Build the app, run it, return the summary."""
-    return KioskApp(config, options).run()
+    """Build the app, run it, return the summary (``exit_status`` says how to exit)."""
+    app = KioskApp(config, options)
+    summary = app.run()
+    summary["exit_status"] = app.exit_status
+    return summary

@@ -17,6 +17,7 @@ def run_summary(
     screenshots: int,
     errors: list[str],
     gpio_warning: str,
+    exit_reason: str = "",
 ) -> dict[str, Any]:
     """The summary's content (the issue asks at least for the first four keys)."""
     return {
@@ -29,6 +30,7 @@ def run_summary(
         "screenshots": screenshots,
         "errors": errors[-5:],
         "gpio_warning": gpio_warning or None,
+        "exit": exit_reason or None,
     }
 
 

@@ -48,6 +48,8 @@ def export(
     """Export finished sessions with their summaries."""
     from kiosk.store.export import export_sessions
 
+    if out is not None and not out.parent.is_dir():
+        raise click.ClickException(f"cannot write {out}: no folder {out.parent}")
     with open_store(config_path) as store:
         try:
             written = export_sessions(
@@ -59,7 +61,11 @@ def export(
                 samples=samples,
                 stdout=sys.stdout,
             )
-        except (BackstepError, OSError, ValueError) as exc:
+        except (BackstepError, ValueError) as exc:  # StorageError is an OSError too: first
             raise click.ClickException(str(exc)) from exc
+        except OSError as exc:
+            # the message names the user's file, never the .part file written beside it
+            why = exc.strerror or str(exc)
+            raise click.ClickException(f"cannot write {out}: {why}") from exc
     for path in written:
         click.echo(f"wrote {path}", err=True)

@@ -205,6 +205,9 @@ class StaffConfig(BaseModel):
     model_config = STRICT
 
     pin: str = Field("2468", pattern=r"^[0-9]{4,8}$")
+    kiosk_mode: bool = Field(
+        False, description="Ctrl+Q does not quit; only the staff menu does (always under systemd)."
+    )
 
 
 class LoggingConfig(BaseModel):

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from support.paths import ROOT
 
+from kiosk.app import doctor
 from kiosk.app.doctor import (
     CheckResult,
     ProbeTimeout,
@@ -27,9 +28,11 @@ from kiosk.app.doctor import (
     format_table,
     run_with_timeout,
 )
-from kiosk.app import doctor
 from kiosk.cli import main
 from kiosk.config.schema import BackstepConfig
+
+# these tests point storage.data_dir at tmp folders themselves
+pytestmark = pytest.mark.config_data_dir
 
 no_camera = pytest.mark.skipif(bool(glob.glob("/dev/video*")), reason="this machine has a camera")
 no_gpio = pytest.mark.skipif(bool(glob.glob("/dev/gpiochip*")), reason="this machine has GPIO")

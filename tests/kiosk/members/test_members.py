@@ -14,6 +14,9 @@ from kiosk.members.roster import fresh_baseline, import_members_csv, parse_membe
 from kiosk.store.database import Store
 from kiosk.store.records import EventRecord, Member, Sample
 
+# these tests point storage.data_dir at tmp folders themselves
+pytestmark = pytest.mark.config_data_dir
+
 T0 = 1_760_000_000.0
 
 

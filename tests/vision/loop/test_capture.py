@@ -6,9 +6,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
+from support.paths import FIXTURES
 
 from vision.errors import SourceError
 from vision.loop.capture import CaptureThread
@@ -16,7 +16,7 @@ from vision.settings import CameraConfig
 from vision.sources.video import VideoFileSource
 from vision.types import Frame
 
-FIXTURE = Path(__file__).parent / "fixtures" / "single_person_front.mp4"
+FIXTURE = FIXTURES / "single_person_front.mp4"
 
 
 def wait_until(predicate: Callable[[], bool], limit_s: float = 20.0) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from support.paths import FIXTURES
 
 from vision.errors import SourceError, VisionError
 from vision.settings import CameraConfig
@@ -20,7 +21,7 @@ from vision.sources.picamera import PiCamera, is_picamera_available
 from vision.sources.usb import UsbCamera
 from vision.sources.video import VideoFileSource, demo_path
 
-FIXTURE = Path(__file__).parent / "fixtures" / "single_person_front.mp4"
+FIXTURE = FIXTURES / "single_person_front.mp4"
 NO_CAMERA = not glob.glob("/dev/video*") and not is_picamera_available()
 needs_no_camera = pytest.mark.skipif(not NO_CAMERA, reason="a camera is attached here")
 
