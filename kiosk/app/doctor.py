@@ -354,6 +354,19 @@ def check_disk(path: Path) -> CheckResult:
     return CheckResult("disk", "ok", detail)
 
 
+def check_recording(path: Path) -> CheckResult:
+    """Recording failures the running kiosk counted (it writes them beside the database)."""
+    from kiosk.app.store_link import read_saving_status
+
+    status = read_saving_status(path)
+    if not status or not status.get("recording_failures"):
+        return CheckResult("recording", "ok", "no recording failures reported")
+    n = int(status["recording_failures"])
+    detail = f"{n} recording failure(s) reported by the kiosk; last: {status.get('last_error')}"
+    fix = "see the data dir and disk lines; `journalctl -u backstep` has each failure"
+    return CheckResult("recording", "warn", detail, fix)
+
+
 def run_checks(config_path: Path | str | None = None) -> list[CheckResult]:
     """Every check, in the order a technician would fix them."""
     result, cfg = check_config(config_path)
@@ -366,6 +379,7 @@ def run_checks(config_path: Path | str | None = None) -> list[CheckResult]:
         lambda: check_display(cfg),
         lambda: check_data_dir(data_dir, cfg),
         lambda: check_disk(data_dir),
+        lambda: check_recording(data_dir),
     ):
         try:
             results.append(check())

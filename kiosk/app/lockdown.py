@@ -48,8 +48,14 @@ class InstanceLock:
 
     def acquire(self) -> None:
         """Take the lock or raise :class:`AlreadyRunningError` saying who holds it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
+        except OSError as exc:
+            # a read-only or missing folder: nothing can be written there, by us or a second
+            # kiosk, so there is nothing to protect; the storage problem is reported elsewhere
+            logger.warning("no single-instance lock in %s: %s", self.path.parent, exc)
+            return
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

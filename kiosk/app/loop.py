@@ -13,10 +13,12 @@ from typing import Any
 from hw.events import ButtonEvent
 from kiosk.app.badges import draw_badges
 from kiosk.app.live_reload import LiveReload
-from kiosk.app.lockdown import EXIT_STAFF_QUIT, InstanceLock, StopSignal, under_systemd
+from kiosk.app.lockdown import InstanceLock, StopSignal, under_systemd
 from kiosk.app.parts import moved_zone, open_parts, show_screen_on_led
 from kiosk.app.run_summary import run_summary, summary_line
+from kiosk.app.safeguards import Safeguards
 from kiosk.app.screenshots import ScreenshotSaver
+from kiosk.app.store_link import SavingHealth
 from kiosk.config.schema import BackstepConfig
 from kiosk.flow.effects import (
     AlertOff,
@@ -70,7 +72,7 @@ class RunOptions:
     source_factory: Callable[[], FrameSource] | None = None
 
 
-class KioskApp(LiveReload):
+class KioskApp(LiveReload, Safeguards):
     """Owns the display, the hardware, the vision link and the controller; ``run`` loops."""
 
     def __init__(self, config: BackstepConfig, options: RunOptions) -> None:
@@ -95,6 +97,7 @@ class KioskApp(LiveReload):
         self._quit_ignored_logged = False
         self.stop_signal = StopSignal()
         self._facts = read_status(None)
+        self.saving = SavingHealth()
         self._t0: float | None = None
         self.shots = ScreenshotSaver(options.screenshots) if options.screenshots else None
         from kiosk.store.connection import resolve_data_dir
@@ -159,6 +162,7 @@ class KioskApp(LiveReload):
         self.members = MemberSessions(
             cfg, self.store, self.vision, self._error, defer=self._defer_storage
         )
+        self.members.on_record_error = self._recording_failed
         self.injector = None
         if self.options.presses:
             from kiosk.app.presses import PressInjector, parse_presses
@@ -195,45 +199,6 @@ class KioskApp(LiveReload):
                     self.hardware.buzzer.silence()
         return effects
 
-    def _request_quit(self) -> None:
-        """Ctrl+Q or a closed window: quits, except in kiosk mode (the staff menu quits)."""
-        if not self.locked:
-            self._quit = True
-            self.exit_reason = "quit"
-            return
-        if not self._quit_ignored_logged:
-            self._quit_ignored_logged = True
-            logger.warning("quit key ignored in kiosk mode; staff quit from the staff menu")
-
-    @property
-    def is_demo(self) -> bool:
-        """True while the built-in demo clip stands in for the camera."""
-        return self._facts.source == "demo"
-
-    def badges(self) -> list[tuple[str, tuple[int, int, int]]]:
-        """The marks drawn over every screen (see `kiosk.app.badges`)."""
-        from kiosk.ui import theme as th
-
-        out = []
-        if self.is_demo:
-            out.append(("DEMO", th.INFO))
-        return out
-
-    def warnings(self) -> list[str]:
-        """Standing problems for the staff screen (they stay until fixed, unlike errors)."""
-        out: list[str] = []
-        facts = self._facts
-        if facts.camera == "lost":
-            out.append(f"camera: {facts.last_error or 'no frames'}")
-        if self.is_demo:
-            out.append("no camera: playing the DEMO clip; nothing is recorded")
-        from kiosk.config.schema import StaffConfig
-
-        if self.config.staff.pin == StaffConfig().pin:
-            out.append("the staff PIN is the shipped default: set staff.pin in the config")
-        return out
-
-    # -------------------------------------------------------------- effects
     def _apply(self, effects: list[Effect], now: float) -> None:
         for effect in effects:
             try:
@@ -444,6 +409,7 @@ class KioskApp(LiveReload):
     def _step(self, now: float) -> ViewState:
         """One loop iteration's logic; never raises (a failure shows on the staff screen)."""
         try:
+            self._poll_store()
             self.storage_jobs.poll()  # finished check-ins hand their answers to the controller
             effects = self._handle_events(now)
             facts, result, more = self._vision_step(now)
@@ -504,13 +470,6 @@ class KioskApp(LiveReload):
             self.close()
         return summary
 
-    @property
-    def exit_status(self) -> int:
-        """The process's exit status: under systemd a staff quit is the one not restarted."""
-        if self.exit_reason == "staff" and under_systemd():
-            return EXIT_STAFF_QUIT
-        return 0
-
     def run_summary(self, facts: StatusFacts) -> dict[str, Any]:
         """The one-line JSON summary's content."""
         return run_summary(
@@ -524,6 +483,8 @@ class KioskApp(LiveReload):
             errors=self.errors,
             gpio_warning=self.gpio_warning,
             exit_reason=self.exit_reason or "error",
+            storage_failures=self.saving.failures,
+            saving=self.store is not None,
         )
 
     def close(self) -> None:

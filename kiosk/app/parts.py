@@ -27,10 +27,14 @@ class StationParts:
     qr: Any = None
     reloader: Any = None
     notifier: Any = None
+    #: retries opening the database in the background when it failed at start
+    opener: Any = None
+    #: a standing storage message for staff (a damaged database moved aside)
+    store_note: str = ""
 
     def close(self) -> None:
         """Close every part that was opened (idempotent; a failing one does not stop the rest)."""
-        for name in ("hardware", "store", "reloader", "notifier"):
+        for name in ("opener", "hardware", "store", "reloader", "notifier"):
             part = getattr(self, name)
             if part is None:
                 continue
@@ -62,13 +66,27 @@ def open_parts(
     except Exception as exc:
         logger.exception("hardware failed")
         parts.gpio_warning = f"GPIO failed: {exc} — keyboard only"
-    try:
-        from kiosk.store.health import open_kiosk_store
+    from kiosk.store.health import open_checked_store
 
-        # closes a session a crash left open as "interrupted", applies retention
-        parts.store = open_kiosk_store(config.storage, time.time())
+    try:
+        # checks integrity (a damaged file is moved aside), closes a session a crash left
+        # open as "interrupted", applies retention
+        parts.store, note = open_checked_store(config.storage, time.time())
+        if note:
+            parts.store_note = note
+            on_error(note)
     except Exception as exc:
-        on_error(f"storage unavailable: {exc}")
+        from kiosk.app.store_link import StoreOpener
+
+        on_error(f"storage unavailable: {exc} (retrying in the background)")
+
+        def note_moved(note: str) -> None:
+            parts.store_note = note
+            on_error(note)
+
+        parts.opener = StoreOpener(config.storage, open_checked_store, on_error, note_moved)
+        parts.opener.last_error = str(exc)
+        parts.opener.start()
     try:
         from kiosk.members.checkin import CheckinService, QrScanner
 

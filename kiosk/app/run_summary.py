@@ -18,6 +18,8 @@ def run_summary(
     errors: list[str],
     gpio_warning: str,
     exit_reason: str = "",
+    storage_failures: int = 0,
+    saving: bool = True,
 ) -> dict[str, Any]:
     """The summary's content (the issue asks at least for the first four keys)."""
     return {
@@ -31,6 +33,8 @@ def run_summary(
         "errors": errors[-5:],
         "gpio_warning": gpio_warning or None,
         "exit": exit_reason or None,
+        "storage_failures": storage_failures,
+        "saving": saving,
     }
 
 

@@ -78,7 +78,7 @@ def run(
     from kiosk.app.presses import parse_presses
     from vision.sources.choice import SOURCE_MODES
 
-    if source is not None and source not in SOURCE_MODES and not Path(source).is_file():
+    if source is not None and source not in SOURCE_MODES and not Path(source).exists():
         # a mistyped file would otherwise be retried forever as a lost camera
         raise click.BadParameter(
             f"{source!r} is not a video file here, nor one of {', '.join(SOURCE_MODES)}",

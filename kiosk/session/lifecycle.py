@@ -73,6 +73,8 @@ class MemberSessions:
         self.store = store
         self.vision = vision
         self.on_error = on_error
+        #: recording failures (locked, full, corrupt): the app counts and shows them
+        self.on_record_error: Callable[[str], None] = on_error
         self.wall_clock = wall_clock
         self.stored_baseline: Baseline | None = None
         self.last_summary: dict[str, Any] | None = None
@@ -192,7 +194,9 @@ class MemberSessions:
             try:
                 from kiosk.session.recorder import SessionRecorder
 
-                recorder = SessionRecorder(self.store, station_id=self.config.station.id)
+                recorder = SessionRecorder(
+                    self.store, station_id=self.config.station.id, on_error=self.on_record_error
+                )
             except Exception as exc:
                 self.on_error(f"recorder: {exc}")
         member_id = member.member_id if member else None

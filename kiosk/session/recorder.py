@@ -196,6 +196,7 @@ class SessionRecorder:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         background: bool = True,
+        on_error: Callable[[str], None] | None = None,
     ) -> None:
         if flush_interval_s <= 0 or sample_interval_s <= 0:
             raise ValueError("intervals must be positive")
@@ -209,6 +210,7 @@ class SessionRecorder:
         self._background = background
         self._session: _SessionRef | None = None
         self.last_error: str | None = None
+        self._on_error = on_error  # the app counts and shows recording failures
         self._t0 = 0.0
         self._started_wall = 0.0
         self._last_t = 0.0
@@ -245,6 +247,11 @@ class SessionRecorder:
     def _error(self, message: str) -> None:
         logger.error("session recording: %s", message)
         self.last_error = message
+        if self._on_error is not None:
+            try:
+                self._on_error(message)
+            except Exception:
+                logger.exception("reporting a recording failure failed")
 
     def start(self, member_id: str | None, program: str, t: float | None = None) -> int | None:
         """Begin a session (finishing a forgotten one as ``stopped``).
