@@ -9,6 +9,7 @@ quoted in the README's "Reliability" section.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import signal
@@ -60,7 +61,7 @@ def sample_times(data: Path, session_id: int) -> list[float]:
 
 def largest_gap(times: list[float]) -> float:
     """The longest run of seconds with no sample (samples are one per second)."""
-    return max((b - a - 1.0 for a, b in zip(times, times[1:], strict=False)), default=0.0)
+    return max((b - a - 1.0 for a, b in itertools.pairwise(times)), default=0.0)
 
 
 def stop(kiosk: KioskProcess) -> int:
