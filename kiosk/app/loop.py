@@ -193,6 +193,8 @@ class KioskApp(LiveReload, Safeguards):
                 self._request_quit()
             elif action.kind == "card":
                 effects += c.on_card(action.code, now, "card")
+            elif action.kind == "card_rejected":
+                effects += c.on_card_rejected(action.code, now)
             else:
                 effects += c.on_button(action.name, action.press, now)
                 if action.name == "stop" and self.hardware is not None:
@@ -418,6 +420,11 @@ class KioskApp(LiveReload, Safeguards):
             self._apply(effects, now)
             self.poll_reload()
             self._indicators()
+            # while the check-in screen waits for a card, typed letters are an ID
+            self.keyboard.id_mode = self.controller.screen in (
+                Screen.CHECKIN,
+                Screen.CHECKIN_REJECTED,
+            )
             self._facts = facts
             return self._view(now, facts, result)
         except Exception as exc:

@@ -102,9 +102,11 @@ def forget(member_id: str, yes: bool, config_path: Path | None) -> None:
         click.confirm(f"Erase member {member_id} and all their data?", abort=True)
     with open_store(config_path) as store:
         try:
-            found = store.forget_member(member_id)
+            report = store.erase_member(member_id)
         except BackstepError as exc:
             raise click.ClickException(str(exc)) from exc
-    if not found:
+    if report is None:
         raise click.ClickException(f"no member with id {member_id!r}")
-    click.echo(f"forgot {member_id}")
+    click.echo(report.describe())
+    if not report.verified:
+        raise SystemExit(1)  # the rows are gone, but not yet their bytes: say so in the status

@@ -208,6 +208,19 @@ class KioskController:
             self._go(Screen.CHECKIN, now)
         return [CheckIn(code, method)]
 
+    def on_card_rejected(self, why: str, now: float) -> list[Effect]:
+        """A card read was refused (too long): the check-in screen says so; nothing is looked up."""
+        if self.screen not in (Screen.IDLE, Screen.CHECKIN, Screen.CHECKIN_REJECTED):
+            return []
+        if not self.checkin_enabled:
+            return []
+        if self.screen is not Screen.CHECKIN:
+            self._go(Screen.CHECKIN, now)
+        logger.info("card read refused: %s", why)
+        return self.on_checkin_result(
+            False, now, reason="That card could not be read. Please try again or see staff."
+        )
+
     def on_checkin_result(
         self,
         ok: bool,
