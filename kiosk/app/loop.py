@@ -89,6 +89,7 @@ class KioskApp(LiveReload, Safeguards):
         self.gpio_warning = ""
         self.restart_needed: list[str] = []
         self.ready_sent = False
+        self._ready_status_up = False
         self._quit = False
         #: why the loop ended: "seconds", "quit", "staff" or "signal"
         self.exit_reason = ""
@@ -117,7 +118,12 @@ class KioskApp(LiveReload, Safeguards):
     def _init_display(self) -> None:
         import pygame
 
-        display = open_display(self.config.display, self.options.headless, self.options.size)
+        # under systemd a missing display is waited for (with growing pauses), not turned
+        # into a tight restart loop; elsewhere the DisplayError says at once what to fix
+        wait_s = self.config.display.wait_s if under_systemd() else 0.0
+        display = open_display(
+            self.config.display, self.options.headless, self.options.size, wait_s=wait_s
+        )
         self.screen_surf = display.surface
         self.headless = display.headless
         self.button_event = pygame.event.custom_type()
@@ -330,12 +336,35 @@ class KioskApp(LiveReload, Safeguards):
         return effects
 
     def _notify_ready(self) -> None:
-        """READY=1 to systemd once, when the camera delivers frames and the model is loaded."""
-        if not self.ready_sent and self.vision.is_ready:
+        """READY=1 to systemd once the screens show; STATUS= says what is still missing.
+
+        Not "once the camera and the model are up": a broken model or a missing camera
+        would then never send READY, systemd would kill the kiosk after its start timeout,
+        and staff would never see the screen that tells them what is wrong.
+        """
+        if self.frames_drawn == 0:
+            return
+        up = self.vision.is_ready
+        if not self.ready_sent:
             self.ready_sent = True
+            self._ready_status_up = up
+            text = "camera and model up" if up else f"screens up; {self._waiting_for()}"
+            logger.info("%s", text)
+            if self.notifier is not None:
+                self.notifier.ready(text)
+        elif up and not self._ready_status_up:
+            self._ready_status_up = True
             logger.info("camera and model up")
             if self.notifier is not None:
-                self.notifier.ready("camera and model up")
+                self.notifier.status("camera and model up")
+
+    def _waiting_for(self) -> str:
+        facts = self._facts
+        if facts.model == "error":
+            return f"cannot coach: {facts.last_error or 'the pose model failed'}"
+        if facts.camera != "ok":
+            return f"waiting for the camera ({facts.camera})"
+        return "loading the pose model"
 
     def _view(self, now: float, facts: StatusFacts, result: FrameResult | None) -> ViewState:
         staff = staff_view(

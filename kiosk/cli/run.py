@@ -122,13 +122,17 @@ def run(
         presses=presses,
         size=size,
     )
-    from kiosk.app.lockdown import EXIT_ALREADY_RUNNING, AlreadyRunningError
+    from kiosk.app.lockdown import EXIT_ALREADY_RUNNING, EXIT_NO_DISPLAY, AlreadyRunningError
+    from kiosk.ui.display import DisplayError
 
     try:
         summary = run_kiosk(config, options)
     except AlreadyRunningError as exc:
         click.echo(f"backstep run: {exc}", err=True)
         sys.exit(EXIT_ALREADY_RUNNING)
+    except DisplayError as exc:
+        logger.error("%s", exc)  # one line (the journal's under systemd), no traceback
+        sys.exit(EXIT_NO_DISPLAY)
     status = int(summary.pop("exit_status", 0))
     click.echo(summary_line(summary))
     if status:

@@ -186,6 +186,9 @@ class DisplayConfig(BaseModel):
     fullscreen: bool = True
     driver: Literal["auto", "kmsdrm", "x11", "wayland", "dummy", "offscreen"] = "auto"
     fps: int = Field(30, ge=10, le=60)
+    wait_s: float = Field(
+        150.0, ge=0, le=170, description="Under systemd, retry a missing display this long."
+    )
 
 
 class StorageConfig(BaseModel):

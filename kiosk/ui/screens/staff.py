@@ -133,8 +133,9 @@ class StaffScreen(LiveScreen):
             facts.append(f"GPIO: {s.gpio_warning}")
         if s.restart_needed:
             facts.append("Restart needed for: " + ", ".join(s.restart_needed))
-        facts += [f"Warning: {w}" for w in s.warnings]
         facts += [f"Error: {e}" for e in s.errors[-3:]]
+        # standing problems first: they must not scroll off below the errors
+        facts = [f"Warning: {w}" for w in s.warnings] + facts
         info_w = int(w * 0.62)
         cy = y + pad
         for fact in facts:
