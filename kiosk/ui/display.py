@@ -23,9 +23,9 @@ def explain_display(driver: str | None, exc: BaseException) -> str:
     which = f"SDL_VIDEODRIVER={driver}" if driver else "the desktop's display"
     fix = "connect the screen, or run with --headless"
     if driver == "kmsdrm":
-        dri = sorted(str(p) for p in Path("/dev/dri").glob("card*"))
+        dri = ", ".join(sorted(str(p) for p in Path("/dev/dri").glob("card*")))
         fix = (
-            f"connect the HDMI/DSI screen before the Pi starts ({', '.join(dri) or 'no /dev/dri/card*'}"
+            f"connect the HDMI/DSI screen before the Pi starts ({dri or 'no /dev/dri/card*'}"
             "), put the kiosk user in groups video and render, and stop anything else on the "
             "console (a desktop session, getty); `backstep doctor` checks this"
         )
