@@ -141,6 +141,38 @@ def test_a_lost_and_returning_camera_pauses_and_resumes_the_session(tmp_path: Pa
     assert sample_times(data, sid)  # recorded before and after the loss
 
 
+def test_a_camera_lost_for_too_long_ends_the_session_as_interrupted(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    clip = tmp_path / "camera.mp4"
+    shutil.copy(CLIP, clip)
+    kiosk = KioskProcess(
+        write_config(tmp_path, "\n[camera]\nlost_end_session_s = 10\n"),
+        data,
+        "--seconds",
+        "400",
+        "--press",
+        "1:start",
+        source=str(clip),
+    )
+    try:
+        kiosk.wait_for("-> session", timeout=180)
+        time.sleep(2.0)
+        clip.rename(tmp_path / "gone.mp4")
+        kiosk.wait_for("-> camera_lost", timeout=30)
+        lost_at = time.monotonic()
+        kiosk.wait_for("ending the session", timeout=40)
+        ended_after = time.monotonic() - lost_at
+        time.sleep(2.0)
+        assert kiosk.proc.poll() is None  # the kiosk stays up, waiting for its camera
+        (sid, state, _s, ended), *_ = sessions(data)
+        assert state == "interrupted" and ended is not None
+    finally:
+        status = stop(kiosk)
+    assert status == 0
+    assert 9.0 <= ended_after <= 20.0
+    assert sample_times(data, sid)  # what was recorded is kept
+
+
 def write_long_avi(path: Path, loops: int) -> None:
     """The fixture clip ``loops`` times over as one MJPEG AVI (a stream OpenCV can read)."""
     import cv2

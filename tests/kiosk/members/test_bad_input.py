@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sqlite3
 import time
 from pathlib import Path
@@ -108,7 +109,10 @@ def test_an_over_long_read_is_refused_not_cut_into_another_id() -> None:
     assert reader.feed("7" * 40 + "\n", 1.0) == "7" * 40  # the longest ID still reads
 
 
-def test_a_letter_first_card_checks_in_on_the_real_kiosk(tmp_path: Path, data_dir: Path) -> None:
+def test_a_letter_first_card_checks_in_on_the_real_kiosk(
+    tmp_path: Path, data_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     with Store(data_dir / "backstep.sqlite3") as store:
         store.upsert_members([Member("S1234", "Sam", dt.date(2099, 1, 1))])
     cfg = BackstepConfig()
@@ -138,6 +142,8 @@ def test_a_letter_first_card_checks_in_on_the_real_kiosk(tmp_path: Path, data_di
     summary = app.run()
     assert "position" in summary["states_seen"], summary  # checked in, S did not mean stop
     assert "checkin_rejected" not in summary["states_seen"]
+    assert "S1234" in caplog.text  # the journal keeps the ID ...
+    assert "Sam" not in caplog.text  # ... never the name
 
 
 # --------------------------------------------------------------------------- QR payloads
