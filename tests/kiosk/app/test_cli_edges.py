@@ -63,3 +63,19 @@ def test_a_mistyped_source_file_exits_non_zero_at_once(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--source" in result.output
     assert "is not a video file" in result.output
+
+
+def test_doctor_names_the_data_folder_source_and_the_kiosks_recording_failures(
+    tmp_path: Path,
+) -> None:
+    from kiosk.app.store_link import write_saving_status
+
+    folder = tmp_path / "here"
+    folder.mkdir()
+    env = {"BACKSTEP_DATA_DIR": str(folder)}
+    result = CliRunner().invoke(main, ["doctor"], env=env)
+    assert f"{folder} [from $BACKSTEP_DATA_DIR, overriding storage.data_dir]" in result.output
+    assert "no recording failures reported" in result.output
+    write_saving_status(folder, 3, "the disk holding it is full")
+    result = CliRunner().invoke(main, ["doctor"], env=env)
+    assert "3 recording failure(s) reported by the kiosk; last: the disk holding" in result.output

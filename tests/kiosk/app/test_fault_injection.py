@@ -282,6 +282,30 @@ def test_a_locked_database_at_start_is_retried_and_sessions_are_saved(tmp_path: 
     assert len(sample_times(data, sid)) >= 3
 
 
+def test_a_database_locked_mid_session_loses_no_samples(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    kiosk, _ = start_session(tmp_path, data)
+    try:
+        time.sleep(3.0)
+        holder = sqlite3.connect(data / "backstep.sqlite3", isolation_level=None, timeout=10)
+        holder.execute("BEGIN EXCLUSIVE")  # a backup tool or a stray sqlite3 shell
+        kiosk.wait_for("not saving", timeout=60)
+        time.sleep(4.0)
+        holder.execute("ROLLBACK")
+        holder.close()
+        time.sleep(6.0)
+    finally:
+        status = stop(kiosk)
+    assert status == 0
+    summary = kiosk.summary()
+    assert summary["storage_failures"] >= 1
+    (sid, state, _s, _e), *_ = sessions(data)
+    assert state == "interrupted"
+    gap = largest_gap(sample_times(data, sid))
+    print(f"\nFIGURE locked: {summary['storage_failures']} failures, largest gap {gap:.0f} s")
+    assert gap <= MAX_LOST_S
+
+
 def test_a_corrupt_database_is_moved_aside_and_a_new_one_started(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
