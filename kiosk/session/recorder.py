@@ -72,7 +72,6 @@ class _SessionRef:
     started_wall: float
     station_id: str
     id: int | None = None
-    failed: bool = False
     created: threading.Event = field(default_factory=threading.Event)
 
 
@@ -142,14 +141,16 @@ class _Writer:
 
 
 def create_session(store: Store, ref: _SessionRef) -> None:
-    """Create the session's row (once); a failure marks it failed and raises StorageError."""
-    if ref.id is not None or ref.failed:
+    """Create the session's row (once); a failure raises StorageError and is retried.
+
+    The writer keeps the failed batch and tries again with the next one, so a session that
+    began during a two-second lock or a full disk is saved once the database recovers
+    (issue 11) instead of losing every row.
+    """
+    if ref.id is not None:
         return
     try:
         ref.id = store.start_session(ref.member_id, ref.program, ref.started_wall, ref.station_id)
-    except StorageError:
-        ref.failed = True
-        raise
     finally:
         ref.created.set()
 
