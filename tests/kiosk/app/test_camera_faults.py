@@ -93,7 +93,8 @@ def test_off_station_the_demo_is_labelled_on_every_screen_and_nothing_is_recorde
         seen["demo"] = app.is_demo
 
     def badge_pixel(app: KioskApp) -> None:
-        seen["pixel"] = tuple(app.screen_surf.get_at((4, 10)))[:3]
+        top = app.theme.layout.body()[1]
+        seen["pixel"] = tuple(app.screen_surf.get_at((4, top + 10)))[:3]
         seen["warnings"] = app.warnings()
 
     app = KioskApp(
@@ -120,8 +121,9 @@ def test_the_demo_badge_reads_demo(tmp_path: Path) -> None:
 
     pygame.init()
     surf = pygame.Surface((800, 480))
-    draw_badges(surf, Theme(800, 480), [("DEMO", th.INFO), ("NOT SAVING", th.CAUTION)])
-    assert tuple(surf.get_at((4, 10)))[:3] == th.INFO
+    theme = Theme(800, 480)
+    draw_badges(surf, theme, [("DEMO", th.INFO), ("NOT SAVING", th.CAUTION)])
+    assert tuple(surf.get_at((4, theme.layout.body()[1] + 10)))[:3] == th.INFO
     pygame.image.save(surf, str(tmp_path / "badges.png"))
 
 
