@@ -144,3 +144,29 @@ def test_a_session_on_the_camera_lost_screen_ends_as_interrupted_after_the_timeo
     # the camera coming back does not resume a session that has ended
     c.on_vision(ok, 71.0)
     assert c.screen is not Screen.SESSION
+
+
+def test_without_a_database_the_member_sees_not_saving_and_staff_see_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    monkeypatch.setenv("BACKSTEP_DATA_DIR", str(blocker))
+    monkeypatch.delenv("INVOCATION_ID", raising=False)
+    seen: dict[str, object] = {}
+
+    def look(app: KioskApp) -> None:
+        seen["badges"] = [text for text, _ in app.badges()]
+        seen["warnings"] = app.warnings()
+
+    cfg = app_config(tmp_path)
+    app = KioskApp(
+        cfg,
+        RunOptions(
+            source=str(CLIP), headless=True, seconds=2.0, size=(800, 480), script=[(1.5, look)]
+        ),
+    )
+    summary = app.run()
+    assert seen["badges"] == ["NOT SAVING"]
+    assert any(str(w).startswith("not saving: no database") for w in seen["warnings"])  # type: ignore[attr-defined]
+    assert summary["saving"] is False
