@@ -335,37 +335,6 @@ class KioskApp(LiveReload, Safeguards):
             effects += self.controller.on_card(code, now, "qr")
         return effects
 
-    def _notify_ready(self) -> None:
-        """READY=1 to systemd once the screens show; STATUS= says what is still missing.
-
-        Not "once the camera and the model are up": a broken model or a missing camera
-        would then never send READY, systemd would kill the kiosk after its start timeout,
-        and staff would never see the screen that tells them what is wrong.
-        """
-        if self.frames_drawn == 0:
-            return
-        up = self.vision.is_ready
-        if not self.ready_sent:
-            self.ready_sent = True
-            self._ready_status_up = up
-            text = "camera and model up" if up else f"screens up; {self._waiting_for()}"
-            logger.info("%s", text)
-            if self.notifier is not None:
-                self.notifier.ready(text)
-        elif up and not self._ready_status_up:
-            self._ready_status_up = True
-            logger.info("camera and model up")
-            if self.notifier is not None:
-                self.notifier.status("camera and model up")
-
-    def _waiting_for(self) -> str:
-        facts = self._facts
-        if facts.model == "error":
-            return f"cannot coach: {facts.last_error or 'the pose model failed'}"
-        if facts.camera != "ok":
-            return f"waiting for the camera ({facts.camera})"
-        return "loading the pose model"
-
     def _view(self, now: float, facts: StatusFacts, result: FrameResult | None) -> ViewState:
         staff = staff_view(
             facts,

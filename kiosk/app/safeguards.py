@@ -12,7 +12,7 @@ from kiosk.app.lockdown import EXIT_STAFF_QUIT, under_systemd
 from kiosk.app.parts import StationParts
 from kiosk.app.store_link import SavingHealth
 from kiosk.config.schema import BackstepConfig
-from kiosk.flow.vision_link import StatusFacts
+from kiosk.flow.vision_link import StatusFacts, VisionLike
 from kiosk.members.checkin import CheckinService
 from kiosk.session.lifecycle import MemberSessions
 
@@ -33,6 +33,11 @@ class Safeguards:
     _quit: bool
     _quit_ignored_logged: bool
     _facts: StatusFacts
+    frames_drawn: int
+    ready_sent: bool
+    _ready_status_up: bool
+    vision: VisionLike
+    notifier: Any
 
     def _error(self, message: str) -> None:
         """Log and show on the staff screen (the app defines it)."""
@@ -133,3 +138,34 @@ class Safeguards:
         if self.exit_reason == "staff" and under_systemd():
             return EXIT_STAFF_QUIT
         return 0
+
+    def _notify_ready(self) -> None:
+        """READY=1 to systemd once the screens show; STATUS= says what is still missing.
+
+        Not "once the camera and the model are up": a broken model or a missing camera
+        would then never send READY, systemd would kill the kiosk after its start timeout,
+        and staff would never see the screen that tells them what is wrong.
+        """
+        if self.frames_drawn == 0:
+            return
+        up = self.vision.is_ready
+        if not self.ready_sent:
+            self.ready_sent = True
+            self._ready_status_up = up
+            text = "camera and model up" if up else f"screens up; {self._waiting_for()}"
+            logger.info("%s", text)
+            if self.notifier is not None:
+                self.notifier.ready(text)
+        elif up and not self._ready_status_up:
+            self._ready_status_up = True
+            logger.info("camera and model up")
+            if self.notifier is not None:
+                self.notifier.status("camera and model up")
+
+    def _waiting_for(self) -> str:
+        facts = self._facts
+        if facts.model == "error":
+            return f"cannot coach: {facts.last_error or 'the pose model failed'}"
+        if facts.camera != "ok":
+            return f"waiting for the camera ({facts.camera})"
+        return "loading the pose model"
