@@ -20,6 +20,34 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 
+@pytest.fixture(autouse=True)
+def data_dir(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> Path:
+    """Every test's own data folder via BACKSTEP_DATA_DIR: no test writes the user's real one.
+
+    A module that tests ``storage.data_dir`` itself opts out with
+    ``pytestmark = pytest.mark.config_data_dir`` (its configs then decide, in tmp folders).
+    """
+    path = tmp_path_factory.mktemp("backstep-data")
+    # a suite run from a systemd unit (CI) must not turn on the station's kiosk mode
+    monkeypatch.delenv("INVOCATION_ID", raising=False)
+    if request.node.get_closest_marker("config_data_dir") is None:
+        monkeypatch.setenv("BACKSTEP_DATA_DIR", str(path))
+    else:
+        monkeypatch.delenv("BACKSTEP_DATA_DIR", raising=False)
+    return path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The markers this suite defines."""
+    config.addinivalue_line(
+        "markers", "config_data_dir: storage.data_dir decides (no BACKSTEP_DATA_DIR)"
+    )
+
+
 @pytest.fixture(scope="session")
 def single_person_clip() -> Path:
     """One man on a platform seen from the front-left (360x640, 30 fps, 50 frames)."""

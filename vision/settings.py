@@ -50,6 +50,18 @@ class CameraConfig(BaseModel):
     )
     reconnect_min_s: float = Field(0.5, ge=0.1, le=10, description="First reconnect delay.")
     reconnect_max_s: float = Field(10.0, ge=1, le=120, description="Longest reconnect delay.")
+    stall_s: float = Field(
+        2.0,
+        ge=0.5,
+        le=30,
+        description="A camera read that has not returned after this long is a lost camera.",
+    )
+    lost_end_session_s: float = Field(
+        120.0,
+        ge=10,
+        le=3600,
+        description="A session on the camera-lost screen this long ends as interrupted.",
+    )
 
     _file_empty = field_validator("file", mode="before")(empty_to_none)
 

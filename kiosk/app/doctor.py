@@ -22,6 +22,7 @@ from typing import Literal, TypeVar
 from kiosk.config.loader import ConfigFileError, load_config_with_source
 from kiosk.config.schema import BackstepConfig, StaffConfig
 from kiosk.errors import KioskError
+from kiosk.store.connection import data_dir_source
 from kiosk.store.database import database_path, resolve_data_dir
 from kiosk.store.health import check_storage
 
@@ -318,6 +319,8 @@ def check_data_dir(path: Path, cfg: BackstepConfig | None = None) -> CheckResult
     except OSError as exc:
         return CheckResult("data dir", "fail", f"{target} is not writable ({exc.strerror})", fix)
     where = str(path) if target == path else f"{path} (will be created in {target})"
+    if cfg is not None:
+        where += f" [from {data_dir_source(cfg.storage)}]"
     if cfg is not None and target == path and database_path(cfg.storage).is_file():
         problems = check_storage(cfg.storage)
         if problems:
@@ -351,6 +354,19 @@ def check_disk(path: Path) -> CheckResult:
     return CheckResult("disk", "ok", detail)
 
 
+def check_recording(path: Path) -> CheckResult:
+    """Recording failures the running kiosk counted (it writes them beside the database)."""
+    from kiosk.app.store_link import read_saving_status
+
+    status = read_saving_status(path)
+    if not status or not status.get("recording_failures"):
+        return CheckResult("recording", "ok", "no recording failures reported")
+    n = int(status["recording_failures"])
+    detail = f"{n} recording failure(s) reported by the kiosk; last: {status.get('last_error')}"
+    fix = "see the data dir and disk lines; `journalctl -u backstep` has each failure"
+    return CheckResult("recording", "warn", detail, fix)
+
+
 def run_checks(config_path: Path | str | None = None) -> list[CheckResult]:
     """Every check, in the order a technician would fix them."""
     result, cfg = check_config(config_path)
@@ -364,6 +380,7 @@ def run_checks(config_path: Path | str | None = None) -> list[CheckResult]:
         lambda: check_data_dir(data_dir, cfg),
         lambda: check_disk(data_dir),
         _check_clock,
+        lambda: check_recording(data_dir),
         lambda: check_fleet(cfg),
     ):
         try:

@@ -11,11 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hw.events import ButtonEvent
+from kiosk.app.badges import draw_badges
 from kiosk.app.live_reload import LiveReload
+from kiosk.app.lockdown import InstanceLock, StopSignal, under_systemd
 from kiosk.app.parts import moved_zone, open_parts, persist_zone, show_screen_on_led
 from kiosk.app.presses import PressInjector, parse_presses
 from kiosk.app.run_summary import run_summary, summary_line
+from kiosk.app.safeguards import Safeguards
 from kiosk.app.screenshots import ScreenshotSaver
+from kiosk.app.store_link import SavingHealth
 from kiosk.config.schema import BackstepConfig
 from kiosk.flow.effects import (
     AlertOff,
@@ -27,12 +31,13 @@ from kiosk.flow.effects import (
     EndSession,
     PauseSession,
     PlaySound,
+    QuitKiosk,
     ReloadConfig,
     ResumeSession,
     SaveZone,
     StartBaseline,
 )
-from kiosk.flow.machine import KioskController, Screen
+from kiosk.flow.machine import FlowTimings, KioskController, Screen
 from kiosk.flow.vision_link import StatusFacts, VisionLike, open_vision, read_status
 from kiosk.flow.vision_snapshot import SnapshotBuilder
 from kiosk.members.qr_worker import QrWorker
@@ -81,7 +86,7 @@ class RunOptions:
     startup_errors: list[str] = field(default_factory=list)
 
 
-class KioskApp(LiveReload):
+class KioskApp(LiveReload, Safeguards):
     """Owns the display, the hardware, the vision link and the controller; ``run`` loops."""
 
     def __init__(self, config: BackstepConfig, options: RunOptions) -> None:
@@ -98,17 +103,41 @@ class KioskApp(LiveReload):
         self.gpio_warning = ""
         self.restart_needed: list[str] = []
         self.ready_sent = False
+        self._ready_status_up = False
         self._quit = False
+        #: why the loop ended: "seconds", "quit", "staff" or "signal"
+        self.exit_reason = ""
+        #: kiosk mode: only the staff menu quits (always under systemd)
+        self.locked = config.staff.kiosk_mode or under_systemd()
+        self._quit_ignored_logged = False
+        self.stop_signal = StopSignal()
+        self._facts = read_status(None)
+        self.saving = SavingHealth()
         self._t0: float | None = None
         self.shots = ScreenshotSaver(options.screenshots) if options.screenshots else None
-        self._init_display()
-        self._init_parts()
+        from kiosk.store.connection import resolve_data_dir
+
+        # first, before the display or the database: a second kiosk on the same data folder
+        # would mark the live one's session interrupted (raises AlreadyRunningError)
+        self.instance_lock = InstanceLock(resolve_data_dir(config.storage))
+        self.instance_lock.acquire()
+        try:
+            self._init_display()
+            self._init_parts()
+        except BaseException:
+            self.instance_lock.release()
+            raise
 
     # ---------------------------------------------------------------- set-up
     def _init_display(self) -> None:
         import pygame
 
-        display = open_display(self.config.display, self.options.headless, self.options.size)
+        # under systemd a missing display is waited for (with growing pauses), not turned
+        # into a tight restart loop; elsewhere the DisplayError says at once what to fix
+        wait_s = self.config.display.wait_s if under_systemd() else 0.0
+        display = open_display(
+            self.config.display, self.options.headless, self.options.size, wait_s=wait_s
+        )
         self.screen_surf = display.surface
         self.headless = display.headless
         self.button_event = pygame.event.custom_type()
@@ -127,6 +156,7 @@ class KioskApp(LiveReload):
             buttons_checkin=cfg.checkin.buttons,
             member_id_digits=cfg.checkin.id_digits,
             staff_pin=cfg.staff.pin,
+            timings=FlowTimings(camera_lost_end_s=cfg.camera.lost_end_session_s),
             now=time.monotonic(),
         )
         self.keyboard = KeyboardInput(cfg.gpio.hold_s, cfg.checkin.card_key_timeout_s)
@@ -146,6 +176,7 @@ class KioskApp(LiveReload):
         self.members = MemberSessions(
             cfg, self.store, self.vision, self._error, defer=self._defer_storage
         )
+        self.members.on_record_error = self._recording_failed
         self.injector = None
         if self.options.presses:
             self.injector = PressInjector(parse_presses(self.options.presses), self.post_button)
@@ -171,16 +202,17 @@ class KioskApp(LiveReload):
         c = self.controller
         for action in pump_events(self.button_event, self.keyboard, now):
             if action.kind == "quit":
-                self._quit = True
+                self._request_quit()
             elif action.kind == "card":
                 effects += c.on_card(action.code, now, "card")
+            elif action.kind == "card_rejected":
+                effects += c.on_card_rejected(action.code, now)
             else:
                 effects += c.on_button(action.name, action.press, now)
                 if action.name == "stop" and self.hardware is not None:
                     self.hardware.buzzer.silence()
         return effects
 
-    # -------------------------------------------------------------- effects
     def _apply(self, effects: list[Effect], now: float) -> None:
         for effect in effects:
             try:
@@ -198,14 +230,17 @@ class KioskApp(LiveReload):
                 self.vision.set_baseline(None)  # the last member's must not pass for this one's
                 self.vision.start_baseline()
             case BeginSession(baseline=baseline):
-                self.session = self.members.begin(self.controller.member, now, baseline)
+                # the demo clip is coached for show, never recorded as a member's session
+                self.session = self.members.begin(
+                    self.controller.member, now, baseline, record=not self.is_demo
+                )
                 self.summary = None
             case PauseSession() if self.session is not None:
                 self.session.pause(now)
             case ResumeSession() if self.session is not None:
                 self.session.resume(now)
-            case EndSession():
-                self._end_session(now)
+            case EndSession(status=status):
+                self._end_session(now, status)
             case AlertOn():
                 self.sound.play("alert")
                 if hw is not None:
@@ -223,6 +258,9 @@ class KioskApp(LiveReload):
                     self.controller.staff.message = "No config file in use"
             case SaveZone(delta=delta):
                 self._save_zone(delta)
+            case QuitKiosk():
+                self._quit = True
+                self.exit_reason = "staff"
 
     def _defer_storage(self, job: Callable[[], None]) -> None:
         self.storage_jobs.submit(job, lambda _result: None)
@@ -240,12 +278,12 @@ class KioskApp(LiveReload):
 
         self.storage_jobs.submit(lambda: self.members.check_in(service, code, method), done)
 
-    def _end_session(self, now: float) -> None:
+    def _end_session(self, now: float, status: str | None = None) -> None:
         run = self.session
         if run is None:
             return
         self.session = None
-        self.summary = self.members.end(run, self.controller.member, now)
+        self.summary = self.members.end(run, self.controller.member, now, status)
 
     def _save_zone(self, delta: dict[str, float]) -> None:
         try:
@@ -261,6 +299,7 @@ class KioskApp(LiveReload):
     # ----------------------------------------------------------------- loop
     def _vision_step(self, now: float) -> tuple[StatusFacts, FrameResult | None, list[Effect]]:
         facts = read_status(self.vision.status())
+        self._facts = facts
         result = self.vision.latest_result()
         if result is not None and result.frame_index != self._last_result_index:
             self._last_result_index = result.frame_index
@@ -304,14 +343,6 @@ class KioskApp(LiveReload):
             effects += self.controller.on_card(code, now, "qr")
         return effects
 
-    def _notify_ready(self) -> None:
-        """READY=1 to systemd once, when the camera delivers frames and the model is loaded."""
-        if not self.ready_sent and self.vision.is_ready:
-            self.ready_sent = True
-            logger.info("camera and model up")
-            if self.notifier is not None:
-                self.notifier.ready("camera and model up")
-
     def _view(self, now: float, facts: StatusFacts, result: FrameResult | None) -> ViewState:
         staff = staff_view(
             facts,
@@ -322,6 +353,7 @@ class KioskApp(LiveReload):
             gpio_warning=self.gpio_warning,
             restart_needed=self.restart_needed,
             thresholds=posture_limits(self.config),
+            warnings=self.warnings(),
         )
         return build_view(
             now=now,
@@ -345,6 +377,10 @@ class KioskApp(LiveReload):
             if not self.errors or self.errors[-1] != msg:
                 self._error(msg)
             draw_error_screen(self.screen_surf, self.theme, msg)
+        try:
+            draw_badges(self.screen_surf, self.theme, self.badges())
+        except Exception:
+            logger.exception("drawing the badges failed")
 
     def _screenshot(self, screen: Screen, t_rel: float) -> None:
         if self.shots is None:
@@ -379,6 +415,7 @@ class KioskApp(LiveReload):
     def _step(self, now: float) -> ViewState:
         """One loop iteration's logic; never raises (a failure shows on the staff screen)."""
         try:
+            self._poll_store()
             self.storage_jobs.poll()  # finished check-ins hand their answers to the controller
             effects = self._handle_events(now)
             facts, result, more = self._vision_step(now)
@@ -387,6 +424,11 @@ class KioskApp(LiveReload):
             self._apply(effects, now)
             self.poll_reload()
             self._indicators()
+            # while the check-in screen waits for a card, typed letters are an ID
+            self.keyboard.id_mode = self.controller.screen in (
+                Screen.CHECKIN,
+                Screen.CHECKIN_REJECTED,
+            )
             self._facts = facts
             return self._view(now, facts, result)
         except Exception as exc:
@@ -405,11 +447,17 @@ class KioskApp(LiveReload):
             self.injector.start()
         script = sorted(self.options.script, key=lambda s: s[0])
         self._facts = read_status(None)
+        self.stop_signal.install()
         try:
             while not self._quit:
                 now = time.monotonic()
                 t_rel = now - self._t0
+                if self.stop_signal.received is not None:
+                    logger.warning("signal %d: stopping", self.stop_signal.received)
+                    self.exit_reason = "signal"
+                    break
                 if self.options.seconds is not None and t_rel >= self.options.seconds:
+                    self.exit_reason = "seconds"
                     break
                 while script and script[0][0] <= t_rel:
                     _, action = script.pop(0)
@@ -428,6 +476,7 @@ class KioskApp(LiveReload):
                 # aiming 2 fps higher keeps the measured rate at or above display.fps
                 clock.tick(self.fps + 2)
         finally:
+            self.stop_signal.restore()
             summary = self.run_summary(self._facts)
             self.close()
         return summary
@@ -444,6 +493,9 @@ class KioskApp(LiveReload):
             screenshots=len(self.shots.files) if self.shots else 0,
             errors=self.errors,
             gpio_warning=self.gpio_warning,
+            exit_reason=self.exit_reason or "error",
+            storage_failures=self.saving.failures,
+            saving=self.store is not None,
         )
 
     def close(self) -> None:
@@ -453,8 +505,11 @@ class KioskApp(LiveReload):
         if self.notifier is not None:
             self.notifier.stopping()
         if self.session is not None:
+            # a shutdown or a staff quit mid-session is not the member's stop: it must not
+            # count toward progression
+            status = "interrupted" if self.exit_reason in ("signal", "staff") else None
             try:
-                self._end_session(time.monotonic())
+                self._end_session(time.monotonic(), status)
             except Exception:
                 logger.exception("ending the session failed")
         self.storage_jobs.close()  # queued check-ins and baselines are written first
@@ -473,8 +528,12 @@ class KioskApp(LiveReload):
         self.hardware = self.store = self.reloader = self.notifier = None
         self.sound.close()
         pygame.display.quit()
+        self.instance_lock.release()
 
 
 def run_kiosk(config: BackstepConfig, options: RunOptions) -> dict[str, Any]:
-    """Build the app, run it, return the summary."""
-    return KioskApp(config, options).run()
+    """Build the app, run it, return the summary (``exit_status`` says how to exit)."""
+    app = KioskApp(config, options)
+    summary = app.run()
+    summary["exit_status"] = app.exit_status
+    return summary

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from hw.events import ButtonEvent
 from hw.station import StationHardware, open_hardware
 from kiosk.app.notify import Notifier
+from kiosk.app.store_link import StoreOpener
 from kiosk.config.edit import ConfigWriteError, save_zone
 from kiosk.config.reload import ConfigReloader
 from kiosk.config.safe import remember_valid
@@ -19,7 +20,7 @@ from kiosk.config.schema import BackstepConfig
 from kiosk.flow.types import Screen
 from kiosk.members.checkin import CheckinService, QrScanner
 from kiosk.store.database import Store
-from kiosk.store.health import open_kiosk_store
+from kiosk.store.health import open_checked_store
 from vision.settings import ZoneConfig
 
 if TYPE_CHECKING:
@@ -42,16 +43,22 @@ class StationParts:
     reloader: ConfigReloader | None = None
     notifier: Notifier | None = None
     fleet: StationFleet | None = None  # only when [fleet] database is set
+    #: retries opening the database in the background when it failed at start
+    opener: StoreOpener | None = None
+    #: a standing storage message for staff (a damaged database moved aside)
+    store_note: str = ""
 
     def close(self) -> None:
         """Close every part that was opened (idempotent; a failing one does not stop the rest)."""
         parts = {
+            "opener": self.opener,
             "hardware": self.hardware,
             "fleet": self.fleet,
             "store": self.store,
             "reloader": self.reloader,
             "notifier": self.notifier,
         }
+        self.opener = None
         self.hardware = self.fleet = self.store = self.reloader = self.notifier = None
         for name, part in parts.items():
             if part is None:
@@ -82,10 +89,22 @@ def open_parts(
         logger.exception("hardware failed")
         parts.gpio_warning = f"GPIO failed: {exc} — keyboard only"
     try:
-        # closes a session a crash left open as "interrupted", applies retention
-        parts.store = open_kiosk_store(config.storage, time.time())
+        # checks integrity (a damaged file is moved aside), closes a session a crash left
+        # open as "interrupted", applies retention
+        parts.store, note = open_checked_store(config.storage, time.time())
+        if note:
+            parts.store_note = note
+            on_error(note)
     except Exception as exc:
-        on_error(f"storage unavailable: {exc}")
+        on_error(f"storage unavailable: {exc} (retrying in the background)")
+
+        def note_moved(note: str) -> None:
+            parts.store_note = note
+            on_error(note)
+
+        parts.opener = StoreOpener(config.storage, open_checked_store, on_error, note_moved)
+        parts.opener.last_error = str(exc)
+        parts.opener.start()
     if config.fleet.enabled and parts.store is not None:
         try:
             # psycopg is loaded only for a station that has a fleet

@@ -17,6 +17,9 @@ def run_summary(
     screenshots: int,
     errors: list[str],
     gpio_warning: str,
+    exit_reason: str = "",
+    storage_failures: int = 0,
+    saving: bool = True,
 ) -> dict[str, Any]:
     """The summary's content (the issue asks at least for the first four keys)."""
     return {
@@ -29,6 +32,9 @@ def run_summary(
         "screenshots": screenshots,
         "errors": errors[-5:],
         "gpio_warning": gpio_warning or None,
+        "exit": exit_reason or None,
+        "storage_failures": storage_failures,
+        "saving": saving,
     }
 
 

@@ -33,7 +33,17 @@ def parse_zone(text: str) -> ZoneConfig:
         x0, y0, x1, y1 = (float(p) for p in parts)
     except ValueError:
         raise ValueError(f"not numbers: {text!r}; expected x0,y0,x1,y1") from None
-    return ZoneConfig(x0=x0, y0=y0, x1=x1, y1=y1)
+    from pydantic import ValidationError
+
+    try:
+        return ZoneConfig(x0=x0, y0=y0, x1=x1, y1=y1)
+    except ValidationError as exc:
+        # one plain line per problem, not pydantic's multi-line report with its URLs
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" if e["loc"] else e["msg"]
+            for e in exc.errors()
+        )
+        raise ValueError(f"{problems} (each 0..1, x0 < x1 and y0 < y1)") from None
 
 
 def load_cli_config(config_path: Path | None) -> BackstepConfig:
@@ -91,6 +101,8 @@ def analyze(
             config.zone = parse_zone(zone_text)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--zone") from exc
+    if out_path is not None and not out_path.parent.is_dir():
+        raise click.ClickException(f"cannot write {out_path}: no folder {out_path.parent}")
     # Check every input before touching --out, so a mistake never truncates an old file.
     source = VideoFileSource(video, realtime=False, loop=False)
     try:
@@ -114,8 +126,9 @@ def analyze(
                 with open(tmp, "w", encoding="utf-8", newline="") as stream:
                     summary = _analyze_to(stream, out_path, source, config, model_path, view, total)
                 tmp.replace(out_path)
-            except OSError as exc:
-                raise click.ClickException(f"cannot write {out_path}: {exc}") from exc
+            except OSError as exc:  # the .part name is ours, not the user's business
+                why = exc.strerror or type(exc).__name__
+                raise click.ClickException(f"cannot write {out_path}: {why}") from exc
             finally:
                 tmp.unlink(missing_ok=True)
     click.echo(summary.format(), err=True)

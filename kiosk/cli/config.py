@@ -19,13 +19,18 @@ def config() -> None:
 
 @config.command()
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
-def check(file: Path | None) -> None:
-    """Validate FILE (default: the file the kiosk would use). Exit 1 and list every error.
+@config_option
+def check(file: Path | None, config_path: Path | None) -> None:
+    """Validate FILE or --config FILE (default: the file the kiosk would use).
 
-    Each error line reads FILE:LINE: key = value: problem (allowed: ...).
+    Exit 1 and list every error; each error line reads FILE:LINE: key = value: problem
+    (allowed: ...).
     """
     from kiosk.config.loader import ConfigFileError, find_config, read_config_file
 
+    if file is not None and config_path is not None and file != config_path:
+        raise click.UsageError("give the file once: as FILE or as --config FILE")
+    file = file if file is not None else config_path
     try:
         path, source = find_config(file)
     except ConfigFileError as exc:  # pragma: no cover - find_config does not raise today
@@ -60,4 +65,8 @@ def show(config_path: Path | None) -> None:
             click.echo(issue.format(exc.path), err=True)
         raise SystemExit(1) from exc
     click.echo(f"# Settings in effect, from {loaded.path} ({loaded.source}), over the defaults.")
+    from kiosk.store.connection import data_dir_source, resolve_data_dir
+
+    storage = loaded.config.storage
+    click.echo(f"# Data folder: {resolve_data_dir(storage)} (from {data_dir_source(storage)})")
     click.echo(dump_toml(loaded.config), nl=False)

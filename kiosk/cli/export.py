@@ -52,6 +52,8 @@ def export(
     from kiosk.cli.progress import counted
     from kiosk.store.export import export_sessions
 
+    if out is not None and not out.parent.is_dir():
+        raise click.ClickException(f"cannot write {out}: no folder {out.parent}")
     with open_store(config_path) as store, counted("export", unit="session") as progress:
         try:
             written = export_sessions(
@@ -64,7 +66,11 @@ def export(
                 stdout=sys.stdout,
                 progress=progress,
             )
-        except (BackstepError, OSError, ValueError) as exc:
+        except (BackstepError, ValueError) as exc:  # StorageError is an OSError too: first
             raise click.ClickException(str(exc)) from exc
+        except OSError as exc:
+            # the message names the user's file, never the .part file written beside it
+            why = exc.strerror or str(exc)
+            raise click.ClickException(f"cannot write {out}: {why}") from exc
     for path in written:
         click.echo(f"wrote {path}", err=True)

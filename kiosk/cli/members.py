@@ -172,10 +172,14 @@ def forget(member_id: str, yes: bool, config_path: Path | None, admin_url: str |
             ) from exc
     with open_store(config_path) as store:
         try:
-            found = store.forget_member(member_id)
+            report = store.erase_member(member_id)
         except BackstepError as exc:
             raise click.ClickException(str(exc)) from exc
-    if not found and not on_server:
+    if report is None and not on_server:
         raise click.ClickException(f"no member with id {member_id!r}")
-    where = " here and on the server (other stations at their next sync)" if fleet.enabled else ""
-    click.echo(f"forgot {member_id}{where}")
+    if fleet.enabled:
+        click.echo(f"forgot {member_id} on the server (other stations at their next sync)")
+    if report is not None:
+        click.echo(report.describe())
+        if not report.verified:
+            raise SystemExit(1)  # the rows are gone, but not yet their bytes: say so in the status

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -75,7 +76,14 @@ def run(
     """Run the kiosk; prints one line of JSON (ui_fps, pose_fps, ...) at exit."""
     from kiosk.app.loop import RunOptions, run_kiosk, summary_line
     from kiosk.app.presses import parse_presses
+    from vision.sources.choice import SOURCE_MODES
 
+    if source is not None and source not in SOURCE_MODES and not Path(source).exists():
+        # a mistyped file would otherwise be retried forever as a lost camera
+        raise click.BadParameter(
+            f"{source!r} is not a video file here, nor one of {', '.join(SOURCE_MODES)}",
+            param_hint="--source",
+        )
     if presses:
         try:
             parse_presses(presses)
@@ -113,5 +121,18 @@ def run(
         size=size,
         startup_errors=list(loaded.problems),
     )
-    summary = run_kiosk(config, options)
+    from kiosk.app.lockdown import EXIT_ALREADY_RUNNING, EXIT_NO_DISPLAY, AlreadyRunningError
+    from kiosk.ui.display import DisplayError
+
+    try:
+        summary = run_kiosk(config, options)
+    except AlreadyRunningError as exc:
+        click.echo(f"backstep run: {exc}", err=True)
+        sys.exit(EXIT_ALREADY_RUNNING)
+    except DisplayError as exc:
+        logger.error("%s", exc)  # one line (the journal's under systemd), no traceback
+        sys.exit(EXIT_NO_DISPLAY)
+    status = int(summary.pop("exit_status", 0))
     click.echo(summary_line(summary))
+    if status:
+        sys.exit(status)

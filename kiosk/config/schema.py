@@ -198,6 +198,9 @@ class DisplayConfig(BaseModel):
     fullscreen: bool = True
     driver: Literal["auto", "kmsdrm", "x11", "wayland", "dummy", "offscreen"] = "auto"
     fps: int = Field(30, ge=10, le=60)
+    wait_s: float = Field(
+        150.0, ge=0, le=170, description="Under systemd, retry a missing display this long."
+    )
 
 
 class StorageConfig(BaseModel):
@@ -261,6 +264,9 @@ class StaffConfig(BaseModel):
     model_config = STRICT
 
     pin: str = Field("2468", pattern=r"^[0-9]{4,8}$")
+    kiosk_mode: bool = Field(
+        False, description="Ctrl+Q does not quit; only the staff menu does (always under systemd)."
+    )
 
 
 class LoggingConfig(BaseModel):

@@ -51,9 +51,10 @@ class ResumeSession:
 
 @dataclass(frozen=True, slots=True)
 class EndSession:
-    """End the session and build its summary."""
+    """End the session and build its summary (``status`` "interrupted": not the member's stop)."""
 
     kind: ClassVar[str] = "end_session"
+    status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,13 @@ class SaveZone:
     delta: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class QuitKiosk:
+    """Staff chose "Quit kiosk" behind the PIN: end the loop (the only quit in kiosk mode)."""
+
+    kind: ClassVar[str] = "quit_kiosk"
+
+
 Effect = (
     CheckIn
     | StartBaseline
@@ -106,4 +114,5 @@ Effect = (
     | PlaySound
     | ReloadConfig
     | SaveZone
+    | QuitKiosk
 )

@@ -21,7 +21,7 @@ from kiosk.flow.effects import (
     ResumeSession,
     StartBaseline,
 )
-from kiosk.flow.staff_menu import STAFF_MENU, ZONE_EDGES, StaffState
+from kiosk.flow.staff_menu import STAFF_MENU, ZONE_EDGES, PinGuard, StaffState
 from kiosk.flow.types import (
     LIVE_SCREENS,
     STAFF_ENTRY_SCREENS,
@@ -81,7 +81,9 @@ class KioskController:
         self.vision = VisionSnapshot(camera="starting")
         self.safety_reason = ""
         self.states_seen: list[str] = [Screen.IDLE.value]
-        self.staff = StaffState(pin=DigitEntry(len(staff_pin)))
+        #: wrong PINs and their lockout outlive each visit to the staff screen
+        self.pin_guard = PinGuard()
+        self.staff = StaffState(pin=DigitEntry(len(staff_pin)), guard=self.pin_guard)
         self.checkin = CheckinState(entry=DigitEntry(member_id_digits))
         self._ready_since: float | None = None
         self._lost_from: Screen | None = None
@@ -110,9 +112,9 @@ class KioskController:
         if screen is Screen.POSITION:
             self._ready_since = None
 
-    def _end_session(self, now: float, effects: list[Effect]) -> None:
+    def _end_session(self, now: float, effects: list[Effect], status: str | None = None) -> None:
         if self._session_active:
-            effects.append(EndSession())
+            effects.append(EndSession(status))
             self._session_active = False
         self._go(Screen.SUMMARY, now)
 
@@ -130,7 +132,7 @@ class KioskController:
             self._go(Screen.POSITION, now)
 
     def _open_staff(self, now: float) -> None:
-        self.staff = StaffState(pin=DigitEntry(len(self.staff_pin)))
+        self.staff = StaffState(pin=DigitEntry(len(self.staff_pin)), guard=self.pin_guard)
         self._go(Screen.STAFF, now)
 
     # ------------------------------------------------------------------ inputs
@@ -207,6 +209,19 @@ class KioskController:
             self._go(Screen.CHECKIN, now)
         return [CheckIn(code, method)]
 
+    def on_card_rejected(self, why: str, now: float) -> list[Effect]:
+        """A card read was refused (too long): the check-in screen says so; nothing is looked up."""
+        if self.screen not in (Screen.IDLE, Screen.CHECKIN, Screen.CHECKIN_REJECTED):
+            return []
+        if not self.checkin_enabled:
+            return []
+        if self.screen is not Screen.CHECKIN:
+            self._go(Screen.CHECKIN, now)
+        logger.info("card read refused: %s", why)
+        return self.on_checkin_result(
+            False, now, reason="That card could not be read. Please try again or see staff."
+        )
+
     def on_checkin_result(
         self,
         ok: bool,
@@ -241,7 +256,8 @@ class KioskController:
         """The latest vision state (call every UI frame; cheap)."""
         self.vision = snap
         effects: list[Effect] = []
-        if snap.is_camera_lost and self.screen in LIVE_SCREENS:
+        # idle too: a station without a camera must say so, not wait for a member
+        if snap.is_camera_lost and (self.screen in LIVE_SCREENS or self.screen is Screen.IDLE):
             self._lost_from = self.screen
             if self._session_active and self.screen is Screen.SESSION:
                 effects.append(PauseSession())
@@ -310,6 +326,11 @@ class KioskController:
             self._end_session(now, effects)
         elif screen is Screen.STAFF and on >= t.staff_timeout_s:
             self._to_idle(now)
+        elif screen is Screen.CAMERA_LOST and self._session_active and on >= t.camera_lost_end_s:
+            # the member has most likely left; what was recorded is kept, as interrupted
+            logger.warning("camera lost for %.0f s: ending the session", on)
+            self._lost_from = None
+            self._end_session(now, effects, "interrupted")
         return effects
 
     def position_ready_fraction(self, now: float) -> float:
@@ -345,7 +366,7 @@ class KioskController:
 
     def _staff_button(self, name: str, now: float) -> list[Effect]:
         self.entered_at = now  # any activity keeps the staff screen open
-        effects, leave = self.staff.press(name, self.staff_pin)
+        effects, leave = self.staff.press(name, self.staff_pin, now)
         if leave:
             self._to_idle(now)
         return effects

@@ -2,15 +2,59 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from kiosk.flow.digit_entry import DigitEntry
-from kiosk.flow.effects import Effect, ReloadConfig, SaveZone
+from kiosk.flow.effects import Effect, QuitKiosk, ReloadConfig, SaveZone
 
-#: Items of the unlocked staff menu, in order.
-STAFF_MENU = ("Adjust zone", "Reload config", "Exit")
+logger = logging.getLogger(__name__)
+
+#: Items of the unlocked staff menu, in order ("Quit kiosk" last: a stray press on "up" from
+#: the first item would reach it, so it sits after "Exit").
+STAFF_MENU = ("Adjust zone", "Reload config", "Exit", "Quit kiosk")
+#: Wrong PINs in a row allowed before a lockout starts.
+PIN_FREE_TRIES = 3
+#: The first lockout; each further wrong PIN doubles it, up to ``PIN_MAX_LOCK_S``.
+PIN_FIRST_LOCK_S = 30.0
+PIN_MAX_LOCK_S = 900.0
 #: Zone edges in the order select cycles through them while adjusting.
 ZONE_EDGES = ("x0", "x1", "y0", "y1")
+
+
+@dataclass(slots=True)
+class PinGuard:
+    """Wrong staff PINs in a row and the growing lockout they earn (kept across visits).
+
+    Three free tries, then 30 s, 60 s, 120 s ... up to 15 min: a member guessing at the
+    buttons gets nowhere in any useful time, while staff who mistype still get in.
+    """
+
+    failures: int = 0
+    locked_until: float = 0.0
+
+    def locked_for(self, now: float) -> float:
+        """Seconds left in the lockout (0 when PINs are accepted)."""
+        return max(0.0, self.locked_until - now)
+
+    def wrong(self, now: float) -> None:
+        """Count a wrong PIN, log it, and start the next lockout once the free tries are used."""
+        self.failures += 1
+        extra = self.failures - PIN_FREE_TRIES
+        lock = 0.0 if extra < 0 else min(PIN_MAX_LOCK_S, PIN_FIRST_LOCK_S * 2**extra)
+        self.locked_until = now + lock
+        logger.warning(
+            "wrong staff PIN (%d in a row)%s",
+            self.failures,
+            f"; PIN entry locked for {lock:.0f} s" if lock else "",
+        )
+
+    def right(self) -> None:
+        """The right PIN: forget the failures."""
+        if self.failures:
+            logger.info("staff PIN accepted after %d wrong tries", self.failures)
+        self.failures = 0
+        self.locked_until = 0.0
 
 
 @dataclass(slots=True)
@@ -25,18 +69,25 @@ class StaffState:
     edge_index: int = 0
     zone_delta: dict[str, float] = field(default_factory=dict)
     message: str = ""
+    guard: PinGuard = field(default_factory=PinGuard)
 
-    def press(self, name: str, staff_pin: str) -> tuple[list[Effect], bool]:
+    def press(self, name: str, staff_pin: str, now: float = 0.0) -> tuple[list[Effect], bool]:
         """One button press on the staff screen; returns (effects, True to leave the screen)."""
         if not self.unlocked:
-            return [], self._pin_button(name, staff_pin)
+            return [], self._pin_button(name, staff_pin, now)
         if self.adjusting_zone:
             return self._zone_button(name), False
         return self._menu_button(name)
 
-    def _pin_button(self, name: str, staff_pin: str) -> bool:
+    def _pin_button(self, name: str, staff_pin: str, now: float) -> bool:
         if name == "stop":
             return True
+        left = self.guard.locked_for(now)
+        if left > 0:
+            self.pin.clear()
+            self.message = f"Too many wrong PINs: wait {left:.0f} s"
+            return False
+        self.message = ""
         if name == "up":
             self.pin.up()
         elif name == "down":
@@ -45,9 +96,14 @@ class StaffState:
             if self.pin.text == staff_pin:
                 self.unlocked = True
                 self.wrong_pin = False
+                self.guard.right()
             else:
                 self.wrong_pin = True
                 self.pin.clear()
+                self.guard.wrong(now)
+                left = self.guard.locked_for(now)
+                if left > 0:
+                    self.message = f"Too many wrong PINs: wait {left:.0f} s"
         return False
 
     def _zone_button(self, name: str) -> list[Effect]:
@@ -86,6 +142,9 @@ class StaffState:
             elif item == "Reload config":
                 self.message = "Reloading…"
                 return [ReloadConfig()], False
+            elif item == "Quit kiosk":
+                logger.warning("staff quit the kiosk from the staff menu")
+                return [QuitKiosk()], False
             else:
                 return [], True
         return [], False

@@ -45,6 +45,8 @@ class FlowTimings:
     summary_timeout_s: float = 30.0
     pause_timeout_s: float = 300.0
     staff_timeout_s: float = 120.0
+    #: a session on the camera-lost screen this long ends as interrupted (camera config)
+    camera_lost_end_s: float = 120.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,10 +151,15 @@ class CheckinService:
     def _record(self, result: CheckinResult, claimed: str | None, method: str, now: float) -> None:
         if self.store is None:
             return
+        kept = claimed
+        if method == "guest" or (claimed is not None and not ID_PATTERN.match(claimed)):
+            kept = None  # not an ID at all: arbitrary text (a URL, a long scan) is not kept
+        elif method == "qr" and result.member is None:
+            kept = None  # a QR code of nobody we know is not stored verbatim
         try:
             self.store.record_checkin(
                 member_id=result.member.id if result.member else None,
-                claimed_id=None if method == "guest" else claimed,
+                claimed_id=kept,
                 t=now,
                 station_id=self.station_id,
                 method=method,
@@ -230,6 +235,9 @@ class CardReader:
         self.key_timeout_s = key_timeout_s
         self.max_length = max_length
         self._buffer: list[str] = []
+        self._overflow = 0
+        #: why the last Enter gave no ID (an over-long read), for the check-in screen
+        self.rejected: str | None = None
         self._last_t: float | None = None
 
     @property
@@ -237,9 +245,15 @@ class CardReader:
         """The characters collected so far."""
         return "".join(self._buffer)
 
+    @property
+    def overflowing(self) -> bool:
+        """True when the read so far is longer than any ID (Enter will refuse it)."""
+        return self._overflow > 0
+
     def reset(self) -> None:
         """Forget the characters collected so far."""
         self._buffer.clear()
+        self._overflow = 0
         self._last_t = None
 
     def feed(self, text: str, t: float) -> str | None:
@@ -247,15 +261,27 @@ class CardReader:
         completed: str | None = None
         if self._last_t is not None and t - self._last_t > self.key_timeout_s:
             self._buffer.clear()
+            self._overflow = 0
         self._last_t = t
         for ch in text:
             if ch in "\r\n":
                 value = normalize_id(self.pending)
+                too_long = self._overflow
                 self._buffer.clear()
-                if value:
+                self._overflow = 0
+                if too_long:
+                    # never cut a long read down to someone else's ID: refuse it whole
+                    self.rejected = f"read too long ({self.max_length + too_long} characters)"
+                    logger.warning("card read rejected: %s", self.rejected)
+                elif value:
+                    self.rejected = None
                     completed = value
-            elif ch.isprintable() and len(self._buffer) < self.max_length:
+            elif not ch.isprintable():
+                continue
+            elif len(self._buffer) < self.max_length:
                 self._buffer.append(ch)
+            else:
+                self._overflow += 1
         return completed
 
     def enter(self, t: float) -> str | None:

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import logging
 import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,19 @@ def normalize_id(raw: str) -> str:
     return raw.strip()
 
 
+def control_chars(text: str) -> list[str]:
+    """The control and formatting characters in ``text`` (NUL, ESC of ANSI colours, bidi ...)."""
+    return [ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")]
+
+
+def shown(text: str, limit: int = 24) -> str:
+    """``text`` safe to echo: control characters escaped, long input cut with its length."""
+    safe = text.encode("unicode_escape").decode("ascii") if control_chars(text) else text
+    if len(safe) > limit:
+        return f"{safe[:limit]!r}… ({len(text)} characters)"
+    return repr(safe)
+
+
 def validate_member(
     member_id: str, name: str, expires: str | dt.date, level: str | int | None
 ) -> tuple[Member | None, list[str]]:
@@ -55,13 +69,16 @@ def validate_member(
         problems.append("id is empty")
     elif not ID_PATTERN.match(member_id):
         problems.append(
-            f"id {member_id!r} may only hold letters, digits, '-', '_' and '.' (max 40)"
+            f"id {shown(member_id)} may only hold letters, digits, '-', '_' and '.' (max 40)"
         )
     name = name.strip()
     if not name:
         problems.append("name is empty")
     elif len(name) > MAX_NAME:
-        problems.append(f"name is longer than {MAX_NAME} characters")
+        problems.append(f"name is longer than {MAX_NAME} characters ({len(name)})")
+    elif control_chars(name):
+        # a NUL byte breaks drawing the name; ANSI escapes would colour `members list`
+        problems.append(f"name {shown(name)} holds control characters")
     expiry: dt.date | None = None
     if isinstance(expires, dt.date):
         expiry = expires

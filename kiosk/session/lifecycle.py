@@ -78,6 +78,8 @@ class MemberSessions:
         self.store = store
         self.vision = vision
         self.on_error = on_error
+        #: recording failures (locked, full, corrupt): the app counts and shows them
+        self.on_record_error: Callable[[str], None] = on_error
         self.wall_clock = wall_clock
         self.stored_baseline: Baseline | None = None
         self.last_summary: dict[str, Any] | None = None
@@ -169,8 +171,13 @@ class MemberSessions:
             self.on_error(f"progression: {exc}")
             return plan, ""
 
-    def begin(self, member: Member | None, now: float, baseline: str) -> SessionRun:
-        """Start a session; ``baseline`` is "stored", "captured" or "none" (absolute limits)."""
+    def begin(
+        self, member: Member | None, now: float, baseline: str, record: bool = True
+    ) -> SessionRun:
+        """Start a session; ``baseline`` is "stored", "captured" or "none" (absolute limits).
+
+        ``record`` False (the demo clip): coached as usual, nothing written.
+        """
         vision = self.vision
         if baseline == "stored" and self.stored_baseline is not None:
             vision.set_baseline(self.stored_baseline)
@@ -186,11 +193,13 @@ class MemberSessions:
         else:  # a guest: the plain program, nothing to look up
             plan, previous = SessionPlan.from_config(self.config), None
         recorder = None
-        if self.store is not None:
+        if self.store is not None and record:
             try:
                 from kiosk.session.recorder import SessionRecorder
 
-                recorder = SessionRecorder(self.store, station_id=self.config.station.id)
+                recorder = SessionRecorder(
+                    self.store, station_id=self.config.station.id, on_error=self.on_record_error
+                )
             except Exception as exc:
                 self.on_error(f"recorder: {exc}")
         member_id = member.member_id if member else None
@@ -252,9 +261,15 @@ class MemberSessions:
 
     # -- session end ---------------------------------------------------------------------
 
-    def end(self, run: SessionRun, member: Member | None, now: float) -> SummaryView:
-        """Finish ``run`` (completed when the plan ran out, else stopped); the summary view."""
-        status = "completed" if run.clock.is_finished else "stopped"
+    def end(
+        self, run: SessionRun, member: Member | None, now: float, status: str | None = None
+    ) -> SummaryView:
+        """Finish ``run`` (completed when the plan ran out, else stopped); the summary view.
+
+        ``status`` "interrupted" (a shutdown, a lost camera) keeps it out of progression.
+        """
+        if status is None:
+            status = "completed" if run.clock.is_finished else "stopped"
         # a baseline collected while the first frames of the session came in is saved now
         self._save_captured_baseline(member)
         summary = run.finish(now, status)

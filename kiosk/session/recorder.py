@@ -74,7 +74,6 @@ class _SessionRef:
     started_wall: float
     station_id: str
     id: int | None = None
-    failed: bool = False
     created: threading.Event = field(default_factory=threading.Event)
 
 
@@ -142,14 +141,16 @@ class _Writer:
 
 
 def create_session(store: Store, ref: _SessionRef) -> None:
-    """Create the session's row (once); a failure marks it failed and raises StorageError."""
-    if ref.id is not None or ref.failed:
+    """Create the session's row (once); a failure raises StorageError and is retried.
+
+    The writer keeps the failed batch and tries again with the next one, so a session that
+    began during a two-second lock or a full disk is saved once the database recovers
+    (issue 11) instead of losing every row.
+    """
+    if ref.id is not None:
         return
     try:
         ref.id = store.start_session(ref.member_id, ref.program, ref.started_wall, ref.station_id)
-    except StorageError:
-        ref.failed = True
-        raise
     finally:
         ref.created.set()
 
@@ -196,6 +197,7 @@ class SessionRecorder:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         background: bool = True,
+        on_error: Callable[[str], None] | None = None,
     ) -> None:
         if flush_interval_s <= 0 or sample_interval_s <= 0:
             raise ValueError("intervals must be positive")
@@ -209,6 +211,7 @@ class SessionRecorder:
         self._background = background
         self._session: _SessionRef | None = None
         self.last_error: str | None = None
+        self._on_error = on_error  # the app counts and shows recording failures
         self._t0 = 0.0
         self._started_wall = 0.0
         self._last_t = 0.0
@@ -245,6 +248,11 @@ class SessionRecorder:
     def _error(self, message: str) -> None:
         logger.error("session recording: %s", message)
         self.last_error = message
+        if self._on_error is not None:
+            try:
+                self._on_error(message)
+            except Exception:
+                logger.exception("reporting a recording failure failed")
 
     def start(self, member_id: str | None, program: str, t: float | None = None) -> int | None:
         """Begin a session (finishing a forgotten one as ``stopped``).

@@ -23,12 +23,21 @@ DB_NAME = "backstep.sqlite3"
 DEFAULT_TIMEOUT_S = 2.0
 
 
-def resolve_data_dir(cfg: StorageConfig) -> Path:
-    """The data directory: the config's, else systemd's ``STATE_DIRECTORY``, else the user's.
+#: Environment variable naming the data folder for this process; wins over the config.
+DATA_DIR_ENV = "BACKSTEP_DATA_DIR"
 
-    systemd sets ``STATE_DIRECTORY`` (colon-separated when several are configured) for a
-    unit with ``StateDirectory=backstep``; it is then ``/var/lib/backstep``.
+
+def resolve_data_dir(cfg: StorageConfig) -> Path:
+    """The data folder: ``$BACKSTEP_DATA_DIR``, else the config's, systemd's, the user's.
+
+    ``BACKSTEP_DATA_DIR`` is an explicit per-process choice (tests, a staff experiment next
+    to the live kiosk), so it overrides ``storage.data_dir``. systemd sets
+    ``STATE_DIRECTORY`` (colon-separated when several are configured) for a unit with
+    ``StateDirectory=backstep``; it is then ``/var/lib/backstep``.
     """
+    override = os.environ.get(DATA_DIR_ENV, "").strip()
+    if override:
+        return Path(override).expanduser()
     if cfg.data_dir is not None:
         return Path(cfg.data_dir).expanduser()
     state = os.environ.get("STATE_DIRECTORY")
@@ -37,6 +46,17 @@ def resolve_data_dir(cfg: StorageConfig) -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("backstep"))
+
+
+def data_dir_source(cfg: StorageConfig) -> str:
+    """Which setting chose :func:`resolve_data_dir`'s answer, for ``doctor`` and ``config show``."""
+    if os.environ.get(DATA_DIR_ENV, "").strip():
+        return f"${DATA_DIR_ENV}, overriding storage.data_dir"
+    if cfg.data_dir is not None:
+        return "storage.data_dir"
+    if os.environ.get("STATE_DIRECTORY"):
+        return "systemd StateDirectory"
+    return "the user data folder"
 
 
 def database_path(cfg: StorageConfig) -> Path:

@@ -56,6 +56,66 @@ def check_storage(cfg: StorageConfig, *, timeout_s: float = DEFAULT_TIMEOUT_S) -
         return store.check() + _check_disk(directory)
 
 
+def _damage(path: Path, timeout_s: float) -> str | None:
+    """What ``PRAGMA quick_check`` finds wrong with the file at ``path`` (None = sound).
+
+    A locked or unreadable file is not damage: that raises :class:`StorageError` (the
+    kiosk retries later); only a file SQLite itself calls corrupt is moved aside.
+    """
+    import sqlite3
+
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout_s)
+    except sqlite3.Error as exc:
+        raise StorageError(explain(exc, path)) from exc
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        text = str(exc).lower()
+        if "not a database" in text or "malformed" in text or "corrupt" in text:
+            return str(exc)
+        raise StorageError(explain(exc, path)) from exc
+    finally:
+        conn.close()
+    if [r[0] for r in rows] == ["ok"]:
+        return None
+    return "; ".join(str(r[0]) for r in rows[:3])
+
+
+def move_aside(path: Path, wall: float) -> Path:
+    """Rename a damaged database (and its -wal/-shm files) to ``NAME.damaged-YYYYmmdd-HHMMSS``."""
+    import time as _time
+
+    stamp = _time.strftime("%Y%m%d-%H%M%S", _time.localtime(wall))
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        part = path.with_name(path.name + suffix)
+        if part.exists():
+            part.replace(target.with_name(target.name + suffix))
+    return target
+
+
+def open_checked_store(cfg: StorageConfig, now: float) -> tuple[Store, str | None]:
+    """`open_kiosk_store` after an integrity check; a damaged file is moved aside first.
+
+    Returns the store and, when a file was moved aside, the staff message saying so.
+    Raises :class:`StorageError` (locked, read-only, full ...): the kiosk retries.
+    """
+    path = resolve_data_dir(cfg) / DB_NAME
+    note = None
+    damage = _damage(path, DEFAULT_TIMEOUT_S)
+    if damage is not None:
+        moved = move_aside(path, now)
+        note = (
+            f"the database failed its integrity check ({damage}); it was moved to "
+            f"{moved.name} and a new one started (restore a backup if you have one)"
+        )
+        logger.error("%s", note)
+    return open_kiosk_store(cfg, now), note
+
+
 def open_kiosk_store(cfg: StorageConfig, now: float) -> Store:
     """Open the database for the kiosk: migrate, close interrupted sessions, apply retention.
 

@@ -6,10 +6,13 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.store.connection import StoreConnection
 from kiosk.store.records import CheckinRecord, Member, StoredBaseline
+
+if TYPE_CHECKING:
+    from kiosk.store.erasure import ErasureReport
 
 
 class MemberRecords(StoreConnection):
@@ -83,6 +86,16 @@ class MemberRecords(StoreConnection):
             self._read(lambda c: c.execute("VACUUM"))
         return found
 
+    def erase_member(self, member_id: str) -> ErasureReport | None:
+        """`forget_member` made real on disk and checked; None for an unknown member.
+
+        See :func:`kiosk.store.erasure.erase_member`.
+        """
+        from kiosk.store.erasure import erase_member
+
+        with self._lock:
+            return erase_member(self._connection(), self.path, member_id)
+
     # -- baselines ---------------------------------------------------------------------------
 
     def save_baseline(self, member_id: str, data: dict[str, Any], captured: float) -> None:
@@ -147,5 +160,16 @@ class MemberRecords(StoreConnection):
         ]
 
 
+def printable(text: str) -> str:
+    """``text`` with control and formatting characters replaced by "?".
+
+    Rows written before names were checked may hold a NUL byte or ANSI escapes; they are
+    cleaned where they leave the database, so no screen or terminal ever gets them.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else "?" for ch in text)
+
+
 def _member(row: Sequence[Any]) -> Member:
-    return Member(row[0], row[1], dt.date.fromisoformat(row[2]), row[3])
+    return Member(printable(row[0]), printable(row[1]), dt.date.fromisoformat(row[2]), row[3])

@@ -29,6 +29,13 @@ class Retention(StoreConnection):
                 ).rowcount
             )
         )
+        # what was typed or shown at a refused check-in expires with the samples
+        self._run_write(
+            lambda c: c.execute(
+                "UPDATE checkins SET claimed_id = NULL WHERE t < ? AND claimed_id IS NOT NULL",
+                (cutoff,),
+            )
+        )
         if n:
             logger.info("retention: deleted %d samples older than %d days", n, retention_days)
         return int(n)

@@ -13,7 +13,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class KeyAction:
-    """What a key meant: a button ("button", name, kind), a card code ("card") or "quit"."""
+    """What a key meant: a button ("button", name, kind), a card code ("card"), a card read
+    refused as too long ("card_rejected", ``code`` = why) or "quit"."""
 
     kind: str
     name: str = ""
@@ -42,8 +43,10 @@ class KeyboardInput:
     A card or barcode reader is a keyboard that types digits (or letters after a digit) and
     Enter, collected by `kiosk.members.checkin.CardReader` (a gap longer than ``card_key_timeout_s``
     between keys starts a new code); Enter alone is the select button, and holding it for
-    ``hold_s`` is a long press. A code starts with a digit, so letter keys (S = stop) stay
-    buttons.
+    ``hold_s`` is a long press. Elsewhere a code starts with a digit, so letter keys
+    (S = stop) stay buttons; while ``id_mode`` is set (the check-in screen waits for a card)
+    every ID character is part of a code, so letter-first IDs ("S1234", "ABC") read whole.
+    A read longer than an ID may be is refused, never cut into another member's ID.
     """
 
     def __init__(self, hold_s: float, card_key_timeout_s: float) -> None:
@@ -56,6 +59,8 @@ class KeyboardInput:
         self._last = 0.0
         self._return_down_at: float | None = None
         self._hold_sent = False
+        #: the app sets this while the check-in screen waits for an ID
+        self.id_mode = False
 
     def key_down(self, ev: Any, now: float) -> list[KeyAction]:
         """A KEYDOWN event."""
@@ -66,13 +71,18 @@ class KeyboardInput:
         if card.pending and now - self._last > card.key_timeout_s:
             card.reset()  # a half-typed code from before the gap is not a card swipe
         if key in (pg.K_RETURN, pg.K_KP_ENTER):
-            if card.pending:
+            if card.pending or card.overflowing:
                 code = card.enter(now)
                 self._hold_sent = True  # the key-up must not also be "select"
-                return [KeyAction("card", code=code)] if code else []
+                if code:
+                    return [KeyAction("card", code=code)]
+                if card.rejected:
+                    return [KeyAction("card_rejected", code=card.rejected)]
+                return []
             self._return_down_at = now
             return []
-        if text.isdigit() or (card.pending and text.isalnum()):
+        starts_code = text.isdigit() or (self.id_mode and is_id_char(text))
+        if starts_code or (card.pending and is_id_char(text)):
             card.feed(text, now)
             self._last = now
             return []
@@ -100,6 +110,11 @@ class KeyboardInput:
             self._hold_sent = True
             return [KeyAction("button", "select", "hold")]
         return []
+
+
+def is_id_char(text: str) -> bool:
+    """One character that may be part of a member ID (letters, digits, '-', '_', '.')."""
+    return len(text) == 1 and (text.isascii() and (text.isalnum() or text in "-_."))
 
 
 def pump_events(button_event: int, keyboard: KeyboardInput, now: float) -> list[KeyAction]:

@@ -41,6 +41,7 @@ def staff_view(
     gpio_warning: str,
     restart_needed: list[str],
     thresholds: str = "",
+    warnings: list[str] | None = None,
 ) -> StaffView:
     """The staff screen's facts: camera, model state and file, speeds, config, errors."""
     return StaffView(
@@ -56,6 +57,7 @@ def staff_view(
         restart_needed=list(restart_needed),
         cannot_coach=cannot_coach(facts),
         thresholds=thresholds,
+        warnings=list(warnings or []),
     )
 
 

@@ -27,6 +27,8 @@ class StaffView:
     restart_needed: list[str] = field(default_factory=list)
     cannot_coach: str = ""  # "cannot coach: <reason>" while the pose model fails
     thresholds: str = ""  # the analyzer's effective posture limits, e.g. "forward 12°"
+    #: standing problems staff must fix (default PIN, not saving, demo clip)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -155,7 +155,8 @@ def test_the_unit_has_the_settings_the_kiosk_relies_on() -> None:
     for line in (
         "Type=notify",
         "WatchdogSec=30",
-        "Restart=on-failure",
+        "Restart=always",
+        "RestartPreventExitStatus=4",
         "StartLimitBurst=5",
         "User=backstep",
         "SupplementaryGroups=video render input gpio audio",

@@ -23,6 +23,8 @@ CaptureState = Literal["starting", "ok", "lost", "ended"]
 # The rolling fps covers this many frames; with no frame for _FPS_STALE_S it reads 0.
 _FPS_WINDOW = 30
 _FPS_STALE_S = 2.0
+#: How often the watchdog looks at the age of the call in progress.
+_WATCH_EVERY_S = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,11 @@ class CaptureThread:
     doubling up to ``reconnect_max_s``) forever; the thread never dies of a source failure.
     A file that ends stops the thread with state "ended" when ``stop_at_end`` is set, and is
     otherwise reopened like a lost camera.
+
+    No source call may block forever: a watchdog thread times every factory/open/read call,
+    and one that has not returned after ``stall_s`` (a stalled USB read, a hung CSI capture)
+    is a lost camera. The stuck reader is abandoned (a daemon thread; it closes its source
+    if the call ever returns) and a fresh reader reconnects through the factory.
     """
 
     def __init__(
@@ -72,9 +79,13 @@ class CaptureThread:
         reconnect_max_s: float = 10.0,
         stop_at_end: bool = False,
         join_timeout_s: float = 3.0,
+        stall_s: float = 2.0,
     ) -> None:
         if reconnect_min_s <= 0 or reconnect_max_s < reconnect_min_s:
             raise ValueError("need 0 < reconnect_min_s <= reconnect_max_s")
+        if stall_s <= 0:
+            raise ValueError("need stall_s > 0")
+        self._stall_s = stall_s
         self._factory = source_factory
         self._min_s = reconnect_min_s
         self._max_s = reconnect_max_s
@@ -83,7 +94,11 @@ class CaptureThread:
         self._cond = threading.Condition()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._watchdog: threading.Thread | None = None
         # Guarded by _cond:
+        self._generation = 0  # bumped when a stuck reader is abandoned
+        self._call: tuple[str, float] | None = None  # (what, since) of the reader's call
+        self._stalls = 0
         self._latest: Frame | None = None
         self._taken = True
         self._finished = False
@@ -105,6 +120,7 @@ class CaptureThread:
             reconnect_min_s=cfg.reconnect_min_s,
             reconnect_max_s=cfg.reconnect_max_s,
             stop_at_end=stop_at_end,
+            stall_s=cfg.stall_s,
         )
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -115,15 +131,27 @@ class CaptureThread:
             raise RuntimeError("a stopped CaptureThread cannot be restarted; make a new one")
         if self._thread is not None:
             return
-        self._thread = threading.Thread(target=self._run, name="backstep-capture", daemon=True)
+        self._thread = self._reader(0)
         self._thread.start()
+        self._watchdog = threading.Thread(
+            target=self._watch, name="backstep-capture-watchdog", daemon=True
+        )
+        self._watchdog.start()
+
+    def _reader(self, generation: int) -> threading.Thread:
+        return threading.Thread(
+            target=self._run, args=(generation,), name="backstep-capture", daemon=True
+        )
 
     def stop(self) -> None:
         """Stop the thread and wait for it (bounded); safe to call twice, or before start."""
         self._stop.set()
         with self._cond:
             self._cond.notify_all()
-        thread = self._thread
+            thread = self._thread
+        watchdog = self._watchdog
+        if watchdog is not None and watchdog is not threading.current_thread():
+            watchdog.join(self._join_timeout_s)
         if thread is not None and thread is not threading.current_thread():
             thread.join(self._join_timeout_s)
             if thread.is_alive():
@@ -195,20 +223,69 @@ class CaptureThread:
                 last_error=self._last_error,
             )
 
+    @property
+    def stalls(self) -> int:
+        """How many times a source call hung past ``stall_s`` and its reader was abandoned."""
+        with self._cond:
+            return self._stalls
+
     # -- the thread --------------------------------------------------------------------
 
-    def _run(self) -> None:
+    def _timed(self, generation: int, what: str) -> bool:
+        """Note the start of a source call; False when this reader was abandoned."""
+        with self._cond:
+            if generation != self._generation:
+                return False
+            self._call = (what, time.monotonic())
+            return True
+
+    def _done(self, generation: int) -> bool:
+        with self._cond:
+            if generation != self._generation:
+                return False
+            self._call = None
+            return True
+
+    def _watch(self) -> None:
+        """Abandon a reader stuck in one source call for longer than ``stall_s``."""
+        while not self._stop.wait(_WATCH_EVERY_S):
+            with self._cond:
+                call = self._call
+                if call is None or time.monotonic() - call[1] < self._stall_s:
+                    continue
+                what = call[0]
+                self._generation += 1
+                self._call = None
+                self._stalls += 1
+                generation = self._generation
+                self._state = "lost"
+                name = self._source_name or "frame source"
+                self._last_error = f"{name} stalled: {what} did not return in {self._stall_s:.1f} s"
+                self._thread = self._reader(generation)
+                thread = self._thread
+            logger.warning("%s; reconnecting with a new reader", self._last_error)
+            thread.start()
+
+    def _run(self, generation: int = 0) -> None:
         source: FrameSource | None = None
         delay = self._min_s
         try:
             while not self._stop.is_set():
                 try:
                     if source is None:
+                        if not self._timed(generation, "opening"):
+                            return
                         source = self._factory()
                         with self._cond:
                             self._source_name = source.name
                         source.open()
+                        if not self._done(generation):
+                            return
+                    if not self._timed(generation, "read"):
+                        return
                     frame = source.read()
+                    if not self._done(generation):
+                        return  # abandoned while stuck in read(): a new reader took over
                     if frame is None:
                         if self._stop_at_end and not getattr(source, "is_live", False):
                             logger.info("%s ended", source.name)
@@ -219,6 +296,8 @@ class CaptureThread:
                 except Exception as exc:  # any source failure is a loss, never a crash
                     _close_quietly(source)
                     source = None
+                    if not self._done(generation):
+                        return
                     self._mark_lost(exc, delay)
                     if self._stop.wait(delay):
                         return
@@ -229,8 +308,9 @@ class CaptureThread:
         finally:
             _close_quietly(source)
             with self._cond:
-                self._finished = True
-                self._cond.notify_all()
+                if generation == self._generation:  # an abandoned reader finishes nothing
+                    self._finished = True
+                    self._cond.notify_all()
 
     def _mark_lost(self, exc: Exception, delay: float) -> None:
         with self._cond:

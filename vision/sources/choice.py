@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,16 @@ logger = logging.getLogger(__name__)
 
 #: Override words understood by `open_source`; anything else is taken as a video file path.
 SOURCE_MODES = ("auto", "camera", "usb", "picamera", "file", "demo")
+
+
+def on_station() -> bool:
+    """True under systemd (the station's service): "auto" then never falls back to the demo.
+
+    systemd sets ``INVOCATION_ID`` for every service it starts. On a station a missing
+    camera must show as "camera lost" with a staff message, not as a member coached on a
+    video; the capture thread keeps retrying, so a camera plugged in later is picked up.
+    """
+    return bool(os.environ.get("INVOCATION_ID") or os.environ.get("NOTIFY_SOCKET"))
 
 
 def _video_devices() -> list[str]:
@@ -63,7 +74,16 @@ def open_source(cfg: CameraConfig, override: str | None = None) -> FrameSource:
         try:
             return _open_camera(cfg, "camera")
         except SourceError as exc:
-            logger.warning("no camera available (%s); playing the built-in demo clip", exc)
+            if on_station():
+                raise SourceError(
+                    f"{exc} (on the station the demo clip never stands in for the camera; "
+                    "plug one in and it is picked up without a restart)"
+                ) from exc
+            logger.warning(
+                "no camera available (%s); playing the built-in demo clip, labelled DEMO, "
+                "nothing recorded",
+                exc,
+            )
             return _open(demo_source())
     if mode in ("camera", "usb", "picamera"):
         return _open_camera(cfg, mode)

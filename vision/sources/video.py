@@ -80,7 +80,7 @@ class VideoFileSource:
         """Open the file; raise `SourceError` if it is missing or cannot be decoded."""
         if self._cap is not None:
             return
-        if not self.path.is_file():
+        if not self.path.exists() or self.path.is_dir():  # a FIFO is a stream too
             raise SourceError(f"video file not found: {self.path}")
         cap = self._capture()
         fps = cap.get(cv2.CAP_PROP_FPS)

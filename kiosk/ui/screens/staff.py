@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import pygame
@@ -51,9 +52,12 @@ class StaffScreen(LiveScreen):
         _x, y, w, h = t.layout.body()
         if st is None or not st.unlocked:
             label = "Wrong PIN — try again" if st is not None and st.wrong_pin else "Staff PIN"
+            if st is not None and st.message:  # the PIN lockout says how long to wait
+                label = st.message
+            caution = st is not None and (st.wrong_pin or bool(st.message))
             blit_centered(
                 surf,
-                t.text(label, t.px(0.06), th.CAUTION if st and st.wrong_pin else th.MUTED),
+                t.text(label, t.px(0.06), th.CAUTION if caution else th.MUTED),
                 (w // 2, y + int(h * 0.15)),
             )
             if st is not None:
@@ -130,22 +134,23 @@ class StaffScreen(LiveScreen):
         if s.restart_needed:
             facts.append("Restart needed for: " + ", ".join(s.restart_needed))
         facts += [f"Error: {e}" for e in s.errors[-3:]]
+        # standing problems first: they must not scroll off below the errors
+        facts = [f"Warning: {w}" for w in s.warnings] + facts
         info_w = int(w * 0.62)
         cy = y + pad
         for fact in facts:
             colour = (
                 th.CAUTION
-                if fact.startswith(("GPIO", "Error", "Restart", "Cannot coach"))
+                if fact.startswith(("GPIO", "Error", "Restart", "Cannot coach", "Warning"))
                 else th.TEXT
             )
-            text = fact
-            while t.font(size).size(text)[0] > info_w - pad and len(text) > 8:
-                text = text[:-2]
-            if text != fact:
-                text = text[:-1] + "…"
-            img = t.text(text, size, colour)
-            surf.blit(img, (x + pad, cy))
-            cy += int(img.get_height() * 1.25)
+            # wrapped, not cut: a model or storage problem is read in full (issue 11)
+            for text in wrap_text(fact, lambda s: t.font(size).size(s)[0], info_w - pad):
+                img = t.text(text, size, colour)
+                surf.blit(img, (x + pad, cy))
+                cy += int(img.get_height() * 1.25)
+                if cy > y + h - size:
+                    break
             if cy > y + h - size:
                 break
         mx = x + info_w + pad
@@ -163,3 +168,26 @@ class StaffScreen(LiveScreen):
 
     def draw_bottom(self, surf: pygame.Surface, view: ViewState) -> None:
         draw_hint_bar(surf, self.theme, self.hints(view))
+
+
+def wrap_text(text: str, width_of: Callable[[str], int], max_w: int) -> list[str]:
+    """``text`` broken at spaces into lines no wider than ``max_w`` (long words are split)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if width_of(candidate) <= max_w:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while width_of(word) > max_w and len(word) > 1:
+            cut = len(word) - 1
+            while cut > 1 and width_of(word[:cut]) > max_w:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    if line:
+        lines.append(line)
+    return lines

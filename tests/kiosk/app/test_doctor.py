@@ -31,6 +31,9 @@ from kiosk.app.doctor import (
 from kiosk.cli import main
 from kiosk.config.schema import BackstepConfig
 
+# these tests point storage.data_dir at tmp folders themselves
+pytestmark = pytest.mark.config_data_dir
+
 no_camera = pytest.mark.skipif(bool(glob.glob("/dev/video*")), reason="this machine has a camera")
 no_gpio = pytest.mark.skipif(bool(glob.glob("/dev/gpiochip*")), reason="this machine has GPIO")
 

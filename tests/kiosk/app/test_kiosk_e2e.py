@@ -206,7 +206,11 @@ def test_a_camera_lost_mid_session_pauses_it_and_the_session_resumes_when_it_ret
     assert "STOPPING=1" in messages[-1]
 
 
-def test_ready_is_not_sent_while_the_camera_never_delivers(tmp_path, mock_factory, monkeypatch):
+def test_ready_is_sent_once_screens_show_and_says_the_camera_is_missing(
+    tmp_path, mock_factory, monkeypatch
+):
+    # issue 11: READY once the screens show (else systemd kills a kiosk whose camera or model
+    # is broken before staff can read why); STATUS says what is missing
     sock_dir = Path(tempfile.mkdtemp(prefix="bs-notify-"))
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     listener.bind(str(sock_dir / "notify"))
@@ -222,9 +226,11 @@ def test_ready_is_not_sent_while_the_camera_never_delivers(tmp_path, mock_factor
     )
     app.run()
     messages = drain_datagrams(listener)
-    assert not any("READY=1" in m for m in messages)
+    ready = [m for m in messages if "READY=1" in m]
+    assert len(ready) == 1
+    assert "waiting for the camera" in ready[0]
     assert messages and "STOPPING=1" in messages[-1]
-    assert not app.ready_sent
+    assert app.ready_sent
 
 
 @pytest.mark.slow

@@ -174,9 +174,12 @@ def test_camera_lost_during_baseline_returns_to_position():
     assert c.screen is Screen.POSITION
 
 
-def test_camera_lost_on_idle_keeps_idle():
+def test_camera_lost_on_idle_says_so_and_returns_to_idle():
+    # issue 11: a station without a camera shows "camera lost", not a waiting idle screen
     c = controller()
     c.on_vision(VisionSnapshot(camera="lost"), 1)
+    assert c.screen is Screen.CAMERA_LOST
+    c.on_vision(VisionSnapshot(camera="ok"), 2)
     assert c.screen is Screen.IDLE
 
 

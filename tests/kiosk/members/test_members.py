@@ -14,6 +14,9 @@ from kiosk.members.roster import fresh_baseline, import_members_csv, parse_membe
 from kiosk.store.database import Store
 from kiosk.store.records import EventRecord, Member, Sample
 
+# these tests point storage.data_dir at tmp folders themselves
+pytestmark = pytest.mark.config_data_dir
+
 T0 = 1_760_000_000.0
 
 
@@ -191,3 +194,67 @@ def test_without_config_or_env_members_use_the_system_file(
     assert result.exit_code == 0, result.output
     with Store(tmp_path / "data" / "backstep.sqlite3") as store:
         assert store.get_member("8") is not None
+
+
+def seed_member(db: Path, mid: str, name: str) -> None:
+    with Store(db) as store:
+        store.upsert_members([Member(mid, name, dt.date(2030, 1, 1))])
+        sid = store.start_session(mid, "starter", T0)
+        store.append_session_data(sid, [Sample(0.0), Sample(1.0)], [EventRecord(0.1, "cue")])
+        store.finish_session(sid, "completed", T0 + 1, {"upright_share": 1})
+        store.record_checkin(
+            member_id=None, claimed_id=mid, t=T0, station_id="s", method="qr", ok=False
+        )
+
+
+def test_forget_waits_for_a_reader_elsewhere_and_says_what_was_erased(
+    tmp_path: Path, config: Path
+) -> None:
+    import sqlite3
+    import threading
+    import time
+
+    db = tmp_path / "data" / "backstep.sqlite3"
+    seed_member(db, "40417", "Zelda Quist")
+    # the kiosk (another connection) sits in a read transaction, pinning the WAL
+    reader = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    reader.execute("BEGIN")
+    reader.execute("SELECT COUNT(*) FROM members").fetchone()
+    threading.Timer(1.5, lambda: reader.execute("COMMIT")).start()
+    start = time.monotonic()
+    result = CliRunner().invoke(members, ["forget", "40417", "--yes", "--config", str(config)])
+    reader.close()
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - start >= 1.0  # it waited for the checkpoint
+    out = result.output
+    assert "erased member 40417: 1 member row, 1 sessions, 2 samples, 1 events" in out
+    assert "1 typed or shown codes" in out
+    assert "neither the name nor the ID appears" in out
+    assert "Zelda" not in out  # what it prints keeps no name either
+    for part in (db, db.with_name(db.name + "-wal")):
+        if part.exists():
+            assert b"Zelda Quist" not in part.read_bytes()
+            assert b"40417" not in part.read_bytes()
+
+
+def test_forget_says_plainly_when_the_bytes_are_not_gone_yet(
+    tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from kiosk.store import erasure
+
+    monkeypatch.setattr(erasure, "CHECKPOINT_WAIT_S", 0.5)
+    monkeypatch.setattr(erasure.erase_member, "__kwdefaults__", {"wait_s": 0.5})
+    db = tmp_path / "data" / "backstep.sqlite3"
+    seed_member(db, "40418", "Yann Ruiz")
+    reader = sqlite3.connect(db, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT COUNT(*) FROM members").fetchone()
+    try:
+        result = CliRunner().invoke(members, ["forget", "40418", "--yes", "--config", str(config)])
+    finally:
+        reader.execute("COMMIT")
+        reader.close()
+    assert result.exit_code == 1
+    assert "NOT yet gone from the files" in result.output

@@ -14,6 +14,9 @@ from kiosk.cli.export import export
 from kiosk.store.database import Store
 from kiosk.store.records import EventRecord, Member, Sample
 
+# these tests point storage.data_dir at tmp folders themselves
+pytestmark = pytest.mark.config_data_dir
+
 DAY = 86400.0
 START = dt.datetime(2026, 3, 10, 9, 30).timestamp()
 

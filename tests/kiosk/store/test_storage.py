@@ -18,6 +18,9 @@ from kiosk.store.health import check_storage, open_kiosk_store
 from kiosk.store.migrations import LATEST_VERSION, migrate
 from kiosk.store.records import EventRecord, Member, Sample
 
+# these tests point storage.data_dir at tmp folders themselves
+pytestmark = pytest.mark.config_data_dir
+
 DAY = 86400.0
 T0 = 1_760_000_000.0  # a fixed wall-clock time
 
@@ -86,6 +89,17 @@ def test_data_dir_comes_from_config_then_systemd_state_directory(
     monkeypatch.delenv("STATE_DIRECTORY")
     assert "backstep" in str(resolve_data_dir(StorageConfig()))
     assert database_path(StorageConfig(data_dir=tmp_path)).parent == tmp_path
+
+
+def test_backstep_data_dir_overrides_the_config_and_systemd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
+    monkeypatch.setenv("BACKSTEP_DATA_DIR", str(tmp_path / "env"))
+    assert resolve_data_dir(StorageConfig(data_dir=tmp_path / "cfg")) == tmp_path / "env"
+    assert resolve_data_dir(StorageConfig()) == tmp_path / "env"
+    monkeypatch.setenv("BACKSTEP_DATA_DIR", "  ")  # blank = not set
+    assert resolve_data_dir(StorageConfig(data_dir=tmp_path / "cfg")) == tmp_path / "cfg"
 
 
 def test_a_session_keeps_samples_events_and_summary(tmp_path: Path) -> None:

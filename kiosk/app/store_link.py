@@ -1,0 +1,153 @@
+"""The database seen from the loop: opened (and reopened) in the background, failures counted."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kiosk.config.schema import StorageConfig
+
+logger = logging.getLogger(__name__)
+
+#: Backoff between attempts to open the database: first and longest delay, seconds.
+REOPEN_MIN_S = 1.0
+REOPEN_MAX_S = 30.0
+#: The "not saving" mark stays this long after the last recording failure.
+NOT_SAVING_HOLD_S = 30.0
+
+
+class StoreOpener:
+    """Opens the database in its own thread, retrying with backoff until it works.
+
+    A two-second lock, a full disk or a read-only folder at start must not mean "nothing
+    saved until a restart": the loop calls `take` every step and installs the store the
+    moment it opens. ``open_store(cfg, wall_time)`` returns ``(store, note)`` (see
+    `kiosk.store.health.open_checked_store`); notes and each new kind of failure go to
+    ``on_note`` / ``on_error`` from this thread (both are thread-safe in the app).
+    """
+
+    def __init__(
+        self,
+        cfg: StorageConfig,
+        open_store: Callable[[StorageConfig, float], tuple[Any, str | None]],
+        on_error: Callable[[str], None],
+        on_note: Callable[[str], None],
+    ) -> None:
+        self._cfg = cfg
+        self._open = open_store
+        self._on_error = on_error
+        self._on_note = on_note
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._store: Any = None
+        self.last_error: str | None = None
+        self.attempts = 0
+        self._thread = threading.Thread(target=self._run, name="backstep-store-open", daemon=True)
+
+    def start(self) -> None:
+        """Start trying (returns at once)."""
+        self._thread.start()
+
+    def _run(self) -> None:
+        delay = REOPEN_MIN_S
+        while not self._stop.is_set():
+            self.attempts += 1
+            try:
+                store, note = self._open(self._cfg, time.time())
+            except Exception as exc:
+                message = str(exc)
+                if message != self.last_error:
+                    self._on_error(f"storage unavailable: {message} (retrying)")
+                else:
+                    logger.info("storage still unavailable: %s; next try in %.0f s", exc, delay)
+                self.last_error = message
+                if self._stop.wait(delay):
+                    return
+                delay = min(delay * 2, REOPEN_MAX_S)
+                continue
+            if note:
+                self._on_note(note)
+            if self.attempts > 1:
+                logger.warning("storage available again after %d attempts", self.attempts)
+            with self._lock:
+                if self._stop.is_set():
+                    store.close()
+                    return
+                self._store = store
+            return
+
+    def take(self) -> Any:
+        """The newly opened store, once (None until then, and after)."""
+        with self._lock:
+            store, self._store = self._store, None
+        return store
+
+    @property
+    def is_trying(self) -> bool:
+        """True while the thread is still trying to open the database."""
+        return self._thread.is_alive()
+
+    def close(self) -> None:
+        """Stop trying; a store opened but never taken is closed."""
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(5.0)
+        store = self.take()
+        if store is not None:
+            store.close()
+
+
+class SavingHealth:
+    """Recording failures: how many, the last one, and whether the mark should show."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.failures = 0
+        self.last_error: str | None = None
+        self._last_at: float | None = None
+
+    def failed(self, message: str) -> None:
+        """One failure (thread-safe: the recorder's writer thread reports here)."""
+        with self._lock:
+            self.failures += 1
+            self.last_error = message
+            self._last_at = time.monotonic()
+
+    def recent(self, now: float) -> bool:
+        """True within ``NOT_SAVING_HOLD_S`` of the last failure."""
+        with self._lock:
+            return self._last_at is not None and now - self._last_at < NOT_SAVING_HOLD_S
+
+
+#: The running kiosk's recording-failure count, for `backstep doctor` (another process).
+STATUS_NAME = "kiosk-status.json"
+
+
+def write_saving_status(data_dir: Path, failures: int, last_error: str | None) -> None:
+    """Record the failure count beside the database (best effort: the disk may be full)."""
+    import json
+    import os
+
+    payload: dict[str, Any] = {"pid": os.getpid(), "at": time.time()}
+    payload.update(recording_failures=failures, last_error=last_error)
+    tmp = data_dir / (STATUS_NAME + ".tmp")
+    try:
+        tmp.write_text(json.dumps(payload), encoding="utf-8")
+        tmp.replace(data_dir / STATUS_NAME)
+    except OSError as exc:
+        logger.info("cannot write %s: %s", STATUS_NAME, exc)
+
+
+def read_saving_status(data_dir: Path) -> dict[str, Any] | None:
+    """What `write_saving_status` last wrote, or None."""
+    import json
+
+    try:
+        data = json.loads((data_dir / STATUS_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
