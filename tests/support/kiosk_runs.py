@@ -15,8 +15,8 @@ import numpy as np
 from support.paths import FIXTURES
 
 CLIP = FIXTURES / "single_person_front.mp4"
-#: a real backward walker seen from the side (trunk lean is measured); not in every checkout
-SIDE_CLIP = Path("/work/shared/fixtures/retro_walk_gym.mp4")
+#: a real backward walker seen from the side (trunk lean is measured)
+SIDE_CLIP = FIXTURES / "retro_walk_gym.mp4"
 
 
 def clip_with_qr(text: str, out: Path, clip: Path = CLIP) -> Path:
