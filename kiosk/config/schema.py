@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hw.settings import GpioConfig
-from vision.metrics.settings import CoreConfig, GaitConfig, PostureConfig, SafetyConfig
+from vision.metrics.core_score import CoreConfig
+from vision.metrics.settings import GaitConfig, PostureConfig, SafetyConfig
 from vision.settings import (
     CameraConfig,
     ModelConfig,

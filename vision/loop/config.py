@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from vision.metrics.settings import CoreConfig, GaitConfig, PostureConfig, SafetyConfig
+from vision.metrics.core_score import CoreConfig
+from vision.metrics.settings import GaitConfig, PostureConfig, SafetyConfig
 from vision.settings import CameraConfig, ModelConfig, SmoothingConfig, ZoneConfig
 
 

@@ -9,12 +9,12 @@ from vision import types as L
 from vision.metrics.baseline import Baseline
 from vision.metrics.camera_view import ViewDetector
 from vision.metrics.classify import ABSENT_STATES, FaultTracker, PostureClassifier, SafetyMonitor
-from vision.metrics.core_score import CoreInputs, CoreReference, core_score
+from vision.metrics.core_score import CoreConfig, CoreInputs, CoreReference, core_score
 from vision.metrics.facing import FacingTracker, body_axes
 from vision.metrics.gait import GaitTracker
 from vision.metrics.geometry import Landmarks, finite_or_none, to_landmarks
 from vision.metrics.posture import PostureSample, posture_sample
-from vision.metrics.settings import CoreConfig, GaitConfig, PostureConfig, SafetyConfig
+from vision.metrics.settings import GaitConfig, PostureConfig, SafetyConfig
 from vision.settings import ZoneConfig
 from vision.types import METRIC_KEYS, Event, FrameMetrics, Pose
 

@@ -1,4 +1,4 @@
-"""Configuration sections for posture, gait, core-engagement and safety analysis."""
+"""Configuration sections for posture, gait and safety analysis (the core score's is beside it)."""
 
 from __future__ import annotations
 
@@ -256,90 +256,6 @@ class GaitConfig(BaseModel):
                 "cadence_max_spm must be greater than cadence_min_spm",
                 "cadence_max_spm",
                 "cadence_min_spm",
-            )
-        return self
-
-
-class CoreConfig(BaseModel):
-    """The core-engagement score (0-100): a proxy, not a validated measure.
-
-    No camera measure of core engagement is validated. The score combines four trunk-control
-    proxies (backward-walking.md), each compared with the member's own reference (from their
-    baseline) or, without one, the literature norm: per term, ``excess = max(0, value - norm) /
-    (warn - norm)`` and ``term = clamp(1 - excess / 2, 0, 1)`` (100 at or under the norm, 50 at
-    the warn level, 0 at twice as far); the score is ``100 * sum(w * term) / sum(w)`` over the
-    terms this view can see. Show it as a score and a trend, never as a diagnosis.
-    """
-
-    model_config = STRICT
-
-    weight_lateral_sway: float = Field(
-        default=1.0,
-        ge=0,
-        le=10,
-        description="Weight of sideways trunk range per stride (front view).",
-    )
-    weight_sagittal_oscillation: float = Field(
-        default=1.0,
-        ge=0,
-        le=10,
-        description="Weight of fore-aft trunk range per stride (side view).",
-    )
-    weight_hip_tilt: float = Field(
-        default=1.0, ge=0, le=10, description="Weight of hip-line tilt per stride (front view)."
-    )
-    weight_angular_velocity: float = Field(
-        default=1.0,
-        ge=0,
-        le=10,
-        description="Weight of trunk angular-velocity variability (any view).",
-    )
-    sagittal_norm_deg: float = Field(
-        default=4.0,
-        ge=1,
-        le=8,
-        description="Fore-aft trunk range per stride, norm, deg (Chung 2010).",
-    )
-    lateral_norm_deg: float = Field(
-        default=3.3,
-        ge=1,
-        le=8,
-        description="Sideways trunk range per stride, norm, deg (Chung 2010).",
-    )
-    hip_tilt_norm_deg: float = Field(
-        default=5.0,
-        ge=1,
-        le=8,
-        description="Hip-line tilt peak per stride beyond baseline, norm, deg (pelvis level "
-        "about +/-5, backward-walking.md).",
-    )
-    angular_velocity_norm_dps: float = Field(
-        default=15.0,
-        ge=1,
-        le=60,
-        description="SD of trunk angular velocity (0.1 s differences), norm, deg/s (eng.: a "
-        "4 deg fore-aft range per stride at 100 steps/min gives about 15).",
-    )
-    angular_velocity_warn_dps: float = Field(
-        default=30.0,
-        ge=2,
-        le=120,
-        description="SD of trunk angular velocity scored 50, deg/s (eng.).",
-    )
-    fault_below: float = Field(
-        default=40.0,
-        ge=0,
-        le=100,
-        description="A core score below this for posture.persist_s is a 'core' fault (eng.).",
-    )
-
-    @model_validator(mode="after")
-    def _norm_below_warn(self) -> CoreConfig:
-        if self.angular_velocity_warn_dps <= self.angular_velocity_norm_dps:
-            raise cross_field_error(
-                "angular_velocity_warn_dps must be greater than angular_velocity_norm_dps",
-                "angular_velocity_warn_dps",
-                "angular_velocity_norm_dps",
             )
         return self
 

@@ -16,16 +16,13 @@ from click.testing import CliRunner
 from support.paths import ROOT
 
 from kiosk.app import doctor
-from kiosk.app.doctor import (
+from kiosk.app.doctor import check_data_dir, check_disk, exit_code, format_table
+from kiosk.app.probes import (
     CheckResult,
     ProbeTimeout,
     check_camera,
-    check_data_dir,
-    check_disk,
     check_display,
     check_gpio,
-    exit_code,
-    format_table,
     run_with_timeout,
 )
 from kiosk.cli import main

@@ -8,8 +8,9 @@ from support.synthetic_walker import SyntheticWalker
 from vision.metrics.analyzer import PostureAnalyzer
 from vision.metrics.baseline import Baseline
 from vision.metrics.classify import FaultTracker, PostureClassifier, SafetyMonitor, incline_deg
+from vision.metrics.core_score import CoreConfig
 from vision.metrics.posture import PostureSample
-from vision.metrics.settings import CoreConfig, PostureConfig, SafetyConfig
+from vision.metrics.settings import PostureConfig, SafetyConfig
 
 
 def side(lean: float) -> PostureSample:

@@ -7,8 +7,8 @@ from support.synthetic_walker import SyntheticWalker
 
 from vision.metrics.analyzer import PostureAnalyzer
 from vision.metrics.baseline import Baseline
-from vision.metrics.core_score import CoreInputs, CoreReference, core_score, term_score
-from vision.metrics.settings import CoreConfig, GaitConfig, PostureConfig
+from vision.metrics.core_score import CoreConfig, CoreInputs, CoreReference, core_score, term_score
+from vision.metrics.settings import GaitConfig, PostureConfig
 
 CORE, GAIT, POSTURE = CoreConfig(), GaitConfig(), PostureConfig()
 
