@@ -12,7 +12,7 @@ from kiosk.ui import theme as th
 from kiosk.ui.screens.base import LiveScreen
 from kiosk.ui.screens.checkin import draw_digit_boxes
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.widgets import blit_centered, draw_hint_bar
+from kiosk.ui.widgets import blit_centered
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +24,7 @@ class StaffScreen(LiveScreen):
     """Locked by a PIN entered with up/down/select; the menu works with the same buttons."""
 
     title = "Staff"
+    staff_only = True
 
     def _staff(self, view: ViewState) -> Any:
         return view.controller.staff if view.controller is not None else None
@@ -31,16 +32,10 @@ class StaffScreen(LiveScreen):
     def hints(self, view: ViewState) -> list[tuple[str, str]]:
         st = self._staff(view)
         if st is None or not st.unlocked:
-            return [("up", ""), ("down", "Digit"), ("select", "Next"), ("stop", "Exit")]
+            return [("updown", "Digit"), ("select", "Next"), ("stop", "Cancel")]
         if st.adjusting_zone:
-            return [
-                ("up", ""),
-                ("down", "Move"),
-                ("select", "Edge"),
-                ("start", "Save"),
-                ("stop", "Back"),
-            ]
-        return [("up", ""), ("down", "Choose"), ("select", "Open"), ("stop", "Exit")]
+            return [("updown", "Move"), ("select", "Edge"), ("start", "Save"), ("stop", "Cancel")]
+        return [("updown", "Choose"), ("select", "Open"), ("stop", "Cancel")]
 
     def strip_middle(self, view: ViewState) -> str:
         return ""
@@ -53,8 +48,9 @@ class StaffScreen(LiveScreen):
             label = "Wrong PIN — try again" if st is not None and st.wrong_pin else "Staff PIN"
             blit_centered(
                 surf,
-                t.text(label, t.px(0.06), th.CAUTION if st and st.wrong_pin else th.MUTED),
+                t.text(label, t.min_text, th.CAUTION if st and st.wrong_pin else th.MUTED),
                 (w // 2, y + int(h * 0.15)),
+                t,
             )
             if st is not None:
                 draw_digit_boxes(
@@ -83,7 +79,7 @@ class StaffScreen(LiveScreen):
             x1 + d.get("x1", 0.0),
             y1 + d.get("y1", 0.0),
         )
-        rect = t.layout.mirror()
+        rect = t.layout.mirror(self.has_banner)
         self.mirror.draw(surf, rect, view.frame, view.frame_index, view.mirror, 0.9)
         edge = ZONE_EDGES[st.edge_index]
         self.mirror.draw_zone(surf, zone, view.mirror, th.INFO, 3, highlight_edge=edge)
@@ -104,7 +100,7 @@ class StaffScreen(LiveScreen):
         cy = py
         for text, colour in lines:
             img = t.text(text, t.px(0.045), colour)
-            surf.blit(img, (px, cy))
+            t.blit(surf, img, (px, cy))
             cy += int(img.get_height() * 1.3)
 
     def _draw_info(self, surf: pygame.Surface, view: ViewState) -> None:
@@ -144,7 +140,7 @@ class StaffScreen(LiveScreen):
             if text != fact:
                 text = text[:-1] + "…"
             img = t.text(text, size, colour)
-            surf.blit(img, (x + pad, cy))
+            t.blit(surf, img, (x + pad, cy))
             cy += int(img.get_height() * 1.25)
             if cy > y + h - size:
                 break
@@ -156,10 +152,7 @@ class StaffScreen(LiveScreen):
             selected = i == st.menu_index
             pygame.draw.rect(surf, th.INFO if selected else th.PANEL, r, border_radius=8)
             img = t.text(item, t.px(0.05), th.BACKGROUND if selected else th.TEXT)
-            surf.blit(img, img.get_rect(midleft=(r.x + pad, r.centery)))
+            t.blit(surf, img, midleft=(r.x + pad, r.centery))
         if st.message:
             img = t.text(st.message, t.px(0.045), th.GOOD)
-            surf.blit(img, (mx, y + pad + len(STAFF_MENU) * (item_h + pad // 2) + pad))
-
-    def draw_bottom(self, surf: pygame.Surface, view: ViewState) -> None:
-        draw_hint_bar(surf, self.theme, self.hints(view))
+            t.blit(surf, img, (mx, y + pad + len(STAFF_MENU) * (item_h + pad // 2) + pad))
