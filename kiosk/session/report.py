@@ -100,7 +100,7 @@ def _row(
     return Compare(
         label,
         fmt(now) or "—",
-        (fmt(last) or fmt(0.0) if has_last else None),
+        (fmt(last) or "—") if has_last else None,
         _trend(now, last, step),
         best,
     )

@@ -70,7 +70,7 @@ def draw_icon(
     elif shape == "tick":
         pygame.draw.circle(surf, colour, center, r)
         pygame.draw.circle(surf, fg, center, r, max(2, size // 16))
-        w = max(3, size // 8)
+        w = max(3, size // 6)  # a bold tick: its shape, not its colour, says "good"
         pygame.draw.lines(
             surf,
             fg,
@@ -175,14 +175,11 @@ def draw_banner(
     pygame.draw.rect(surf, colour, (x, y, w, h))
     icon_size = int(h * 0.62)
     pad = theme.px(0.03)
-    draw_icon(
-        surf,
-        banner_icon(cue.role),
-        (x + pad + icon_size // 2, y + h // 2),
-        icon_size,
-        ink,
-        colour,
-    )
+    shape = banner_icon(cue.role)
+    # warnings are solid ink shapes; the tick is drawn hollow, so "good" and "fault" differ
+    # in outline and weight as well as colour (green and vermillion merge for protanopes)
+    fill, fg = (colour, ink) if shape == "tick" else (ink, colour)
+    draw_icon(surf, shape, (x + pad + icon_size // 2, y + h // 2), icon_size, fill, fg)
     tx = x + pad * 2 + icon_size
     room = (x + w - pad) - tx
     lines, size = theme.fit_lines(cue.text, room, theme.cue_size, theme.min_text)
