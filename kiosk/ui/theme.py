@@ -314,8 +314,10 @@ class Theme:
             for cuts in _cut_points(len(words), n):
                 bounds = zip((0, *cuts), (*cuts, len(words)), strict=True)
                 parts = [" ".join(words[a:b]) for a, b in bounds]
-                if any(p[:1] in "—–-,.;:·" for p in parts[1:]):
-                    continue
+                if any(p[:1] in "—–-,.;:·" for p in parts[1:]) or any(
+                    p.endswith("·") for p in parts[:-1]
+                ):
+                    continue  # no line starts with a dash, nor ends with a "·" separator
                 widths = [font.size(p)[0] for p in parts]
                 if max(widths) > max_width:
                     continue

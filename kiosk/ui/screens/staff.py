@@ -117,6 +117,9 @@ class StaffScreen(LiveScreen):
             f"UI {s.ui_fps:.0f} fps · pose {s.pose_fps:.1f} fps · dropped {s.dropped_frames}",
             f"Config: {s.config_path}",
         ]
+        if view.camera_message:
+            # the camera's own error (paths, devices) is for staff; members see a sentence
+            facts.append(f"Error: camera: {view.camera_message}")
         if s.thresholds:
             facts.append(f"Limits: {s.thresholds}")
         if s.cannot_coach:

@@ -202,3 +202,26 @@ def test_hints_sit_in_the_same_row_on_every_screen(demo_frame):
             labels = {lab for _b, lab in build_screens(theme)[view.screen].hints(view)}
             in_row = [d for d in drawn if inside(d.rect, row)]
             assert labels <= {d.text for d in in_row}, f"{name}: hints outside the hint row"
+
+
+def test_wrapping_is_balanced_and_keeps_separators_inside_lines() -> None:
+    theme = Theme(800, 480)
+    size = theme.min_text
+    font = theme.font(size)
+    text = "Walk FORWARD · 2 mph"
+    lines, _s = theme.fit_lines(text, font.size(text)[0] - 10, size, size)
+    assert len(lines) == 2 and not lines[0].endswith("·") and not lines[1].startswith("·")
+    cue = "Chest up — stand tall"
+    lines, _s = theme.fit_lines(cue, font.size(cue)[0] - 10, size, size)
+    assert lines == ["Chest up —", "stand tall"]
+
+
+def test_the_camera_error_goes_to_the_staff_screen(demo_frame):
+    from kiosk.flow.digit_entry import DigitEntry
+    from kiosk.flow.staff_menu import StaffState
+
+    view = make_view(Screen.STAFF, demo_frame)
+    view.camera_message = "cannot open /dev/video0: No such device"
+    view.controller.staff = StaffState(pin=DigitEntry(4), unlocked=True)
+    _theme, _surf, drawn = render((1920, 1080), view)
+    assert any("/dev/video0" in d.text for d in drawn)
