@@ -297,6 +297,7 @@ class MemberSessions:
             self.last_summary,
             suggestion,
             baseline_lean_deg=getattr(baseline, "trunk_lean_deg", None),
+            baseline_side_deg=getattr(baseline, "lateral_lean_deg", None),
             bests=prepared.bests if prepared is not None else None,
         )
 

@@ -113,6 +113,7 @@ def summary_view(
     suggestion: str,
     baseline_lean_deg: float | None = None,
     bests: Mapping[str, float] | None = None,
+    baseline_side_deg: float | None = None,
 ) -> SummaryView:
     """The summary screen's data, from the session's own per-second samples.
 
@@ -124,7 +125,8 @@ def summary_view(
     side = any(s.get("trunk_lean_deg") is not None for s in samples)
     key = "trunk_lean_deg" if side or not samples else "lateral_lean_deg"
     label = "Trunk lean" if key == "trunk_lean_deg" else "Side lean"
-    centre = baseline_lean_deg if (key == "trunk_lean_deg" and baseline_lean_deg) else 0.0
+    centre = baseline_lean_deg if key == "trunk_lean_deg" else baseline_side_deg
+    centre = centre or 0.0
     if key == "trunk_lean_deg":
         band = (-limits.back_warn_deg, limits.forward_warn_deg)
     else:

@@ -8,7 +8,7 @@ from typing import Any
 
 from kiosk.config.schema import BackstepConfig
 from kiosk.session.cues import CueEngine
-from kiosk.session.plans import PlannedBlock, SessionClock, SessionPlan
+from kiosk.session.plans import KIND_TITLES, PlannedBlock, SessionClock, SessionPlan
 from kiosk.session.stats import SessionStats
 from kiosk.ui.view_state import CueView, SessionView
 from vision.metrics.settings import PostureConfig
@@ -168,7 +168,13 @@ class SessionRun:
         """What the next block asks for ("FORWARD 3 mph"), or "Finish" after the last."""
         i = self.clock.block_index + 1
         blocks = self.plan.blocks
-        return blocks[i].short_instruction if i < len(blocks) else "Finish"
+        if i >= len(blocks):
+            return "Finish"
+        nxt, now = blocks[i], blocks[i - 1]
+        if nxt.direction is None or nxt.direction == now.direction:
+            # same way (e.g. forward into the cool-down): name the block, not the direction
+            return KIND_TITLES[nxt.kind]
+        return nxt.short_instruction
 
     def finish(self, now: float, status: str = "completed") -> dict[str, Any]:
         """End the session; returns its summary (also written by the recorder).

@@ -112,8 +112,10 @@ class LiveScreen(BaseScreen):
         if self.posture_colours:
             lean = session.lean_deg if session else None
             warn = session.lean_warn_deg if session else 10.0
+            # the same (4x/s) posture as the gauge, so skeleton and gauge never disagree
+            posture = session.posture if session else view.posture
             self.mirror.draw_skeleton(
-                surf, view.landmarks, view.mirror, view.posture, lean, warn, width=width
+                surf, view.landmarks, view.mirror, posture, lean, warn, width=width
             )
         else:
             self.mirror.draw_skeleton(

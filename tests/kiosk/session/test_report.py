@@ -143,3 +143,18 @@ def test_every_block_says_which_way_to_walk() -> None:
     assert words[0] == "Walk FORWARD · 2 mph"  # the warm-up faces the console
     assert all("BACKWARD" in b.instruction for b in plan.blocks if b.is_backward)
     assert all(b.direction for b in plan.blocks if b.kind != "rest")
+
+
+def test_the_block_bar_names_what_comes_next() -> None:
+    cfg = BackstepConfig()
+    run = SessionRun(cfg, SessionPlan.from_config(cfg), "Ada")
+    run.start(0.0)
+    plan = run.plan.blocks
+    first = run.view(0.0)
+    assert first.instruction == plan[0].instruction == "Walk FORWARD · 2 mph"
+    assert first.next_instruction.startswith("BACKWARD")  # the warm-up turns round next
+    t = sum(b.seconds for b in plan[:-1]) + 1.0
+    run.update(t, None, [])
+    last = run.view(t)
+    assert last.next_instruction == "Finish"
+    assert [s for s, _ in last.blocks] == [b.seconds for b in plan]
