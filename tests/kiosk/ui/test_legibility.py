@@ -225,3 +225,20 @@ def test_the_camera_error_goes_to_the_staff_screen(demo_frame):
     view.controller.staff = StaffState(pin=DigitEntry(4), unlocked=True)
     _theme, _surf, drawn = render((1920, 1080), view)
     assert any("/dev/video0" in d.text for d in drawn)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_fallback_screens_follow_the_same_rules(size):
+    from kiosk.ui.screens.base import draw_error_screen
+
+    theme = Theme(*size)
+    theme.recording = True
+    surf = pygame.Surface(size)
+    draw_error_screen(surf, theme, "KeyError: 'x' in /opt/backstep/kiosk/ui/screens/session.py")
+    drawn = list(theme.drawn)
+    _t, _s, waiting = render(size, make_view(Screen.POSITION, None))
+    for d in drawn + waiting:
+        assert d.size >= theme.min_text
+        assert th.contrast(d.colour, d.background) >= th.MIN_CONTRAST, d.text
+    assert not any("/opt" in d.text for d in drawn)  # the details go to the log
+    assert "Waiting for the camera…" in [d.text for d in waiting]
