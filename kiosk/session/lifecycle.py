@@ -293,7 +293,14 @@ class MemberSessions:
         prepared = self._prepared_for(member)
         return summary_view(
             summary,
-            Limits(p.forward_warn_deg, p.back_warn_deg, p.lateral_warn_deg),
+            Limits(
+                p.forward_warn_deg,
+                p.back_warn_deg,
+                p.lateral_warn_deg,
+                p.absolute_forward_limit_deg,
+                p.absolute_back_limit_deg,
+                p.absolute_lateral_limit_deg,
+            ),
             self.last_summary,
             suggestion,
             baseline_lean_deg=getattr(baseline, "trunk_lean_deg", None),

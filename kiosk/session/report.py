@@ -22,6 +22,19 @@ class Limits:
     forward_warn_deg: float = 10.0
     back_warn_deg: float = 8.0
     lateral_warn_deg: float = 8.0
+    #: without a baseline the analyzer judges the lean from vertical by these instead
+    absolute_forward_deg: float = 30.0
+    absolute_back_deg: float = 25.0
+    absolute_lateral_deg: float = 15.0
+
+    def band(self, side: bool, baseline: bool) -> tuple[float, float]:
+        """The upright range on the chart: around the baseline, or from vertical without one."""
+        if side:
+            w = self.lateral_warn_deg if baseline else self.absolute_lateral_deg
+            return (-w, w)
+        if baseline:
+            return (-self.back_warn_deg, self.forward_warn_deg)
+        return (-self.absolute_back_deg, self.absolute_forward_deg)
 
 
 def fmt_clock(seconds: float) -> str:
@@ -122,15 +135,14 @@ def summary_view(
     against) with the analyzer's upright band, and marks the seconds that were not upright.
     """
     samples = list(summary.get("samples") or [])
-    side = any(s.get("trunk_lean_deg") is not None for s in samples)
-    key = "trunk_lean_deg" if side or not samples else "lateral_lean_deg"
+    has_trunk = any(s.get("trunk_lean_deg") is not None for s in samples)
+    key = "trunk_lean_deg" if has_trunk or not samples else "lateral_lean_deg"
     label = "Trunk lean" if key == "trunk_lean_deg" else "Side lean"
+    if (baseline_lean_deg if key == "trunk_lean_deg" else baseline_side_deg) is None:
+        label += " from vertical"  # no baseline: the lean is judged from vertical
     centre = baseline_lean_deg if key == "trunk_lean_deg" else baseline_side_deg
+    band = limits.band(key != "trunk_lean_deg", centre is not None)
     centre = centre or 0.0
-    if key == "trunk_lean_deg":
-        band = (-limits.back_warn_deg, limits.forward_warn_deg)
-    else:
-        band = (-limits.lateral_warn_deg, limits.lateral_warn_deg)
     times = [float(s.get("t") or 0.0) for s in samples]
     lean_rel = [None if s.get(key) is None else float(s[key]) - centre for s in samples]
     present = [s.get("posture") not in (None, "no_person", "low_confidence") for s in samples]

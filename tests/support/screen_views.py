@@ -105,7 +105,7 @@ def sample_summary(pct_bad: float = 0.3, seconds: int = 150) -> dict[str, object
     }
 
 
-def summary(last: bool = True, zero: bool = False) -> SummaryView:
+def summary(last: bool = True, zero: bool = False, baseline: float | None = 5.0) -> SummaryView:
     """The summary screen's data, built the way the kiosk builds it."""
     previous = None
     if last:
@@ -121,7 +121,7 @@ def summary(last: bool = True, zero: bool = False) -> SummaryView:
         Limits(10.0, 8.0, 8.0),
         previous,
         "Great posture! Try 3 minutes of backward walking next time.",
-        baseline_lean_deg=5.0,
+        baseline_lean_deg=baseline,
         bests={"upright_percent": 65.0, "longest_streak_s": 90.0, "backward_minutes": 2.0},
     )
 
@@ -201,6 +201,9 @@ def variants(frame: np.ndarray | None) -> dict[str, ViewState]:
     first_time = make_view(Screen.SUMMARY, frame)
     first_time.summary = summary(last=False)
     out["summary_first_time"] = first_time
+    skipped = make_view(Screen.SUMMARY, frame)
+    skipped.summary = summary(baseline=None)
+    out["summary_no_baseline"] = skipped
     staff = make_view(Screen.STAFF, frame)
     staff.controller.staff = StaffState(pin=DigitEntry(4), unlocked=True)
     out["staff_menu"] = staff

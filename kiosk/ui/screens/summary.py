@@ -27,6 +27,13 @@ def chart_title(t: th.Theme, width: int, choices: tuple[str, ...]) -> str:
     return next((c for c in choices if t.font(t.min_text).size(c)[0] <= room), choices[-1])
 
 
+def lean_titles(label: str) -> tuple[str, ...]:
+    """Titles for the lean chart, longest first: around the baseline, or from vertical."""
+    if label.endswith("from vertical"):
+        return (label, "Lean from vertical", label.split(" from")[0] + " (°)")
+    return (f"{label} vs. baseline", "Lean vs. baseline", f"{label} (°)")
+
+
 def total_row(s: SummaryView) -> Compare:
     """The whole session's time, without a comparison."""
     from kiosk.session.report import fmt_minutes
@@ -133,7 +140,7 @@ class SummaryScreen(BaseScreen):
             chart_title(
                 t,
                 cw,
-                (f"{s.lean_label} vs. baseline", "Lean vs. baseline", f"{s.lean_label} (°)"),
+                lean_titles(s.lean_label),
             ),
             outside=s.not_upright,
             name="lean_chart",

@@ -158,3 +158,11 @@ def test_the_block_bar_names_what_comes_next() -> None:
     last = run.view(t)
     assert last.next_instruction == "Finish"
     assert [s for s, _ in last.blocks] == [b.seconds for b in plan]
+
+
+def test_without_a_baseline_the_chart_uses_the_limits_from_vertical() -> None:
+    limits = Limits(10.0, 8.0, 8.0, 30.0, 25.0, 15.0)
+    s = summary_view(sample_summary(), limits, None, "", baseline_lean_deg=None)
+    assert s.lean_band == (-25.0, 30.0) and s.lean_label == "Trunk lean from vertical"
+    with_baseline = summary_view(sample_summary(), limits, None, "", baseline_lean_deg=5.0)
+    assert with_baseline.lean_band == (-8.0, 10.0) and with_baseline.lean_label == "Trunk lean"
