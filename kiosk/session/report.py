@@ -192,16 +192,8 @@ def summary_view(
     core = [s.get("core_score") for s in samples]
     return SummaryView(
         pct_upright=pct,
-        longest_streak_s=streak,
-        cadence_avg=_num(summary.get("average_cadence_spm")),
-        core_avg=_num(summary.get("average_core_score")),
-        duration_s=total * 60.0,
-        lean_series=[v for v in lean_rel if v is not None],
-        core_series=[float(c) for c in core if c is not None],
-        lean_warn_deg=limits.forward_warn_deg,
         lean_label=label,
         backward_minutes=backward,
-        last=None,
         suggestion=one_sentence(suggestion),
         times=times,
         lean_rel=lean_rel,

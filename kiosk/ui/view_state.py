@@ -65,19 +65,11 @@ class Compare:
 
 @dataclass(slots=True)
 class SummaryView:
-    """The end-of-session report."""
+    """The end-of-session report (built by `kiosk.session.report.summary_view`)."""
 
     pct_upright: float | None = None
-    longest_streak_s: float = 0.0
-    cadence_avg: float | None = None
-    core_avg: float | None = None
-    duration_s: float = 0.0
-    lean_series: list[float] = field(default_factory=list)
-    core_series: list[float] = field(default_factory=list)
-    lean_warn_deg: float = 10.0
     lean_label: str = "Trunk lean"
     backward_minutes: float | None = None
-    last: dict[str, float | None] | None = None
     suggestion: str = ""
     #: seconds of each chart point (the same per-second samples as % upright)
     times: list[float] = field(default_factory=list)

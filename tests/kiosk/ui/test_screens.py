@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from support.paths import ROOT
+from support.screen_views import summary
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -18,7 +19,7 @@ from kiosk.flow.machine import KioskController, Screen
 from kiosk.ui import theme as th
 from kiosk.ui.screens import build_screens
 from kiosk.ui.theme import Theme
-from kiosk.ui.view_state import CueView, SessionView, StaffView, SummaryView, ViewState
+from kiosk.ui.view_state import CueView, SessionView, StaffView, ViewState
 
 SIZES = [(800, 480), (1024, 600), (1280, 720), (1920, 1080)]
 DEMO = ROOT / "vision" / "data" / "demo.mp4"
@@ -105,21 +106,7 @@ def make_view(screen: Screen, frame: np.ndarray, cue: str = "Chest up — stand 
         controller=c,
         member_name="Ada",
         safety_reason="member_lost",
-        summary=SummaryView(
-            pct_upright=86,
-            longest_streak_s=75,
-            cadence_avg=93,
-            core_avg=70,
-            lean_series=[2.0, 5.0, 12.0, 4.0, -3.0, 1.0],
-            core_series=[60.0, 70.0, 75.0, 72.0],
-            last={
-                "pct_upright": 80.0,
-                "longest_streak_s": 50.0,
-                "cadence_avg": 90.0,
-                "core_avg": 66.0,
-            },
-            suggestion="Next time: 4 minutes backwards.",
-        ),
+        summary=summary(),
         staff=StaffView(
             camera="demo (ok)",
             model="full",
