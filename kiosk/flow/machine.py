@@ -154,6 +154,10 @@ class KioskController:
         elif screen is Screen.CHECKIN_REJECTED:
             if name == "stop":
                 self._to_idle(now)
+            elif name == "select" and self.guest_allowed:
+                # the rejected screen offers the guest button it mentions
+                self.member = Member()
+                self._go(Screen.POSITION, now)
             else:
                 self._go(Screen.CHECKIN, now)
         elif screen is Screen.POSITION:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kiosk.config.schema import BackstepConfig
@@ -16,7 +16,8 @@ from kiosk.members.checkin import CheckinService
 from kiosk.members.roster import fresh_baseline
 from kiosk.session.plans import PlannedBlock, SessionPlan
 from kiosk.session.progression import outcome_from_summary, suggest_next
-from kiosk.session.running import SessionRun, summary_view
+from kiosk.session.report import Limits, personal_bests, summary_view
+from kiosk.session.running import SessionRun
 from kiosk.session.views import SummaryView
 from kiosk.store.database import Store
 from vision.metrics.baseline import Baseline
@@ -36,6 +37,8 @@ class PreparedMember:
     suggestion: str
     previous_summary: dict[str, Any] | None
     level: int | None
+    #: the member's best upright %, streak and backward minutes before this session
+    bests: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +118,7 @@ class MemberSessions:
                 text,
                 self._previous_summary(member),
                 getattr(result.member, "level", None),
+                self._bests(member),
             )
             return CheckinAnswer(True, details)
         if result.ok:
@@ -259,6 +263,18 @@ class MemberSessions:
             self.on_error(f"history: {exc}")
             return None
 
+    def _bests(self, member: Member | None) -> dict[str, float]:
+        found = self._member_store(member)
+        if found is None:
+            return {}
+        store, member_id = found
+        try:
+            sessions = store.list_sessions(member_id, statuses=FINISHED_BY_MEMBER)
+            return personal_bests(s.summary for s in sessions)
+        except Exception as exc:
+            self.on_error(f"history: {exc}")
+            return {}
+
     # -- session end ---------------------------------------------------------------------
 
     def end(
@@ -290,8 +306,24 @@ class MemberSessions:
                 self._closing.append(run.recorder)
             except Exception:
                 logger.exception("recorder close failed")
+        p = self.config.posture
+        baseline = getattr(self.vision, "baseline", None)
+        prepared = self._prepared_for(member)
         return summary_view(
-            summary, self.config.posture.forward_warn_deg, self.last_summary, suggestion
+            summary,
+            Limits(
+                p.forward_warn_deg,
+                p.back_warn_deg,
+                p.lateral_warn_deg,
+                p.absolute_forward_limit_deg,
+                p.absolute_back_limit_deg,
+                p.absolute_lateral_limit_deg,
+            ),
+            self.last_summary,
+            suggestion,
+            baseline_lean_deg=getattr(baseline, "trunk_lean_deg", None),
+            baseline_side_deg=getattr(baseline, "lateral_lean_deg", None),
+            bests=prepared.bests if prepared is not None else None,
         )
 
     def _prepared_for(self, member: Member | None) -> PreparedMember | None:

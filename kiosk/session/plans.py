@@ -23,6 +23,16 @@ KIND_TITLES: dict[BlockKind, str] = {
     "cooldown": "Cool-down",
 }
 
+#: Which way the member walks in each kind of block, in their own words (None: stand still).
+#: The warm-up and cool-down are walked facing the console, as any treadmill walk.
+KIND_DIRECTIONS: dict[BlockKind, str | None] = {
+    "warmup": "FORWARD",
+    "backward": "BACKWARD",
+    "forward": "FORWARD",
+    "rest": None,
+    "cooldown": "FORWARD",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class PlannedBlock:
@@ -38,6 +48,30 @@ class PlannedBlock:
     def is_backward(self) -> bool:
         """True for the blocks the kiosk coaches (walking backwards)."""
         return self.kind == "backward"
+
+    @property
+    def direction(self) -> str | None:
+        """ "BACKWARD" or "FORWARD" (the way to walk), None for a rest."""
+        return KIND_DIRECTIONS[self.kind]
+
+    @property
+    def instruction(self) -> str:
+        """What to do, direction first: "Walk BACKWARD · 1 mph", "Rest · hold the rails"."""
+        if self.direction is None:
+            return "Rest · hold the rails"
+        parts = [f"Walk {self.direction}"]
+        if self.speed_mph:
+            parts.append(f"{self.speed_mph:g} mph")
+        if self.incline_percent:
+            parts.append(f"{self.incline_percent:g}%")
+        return " · ".join(parts)
+
+    @property
+    def short_instruction(self) -> str:
+        """The direction (or "Rest") with the speed: "FORWARD 3 mph"."""
+        if self.direction is None:
+            return "Rest"
+        return f"{self.direction} {self.speed_mph:g} mph" if self.speed_mph else self.direction
 
 
 @dataclass(frozen=True, slots=True)

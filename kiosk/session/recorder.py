@@ -3,66 +3,24 @@
 from __future__ import annotations
 
 import logging
-import math
 import queue
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.errors import StorageError
+from kiosk.session.stats import Sample as SecondSample
+from kiosk.session.stats import SecondSampler
 from kiosk.store.database import EventRecord, Sample, SessionStatus, Store
 from vision.threads import WorkerThread
 from vision.types import FrameMetrics
 
 logger = logging.getLogger(__name__)
 
-#: Metric keys of ``PostureAnalyzer.update`` kept per sample -> column.
-NUMERIC_METRICS = {
-    "trunk_lean_deg": "trunk_lean",
-    "lateral_lean_deg": "lateral_lean",
-    "core_score": "core_score",
-    "cadence_spm": "cadence",
-}
 #: Rows kept in memory while the database fails (about two hours of samples).
 MAX_PENDING_ROWS = 7200
-
-
-class _SampleWindow:
-    """Accumulates per-frame metrics into one sample per interval (mean; posture = mode)."""
-
-    def __init__(self, start: float) -> None:
-        self.start = start
-        self.sums: dict[str, float] = {}
-        self.counts: dict[str, int] = {}
-        self.postures: Counter[str] = Counter()
-
-    def add(self, metrics: FrameMetrics) -> None:
-        for key, col in NUMERIC_METRICS.items():
-            value = getattr(metrics, key)
-            if isinstance(value, int | float) and math.isfinite(value):
-                self.sums[col] = self.sums.get(col, 0.0) + float(value)
-                self.counts[col] = self.counts.get(col, 0) + 1
-        posture = metrics.posture
-        if isinstance(posture, str):
-            self.postures[posture] += 1
-
-    def sample(self) -> Sample:
-        def mean(col: str) -> float | None:
-            n = self.counts.get(col, 0)
-            return round(self.sums[col] / n, 3) if n else None
-
-        posture = self.postures.most_common(1)[0][0] if self.postures else None
-        return Sample(
-            t=round(self.start, 3),
-            trunk_lean=mean("trunk_lean"),
-            lateral_lean=mean("lateral_lean"),
-            core_score=mean("core_score"),
-            cadence=mean("cadence"),
-            posture=posture,
-        )
 
 
 @dataclass(slots=True)
@@ -177,11 +135,13 @@ def write_batch(store: Store, batch: _Batch) -> None:
 class SessionRecorder:
     """Records one session at a time and never raises into the UI loop.
 
-    ``add_sample`` takes the analyzer's metrics at any rate (typically every frame) and
-    keeps one averaged sample per ``sample_interval_s``. Buffered rows are handed to a
-    writer thread at least every ``flush_interval_s`` of the caller's clock, so a crash or
-    power cut loses at most that interval plus one sample window (2 s + 1 s by default,
-    within the 5 s the kiosk promises). Failures are logged and kept in :attr:`last_error`.
+    ``add_samples`` stores the per-second samples of the session's one sampler (the one
+    behind the summary charts, `kiosk.session.stats.SecondSampler`); ``add_sample`` feeds a
+    sampler of the same kind from raw metrics, for tools without a `SessionStats`. Buffered
+    rows are handed to a writer thread at least every ``flush_interval_s`` of the caller's
+    clock, so a crash or power cut loses at most that interval plus one sample window
+    (2 s + 1 s by default, within the 5 s the kiosk promises). Failures are logged and
+    kept in :attr:`last_error`.
 
     Times passed in (``t``) come from the caller's clock (``time.monotonic()`` in the
     kiosk, ``FrameResult.t``); the session's wall-clock start comes from ``wall_clock``.
@@ -216,7 +176,7 @@ class SessionRecorder:
         self._started_wall = 0.0
         self._last_t = 0.0
         self._last_flush_t = 0.0
-        self._window: _SampleWindow | None = None
+        self._sampler = SecondSampler(sample_interval_s)
         self._samples: list[Sample] = []
         self._events: list[EventRecord] = []
 
@@ -266,7 +226,7 @@ class SessionRecorder:
         if self.is_active:
             self.finish("stopped", None, t)
         self._t0 = self._last_t = self._last_flush_t = t
-        self._window = None
+        self._sampler = SecondSampler(self.sample_interval_s)
         self._samples, self._events = [], []
         if self._store is None:
             return None
@@ -290,14 +250,15 @@ class SessionRecorder:
         """Add one frame's metrics; flushes when ``flush_interval_s`` has passed."""
         if not self.is_active:
             return
-        rel = t - self._t0
-        slot = math.floor(rel / self.sample_interval_s) * self.sample_interval_s
-        if self._window is not None and slot > self._window.start:
-            self._samples.append(self._window.sample())
-            self._window = None
-        if self._window is None:
-            self._window = _SampleWindow(max(slot, 0.0))
-        self._window.add(metrics)
+        done = self._sampler.add(t - self._t0, metrics)
+        self._samples.extend(s.to_row() for s in done)
+        self._tick(t)
+
+    def add_samples(self, t: float, samples: Iterable[SecondSample]) -> None:
+        """Store finished per-second samples from the session's sampler (``t`` = now)."""
+        if not self.is_active:
+            return
+        self._samples.extend(s.to_row() for s in samples)
         self._tick(t)
 
     def add_event(self, t: float, kind: str, data: Mapping[str, Any] | None = None) -> None:
@@ -353,9 +314,9 @@ class SessionRecorder:
         if self._session is None:
             return
         t = self._last_t if t is None else t
-        if self._window is not None:
-            self._samples.append(self._window.sample())
-            self._window = None
+        tail = self._sampler.flush()
+        if tail is not None:
+            self._samples.append(tail.to_row())
         ended = self._started_wall + max(t - self._t0, 0.0)
         batch = _Batch(self._session, self._samples, self._events, (status, ended, summary))
         self._samples, self._events = [], []

@@ -8,9 +8,9 @@ from typing import Any
 
 from kiosk.config.schema import BackstepConfig
 from kiosk.session.cues import CueEngine
-from kiosk.session.plans import PlannedBlock, SessionClock, SessionPlan
+from kiosk.session.plans import KIND_TITLES, PlannedBlock, SessionClock, SessionPlan
 from kiosk.session.stats import SessionStats
-from kiosk.session.views import CueView, SessionView, SummaryView
+from kiosk.session.views import CueView, SessionView
 from vision.metrics.settings import PostureConfig
 from vision.types import Event, FrameMetrics, FrameResult
 
@@ -58,6 +58,7 @@ class SessionRun:
     def start(self, now: float) -> None:
         """Start the clock and the recording."""
         self.started_at = now
+        self.stats = SessionStats(t0=now)  # sample times count from the session's start
         self.clock.start(now)
         self._block_changed()
         if self.recorder is not None:
@@ -94,12 +95,12 @@ class SessionRun:
             self._last_frame = result.frame_index
             self._metrics = result.metrics
         if running and (fresh or events):
-            self.stats.add(now, self._metrics, events)
+            done = self.stats.add(now, self._metrics, events)
             self.cues.update(now, self._metrics, events)
             if self.recorder is not None:
                 try:
-                    if fresh:
-                        self.recorder.add_sample(now, self._metrics)
+                    if done:
+                        self.recorder.add_samples(now, done)
                     if events:
                         self.recorder.add_events(events)
                 except Exception:
@@ -175,8 +176,24 @@ class SessionRun:
             core_score=_num(m.core_score),
             cadence_spm=_num(m.cadence_spm),
             posture=m.posture,
+            instruction=block.instruction,
+            next_instruction=self._next_instruction(),
+            blocks=[(b.seconds, b.is_backward) for b in self.plan.blocks],
+            session_elapsed_s=c.elapsed_s,
         )
         return self._view
+
+    def _next_instruction(self) -> str:
+        """What the next block asks for ("FORWARD 3 mph"), or "Finish" after the last."""
+        i = self.clock.block_index + 1
+        blocks = self.plan.blocks
+        if i >= len(blocks):
+            return "Finish"
+        nxt, now = blocks[i], blocks[i - 1]
+        if nxt.direction is None or nxt.direction == now.direction:
+            # same way (e.g. forward into the cool-down): name the block, not the direction
+            return KIND_TITLES[nxt.kind]
+        return nxt.short_instruction
 
     def finish(self, now: float, status: str = "completed") -> dict[str, Any]:
         """End the session; returns its summary (also written by the recorder).
@@ -187,6 +204,12 @@ class SessionRun:
         """
         self.clock.update(now)
         self.finished = True
+        tail = self.stats.flush()
+        if tail is not None and self.recorder is not None:
+            try:
+                self.recorder.add_samples(now, [tail])
+            except Exception:
+                logger.exception("recorder failed")
         summary = self.stats.summary()
         summary["backward_minutes"] = round(self.backward_minutes_done, 2)
         summary["planned_backward_minutes"] = round(self.plan.backward_s / 60.0, 2)
@@ -241,42 +264,6 @@ def gauge_points_right(metrics: FrameMetrics, mirror: bool) -> bool:
     """
     right = metrics.facing == "away" if metrics.view == "front" else metrics.facing != "left"
     return right != mirror
-
-
-def summary_view(
-    summary: dict[str, Any], lean_warn_deg: float, last: dict[str, Any] | None, suggestion: str
-) -> SummaryView:
-    """The summary screen's data from a stats summary and the previous session's."""
-    samples = summary.get("samples") or []
-    lean = [s["trunk_lean_deg"] for s in samples if s.get("trunk_lean_deg") is not None]
-    lean_label = "Trunk lean"
-    if not lean:  # a front view sees the sideways lean only
-        lean = [s["lateral_lean_deg"] for s in samples if s.get("lateral_lean_deg") is not None]
-        lean_label = "Side lean" if lean else lean_label
-    core = [s["core_score"] for s in samples if s.get("core_score") is not None]
-    last_view = None
-    if last:
-        last_view = {
-            "pct_upright": _num(last.get("upright_percent")),
-            "longest_streak_s": _num(last.get("longest_streak_s")),
-            "cadence_avg": _num(last.get("average_cadence_spm")),
-            "core_avg": _num(last.get("average_core_score")),
-            "backward_minutes": _num(last.get("backward_minutes")),
-        }
-    return SummaryView(
-        pct_upright=_num(summary.get("upright_percent")),
-        longest_streak_s=_num(summary.get("longest_streak_s")) or 0.0,
-        cadence_avg=_num(summary.get("average_cadence_spm")),
-        core_avg=_num(summary.get("average_core_score")),
-        duration_s=_num(summary.get("active_s")) or 0.0,
-        lean_series=lean,
-        core_series=core,
-        lean_warn_deg=lean_warn_deg,
-        lean_label=lean_label,
-        backward_minutes=_num(summary.get("backward_minutes")),
-        last=last_view,
-        suggestion=suggestion,
-    )
 
 
 def _num(value: Any) -> float | None:

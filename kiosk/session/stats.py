@@ -1,4 +1,4 @@
-"""Session statistics: per-second samples, % upright, upright streaks, cadence, fault counts."""
+"""Session statistics: the one per-second sampler, % upright, streaks, cadence, fault counts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from kiosk.store.records import Sample as SampleRow
 from vision.metrics.classify import ABSENT_STATES
 from vision.types import Event, FrameMetrics
 
@@ -16,7 +17,11 @@ logger = logging.getLogger(__name__)
 
 #: Numeric metrics averaged into each per-second sample.
 SAMPLED = ("trunk_lean_deg", "lateral_lean_deg", "core_score", "cadence_spm")
-#: ``posture`` values that mean no member was measured (not counted for % upright).
+#: Decimals kept in a sample (the summary, its charts and the stored rows all round alike).
+DIGITS = 2
+#: Seconds at the start of a session whose cadence is left out of the average: the gait
+#: estimator needs a few steps before its cadence means anything.
+CADENCE_WARMUP_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +36,77 @@ class Sample:
     posture: str | None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready, numbers rounded to 0.1."""
-        return {k: round(v, 1) if isinstance(v, float) else v for k, v in asdict(self).items()}
+        """JSON-ready (already rounded when sampled)."""
+        return asdict(self)
+
+    def to_row(self) -> SampleRow:
+        """The stored row (the recorder writes exactly what the summary charts show)."""
+        return SampleRow(
+            t=self.t,
+            trunk_lean=self.trunk_lean_deg,
+            lateral_lean=self.lateral_lean_deg,
+            core_score=self.core_score,
+            cadence=self.cadence_spm,
+            posture=self.posture,
+        )
+
+
+class SecondSampler:
+    """Turns per-frame metrics into one :class:`Sample` per interval (means; posture = mode).
+
+    The one sampler of a session: the summary's charts and the recorder's stored rows both
+    come from it. ``t`` passed to :meth:`add` is seconds since the session started; a sample
+    is stamped with the start of its interval, and empty intervals (gaps) make no sample.
+    """
+
+    def __init__(self, every_s: float = 1.0) -> None:
+        if every_s <= 0:
+            raise ValueError("every_s must be positive")
+        self.every_s = every_s
+        self._slot: int | None = None
+        self._sums: dict[str, float] = dict.fromkeys(SAMPLED, 0.0)
+        self._counts: dict[str, int] = dict.fromkeys(SAMPLED, 0)
+        self._postures: Counter[str] = Counter()
+
+    def add(self, t: float, metrics: FrameMetrics) -> list[Sample]:
+        """Add one frame at ``t``; returns the samples this frame completed (0 or 1)."""
+        slot = max(0, math.floor(t / self.every_s))
+        done: list[Sample] = []
+        if self._slot is not None and slot > self._slot:
+            finished = self.flush()
+            if finished is not None:
+                done.append(finished)
+        if self._slot is None:
+            self._slot = slot
+        for key in SAMPLED:
+            value = _number(getattr(metrics, key))
+            if value is not None:
+                self._sums[key] += value
+                self._counts[key] += 1
+        posture = metrics.posture
+        if isinstance(posture, str):
+            self._postures[posture] += 1
+        return done
+
+    def pending(self) -> Sample | None:
+        """The current, unfinished interval as a sample (None if it holds nothing)."""
+        if self._slot is None or (not self._postures and not any(self._counts.values())):
+            return None
+        means = {
+            k: round(self._sums[k] / self._counts[k], DIGITS) if self._counts[k] else None
+            for k in SAMPLED
+        }
+        posture = self._postures.most_common(1)[0][0] if self._postures else None
+        return Sample(round(self._slot * self.every_s, 3), posture=posture, **means)
+
+    def flush(self) -> Sample | None:
+        """Finish the current interval; returns its sample (None if empty)."""
+        sample = self.pending()
+        self._slot = None
+        self._sums = dict.fromkeys(SAMPLED, 0.0)
+        self._counts = dict.fromkeys(SAMPLED, 0)
+        self._postures.clear()
+        return sample
 
 
 class SessionStats:
@@ -44,7 +118,9 @@ class SessionStats:
     towards % upright nor break a streak.
     """
 
-    def __init__(self, sample_every_s: float = 1.0, max_gap_s: float = 1.0) -> None:
+    def __init__(
+        self, sample_every_s: float = 1.0, max_gap_s: float = 1.0, t0: float | None = None
+    ) -> None:
         if sample_every_s <= 0 or max_gap_s <= 0:
             raise ValueError("sample_every_s and max_gap_s must be positive")
         self.sample_every_s = sample_every_s
@@ -52,20 +128,21 @@ class SessionStats:
         self.samples: list[Sample] = []
         self.fault_counts: Counter[str] = Counter()
         self.safety_counts: Counter[str] = Counter()
-        self._t0: float | None = None
+        #: the session's start (``t`` of the samples counts from it); the first frame if None
+        self._t0: float | None = t0
         self._last_t: float | None = None
         self._active_s = self._person_s = self._upright_s = 0.0
         self._streak_s = self._longest_s = 0.0
         self._steps = self._toe_first = 0
-        self._bucket_start: float | None = None
-        self._sums: dict[str, float] = dict.fromkeys(SAMPLED, 0.0)
-        self._counts: dict[str, int] = dict.fromkeys(SAMPLED, 0)
-        self._postures: Counter[str] = Counter()
+        self._sampler = SecondSampler(sample_every_s)
 
-    def add(self, now: float, metrics: FrameMetrics, events: Iterable[Event] = ()) -> None:
-        """Count one frame's metrics and the events since the previous frame."""
+    def add(self, now: float, metrics: FrameMetrics, events: Iterable[Event] = ()) -> list[Sample]:
+        """Count one frame's metrics and the events since the previous frame.
+
+        Returns the per-second samples this frame completed (the recorder stores those).
+        """
         if self._t0 is None:
-            self._t0 = self._bucket_start = now
+            self._t0 = now
         dt = 0.0 if self._last_t is None else now - self._last_t
         if dt < 0 or dt > self.max_gap_s:
             dt = 0.0
@@ -82,7 +159,16 @@ class SessionStats:
                 self._streak_s = 0.0
         for event in events:
             self._count_event(event)
-        self._sample(now, metrics, posture)
+        done = self._sampler.add(now - self._t0, metrics)
+        self.samples.extend(done)
+        return done
+
+    def flush(self) -> Sample | None:
+        """Finish the current second (at the end of a session); returns its sample."""
+        sample = self._sampler.flush()
+        if sample is not None:
+            self.samples.append(sample)
+        return sample
 
     def _count_event(self, event: Event) -> None:
         if event.kind == "fault" and not event.data.get("escalated"):
@@ -93,34 +179,6 @@ class SessionStats:
         elif event.kind == "step":
             self._steps += 1
             self._toe_first += event.data.get("toe_first") is True
-
-    def _sample(self, now: float, metrics: FrameMetrics, posture: str | None) -> None:
-        assert self._bucket_start is not None and self._t0 is not None
-        while now - self._bucket_start >= self.sample_every_s:
-            self._flush(self._bucket_start - self._t0)
-            self._bucket_start += self.sample_every_s
-        for key in SAMPLED:
-            value = _number(getattr(metrics, key))
-            if value is not None:
-                self._sums[key] += value
-                self._counts[key] += 1
-        if isinstance(posture, str):
-            self._postures[posture] += 1
-
-    def _pending(self, t: float) -> Sample | None:
-        if not self._postures and not any(self._counts.values()):
-            return None  # an empty second (a gap): no sample rather than a row of Nones
-        means = {k: self._sums[k] / self._counts[k] if self._counts[k] else None for k in SAMPLED}
-        posture = self._postures.most_common(1)[0][0] if self._postures else None
-        return Sample(t, posture=posture, **means)
-
-    def _flush(self, t: float) -> None:
-        sample = self._pending(t)
-        if sample is not None:
-            self.samples.append(sample)
-        self._sums = dict.fromkeys(SAMPLED, 0.0)
-        self._counts = dict.fromkeys(SAMPLED, 0)
-        self._postures.clear()
 
     # -- results -----------------------------------------------------------------------
 
@@ -151,8 +209,17 @@ class SessionStats:
 
     @property
     def average_cadence_spm(self) -> float | None:
-        """Mean cadence over the seconds where it was known."""
-        return self.mean("cadence_spm")
+        """Mean cadence over the seconds it was known, after the estimator's warm-up.
+
+        The first ``CADENCE_WARMUP_S`` seconds with a cadence are left out (the estimator
+        starts from a few steps); a session shorter than that keeps them all.
+        """
+        known = [s for s in self.all_samples() if s.cadence_spm is not None]
+        if not known:
+            return None
+        settled = [s for s in known if s.t - known[0].t >= CADENCE_WARMUP_S]
+        values = [s.cadence_spm for s in (settled or known) if s.cadence_spm is not None]
+        return sum(values) / len(values)
 
     def summary(self) -> dict[str, Any]:
         """Everything for storage and the summary screen, JSON-ready."""
@@ -179,9 +246,7 @@ class SessionStats:
 
     def all_samples(self) -> list[Sample]:
         """The finished samples plus the current, partial second (it belongs to the chart)."""
-        if self._bucket_start is None or self._t0 is None:
-            return list(self.samples)
-        pending = self._pending(self._bucket_start - self._t0)
+        pending = self._sampler.pending()
         return [*self.samples, pending] if pending is not None else list(self.samples)
 
 

@@ -41,25 +41,46 @@ class SessionView:
     core_score: float | None = None
     cadence_spm: float | None = None
     posture: str | None = None
+    #: what to do now, direction first ("Walk BACKWARD · 1 mph")
+    instruction: str = ""
+    #: what comes next ("FORWARD 3 mph", "Finish"); the change is ``remaining_s`` away
+    next_instruction: str = ""
+    #: the plan's shape: (seconds, backward?) per block, and the session time so far
+    blocks: list[tuple[float, bool]] = field(default_factory=list)
+    session_elapsed_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """One summary row: this time, last time (None = no last session), and a personal best."""
+
+    label: str
+    now: str
+    last: str | None = None
+    #: +1 better than last time, -1 worse, 0 the same, None no comparison
+    trend: int | None = None
+    best: bool = False
 
 
 @dataclass(slots=True)
 class SummaryView:
-    """The end-of-session report."""
+    """The end-of-session report (built by `kiosk.session.report.summary_view`)."""
 
     pct_upright: float | None = None
-    longest_streak_s: float = 0.0
-    cadence_avg: float | None = None
-    core_avg: float | None = None
-    duration_s: float = 0.0
-    lean_series: list[float] = field(default_factory=list)
-    core_series: list[float] = field(default_factory=list)
-    lean_warn_deg: float = 10.0
     lean_label: str = "Trunk lean"
     #: a positive lean tilts the needle to the right on screen (as the body in the mirror)
     lean_points_right: bool = True
     #: said on screen when posture is judged on the absolute safety limits alone
     baseline_note: str = ""
     backward_minutes: float | None = None
-    last: dict[str, float | None] | None = None
     suggestion: str = ""
+    #: seconds of each chart point (the same per-second samples as % upright)
+    times: list[float] = field(default_factory=list)
+    #: lean relative to the member's baseline, and whether each second was not upright
+    lean_rel: list[float | None] = field(default_factory=list)
+    not_upright: list[bool] = field(default_factory=list)
+    core_by_second: list[float | None] = field(default_factory=list)
+    lean_band: tuple[float, float] = (-8.0, 10.0)
+    total_minutes: float = 0.0
+    rows: list[Compare] = field(default_factory=list)
+    title: str = "Session done"

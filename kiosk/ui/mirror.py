@@ -122,7 +122,7 @@ class MirrorView:
         """Bones coloured by posture state, joints as dots, a state icon above the head."""
         if landmarks is None or len(landmarks) < 33:
             return
-        role = posture_role(posture, lean, warn, warn * 2)
+        role = posture_role(posture, lean)
         col = colour or th.role_colour(role)
         vis = landmarks[:, 3] >= min_visibility
         pts = [self.to_screen(float(p[0]), float(p[1]), mirror) for p in landmarks]

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pygame
 
+Rect = tuple[int, int, int, int]
+
 logger = logging.getLogger(__name__)
 
 Colour = tuple[int, int, int]
@@ -28,6 +30,15 @@ TEXT: Colour = (0xFF, 0xFF, 0xFF)
 MUTED: Colour = (0xA8, 0xB0, 0xBA)
 DIM: Colour = (0x55, 0x5D, 0x68)
 BLACK: Colour = (0, 0, 0)
+#: Text on light banners (orange, sky blue, bluish green): near-black reaches WCAG AA there.
+INK: Colour = (0x11, 0x14, 0x18)
+
+#: Smallest type a member reads from 2 m, as a fraction of H (28 px on a 480 px screen).
+MEMBER_MIN_TEXT = 0.058
+#: Smallest type on staff-only screens.
+STAFF_MIN_TEXT = 0.033
+#: WCAG 2 AA contrast for normal text.
+MIN_CONTRAST = 4.5
 
 #: Colour and icon shape per role (icon names are drawn by ``widgets.draw_icon``).
 ROLE_COLOURS: dict[str, Colour] = {
@@ -53,6 +64,28 @@ _FONT_CANDIDATES = (
 )
 
 
+def luminance(colour: Colour) -> float:
+    """WCAG 2 relative luminance of an sRGB colour."""
+
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = colour[:3]
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: Colour, b: Colour) -> float:
+    """WCAG 2 contrast ratio between two colours (1 to 21)."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_on(background: Colour) -> Colour:
+    """White or near-black, whichever reads better on ``background``."""
+    return TEXT if contrast(TEXT, background) >= contrast(INK, background) else INK
+
+
 def role_colour(role: str | None) -> Colour:
     """The palette colour for a role ("good", "caution", "fault", "alert", "info")."""
     return ROLE_COLOURS.get(role or "info", INFO)
@@ -74,50 +107,73 @@ def font_path() -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """Screen regions in pixels, top strip, mirror, panel, cue banner."""
+    """Screen regions in pixels: top strip, body (mirror + panel), cue banner, hint row.
+
+    The hint row is the bottom band of every screen, so a button's meaning is always read in
+    the same place, just above the physical buttons.
+    """
 
     width: int
     height: int
 
     @property
     def top_h(self) -> int:
-        """Top strip: ~8% of H."""
-        return max(20, round(self.height * 0.08))
+        """Top strip: 10% of H (room for member-sized type)."""
+        return max(24, round(self.height * 0.10))
+
+    @property
+    def hints_h(self) -> int:
+        """Hint row at the very bottom: 10% of H."""
+        return max(24, round(self.height * 0.10))
 
     @property
     def banner_h(self) -> int:
-        """Cue banner: ~18% of H."""
+        """Cue banner, just above the hint row: ~18% of H."""
         return max(40, round(self.height * 0.18))
 
     @property
     def mirror_w(self) -> int:
-        """Mirror: ~60% of the width."""
-        return round(self.width * 0.6)
+        """Mirror: half the width (the panel gets the rest, for instruments read from 2 m)."""
+        return round(self.width * 0.5)
 
-    def top(self) -> tuple[int, int, int, int]:
+    def top(self) -> Rect:
         """(x, y, w, h) of the top strip."""
         return (0, 0, self.width, self.top_h)
 
-    def mirror(self) -> tuple[int, int, int, int]:
-        """(x, y, w, h) of the mirror area (between the strip and the banner)."""
-        return (0, self.top_h, self.mirror_w, self.height - self.top_h - self.banner_h)
+    def hints(self) -> Rect:
+        """(x, y, w, h) of the hint row."""
+        return (0, self.height - self.hints_h, self.width, self.hints_h)
 
-    def panel(self) -> tuple[int, int, int, int]:
+    def banner(self) -> Rect:
+        """(x, y, w, h) of the cue banner (above the hint row)."""
+        return (0, self.height - self.hints_h - self.banner_h, self.width, self.banner_h)
+
+    def body(self, banner: bool = False) -> Rect:
+        """(x, y, w, h) between the top strip and the hint row (or the banner), full width."""
+        bottom = self.height - self.hints_h - (self.banner_h if banner else 0)
+        return (0, self.top_h, self.width, bottom - self.top_h)
+
+    def mirror(self, banner: bool = True) -> Rect:
+        """(x, y, w, h) of the mirror area."""
+        _x, y, _w, h = self.body(banner)
+        return (0, y, self.mirror_w, h)
+
+    def panel(self, banner: bool = True) -> Rect:
         """(x, y, w, h) of the side panel."""
-        return (
-            self.mirror_w,
-            self.top_h,
-            self.width - self.mirror_w,
-            self.height - self.top_h - self.banner_h,
-        )
+        _x, y, _w, h = self.body(banner)
+        return (self.mirror_w, y, self.width - self.mirror_w, h)
 
-    def banner(self) -> tuple[int, int, int, int]:
-        """(x, y, w, h) of the cue banner."""
-        return (0, self.height - self.banner_h, self.width, self.banner_h)
 
-    def body(self) -> tuple[int, int, int, int]:
-        """(x, y, w, h) between the top strip and the banner, full width."""
-        return (0, self.top_h, self.width, self.height - self.top_h - self.banner_h)
+@dataclass(frozen=True, slots=True)
+class DrawnText:
+    """One piece of text as drawn, kept while ``Theme.recording`` (tests, screenshots)."""
+
+    text: str
+    size: int
+    colour: Colour
+    rect: Rect
+    background: Colour  # the most common colour under the text before it was drawn
+    container: Rect | None
 
 
 class Theme:
@@ -129,6 +185,63 @@ class Theme:
         self.layout = Layout(width, height)
         self._fonts: dict[int, pygame.font.Font] = {}
         self._texts: dict[tuple[str, int, Colour], pygame.Surface] = {}
+        self._meta: dict[int, tuple[str, int, Colour]] = {}
+        #: when True, every ``blit`` of a text is measured into ``drawn`` (tests, screenshots)
+        self.recording = False
+        self.drawn: list[DrawnText] = []
+        #: named non-text regions drawn this frame (charts, rings), for overlap checks
+        self.boxes: dict[str, Rect] = {}
+
+    @property
+    def min_text(self) -> int:
+        """The smallest type size a member may be shown, in pixels."""
+        return self.px(MEMBER_MIN_TEXT)
+
+    def begin_frame(self) -> None:
+        """Forget the last frame's measurements."""
+        self.drawn.clear()
+        self.boxes.clear()
+
+    def box(self, name: str, rect: Rect) -> None:
+        """Note a non-text region (a chart, a ring) that text must not run into."""
+        if self.recording:
+            self.boxes[name] = tuple(int(v) for v in rect)  # type: ignore[assignment]
+
+    def blit(
+        self,
+        surf: pygame.Surface,
+        img: pygame.Surface,
+        dest: tuple[float, float] | None = None,
+        *,
+        center: tuple[float, float] | None = None,
+        midleft: tuple[float, float] | None = None,
+        midtop: tuple[float, float] | None = None,
+        container: Rect | None = None,
+    ) -> pygame.Rect:
+        """Blit a text image (or any image) at ``dest`` or an anchor; measured when recording."""
+        if center is not None:
+            rect = img.get_rect(center=(int(center[0]), int(center[1])))
+        elif midleft is not None:
+            rect = img.get_rect(midleft=(int(midleft[0]), int(midleft[1])))
+        elif midtop is not None:
+            rect = img.get_rect(midtop=(int(midtop[0]), int(midtop[1])))
+        else:
+            d = dest or (0, 0)
+            rect = img.get_rect(topleft=(int(d[0]), int(d[1])))
+        meta = self._meta.get(id(img))
+        if self.recording and meta is not None:
+            self.drawn.append(
+                DrawnText(
+                    meta[0],
+                    meta[1],
+                    meta[2],
+                    (rect.x, rect.y, rect.w, rect.h),
+                    _background(surf, rect),
+                    container,
+                )
+            )
+        surf.blit(img, rect)
+        return rect
 
     def px(self, fraction: float) -> int:
         """A size as a fraction of H, in pixels (at least 1)."""
@@ -164,28 +277,81 @@ class Theme:
         if surf is None:
             if len(self._texts) > 600:  # numbers change; keep the cache bounded
                 self._texts.clear()
+                self._meta.clear()
             surf = self.font(size).render(text, True, colour)
             self._texts[key] = surf
+            self._meta[id(surf)] = key
         return surf
 
     def fit_lines(
-        self, text: str, max_width: int, size: int, min_size: int
+        self, text: str, max_width: int, size: int, min_size: int, max_lines: int = 2
     ) -> tuple[list[str], int]:
-        """Shrink, then wrap onto two lines, so ``text`` fits ``max_width``; (lines, size)."""
+        """Shrink, then wrap into balanced lines, so ``text`` fits ``max_width``; (lines, size).
+
+        Lines never start with a dash or other punctuation, and the break that makes the lines
+        most even wins ("Chest up —" / "stand tall", not "Chest up — stand" / "tall").
+        """
         s = size
         while s >= min_size:
             if self.font(s).size(text)[0] <= max_width:
                 return [text], s
             s -= max(1, size // 20)
-        s = min_size
+        s = size
+        while s >= min_size:
+            lines = self._balanced(text, max_width, s, max_lines)
+            if lines is not None:
+                return lines, s
+            s -= max(1, size // 20)
+        lines = self._balanced(text, max_width, min_size, max_lines + 1)
+        return (lines or [text]), min_size
+
+    def _balanced(self, text: str, max_width: int, size: int, max_lines: int) -> list[str] | None:
+        """The most even split of ``text`` into 2..max_lines lines that fit, or None."""
+        font = self.font(size)
         words = text.split()
-        best = [text]
-        for i in range(1, len(words)):
-            a, b = " ".join(words[:i]), " ".join(words[i:])
-            if self.font(s).size(a)[0] <= max_width and self.font(s).size(b)[0] <= max_width:
-                best = [a, b]
-                break
-        return best, s
+        best: tuple[float, list[str]] | None = None
+        for n in range(2, max_lines + 1):
+            for cuts in _cut_points(len(words), n):
+                bounds = zip((0, *cuts), (*cuts, len(words)), strict=True)
+                parts = [" ".join(words[a:b]) for a, b in bounds]
+                if any(p[:1] in "—–-,.;:·" for p in parts[1:]) or any(
+                    p.endswith("·") for p in parts[:-1]
+                ):
+                    continue  # no line starts with a dash, nor ends with a "·" separator
+                widths = [font.size(p)[0] for p in parts]
+                if max(widths) > max_width:
+                    continue
+                score = max(widths) - min(widths)
+                if best is None or score < best[0]:
+                    best = (score, parts)
+            if best is not None:
+                return best[1]
+        return None
+
+
+def _cut_points(n_words: int, n_lines: int) -> list[tuple[int, ...]]:
+    """Every way to cut ``n_words`` words into ``n_lines`` non-empty lines."""
+    if n_lines == 2:
+        return [(i,) for i in range(1, n_words)]
+    return (
+        [(i, j) for i in range(1, n_words - 1) for j in range(i + 1, n_words)]
+        if n_lines == 3
+        else []
+    )
+
+
+def _background(surf: pygame.Surface, rect: pygame.Rect) -> Colour:
+    """The most common colour inside ``rect`` on ``surf`` (what the text will sit on)."""
+    import numpy as np
+    import pygame
+
+    area = rect.clip(surf.get_rect())
+    if area.w == 0 or area.h == 0:
+        return BACKGROUND
+    px = pygame.surfarray.array3d(surf.subsurface(area)).reshape(-1, 3)
+    colours, counts = np.unique(px, axis=0, return_counts=True)
+    r, g, b = (int(v) for v in colours[int(np.argmax(counts))])
+    return (r, g, b)
 
 
 def darker(colour: Colour, factor: float = 0.7) -> Colour:

@@ -18,12 +18,20 @@ logger = logging.getLogger(__name__)
 Rect = tuple[int, int, int, int]
 
 #: How each physical button is named on screen.
-BUTTON_LABELS = {"start": "START", "stop": "STOP", "up": "▲", "down": "▼", "select": "SELECT"}
+BUTTON_LABELS = {
+    "start": "START",
+    "stop": "STOP",
+    "up": "▲",
+    "down": "▼",
+    "updown": "▲ ▼",  # the two arrow buttons that step one value, shown as one key cap
+    "select": "SELECT",
+}
 BUTTON_COLOURS: dict[str, Colour] = {
     "start": th.GOOD,
     "stop": th.FAULT,
     "up": th.PANEL_EDGE,
     "down": th.PANEL_EDGE,
+    "updown": th.PANEL_EDGE,
     "select": th.INFO,
 }
 
@@ -63,7 +71,7 @@ def draw_icon(
     elif shape == "tick":
         pygame.draw.circle(surf, colour, center, r)
         pygame.draw.circle(surf, fg, center, r, max(2, size // 16))
-        w = max(3, size // 8)
+        w = max(3, size // 6)  # a bold tick: its shape, not its colour, says "good"
         pygame.draw.lines(
             surf,
             fg,
@@ -83,9 +91,23 @@ def draw_icon(
         pygame.draw.rect(surf, fg, (cx - w // 2, cy - int(r * 0.5), w, w))
 
 
-def blit_centered(surf: pygame.Surface, img: pygame.Surface, center: tuple[int, int]) -> None:
-    """Blit ``img`` centred on ``center``."""
-    surf.blit(img, img.get_rect(center=center))
+def blit_centered(
+    surf: pygame.Surface, img: pygame.Surface, center: tuple[int, int], theme: Theme | None = None
+) -> None:
+    """Blit ``img`` centred on ``center`` (measured by ``theme`` when it is recording)."""
+    if theme is not None:
+        theme.blit(surf, img, center=center)
+    else:
+        surf.blit(img, img.get_rect(center=center))
+
+
+def fit_text(theme: Theme, text: str, max_width: int, size: int, colour: Colour) -> pygame.Surface:
+    """``text`` at ``size``, cut with "…" if it is wider than ``max_width`` (never smaller)."""
+    img = theme.text(text, size, colour)
+    while img.get_width() > max_width and len(text) > 2:
+        text = text[:-2].rstrip() + "…"
+        img = theme.text(text, size, colour)
+    return img
 
 
 def draw_top_strip(
@@ -95,62 +117,82 @@ def draw_top_strip(
     middle: str = "",
     right: str = "",
     right_colour: Colour = th.TEXT,
+    right_role: str | None = None,
 ) -> None:
-    """The top strip: where am I (title), then context (member, block), then the right note."""
+    """The top strip: where am I (title), then context (member, block), then the right note.
+
+    Everything is drawn at the member type size; a middle that does not fit is cut with "…"
+    rather than shrunk below it, and the right note's icon shape carries its state.
+    """
     x, y, w, h = theme.layout.top()
     pygame.draw.rect(surf, th.PANEL, (x, y, w, h))
     pygame.draw.line(surf, th.PANEL_EDGE, (0, h - 1), (w, h - 1), 2)
-    size = theme.px(0.05)
-    pad = theme.px(0.02)
-    t = theme.text(title, size)
-    surf.blit(t, (pad, (h - t.get_height()) // 2))
-    right_w = 0
+    size = theme.min_text
+    pad = theme.px(0.025)
+    cy = h // 2
+    t = theme.blit(surf, theme.text(title, size), midleft=(pad, cy))
+    right_x = w - pad
     if right:
         r = theme.text(right, size, right_colour)
-        right_w = r.get_width()
-        surf.blit(r, (w - pad - right_w, (h - r.get_height()) // 2))
+        right_x = w - pad - r.get_width()
+        theme.blit(surf, r, midleft=(right_x, cy))
+        if right_role is not None:
+            icon = int(size * 1.0)
+            right_x -= icon + pad // 2
+            draw_icon(
+                surf,
+                th.role_icon(right_role),
+                (right_x + icon // 2, cy),
+                icon,
+                th.role_colour(right_role),
+            )
     if middle:
-        left = pad * 3 + t.get_width()
-        room = w - left - right_w - pad * 3
-        msize = size
-        while theme.font(msize).size(middle)[0] > room and msize > theme.px(0.03):
-            msize -= 1
-        while theme.font(msize).size(middle)[0] > room and len(middle) > 4:
-            middle = middle[:-2] + "…"
-        m = theme.text(middle, msize, th.MUTED)
-        mx = max(left, (w - m.get_width()) // 2)
-        if mx + m.get_width() > w - right_w - pad * 2:
-            mx = left
-        surf.blit(m, (mx, (h - m.get_height()) // 2))
+        left = t.right + pad * 2
+        room = right_x - pad * 2 - left
+        if room > size * 2:
+            m = fit_text(theme, middle, room, size, th.MUTED)
+            theme.blit(surf, m, midleft=(left, cy))
+
+
+def banner_icon(role: str | None) -> str:
+    """The banner's icon: one shape per role, so a fault looks the same on gauge and banner."""
+    return th.role_icon(role)
 
 
 def draw_banner(
     surf: pygame.Surface, theme: Theme, cue: CueView | None, rect: Rect | None = None
 ) -> None:
-    """The cue banner: an icon, then one short imperative, background by the cue's role."""
+    """The cue banner: an icon, then one short imperative in one or two balanced lines.
+
+    The text colour is chosen for contrast (near-black on the light orange, sky-blue and
+    green; white on dark), and the text keeps a margin from every edge.
+    """
     x, y, w, h = rect or theme.layout.banner()
     if cue is None:
         pygame.draw.rect(surf, th.PANEL, (x, y, w, h))
         return
     colour = th.role_colour(cue.role)
+    ink = th.text_on(colour)
     pygame.draw.rect(surf, colour, (x, y, w, h))
-    icon_size = int(h * 0.66)
-    pad = theme.px(0.025)
-    shape = (
-        cue.icon
-        if cue.icon in ("tick", "triangle", "octagon", "circle")
-        else th.role_icon(cue.role)
-    )
-    draw_icon(
-        surf, shape, (x + pad + icon_size // 2, y + h // 2), icon_size, th.darker(colour), th.TEXT
-    )
+    icon_size = int(h * 0.62)
+    pad = theme.px(0.03)
+    shape = banner_icon(cue.role)
+    # warnings are solid ink shapes; the tick is drawn hollow, so "good" and "fault" differ
+    # in outline and weight as well as colour (green and vermillion merge for protanopes)
+    fill, fg = (colour, ink) if shape == "tick" else (ink, colour)
+    draw_icon(surf, shape, (x + pad + icon_size // 2, y + h // 2), icon_size, fill, fg)
     tx = x + pad * 2 + icon_size
-    lines, size = theme.fit_lines(cue.text, w - (tx - x) - pad, theme.cue_size, theme.cue_min_size)
+    room = (x + w - pad) - tx
+    lines, size = theme.fit_lines(cue.text, room, theme.cue_size, theme.min_text)
     line_h = theme.font(size).get_linesize()
+    while line_h * len(lines) > h - 2 and size > theme.min_text:
+        size -= 1
+        lines, _ = theme.fit_lines(cue.text, room, size, size)
+        line_h = theme.font(size).get_linesize()
     ty = y + (h - line_h * len(lines)) // 2
+    inner = (tx, y, room, h)
     for line in lines:
-        img = theme.text(line, size, th.TEXT)
-        surf.blit(img, (tx, ty))
+        theme.blit(surf, theme.text(line, size, ink), (tx, ty), container=inner)
         ty += line_h
 
 
@@ -161,41 +203,42 @@ def draw_hints(
     rect: Rect,
     size: int | None = None,
 ) -> None:
-    """Button hints: a coloured key cap with the button's name, then what it does."""
+    """Button hints: a key cap with the button's name, then what it does, left to right."""
     x, y, w, h = rect
     if not hints:
         return
-    size = size or theme.px(0.045)
-    gap = theme.px(0.03)
-    items: list[tuple[pygame.Surface, pygame.Surface, Colour]] = []
+    size = size or theme.min_text
+    gap = theme.px(0.04)
+    items: list[tuple[pygame.Surface, pygame.Surface | None, Colour]] = []
     total = 0
     for button, label in hints:
-        cap = theme.text(BUTTON_LABELS.get(button, button.upper()), size, th.TEXT)
-        lab = theme.text(label, size, th.TEXT)
-        items.append((cap, lab, BUTTON_COLOURS.get(button, th.PANEL_EDGE)))
-        total += cap.get_width() + size + lab.get_width() + size // 2
+        colour = BUTTON_COLOURS.get(button, th.PANEL_EDGE)
+        cap = theme.text(BUTTON_LABELS.get(button, button.upper()), size, th.text_on(colour))
+        lab = theme.text(label, size, th.TEXT) if label else None
+        items.append((cap, lab, colour))
+        total += cap.get_width() + size // 2 + (size // 3 + lab.get_width() if lab else 0)
     total += gap * (len(items) - 1)
-    if total > w and size > theme.px(0.03):
-        draw_hints(surf, theme, hints, rect, int(size * 0.85))
-        return
-    cx = x + max(0, (w - total) // 2)
+    cx = x + max(theme.px(0.025), (w - total) // 2)
     cy = y + h // 2
     for cap, lab, colour in items:
-        cap_rect = pygame.Rect(0, 0, cap.get_width() + size // 1.5, int(size * 1.4))
+        cap_rect = pygame.Rect(0, 0, cap.get_width() + size // 2, min(h - 4, int(size * 1.3)))
         cap_rect.midleft = (cx, cy)
-        pygame.draw.rect(surf, colour, cap_rect, border_radius=size // 3)
-        pygame.draw.rect(surf, th.TEXT, cap_rect, 2, border_radius=size // 3)
-        blit_centered(surf, cap, cap_rect.center)
-        surf.blit(lab, (cap_rect.right + size // 3, cy - lab.get_height() // 2))
-        cx = cap_rect.right + size // 3 + lab.get_width() + gap
+        pygame.draw.rect(surf, colour, cap_rect, border_radius=size // 4)
+        pygame.draw.rect(surf, th.TEXT, cap_rect, 2, border_radius=size // 4)
+        theme.blit(surf, cap, center=cap_rect.center)
+        cx = cap_rect.right
+        if lab is not None:
+            theme.blit(surf, lab, midleft=(cx + size // 3, cy))
+            cx += size // 3 + lab.get_width()
+        cx += gap
 
 
 def draw_hint_bar(surf: pygame.Surface, theme: Theme, hints: Sequence[tuple[str, str]]) -> None:
-    """The bottom band of screens without a cue: what can I press."""
-    x, y, w, h = theme.layout.banner()
-    pygame.draw.rect(surf, th.PANEL, (x, y, w, h))
+    """The bottom row of every screen: what can I press, always in the same place."""
+    x, y, w, h = theme.layout.hints()
+    pygame.draw.rect(surf, th.BACKGROUND, (x, y, w, h))
     pygame.draw.line(surf, th.PANEL_EDGE, (x, y), (x + w, y), 2)
-    draw_hints(surf, theme, hints, (x, y, w, h), theme.px(0.05))
+    draw_hints(surf, theme, hints, (x, y, w, h))
 
 
 def thick_arc(
@@ -223,15 +266,17 @@ def thick_arc(
     pygame.draw.polygon(surf, colour, outer + inner[::-1])
 
 
-def posture_role(posture: str | None, lean: float | None, warn: float, alert: float) -> str:
-    """The colour role of a posture state: good, caution or fault (info when unknown)."""
-    if posture is None or posture in ABSENT_STATES:
+def posture_role(posture: str | None, lean: float | None) -> str:
+    """The role of a posture state: good upright, fault leaning, info while unknown.
+
+    A lean the analyzer calls a fault is a fault on the gauge too (octagon), the same shape
+    the banner shows for its posture cue.
+    """
+    if posture is None or posture in ABSENT_STATES or lean is None:
         return "info"
     if posture == "upright":
         return "good"
-    if lean is not None and abs(lean) >= alert:
-        return "fault"
-    return "caution"
+    return "fault"
 
 
 POSTURE_WORDS = {
@@ -241,8 +286,28 @@ POSTURE_WORDS = {
     "leaning_side": "Leaning sideways",
     "no_person": "Not seen",
     "low_confidence": "Not clear",
-    None: "—",
+    None: "Measuring…",
 }
+
+
+def draw_state_line(
+    surf: pygame.Surface,
+    theme: Theme,
+    center: tuple[int, int],
+    role: str,
+    text: str,
+    max_width: int,
+    size: int | None = None,
+    colour: Colour = th.TEXT,
+) -> pygame.Rect:
+    """An icon (shape by role) then a word, centred: the state without relying on colour."""
+    size = size or theme.min_text
+    icon = size
+    img = fit_text(theme, text, max_width - icon - icon // 3, size, colour)
+    total = icon + icon // 3 + img.get_width()
+    lx = int(center[0] - total / 2)
+    draw_icon(surf, th.role_icon(role), (lx + icon // 2, center[1]), icon, th.role_colour(role))
+    return theme.blit(surf, img, midleft=(lx + icon + icon // 3, center[1]))
 
 
 def draw_lean_gauge(
@@ -257,27 +322,33 @@ def draw_lean_gauge(
     points_right: bool = True,
     note: str = "",
 ) -> None:
-    """Lean gauge: a ±30° arc, the upright band shaded, a needle, the word and value.
+    """Lean gauge: a ±30° arc as wide as the panel allows, the upright band, a needle, a word.
 
     ``lean`` is measured from the member's baseline, ``warn``/``back_warn`` are the limits
-    in force either way. ``label`` names what is measured ("Trunk lean" side view, "Side
-    lean" front view). ``points_right``: a positive lean tilts the needle to the right, as
-    the body tilts in the mirror view. ``note`` is a line under the word (e.g. no baseline).
+    in force either way. ``points_right``: a positive lean tilts the needle to the right, as
+    the body tilts in the mirror view. The word line carries an icon by state; ``label``
+    ("Trunk lean" / "Side lean") is added to it when it fits. ``note`` is a line above the
+    word (e.g. no baseline: safety limits only).
     """
     x, y, w, h = rect
-    if label:
-        surf.blit(theme.text(label, theme.px(0.032), th.MUTED), (x, y))
     span = 30.0
-    label_h = theme.px(0.05)
-    radius = min(w * 0.45, (h - label_h * 2.2))
-    cx, cy = x + w / 2, y + label_h * 0.2 + radius
-    band = max(6.0, radius * 0.28)
-
+    #: the arc's half-angle: a flat 120° arc is wider than a half circle in the same height
+    half = 60.0
+    line_h = theme.font(theme.min_text).get_linesize()
+    lines = 2 if note else 1
+    room_h = h - lines * line_h - theme.px(0.02)
+    sin_h, cos_h = math.sin(math.radians(half)), math.cos(math.radians(half))
+    # the arc's height is r * (1 - cos(half)) plus the band's end caps (band * sin(half))
+    radius = max(10.0, min(w * 0.98 / (2 * sin_h), room_h / (1 - cos_h + 0.26 * cos_h)))
+    band = max(6.0, radius * 0.16)
+    cx, cy = x + w / 2, y + radius + theme.px(0.005)
+    arc_w = int(2 * radius * sin_h)
+    theme.box("gauge", (int(cx - arc_w / 2), y, arc_w, int(radius * (1 - cos_h) + band)))
     sign = 1.0 if points_right else -1.0
 
     def ang(deg: float) -> float:
         # 90 = straight up; a positive lean draws to the side ``points_right`` names
-        return 90 - sign * max(-span, min(span, deg)) * (90 / span) * 0.95
+        return 90 - sign * max(-span, min(span, deg)) * (half / span) * 0.97
 
     for colour, hi, lo in (
         (th.FAULT, span, -span),
@@ -286,137 +357,32 @@ def draw_lean_gauge(
     ):
         a0, a1 = sorted((ang(hi), ang(lo)))
         thick_arc(surf, colour, (cx, cy), radius, band, a0, a1)
-    role = posture_role(posture, lean, warn, warn * 2)
+    role = posture_role(posture, lean)
     if lean is not None:
+        # the needle crosses the band where the lean is (its pivot is far below the arc)
         a = math.radians(ang(lean))
-        tip = (cx + (radius + band * 0.1) * math.cos(a), cy - (radius + band * 0.1) * math.sin(a))
-        pygame.draw.line(surf, th.TEXT, (cx, cy), tip, max(3, int(band * 0.25)))
-        pygame.draw.circle(surf, th.TEXT, (int(cx), int(cy)), max(4, int(band * 0.35)))
-    word = POSTURE_WORDS.get(posture, "—")
-    value = "—" if lean is None else f"{lean:+.0f}°"
-    ty = cy + band * 0.5
-    icon = theme.px(0.045)
-    img = theme.text(f"{word}  {value}", theme.px(0.045))
-    total = icon + icon // 3 + img.get_width()
-    lx = int(cx - total / 2)
-    draw_icon(
-        surf,
-        th.role_icon(role),
-        (lx + icon // 2, int(ty + img.get_height() / 2)),
-        icon,
-        th.role_colour(role),
-    )
-    surf.blit(img, (lx + icon + icon // 3, ty))
+        c, s_ = math.cos(a), math.sin(a)
+        r0, r1 = radius - band * 1.6, radius + band * 0.35
+        inner = (cx + r0 * c, cy - r0 * s_)
+        outer = (cx + r1 * c, cy - r1 * s_)
+        pygame.draw.line(surf, th.BLACK, inner, outer, max(5, int(band * 0.55)))
+        pygame.draw.line(surf, th.TEXT, inner, outer, max(3, int(band * 0.35)))
+        pygame.draw.circle(surf, th.TEXT, (int(inner[0]), int(inner[1])), max(4, int(band * 0.4)))
+    word = POSTURE_WORDS.get(posture, "Measuring…") if lean is not None else "Measuring…"
+    choices = [word]
+    if lean is not None:
+        choices = [f"{label}: {word}"] if label else []
+        choices += [f"{word} {lean:+.0f}°", word]
+    room = w - theme.min_text * 1.4
+    text = next((c for c in choices if theme.font(theme.min_text).size(c)[0] <= room), word)
+    ty = int(y + h - line_h / 2)
+    draw_state_line(surf, theme, (int(cx), ty), role, text, w)
     if note:
-        small = theme.text(note, theme.px(0.03), th.CAUTION)
-        blit_centered(surf, small, (int(cx), int(ty + img.get_height() * 1.6)))
-
-
-def draw_core_ring(
-    surf: pygame.Surface, theme: Theme, rect: Rect, score: float | None, label: str = "Core"
-) -> None:
-    """Core score 0–100 as a ring with the number inside and a label under it."""
-    x, y, w, h = rect
-    label_img = theme.text(label, theme.px(0.04), th.MUTED)
-    radius = min(w, h - label_img.get_height()) / 2 - 2
-    cx, cy = x + w / 2, y + radius + 1
-    band = max(5.0, radius * 0.22)
-    thick_arc(surf, th.PANEL_EDGE, (cx, cy), radius, band, -270, 90)
-    if score is not None:
-        frac = max(0.0, min(1.0, score / 100))
-        role = "good" if score >= 70 else "caution" if score >= 40 else "fault"
-        if frac > 0:
-            thick_arc(surf, th.role_colour(role), (cx, cy), radius, band, 90 - 360 * frac, 90)
-    num = "—" if score is None else f"{score:.0f}"
-    blit_centered(surf, theme.text(num, max(8, int(radius * 0.8))), (int(cx), int(cy)))
-    surf.blit(label_img, label_img.get_rect(midtop=(int(cx), int(cy + radius + 2))))
-
-
-def draw_stat(
-    surf: pygame.Surface,
-    theme: Theme,
-    rect: Rect,
-    value: str,
-    label: str,
-    value_size: float = 0.11,
-    colour: Colour = th.TEXT,
-) -> None:
-    """A big number with a small label under it, centred in ``rect``."""
-    x, y, w, h = rect
-    v = theme.text(value, theme.px(value_size), colour)
-    lab = theme.text(label, theme.px(0.04), th.MUTED)
-    total = v.get_height() + lab.get_height()
-    vy = y + (h - total) // 2
-    surf.blit(v, v.get_rect(midtop=(x + w // 2, vy)))
-    surf.blit(lab, lab.get_rect(midtop=(x + w // 2, vy + v.get_height())))
+        img = fit_text(theme, note, w, theme.min_text, th.CAUTION)
+        theme.blit(surf, img, center=(int(cx), ty - line_h))
 
 
 def fmt_clock(seconds: float) -> str:
     """m:ss."""
     s = max(0, round(seconds))
     return f"{s // 60}:{s % 60:02d}"
-
-
-def draw_line_chart(
-    surf: pygame.Surface,
-    theme: Theme,
-    rect: Rect,
-    series: Sequence[float],
-    colour: Colour,
-    band: tuple[float, float] | None = None,
-    y_range: tuple[float, float] | None = None,
-    title: str = "",
-) -> None:
-    """A line chart; ``band`` (low, high) is shaded green as the good range."""
-    x, y, w, h = rect
-    pygame.draw.rect(surf, th.PANEL, rect, border_radius=6)
-    title_h = 0
-    if title:
-        t = theme.text(title, theme.px(0.04), th.MUTED)
-        surf.blit(t, (x + 8, y + 4))
-        title_h = t.get_height() + 6
-    px0, py0, pw, ph = x + 8, y + title_h + 4, w - 16, h - title_h - 12
-    if pw < 10 or ph < 10:
-        return
-    values = [v for v in series if v is not None and math.isfinite(v)]
-    lo, hi = y_range or ((min(values), max(values)) if values else (0.0, 1.0))
-    if hi - lo < 1e-6:
-        hi = lo + 1.0
-
-    def to_y(v: float) -> float:
-        return py0 + ph - (max(lo, min(hi, v)) - lo) / (hi - lo) * ph
-
-    if band is not None:
-        b0, b1 = to_y(band[1]), to_y(band[0])
-        band_surf = pygame.Surface((pw, max(1, int(b1 - b0))), pygame.SRCALPHA)
-        band_surf.fill((*th.GOOD, 70))
-        surf.blit(band_surf, (px0, int(b0)))
-    pygame.draw.line(surf, th.DIM, (px0, py0 + ph), (px0 + pw, py0 + ph), 1)
-    if len(values) >= 2:
-        n = len(values)
-        pts = [(px0 + i * pw / (n - 1), to_y(v)) for i, v in enumerate(values)]
-        pygame.draw.lines(surf, colour, False, pts, max(2, theme.px(0.006)))
-    elif not values:
-        msg = theme.text("no data", theme.px(0.04), th.DIM)
-        blit_centered(surf, msg, (px0 + pw // 2, py0 + ph // 2))
-
-
-def draw_progress_bar(surf: pygame.Surface, rect: Rect, fraction: float, colour: Colour) -> None:
-    """A horizontal progress bar."""
-    x, y, w, h = rect
-    pygame.draw.rect(surf, th.PANEL_EDGE, rect, border_radius=h // 2)
-    fw = int(w * max(0.0, min(1.0, fraction)))
-    if fw > 0:
-        pygame.draw.rect(surf, colour, (x, y, fw, h), border_radius=h // 2)
-
-
-def draw_check(
-    surf: pygame.Surface, theme: Theme, pos: tuple[int, int], ok: bool, text: str, size: int
-) -> int:
-    """One check line (tick when met, triangle when not); returns its height."""
-    x, y = pos
-    role = "good" if ok else "caution"
-    draw_icon(surf, th.role_icon(role), (x + size // 2, y + size // 2), size, th.role_colour(role))
-    img = theme.text(text, int(size * 0.8), th.TEXT if ok else th.MUTED)
-    surf.blit(img, (x + int(size * 1.3), y + (size - img.get_height()) // 2))
-    return size

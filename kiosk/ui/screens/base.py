@@ -10,7 +10,7 @@ from kiosk.ui import theme as th
 from kiosk.ui.mirror import MirrorView
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.widgets import blit_centered, draw_hint_bar, draw_hints, draw_top_strip
+from kiosk.ui.widgets import draw_hint_bar, draw_top_strip, fit_text
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +19,10 @@ class BaseScreen:
     """One screen: answers where am I (title), what is happening, what can I press."""
 
     title = ""
+    #: a cue banner sits above the hint row (session and baseline screens)
+    has_banner = False
+    #: staff-only screens may use smaller type than the member floor
+    staff_only = False
 
     def __init__(self, theme: Theme, mirror: MirrorView) -> None:
         self.theme = theme
@@ -40,20 +44,41 @@ class BaseScreen:
             return "Camera: starting", th.MUTED
         return view.station, th.MUTED
 
+    def strip_role(self, view: ViewState) -> str | None:
+        """The role whose icon goes before the right-hand note (None: no icon)."""
+        return None
+
+    def title_for(self, view: ViewState) -> str:
+        """Where am I: the title in the top strip."""
+        return self.title
+
     def draw(self, surf: pygame.Surface, view: ViewState) -> None:
         """Draw the whole screen."""
+        self.theme.begin_frame()
         surf.fill(th.BACKGROUND)
         self.draw_body(surf, view)
-        right, colour = self.strip_right(view)
-        draw_top_strip(surf, self.theme, self.title, self.strip_middle(view), right, colour)
+        self.draw_top(surf, view)
         self.draw_bottom(surf, view)
+        draw_hint_bar(surf, self.theme, self.hints(view))
+
+    def draw_top(self, surf: pygame.Surface, view: ViewState) -> None:
+        """The top strip: title, context, note."""
+        right, colour = self.strip_right(view)
+        draw_top_strip(
+            surf,
+            self.theme,
+            self.title_for(view),
+            self.strip_middle(view),
+            right,
+            colour,
+            self.strip_role(view),
+        )
 
     def draw_body(self, surf: pygame.Surface, view: ViewState) -> None:
         """The main visual, between the top strip and the bottom band."""
 
     def draw_bottom(self, surf: pygame.Surface, view: ViewState) -> None:
-        """The bottom band: button hints (the session screen puts its cue here instead)."""
-        draw_hint_bar(surf, self.theme, self.hints(view))
+        """Above the hint row: the cue banner on screens that have one."""
 
 
 class LiveScreen(BaseScreen):
@@ -65,11 +90,11 @@ class LiveScreen(BaseScreen):
     def draw_mirror(self, surf: pygame.Surface, view: ViewState, dim: float | None = None) -> None:
         """The camera, the zone and the member's skeleton."""
         t = self.theme
-        rect = t.layout.mirror()
+        rect = t.layout.mirror(self.has_banner)
         self.mirror.draw(surf, rect, view.frame, view.frame_index, view.mirror, dim)
         if view.frame is None:
-            msg = t.text("Waiting for the camera…", t.px(0.045), th.MUTED)
-            blit_centered(surf, msg, (rect[0] + rect[2] // 2, rect[1] + rect[3] // 2))
+            msg = t.text("Waiting for the camera…", t.min_text, th.MUTED)
+            t.blit(surf, msg, center=(rect[0] + rect[2] // 2, rect[1] + rect[3] // 2))
             return
         self.mirror.draw_zone(surf, view.zone, view.mirror)
         width = max(3, t.px(0.008))
@@ -87,8 +112,10 @@ class LiveScreen(BaseScreen):
         if self.posture_colours:
             lean = session.lean_deg if session else None
             warn = session.lean_warn_deg if session else 10.0
+            # the same (4x/s) posture as the gauge, so skeleton and gauge never disagree
+            posture = session.posture if session else view.posture
             self.mirror.draw_skeleton(
-                surf, view.landmarks, view.mirror, view.posture, lean, warn, width=width
+                surf, view.landmarks, view.mirror, posture, lean, warn, width=width
             )
         else:
             self.mirror.draw_skeleton(
@@ -103,13 +130,13 @@ class LiveScreen(BaseScreen):
 
     def panel_rect(self) -> tuple[int, int, int, int]:
         """The side panel with a margin."""
-        x, y, w, h = self.theme.layout.panel()
-        m = self.theme.px(0.02)
+        x, y, w, h = self.theme.layout.panel(self.has_banner)
+        m = self.theme.px(0.025)
         return (x + m, y + m, w - 2 * m, h - 2 * m)
 
     def draw_body(self, surf: pygame.Surface, view: ViewState) -> None:
         self.draw_mirror(surf, view)
-        x, y, w, h = self.theme.layout.panel()
+        x, y, w, h = self.theme.layout.panel(self.has_banner)
         pygame.draw.rect(surf, th.BACKGROUND, (x, y, w, h))
         pygame.draw.line(surf, th.PANEL_EDGE, (x, y), (x, y + h), 2)
         self.draw_panel(surf, view)
@@ -117,23 +144,17 @@ class LiveScreen(BaseScreen):
     def draw_panel(self, surf: pygame.Surface, view: ViewState) -> None:
         """The side panel's contents."""
 
-    def draw_panel_hints(self, surf: pygame.Surface, view: ViewState) -> int:
-        """Small button hints along the panel's bottom; returns their height."""
-        x, y, w, h = self.theme.layout.panel()
-        hh = self.theme.px(0.08)
-        draw_hints(surf, self.theme, self.hints(view), (x, y + h - hh, w, hh), self.theme.px(0.04))
-        return hh
-
 
 def draw_error_screen(surf: pygame.Surface, t: Theme, message: str) -> None:
     """What shows instead of a screen that failed to draw: calm words, the way back."""
     surf.fill(th.BACKGROUND)
-    blit_centered(
-        surf,
-        t.text("Something went wrong — staff notified", t.px(0.06), th.CAUTION),
-        (t.width // 2, t.height // 3),
+    head = fit_text(
+        t, "Something went wrong — staff notified", int(t.width * 0.94), t.min_text, th.CAUTION
     )
-    blit_centered(surf, t.text(message[:90], t.px(0.03), th.MUTED), (t.width // 2, t.height // 2))
-    blit_centered(
-        surf, t.text("Press STOP to go back", t.px(0.05)), (t.width // 2, int(t.height * 0.7))
+    t.blit(surf, head, center=(t.width // 2, t.height // 3))
+    logger.error("screen failed: %s", message)  # the details are for staff, in the log
+    t.blit(
+        surf,
+        t.text("Press STOP to go back", t.min_text),
+        center=(t.width // 2, int(t.height * 0.6)),
     )

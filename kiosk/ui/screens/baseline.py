@@ -20,6 +20,7 @@ class BaselineScreen(LiveScreen):
     """A progress ring while the baseline is captured; says whether standing or walking."""
 
     title = "Stand tall"
+    has_banner = True
 
     def hints(self, view: ViewState) -> list[tuple[str, str]]:
         return [("start", "Skip"), ("stop", "Cancel")] if view.person else [("stop", "Cancel")]
@@ -27,10 +28,10 @@ class BaselineScreen(LiveScreen):
     def draw_panel(self, surf: pygame.Surface, view: ViewState) -> None:
         t = self.theme
         x, y, w, h = self.panel_rect()
-        h -= self.draw_panel_hints(surf, view)
         remaining = max(0.0, view.baseline_seconds * (1.0 - view.baseline_progress))
         count = max(1, math.ceil(remaining)) if view.baseline_progress < 1 else 0
-        radius = min(w * 0.8, h * 0.75) / 2
+        label_h = t.font(t.min_text).get_linesize()
+        radius = min(w * 0.8, h - label_h - t.px(0.02)) / 2
         cx, cy = x + w / 2, y + radius + t.px(0.01)
         band = max(6.0, radius * 0.18)
         thick_arc(surf, th.PANEL_EDGE, (cx, cy), radius, band, -270, 90)
@@ -43,16 +44,19 @@ class BaselineScreen(LiveScreen):
         else:
             centre, word = (str(count) if count else "✓"), ("seconds" if count else "done")
         blit_centered(
-            surf, t.text(centre, int(radius * (0.8 if "%" in centre else 1.1))), (int(cx), int(cy))
+            surf,
+            t.text(centre, int(radius * (0.8 if "%" in centre else 1.0))),
+            (int(cx), int(cy)),
+            t,
         )
-        label = t.text(word, t.px(0.045), th.MUTED)
-        blit_centered(surf, label, (int(cx), int(cy + radius + label.get_height())))
+        label = t.text(word, t.min_text, th.MUTED)
+        t.blit(surf, label, midtop=(int(cx), int(cy + radius + t.px(0.005))))
 
     def draw_bottom(self, surf: pygame.Surface, view: ViewState) -> None:
         if not view.person:
             text = "Step back into view"
         elif view.baseline_walking:
-            text = "Keep walking tall at an easy pace — measuring your posture"
+            text = "Keep walking tall: measuring your posture"
         else:
-            text = "Stand tall and still — or start walking slowly"
+            text = "Measuring: stand tall and still, or walk slowly"
         draw_banner(surf, self.theme, CueView(text, "info" if view.person else "caution"))

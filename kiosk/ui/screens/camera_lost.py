@@ -9,7 +9,7 @@ import pygame
 from kiosk.ui import theme as th
 from kiosk.ui.screens.base import BaseScreen
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.widgets import blit_centered, draw_icon, thick_arc
+from kiosk.ui.widgets import blit_centered, draw_icon, fit_text, thick_arc
 
 logger = logging.getLogger(__name__)
 
@@ -27,22 +27,15 @@ class CameraLostScreen(BaseScreen):
         t = self.theme
         _x, y, w, h = t.layout.body()
         icon = t.px(0.14)
-        draw_icon(surf, "triangle", (w // 2, y + int(h * 0.18)), icon, th.CAUTION)
-        blit_centered(
-            surf, t.text("Reconnecting the camera…", t.px(0.075)), (w // 2, y + int(h * 0.42))
-        )
+        draw_icon(surf, "triangle", (w // 2, y + int(h * 0.16)), icon, th.CAUTION)
+        head = fit_text(t, "The camera is reconnecting", int(w * 0.92), t.px(0.075), th.TEXT)
+        blit_centered(surf, head, (w // 2, y + int(h * 0.4)), t)
         active = view.controller is not None and view.controller.is_session_active
-        line = (
-            "Your session is paused — keep holding the rails" if active else "Please wait a moment"
-        )
-        s = t.px(0.05)
-        while t.font(s).size(line)[0] > w * 0.92 and s > t.px(0.035):
-            s -= 1
-        blit_centered(surf, t.text(line, s, th.MUTED), (w // 2, y + int(h * 0.58)))
+        # members get a plain sentence; the camera's error and paths are on the staff screen
+        line = "Your session is paused. Hold the rails." if active else "Please wait a moment."
+        img = fit_text(t, line, int(w * 0.92), t.min_text, th.MUTED)
+        blit_centered(surf, img, (w // 2, y + int(h * 0.58)), t)
         r = t.px(0.06)
         a = (view.now * 240) % 360
-        thick_arc(surf, th.PANEL_EDGE, (w / 2, y + h * 0.8), r, r * 0.3, 0, 360)
-        thick_arc(surf, th.INFO, (w / 2, y + h * 0.8), r, r * 0.3, a, a + 90)
-        if view.camera_message:
-            msg = view.camera_message[:80]
-            blit_centered(surf, t.text(msg, t.px(0.035), th.DIM), (w // 2, y + h - t.px(0.03)))
+        thick_arc(surf, th.PANEL_EDGE, (w / 2, y + h * 0.82), r, r * 0.3, 0, 360)
+        thick_arc(surf, th.INFO, (w / 2, y + h * 0.82), r, r * 0.3, a, a + 90)

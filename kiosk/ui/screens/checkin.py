@@ -9,7 +9,7 @@ import pygame
 from kiosk.ui import theme as th
 from kiosk.ui.screens.base import BaseScreen
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.widgets import blit_centered, draw_icon
+from kiosk.ui.widgets import blit_centered, draw_icon, fit_text
 
 logger = logging.getLogger(__name__)
 
@@ -25,18 +25,14 @@ class CheckinScreen(BaseScreen):
 
     def hints(self, view: ViewState) -> list[tuple[str, str]]:
         if self._editing(view):
-            return [
-                ("up", ""),
-                ("down", "Digit"),
-                ("select", "Next"),
-                ("start", "Done"),
-                ("stop", "Cancel"),
-            ]
-        hints: list[tuple[str, str]] = []
+            # SELECT on the last digit sends the number; START would send a half-typed one,
+            # which is never a member number, so it is not offered
+            return [("updown", "Digit"), ("select", "Next"), ("stop", "Cancel")]
+        hints = []
+        if "buttons" in view.checkin_methods:
+            hints.append(("updown", "Number"))
         if "guest" in view.checkin_methods:
             hints.append(("select", "Guest"))
-        if "buttons" in view.checkin_methods:
-            hints.append(("up", "Enter number"))
         hints.append(("stop", "Cancel"))
         return hints
 
@@ -52,29 +48,24 @@ class CheckinScreen(BaseScreen):
         if "qr" in view.checkin_methods:
             ways.append(("Show your QR code to the camera", "circle"))
         if "buttons" in view.checkin_methods:
-            ways.append(("Or enter your number with ▲ ▼", "circle"))
+            ways.append(("Or type your number with ▲ ▼", "circle"))
         if "guest" in view.checkin_methods:
-            ways.append(("No card? Press SELECT to walk as a guest", "tick"))
+            ways.append(("No card? SELECT: walk as a guest", "tick"))
         if self._editing(view):
             self._draw_digits(surf, view, (x, y, w, h))
             return
-        size = t.px(0.06)
-        line_h = int(size * 1.9)
+        size = t.min_text
+        line_h = int(t.font(size).get_linesize() * 1.5)
         top = y + (h - line_h * len(ways)) // 2
+        icon_x = t.px(0.08)
+        tx = icon_x + size
         for i, (text, icon) in enumerate(ways):
             cy = top + i * line_h + line_h // 2
-            s = size
-            while t.font(s).size(text)[0] > w * 0.8 and s > t.px(0.04):
-                s -= 1
             draw_icon(
-                surf,
-                icon,
-                (int(w * 0.08), cy),
-                int(size * 1.1),
-                th.GOOD if icon == "tick" else th.INFO,
+                surf, icon, (icon_x, cy), int(size * 1.1), th.GOOD if icon == "tick" else th.INFO
             )
-            img = t.text(text, s)
-            surf.blit(img, (int(w * 0.08) + size, cy - img.get_height() // 2))
+            img = fit_text(t, text, w - tx - t.px(0.03), size, th.TEXT)
+            t.blit(surf, img, midleft=(tx, cy))
 
     def _draw_digits(
         self, surf: pygame.Surface, view: ViewState, rect: tuple[int, int, int, int]
@@ -82,8 +73,8 @@ class CheckinScreen(BaseScreen):
         t = self.theme
         _x, y, w, h = rect
         entry = view.controller.checkin.entry
-        label = t.text("Your member number", t.px(0.06), th.MUTED)
-        blit_centered(surf, label, (w // 2, y + int(h * 0.18)))
+        label = t.text("Your member number", t.min_text, th.MUTED)
+        blit_centered(surf, label, (w // 2, y + int(h * 0.15)), t)
         draw_digit_boxes(
             self,
             surf,
@@ -126,12 +117,13 @@ def draw_digit_boxes(
         )
         if i < len(digits):
             txt = "•" if hidden else str(digits[i])
-            blit_centered(surf, t.text(txt, int(box * 0.7)), r.center)
+            blit_centered(surf, t.text(txt, int(box * 0.7)), r.center, t)
         elif active:
-            blit_centered(surf, t.text(str(current), int(box * 0.7), th.INFO), r.center)
-            blit_centered(surf, t.text("▲", int(box * 0.3), th.MUTED), (r.centerx, r.y - box // 5))
+            blit_centered(surf, t.text(str(current), int(box * 0.7), th.INFO), r.center, t)
+            arrow = max(t.min_text, int(box * 0.3))
+            blit_centered(surf, t.text("▲", arrow, th.MUTED), (r.centerx, r.y - arrow // 2 - 2), t)
             blit_centered(
-                surf, t.text("▼", int(box * 0.3), th.MUTED), (r.centerx, r.bottom + box // 5)
+                surf, t.text("▼", arrow, th.MUTED), (r.centerx, r.bottom + arrow // 2 + 2), t
             )
 
 
@@ -141,7 +133,10 @@ class CheckinRejectedScreen(BaseScreen):
     title = "Check in"
 
     def hints(self, view: ViewState) -> list[tuple[str, str]]:
-        return [("select", "Try again"), ("stop", "Cancel")]
+        hints = [("start", "Try again")]
+        if "guest" in view.checkin_methods:
+            hints.append(("select", "Guest"))
+        return [*hints, ("stop", "Cancel")]
 
     def strip_middle(self, view: ViewState) -> str:
         return ""
@@ -149,18 +144,16 @@ class CheckinRejectedScreen(BaseScreen):
     def draw_body(self, surf: pygame.Surface, view: ViewState) -> None:
         t = self.theme
         _x, y, w, h = t.layout.body()
-        icon = t.px(0.2)
-        draw_icon(surf, "triangle", (w // 2, y + int(h * 0.25)), icon, th.CAUTION)
+        icon = t.px(0.16)
+        draw_icon(surf, "triangle", (w // 2, y + int(h * 0.2)), icon, th.CAUTION)
         head = t.text("Not recognised", t.px(0.09), th.CAUTION)
-        blit_centered(surf, head, (w // 2, y + int(h * 0.55)))
+        blit_centered(surf, head, (w // 2, y + int(h * 0.45)), t)
         reason = view.controller.checkin.rejected_reason if view.controller else ""
         if reason:
-            s = t.px(0.05)
-            while t.font(s).size(reason)[0] > w * 0.9 and s > t.px(0.035):
-                s -= 1
-            blit_centered(surf, t.text(reason, s), (w // 2, y + int(h * 0.75)))
-        blit_centered(
-            surf,
-            t.text("Try again, or walk as a guest", t.px(0.045), th.MUTED),
-            (w // 2, y + int(h * 0.9)),
-        )
+            img = fit_text(t, reason, int(w * 0.92), t.min_text, th.TEXT)
+            blit_centered(surf, img, (w // 2, y + int(h * 0.66)), t)
+        offer = "Try again, or walk as a guest"
+        if "guest" not in view.checkin_methods:
+            offer = "Try again, or ask the staff"
+        img = fit_text(t, offer, int(w * 0.92), t.min_text, th.MUTED)
+        blit_centered(surf, img, (w // 2, y + int(h * 0.86)), t)

@@ -9,7 +9,7 @@ import pygame
 from kiosk.ui import theme as th
 from kiosk.ui.screens.base import BaseScreen
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.widgets import blit_centered, draw_icon
+from kiosk.ui.widgets import blit_centered, draw_icon, fit_text
 
 logger = logging.getLogger(__name__)
 
@@ -46,42 +46,43 @@ class IdleScreen(BaseScreen):
     def draw_body(self, surf: pygame.Surface, view: ViewState) -> None:
         t = self.theme
         _x, y, w, h = t.layout.body()
-        head = t.text("Walk backwards. Stand tall.", t.px(0.085))
-        if head.get_width() > w * 0.94:
+        head = fit_text(t, "Walk backwards. Stand tall.", int(w * 0.94), t.px(0.085), th.TEXT)
+        if t.font(t.px(0.085)).size("Walk backwards. Stand tall.")[0] > w * 0.94:
             head = t.text("Walk backwards.", t.px(0.085))
-        blit_centered(surf, head, (w // 2, y + int(h * 0.16)))
+        blit_centered(surf, head, (w // 2, y + int(h * 0.13)), t)
         warning = view.staff.cannot_coach
         if warning:
             # the station cannot coach (e.g. no pose model): say so instead of inviting
-            sub = t.text(warning[:1].upper() + warning[1:], t.px(0.04), th.CAUTION)
-            while sub.get_width() > w * 0.94 and len(warning) > 12:
-                warning = warning[:-2]
-                sub = t.text(warning[:1].upper() + warning[1:] + "…", t.px(0.04), th.CAUTION)
+            sub = fit_text(
+                t,
+                "Coaching is unavailable — please ask the staff",
+                int(w * 0.94),
+                t.min_text,
+                th.CAUTION,
+            )
         else:
-            sub = t.text("Press START to begin your session", t.px(0.05), th.MUTED)
-        blit_centered(surf, sub, (w // 2, y + int(h * 0.32)))
+            sub = fit_text(t, "Press START to begin", int(w * 0.94), t.min_text, th.MUTED)
+        blit_centered(surf, sub, (w // 2, y + int(h * 0.3)), t)
         # the tip card
         title, line = tip_for(view.now)
-        card = pygame.Rect(0, 0, int(w * 0.86), int(h * 0.48))
-        card.midtop = (w // 2, y + int(h * 0.44))
+        card = pygame.Rect(0, 0, int(w * 0.9), int(h * 0.56))
+        card.midtop = (w // 2, y + int(h * 0.41))
         pygame.draw.rect(surf, th.PANEL, card, border_radius=t.px(0.03))
         pygame.draw.rect(surf, th.INFO, card, 3, border_radius=t.px(0.03))
-        icon = t.px(0.11)
+        icon = t.px(0.1)
         draw_icon(surf, "circle", (card.x + icon, card.centery), icon, th.INFO)
         tx = card.x + icon * 2
         max_w = card.right - tx - t.px(0.03)
-        size = t.px(0.065)
-        while t.font(size).size(title)[0] > max_w and size > t.px(0.045):
-            size -= 1
-        ti = t.text(title, size, th.INFO)
-        lsize = t.px(0.05)
-        while t.font(lsize).size(line)[0] > max_w and lsize > t.px(0.035):
-            lsize -= 1
-        li = t.text(line, lsize)
-        total = ti.get_height() + li.get_height()
-        ty = card.centery - total // 2
-        surf.blit(ti, (tx, ty))
-        surf.blit(li, (tx, ty + ti.get_height()))
+        ti = fit_text(t, title, max_w, t.px(0.068), th.INFO)
+        lines, lsize = t.fit_lines(line, max_w, t.min_text, t.min_text)
+        line_h = t.font(lsize).get_linesize()
+        total = ti.get_height() + line_h * len(lines)
+        ty = card.centery - total // 2 - t.px(0.01)
+        t.blit(surf, ti, (tx, ty), container=(card.x, card.y, card.w, card.h))
+        ty += ti.get_height()
+        for part in lines:
+            t.blit(surf, t.text(part, lsize), (tx, ty), container=(card.x, card.y, card.w, card.h))
+            ty += line_h
         n = len(TIPS)
         idx = int(view.now / TIP_SECONDS) % n
         r = max(3, t.px(0.008))

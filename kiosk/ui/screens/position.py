@@ -7,9 +7,9 @@ import logging
 import pygame
 
 from kiosk.ui import theme as th
+from kiosk.ui.instruments import draw_check, draw_progress_bar
 from kiosk.ui.screens.base import LiveScreen
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.widgets import draw_check, draw_progress_bar
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class PositionScreen(LiveScreen):
     def draw_panel(self, surf: pygame.Surface, view: ViewState) -> None:
         t = self.theme
         x, y, w, h = self.panel_rect()
-        size = t.px(0.06)
+        size = t.min_text
         checks = [
             (view.whole_body, "Whole body"),
             (view.in_zone, "In the zone"),
@@ -66,25 +66,15 @@ class PositionScreen(LiveScreen):
         ]
         cy = y + t.px(0.01)
         for ok, text in checks:
-            draw_check(surf, t, (x, cy), ok, text, size)
-            cy += int(size * 1.45)
+            draw_check(surf, t, (x, cy), ok, text, int(size * 1.2))
+            cy += int(size * 1.6)
         hint = placement_hint(view)
-        s = t.px(0.045)
-        words = hint.split()
-        lines: list[str] = []
-        cur = ""
-        for word in words:
-            trial = f"{cur} {word}".strip()
-            if t.font(s).size(trial)[0] > w and cur:
-                lines.append(cur)
-                cur = word
-            else:
-                cur = trial
-        lines.append(cur)
+        lines, s = t.fit_lines(hint, w, size, size, max_lines=3)
         cy += t.px(0.02)
+        colour = th.CAUTION if hint != "Hold still…" else th.GOOD
         for line in lines[:3]:
-            img = t.text(line, s, th.CAUTION if hint != "Hold still…" else th.GOOD)
-            surf.blit(img, (x, cy))
+            img = t.text(line, s, colour)
+            t.blit(surf, img, (x, cy), container=(x, y, w, h))
             cy += img.get_height()
         if view.ready_fraction > 0:
             bar_h = t.px(0.03)

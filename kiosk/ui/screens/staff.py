@@ -13,7 +13,7 @@ from kiosk.ui import theme as th
 from kiosk.ui.screens.base import LiveScreen
 from kiosk.ui.screens.checkin import draw_digit_boxes
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.widgets import blit_centered, draw_hint_bar
+from kiosk.ui.widgets import blit_centered
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,7 @@ class StaffScreen(LiveScreen):
     """Locked by a PIN entered with up/down/select; the menu works with the same buttons."""
 
     title = "Staff"
+    staff_only = True
 
     def _staff(self, view: ViewState) -> Any:
         return view.controller.staff if view.controller is not None else None
@@ -32,16 +33,10 @@ class StaffScreen(LiveScreen):
     def hints(self, view: ViewState) -> list[tuple[str, str]]:
         st = self._staff(view)
         if st is None or not st.unlocked:
-            return [("up", ""), ("down", "Digit"), ("select", "Next"), ("stop", "Exit")]
+            return [("updown", "Digit"), ("select", "Next"), ("stop", "Cancel")]
         if st.adjusting_zone:
-            return [
-                ("up", ""),
-                ("down", "Move"),
-                ("select", "Edge"),
-                ("start", "Save"),
-                ("stop", "Back"),
-            ]
-        return [("up", ""), ("down", "Choose"), ("select", "Open"), ("stop", "Exit")]
+            return [("updown", "Move"), ("select", "Edge"), ("start", "Save"), ("stop", "Cancel")]
+        return [("updown", "Choose"), ("select", "Open"), ("stop", "Cancel")]
 
     def strip_middle(self, view: ViewState) -> str:
         return ""
@@ -57,8 +52,9 @@ class StaffScreen(LiveScreen):
             caution = st is not None and (st.wrong_pin or bool(st.message))
             blit_centered(
                 surf,
-                t.text(label, t.px(0.06), th.CAUTION if caution else th.MUTED),
+                t.text(label, t.min_text, th.CAUTION if caution else th.MUTED),
                 (w // 2, y + int(h * 0.15)),
+                t,
             )
             if st is not None:
                 draw_digit_boxes(
@@ -87,7 +83,7 @@ class StaffScreen(LiveScreen):
             x1 + d.get("x1", 0.0),
             y1 + d.get("y1", 0.0),
         )
-        rect = t.layout.mirror()
+        rect = t.layout.mirror(self.has_banner)
         self.mirror.draw(surf, rect, view.frame, view.frame_index, view.mirror, 0.9)
         edge = ZONE_EDGES[st.edge_index]
         self.mirror.draw_zone(surf, zone, view.mirror, th.INFO, 3, highlight_edge=edge)
@@ -108,7 +104,7 @@ class StaffScreen(LiveScreen):
         cy = py
         for text, colour in lines:
             img = t.text(text, t.px(0.045), colour)
-            surf.blit(img, (px, cy))
+            t.blit(surf, img, (px, cy))
             cy += int(img.get_height() * 1.3)
 
     def _draw_info(self, surf: pygame.Surface, view: ViewState) -> None:
@@ -125,6 +121,9 @@ class StaffScreen(LiveScreen):
             f"UI {s.ui_fps:.0f} fps · pose {s.pose_fps:.1f} fps · dropped {s.dropped_frames}",
             f"Config: {s.config_path}",
         ]
+        if view.camera_message:
+            # the camera's own error (paths, devices) is for staff; members see a sentence
+            facts.append(f"Error: camera: {view.camera_message}")
         if s.thresholds:
             facts.append(f"Limits: {s.thresholds}")
         if s.cannot_coach:
@@ -144,10 +143,10 @@ class StaffScreen(LiveScreen):
                 if fact.startswith(("GPIO", "Error", "Restart", "Cannot coach", "Warning"))
                 else th.TEXT
             )
-            # wrapped, not cut: a model or storage problem is read in full (issue 11)
+            # wrapped, not cut: a model or storage problem is read in full
             for text in wrap_text(fact, lambda s: t.font(size).size(s)[0], info_w - pad):
                 img = t.text(text, size, colour)
-                surf.blit(img, (x + pad, cy))
+                t.blit(surf, img, (x + pad, cy))
                 cy += int(img.get_height() * 1.25)
                 if cy > y + h - size:
                     break
@@ -161,13 +160,10 @@ class StaffScreen(LiveScreen):
             selected = i == st.menu_index
             pygame.draw.rect(surf, th.INFO if selected else th.PANEL, r, border_radius=8)
             img = t.text(item, t.px(0.05), th.BACKGROUND if selected else th.TEXT)
-            surf.blit(img, img.get_rect(midleft=(r.x + pad, r.centery)))
+            t.blit(surf, img, midleft=(r.x + pad, r.centery))
         if st.message:
             img = t.text(st.message, t.px(0.045), th.GOOD)
-            surf.blit(img, (mx, y + pad + len(STAFF_MENU) * (item_h + pad // 2) + pad))
-
-    def draw_bottom(self, surf: pygame.Surface, view: ViewState) -> None:
-        draw_hint_bar(surf, self.theme, self.hints(view))
+            t.blit(surf, img, (mx, y + pad + len(STAFF_MENU) * (item_h + pad // 2) + pad))
 
 
 def wrap_text(text: str, width_of: Callable[[str], int], max_w: int) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from support.paths import ROOT
+from support.screen_views import summary
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -15,7 +16,7 @@ import pygame
 import pytest
 
 from kiosk.flow.machine import KioskController, Screen
-from kiosk.session.views import CueView, SessionView, SummaryView
+from kiosk.session.views import CueView, SessionView
 from kiosk.ui import theme as th
 from kiosk.ui.screens import build_screens
 from kiosk.ui.theme import Theme
@@ -106,21 +107,7 @@ def make_view(screen: Screen, frame: np.ndarray, cue: str = "Chest up — stand 
         controller=c,
         member_name="Ada",
         safety_reason="member_lost",
-        summary=SummaryView(
-            pct_upright=86,
-            longest_streak_s=75,
-            cadence_avg=93,
-            core_avg=70,
-            lean_series=[2.0, 5.0, 12.0, 4.0, -3.0, 1.0],
-            core_series=[60.0, 70.0, 75.0, 72.0],
-            last={
-                "pct_upright": 80.0,
-                "longest_streak_s": 50.0,
-                "cadence_avg": 90.0,
-                "core_avg": 66.0,
-            },
-            suggestion="Next time: 4 minutes backwards.",
-        ),
+        summary=summary(),
         staff=StaffView(
             camera="demo (ok)",
             model="full",
@@ -130,15 +117,6 @@ def make_view(screen: Screen, frame: np.ndarray, cue: str = "Chest up — stand 
         ),
         screen_seconds=3.0,
     )
-
-
-def ink_height(surf: pygame.Surface, rect: tuple[int, int, int, int]) -> int:
-    """Rows spanned by pure-white (text) pixels inside ``rect``."""
-    _x, _y, _w, _h = rect
-    px = pygame.surfarray.array3d(surf.subsurface(rect))  # (w, h, 3)
-    white = np.all(px >= 250, axis=2)
-    rows = np.where(white.any(axis=0))[0]
-    return int(rows.max() - rows.min() + 1) if rows.size else 0
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -156,23 +134,6 @@ def test_every_screen_draws_something_with_a_title_and_hints(screen, size, demo_
     assert not np.any(np.all(px == (255, 0, 255), axis=2))
     assert screens[screen].title, "every screen says where you are"
     assert screens[screen].hints(make_view(screen, demo_frame)), "and what you can press"
-
-
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize(
-    "cue", ["Chest up — stand tall", "Reach back with your toes and roll onto the heel softly"]
-)
-def test_session_cue_text_is_at_least_seven_percent_of_the_screen_height(size, cue, demo_frame):
-    w, h = size
-    theme = Theme(w, h)
-    surf = pygame.Surface(size)
-    build_screens(theme)[Screen.SESSION].draw(surf, make_view(Screen.SESSION, demo_frame, cue))
-    bx, by, bw, bh = theme.layout.banner()
-    assert bh >= 0.17 * h
-    text_rect = (bx + bh, by, bw - bh, bh)  # right of the icon
-    assert ink_height(surf, text_rect) >= 0.07 * h
-    line_tops = theme.fit_lines(cue, bw - bh, theme.cue_size, theme.cue_min_size)
-    assert line_tops[1] >= 0.075 * h  # the font never shrinks below 7.5% of H
 
 
 def test_banner_colour_and_icon_follow_the_cue_role(demo_frame):
@@ -195,7 +156,7 @@ def test_portrait_frame_is_letterboxed_and_mirrored(demo_frame):
     view = make_view(Screen.POSITION, frame)
     view.landmarks = None
     build_screens(theme)[Screen.POSITION].draw(surf, view)
-    mx, my, mw, mh = theme.layout.mirror()
+    mx, my, mw, mh = theme.layout.mirror(banner=False)
     cy = my + mh // 2
     assert surf.get_at((mx + 3, cy))[:3] == (0, 0, 0)  # letterbox bar on the left
     assert surf.get_at((mx + mw - 3, cy))[:3] == (0, 0, 0)  # and on the right
@@ -211,7 +172,9 @@ def test_safety_screen_is_full_screen_vermillion(demo_frame):
     view.now = 0.1
     build_screens(theme)[Screen.SAFETY].draw(surf, view)
     px = pygame.surfarray.array3d(surf).reshape(-1, 3)
-    share = np.mean(np.all(px == th.FAULT, axis=1))
+    from kiosk.ui.screens.safety import SHADES
+
+    share = np.mean(np.all(px == SHADES[0], axis=1))
     assert share > 0.5
 
 

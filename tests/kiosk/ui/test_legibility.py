@@ -1,0 +1,244 @@
+"""Every screen, measured as drawn: type size, contrast, clipping and overlap, at four sizes."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+import numpy as np
+import pygame
+import pytest
+from support.paths import ROOT
+from support.screen_views import CUES, SIZES, make_view, session_view, variants
+
+from kiosk.flow.machine import Screen
+from kiosk.ui import theme as th
+from kiosk.ui.screens import build_screens
+from kiosk.ui.theme import DrawnText, Theme
+
+DEMO = ROOT / "vision" / "data" / "demo.mp4"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _pygame():
+    pygame.display.init()
+    pygame.font.init()
+    yield
+    pygame.display.quit()
+
+
+@pytest.fixture(scope="module")
+def demo_frame() -> np.ndarray:
+    """The first frame of the real demo clip, RGB."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(DEMO))
+    ok, bgr = cap.read()
+    cap.release()
+    assert ok, "demo clip unreadable"
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def render(size: tuple[int, int], view) -> tuple[Theme, pygame.Surface, list[DrawnText]]:
+    """Draw ``view`` with measuring on; the theme, the surface and every text drawn."""
+    theme = Theme(*size)
+    theme.recording = True
+    surf = pygame.Surface(size)
+    build_screens(theme)[view.screen].draw(surf, view)
+    return theme, surf, list(theme.drawn)
+
+
+def inside(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
+    return pygame.Rect(outer).contains(pygame.Rect(inner))
+
+
+def overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
+    r = pygame.Rect(a).clip(pygame.Rect(b))
+    return r.w * r.h
+
+
+NAMES = list(variants(None))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", NAMES)
+def test_text_is_big_enough_contrasted_unclipped_and_apart(name, size, demo_frame):
+    view = variants(demo_frame)[name]
+    theme, _surf, drawn = render(size, view)
+    screen = build_screens(theme)[view.screen]
+    assert drawn, "the screen drew no text"
+    floor = theme.px(th.STAFF_MIN_TEXT if screen.staff_only else th.MEMBER_MIN_TEXT)
+    margin = theme.px(0.01)
+    screen_rect = (margin, 0, size[0] - 2 * margin, size[1])
+    for d in drawn:
+        assert d.size >= floor, f"{d.text!r} at {d.size}px < {floor}px"
+        ratio = th.contrast(d.colour, d.background)
+        assert ratio >= th.MIN_CONTRAST, f"{d.text!r}: contrast {ratio:.2f} on {d.background}"
+        assert inside(d.rect, screen_rect), f"{d.text!r} {d.rect} touches the screen edge"
+        if d.container is not None:
+            assert inside(d.rect, d.container), f"{d.text!r} {d.rect} leaves {d.container}"
+    for i, a in enumerate(drawn):
+        for b in drawn[i + 1 :]:
+            assert overlap(a.rect, b.rect) == 0, f"{a.text!r} {a.rect} overlaps {b.text!r} {b.rect}"
+    for box_name, box in theme.boxes.items():
+        for d in drawn:
+            if d.container is not None and inside(d.container, box):
+                continue
+            assert overlap(d.rect, box) == 0, f"{d.text!r} {d.rect} runs into the {box_name}"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_banner_text_wraps_in_balanced_lines_with_margins(size, demo_frame):
+    for role, cue in CUES.items():
+        theme, _surf, drawn = render(size, make_view(Screen.SESSION, demo_frame, cue))
+        bx, by, bw, bh = theme.layout.banner()
+        lines = [d for d in drawn if by <= d.rect[1] < by + bh]
+        assert 1 <= len(lines) <= 2, f"{role}: {[d.text for d in lines]}"
+        assert " ".join(d.text for d in lines) == cue.text
+        pad = theme.px(0.02)
+        for d in lines:
+            assert inside(d.rect, (bx + pad, by, bw - 2 * pad, bh)), f"{d.text!r} near the edge"
+            assert d.text[:1] not in "—–-·,", f"a line starts with punctuation: {d.text!r}"
+        if len(lines) == 2:
+            widths = sorted(d.rect[2] for d in lines)
+            assert widths[0] >= 0.45 * widths[1], f"unbalanced: {[d.text for d in lines]}"
+
+
+def test_dark_text_on_light_banners_white_on_dark() -> None:
+    for colour in (th.CAUTION, th.INFO, th.GOOD, th.FAULT):
+        assert th.contrast(th.text_on(colour), colour) >= th.MIN_CONTRAST
+    assert th.text_on(th.CAUTION) == th.INK and th.text_on(th.INFO) == th.INK
+    assert th.text_on(th.PANEL) == th.TEXT
+    assert th.contrast(th.TEXT, th.CAUTION) < 2.5  # why: white on orange was unreadable
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_core_ring_holds_100_and_the_lean_gauge_is_wide(size, demo_frame):
+    theme, _surf, drawn = render(size, make_view(Screen.SESSION, demo_frame))
+    hole = theme.boxes["core_ring"]
+    hundred = [d for d in drawn if d.text == "100"]
+    assert hundred and inside(hundred[0].rect, hole)
+    assert hundred[0].size >= theme.min_text
+    gauge = theme.boxes["gauge"]
+    assert gauge[2] >= 0.35 * size[1], f"gauge {gauge[2]} px wide"
+    assert gauge[2] >= 0.45 * theme.layout.panel()[2]
+
+
+def test_the_first_seconds_say_measuring_not_dashes_beside_a_tick(demo_frame):
+    view = make_view(Screen.SESSION, demo_frame, None)
+    view.session = session_view(
+        lean_deg=None, core_score=None, cadence_spm=None, pct_upright=None, posture="upright"
+    )
+    _theme, _surf, drawn = render((800, 480), view)
+    texts = [d.text for d in drawn]
+    assert "Measuring…" in texts and "—" not in texts
+    from kiosk.ui.widgets import posture_role
+
+    assert posture_role("upright", None) == "info"  # no green tick before a value
+
+
+def test_block_bar_says_direction_speed_and_the_countdown_to_the_next_change(demo_frame):
+    for size in SIZES:
+        _theme, _surf, drawn = render(size, make_view(Screen.SESSION, demo_frame))
+        texts = [d.text for d in drawn]
+        assert "Walk BACKWARD · 1 mph" in texts
+        assert any(t.startswith("FORWARD") and t.endswith("in 1:50") for t in texts), texts
+
+
+def test_member_screens_never_show_error_text_or_paths(demo_frame):
+    view = variants(demo_frame)["camera_lost_with_error"]
+    _theme, _surf, drawn = render((1280, 720), view)
+    joined = " ".join(d.text for d in drawn)
+    assert "/dev" not in joined and "Error" not in joined
+    assert "The camera is reconnecting" in joined
+
+
+def test_safety_wording_never_contradicts_itself(demo_frame):
+    vs = variants(demo_frame)
+    _t, _s, back = render((1024, 600), vs["safety_back_in_place"])
+    _t, _s, lost = render((1024, 600), vs["safety_member_lost"])
+    back_texts = [d.text for d in back]
+    assert "We can't see you" not in back_texts and "Press START to go on" in back_texts
+    assert "We can't see you" in [d.text for d in lost]
+    for d in back + lost:
+        # STOP ends the session here, so no sentence tells the member to "STOP"
+        assert "STOP" not in d.text or d.text == "STOP"
+
+
+def test_one_name_per_button_meaning(demo_frame):
+    """STOP is "Cancel" before a session and "End session" during one; nothing else."""
+    names: dict[str, set[str]] = {}
+    for view in variants(demo_frame).values():
+        screen = build_screens(Theme(800, 480))[view.screen]
+        for button, label in screen.hints(view):
+            names.setdefault(button, set()).add(label)
+    assert names["stop"] == {"Cancel", "End session"}
+    assert names["start"] <= {"Begin", "Pause", "Resume", "Skip", "Done", "Try again", "Save"}
+    assert "" not in set().union(*names.values()), "every key cap has a label"
+
+
+def test_rejected_check_in_offers_the_guest_button_and_it_works(demo_frame):
+    from kiosk.flow.machine import KioskController
+
+    view = variants(demo_frame)["checkin_rejected_reason"]
+    screen = build_screens(Theme(1024, 600))[Screen.CHECKIN_REJECTED]
+    assert ("select", "Guest") in screen.hints(view)
+    c = KioskController(member_id_digits=6)
+    c.on_card("999", 1.0)
+    c.on_checkin_result(False, 2.0, reason="Unknown card")
+    assert c.screen is Screen.CHECKIN_REJECTED
+    c.on_button("select", "press", 3.0)
+    assert c.screen is Screen.POSITION and c.member is not None and c.member.is_guest
+
+
+def test_hints_sit_in_the_same_row_on_every_screen(demo_frame):
+    for size in SIZES:
+        theme = Theme(*size)
+        row = theme.layout.hints()
+        for name, view in variants(demo_frame).items():
+            theme, _surf, drawn = render(size, view)
+            labels = {lab for _b, lab in build_screens(theme)[view.screen].hints(view)}
+            in_row = [d for d in drawn if inside(d.rect, row)]
+            assert labels <= {d.text for d in in_row}, f"{name}: hints outside the hint row"
+
+
+def test_wrapping_is_balanced_and_keeps_separators_inside_lines() -> None:
+    theme = Theme(800, 480)
+    size = theme.min_text
+    font = theme.font(size)
+    text = "Walk FORWARD · 2 mph"
+    lines, _s = theme.fit_lines(text, font.size(text)[0] - 10, size, size)
+    assert len(lines) == 2 and not lines[0].endswith("·") and not lines[1].startswith("·")
+    cue = "Chest up — stand tall"
+    lines, _s = theme.fit_lines(cue, font.size(cue)[0] - 10, size, size)
+    assert lines == ["Chest up —", "stand tall"]
+
+
+def test_the_camera_error_goes_to_the_staff_screen(demo_frame):
+    from kiosk.flow.digit_entry import DigitEntry
+    from kiosk.flow.staff_menu import StaffState
+
+    view = make_view(Screen.STAFF, demo_frame)
+    view.camera_message = "cannot open /dev/video0: No such device"
+    view.controller.staff = StaffState(pin=DigitEntry(4), unlocked=True)
+    _theme, _surf, drawn = render((1920, 1080), view)
+    assert any("/dev/video0" in d.text for d in drawn)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_fallback_screens_follow_the_same_rules(size):
+    from kiosk.ui.screens.base import draw_error_screen
+
+    theme = Theme(*size)
+    theme.recording = True
+    surf = pygame.Surface(size)
+    draw_error_screen(surf, theme, "KeyError: 'x' in /opt/backstep/kiosk/ui/screens/session.py")
+    drawn = list(theme.drawn)
+    _t, _s, waiting = render(size, make_view(Screen.POSITION, None))
+    for d in drawn + waiting:
+        assert d.size >= theme.min_text
+        assert th.contrast(d.colour, d.background) >= th.MIN_CONTRAST, d.text
+    assert not any("/opt" in d.text for d in drawn)  # the details go to the log
+    assert "Waiting for the camera…" in [d.text for d in waiting]

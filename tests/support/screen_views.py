@@ -1,0 +1,211 @@
+"""Views of every kiosk screen in the states a member meets, for rendered-screen tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kiosk.flow.digit_entry import DigitEntry
+from kiosk.flow.machine import KioskController, Screen
+from kiosk.flow.staff_menu import StaffState
+from kiosk.session.report import Limits, summary_view
+from kiosk.session.views import CueView, SessionView, SummaryView
+from kiosk.ui.view_state import StaffView, ViewState
+
+SIZES = [(800, 480), (1024, 600), (1280, 720), (1920, 1080)]
+
+#: Cues of every role, including the longest wording the catalog uses.
+CUES = {
+    "good": CueView("Nice and tall — keep it up", "good", "tick"),
+    "caution": CueView("Brace your core gently", "caution", "triangle"),
+    "fault": CueView("Chest up — stand tall", "fault", "triangle"),
+    "alert": CueView("Hold the rails — step back into view", "alert", "octagon"),
+    "info": CueView("Walk BACKWARD · 1 mph", "info", "circle"),
+    "long": CueView("Reach back with your toes and roll onto the heel softly", "caution"),
+}
+
+
+def standing_landmarks() -> np.ndarray:
+    """A plausible standing body (normalised), every landmark visible."""
+    lm = np.zeros((33, 4))
+    lm[:, 3] = 0.95
+    lm[:, 0] = 0.55
+    for idx, y in (
+        (0, 0.2),
+        (11, 0.3),
+        (12, 0.3),
+        (23, 0.55),
+        (24, 0.55),
+        (25, 0.72),
+        (26, 0.72),
+        (27, 0.9),
+        (28, 0.9),
+        (29, 0.92),
+        (30, 0.92),
+        (31, 0.93),
+        (32, 0.93),
+        (13, 0.42),
+        (14, 0.42),
+        (15, 0.52),
+        (16, 0.52),
+    ):
+        lm[idx, 1] = y
+    return lm
+
+
+def session_view(**changes: object) -> SessionView:
+    """A backward block mid-session."""
+    s = SessionView(
+        block_name="Backward",
+        block_index=1,
+        block_count=3,
+        elapsed_s=40,
+        remaining_s=110,
+        pct_upright=86,
+        streak_s=31,
+        lean_deg=4.0,
+        core_score=100,
+        cadence_spm=94,
+        posture="upright",
+        instruction="Walk BACKWARD · 1 mph",
+        next_instruction="FORWARD 2 mph",
+        blocks=[(120.0, False), (150.0, True), (60.0, False)],
+        session_elapsed_s=160.0,
+    )
+    for key, value in changes.items():
+        setattr(s, key, value)
+    return s
+
+
+def sample_summary(pct_bad: float = 0.3, seconds: int = 150) -> dict[str, object]:
+    """A stats-style summary: a member 5° forward of upright at baseline, some lapses."""
+    samples = []
+    upright_s = 0
+    for t in range(seconds):
+        bad = (t % 10) < pct_bad * 10
+        lean = 5.0 + (16.0 if bad else 2.0 * np.sin(t / 5))
+        posture = "leaning_forward" if bad else "upright"
+        upright_s += not bad
+        samples.append(
+            {
+                "t": float(t),
+                "trunk_lean_deg": round(float(lean), 2),
+                "lateral_lean_deg": 0.5,
+                "core_score": 60.0 + 20 * np.cos(t / 20),
+                "cadence_spm": 92.0,
+                "posture": posture,
+            }
+        )
+    return {
+        "active_s": float(seconds + 120),
+        "upright_percent": 100.0 * upright_s / seconds,
+        "longest_streak_s": 75.0,
+        "average_cadence_spm": 92.0,
+        "average_core_score": 70.0,
+        "backward_minutes": seconds / 60,
+        "samples": samples,
+    }
+
+
+def summary(last: bool = True, zero: bool = False, baseline: float | None = 5.0) -> SummaryView:
+    """The summary screen's data, built the way the kiosk builds it."""
+    previous = None
+    if last:
+        previous = {
+            "upright_percent": 0.0 if zero else 60.0,
+            "longest_streak_s": 0.0 if zero else 50.0,
+            "average_cadence_spm": 90.0,
+            "average_core_score": 66.0,
+            "backward_minutes": 0.0 if zero else 2.0,
+        }
+    return summary_view(
+        sample_summary(),
+        Limits(10.0, 8.0, 8.0),
+        previous,
+        "Great posture! Try 3 minutes of backward walking next time.",
+        baseline_lean_deg=baseline,
+        bests={"upright_percent": 65.0, "longest_streak_s": 90.0, "backward_minutes": 2.0},
+    )
+
+
+def make_view(
+    screen: Screen, frame: np.ndarray | None, cue: CueView | None = CUES["fault"]
+) -> ViewState:
+    """A view of ``screen`` with a member in place and a session under way."""
+    c = KioskController(member_id_digits=6)
+    return ViewState(
+        screen=screen,
+        now=12.0,
+        frame=frame,
+        frame_index=3,
+        landmarks=standing_landmarks(),
+        posture="upright",
+        camera_state="ok",
+        person=True,
+        in_zone=True,
+        whole_body=True,
+        side_view=False,
+        ready_fraction=0.4,
+        baseline_progress=0.5,
+        session=session_view(),
+        cue=cue,
+        controller=c,
+        member_name="Ada Lovelace-Byron",
+        safety_reason="member_lost",
+        summary=summary(),
+        staff=StaffView(
+            camera="demo (ok)",
+            model="full",
+            ui_fps=30,
+            pose_fps=11,
+            gpio_warning="Buttons unavailable — keyboard only.",
+        ),
+        screen_seconds=3.0,
+    )
+
+
+def variants(frame: np.ndarray | None) -> dict[str, ViewState]:
+    """Every screen, and the states of it that draw differently, by name."""
+    out: dict[str, ViewState] = {}
+    for screen in Screen:
+        out[screen.value] = make_view(screen, frame)
+    for role, cue in CUES.items():
+        out[f"session_cue_{role}"] = make_view(Screen.SESSION, frame, cue)
+    measuring = make_view(Screen.SESSION, frame, None)
+    measuring.session = session_view(
+        lean_deg=None, core_score=None, cadence_spm=None, pct_upright=None, posture=None
+    )
+    out["session_measuring"] = measuring
+    leaning = make_view(Screen.SESSION, frame, CUES["fault"])
+    leaning.session = session_view(lean_deg=17.0, posture="leaning_forward", core_score=35)
+    out["session_leaning"] = leaning
+    editing = make_view(Screen.CHECKIN, frame)
+    editing.controller.checkin.editing = True
+    editing.controller.checkin.entry = DigitEntry(6, [4, 2], 7)
+    out["checkin_editing"] = editing
+    first = make_view(Screen.CHECKIN, frame)
+    first.controller.checkin.editing = True
+    out["checkin_first_digit"] = first
+    rejected = make_view(Screen.CHECKIN_REJECTED, frame)
+    rejected.controller.checkin.rejected_reason = "Membership expired"
+    out["checkin_rejected_reason"] = rejected
+    ready = make_view(Screen.SAFETY, frame)
+    out["safety_back_in_place"] = ready
+    lost = make_view(Screen.SAFETY, frame)
+    lost.person = False
+    out["safety_member_lost"] = lost
+    gone = make_view(Screen.CAMERA_LOST, frame)
+    gone.camera_message = "cannot open /dev/video0: No such device"
+    out["camera_lost_with_error"] = gone
+    zero = make_view(Screen.SUMMARY, frame)
+    zero.summary = summary(zero=True)
+    out["summary_zero_last"] = zero
+    first_time = make_view(Screen.SUMMARY, frame)
+    first_time.summary = summary(last=False)
+    out["summary_first_time"] = first_time
+    skipped = make_view(Screen.SUMMARY, frame)
+    skipped.summary = summary(baseline=None)
+    out["summary_no_baseline"] = skipped
+    staff = make_view(Screen.STAFF, frame)
+    staff.controller.staff = StaffState(pin=DigitEntry(4), unlocked=True)
+    out["staff_menu"] = staff
+    return out
