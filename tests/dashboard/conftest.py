@@ -34,3 +34,11 @@ def trainer(client: TestClient) -> TestClient:
     """The client, logged in as the trainer."""
     assert log_in(client).status_code == 200
     return client
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """These tests give each station its own ``storage.data_dir``: the config decides."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.config_data_dir)

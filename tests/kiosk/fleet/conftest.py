@@ -48,3 +48,11 @@ def two_stations(fleet_db: FleetDb, tmp_path: Path) -> Iterator[tuple[Station, S
     yield a, b
     a.close()
     b.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """These tests give each station its own ``storage.data_dir``: the config decides."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.config_data_dir)
