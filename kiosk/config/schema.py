@@ -11,6 +11,7 @@ from hw.settings import GpioConfig
 from vision.metrics.settings import CoreConfig, GaitConfig, PostureConfig, SafetyConfig
 from vision.settings import (
     CameraConfig,
+    InferenceConfig,
     ModelConfig,
     SmoothingConfig,
     ZoneConfig,
@@ -225,6 +226,7 @@ class BackstepConfig(BaseModel):
     zone: ZoneConfig = Field(default_factory=ZoneConfig)
     model: ModelConfig = Field(default_factory=ModelConfig)
     smoothing: SmoothingConfig = Field(default_factory=SmoothingConfig)
+    vision: InferenceConfig = Field(default_factory=InferenceConfig)
     posture: PostureConfig = Field(default_factory=PostureConfig)
     gait: GaitConfig = Field(default_factory=GaitConfig)
     core: CoreConfig = Field(default_factory=CoreConfig)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Protocol
 
 from vision.metrics.settings import CoreConfig, GaitConfig, PostureConfig, SafetyConfig
-from vision.settings import CameraConfig, ModelConfig, SmoothingConfig, ZoneConfig
+from vision.settings import (
+    CameraConfig,
+    InferenceConfig,
+    ModelConfig,
+    SmoothingConfig,
+    ZoneConfig,
+)
 
 
 class VisionConfig(Protocol):
@@ -28,6 +34,11 @@ class VisionConfig(Protocol):
     @property
     def model(self) -> ModelConfig:
         """The pose model."""
+        ...
+
+    @property
+    def vision(self) -> InferenceConfig:
+        """How many pose workers run at once."""
         ...
 
     @property

@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -47,6 +48,19 @@ class Analyzer(Protocol):
     ) -> tuple[dict[str, Any], list[Event]]: ...
 
 
+@dataclass(slots=True)
+class Inferred:
+    """A frame after the model: its poses in full-frame coordinates, not yet analysed.
+
+    ``seconds`` is the time `FramePipeline.infer` took (part of the "total" stage).
+    """
+
+    frame: Frame
+    poses: list[Pose]
+    timings: dict[str, float]
+    seconds: float
+
+
 class FramePipeline:
     """One frame in, one `FrameResult` out: crop to the zone, infer, select, smooth, analyse.
 
@@ -57,9 +71,12 @@ class FramePipeline:
     capture clock: ``analyze`` decodes faster than real time, and cadence must come out in
     steps per minute of the video, not of the computer.
 
-    `set_zone` may be called from any thread: the new zone is taken up at the start of the
-    next frame, by the thread that runs `process`, so a frame never sees half a change. Not
-    otherwise thread-safe: one thread calls `process`.
+    `process` is `infer` then `finish`. `infer` may run in several threads at once, each
+    with its own estimator (`vision.loop.workers`); `finish` runs in one thread at a time,
+    on frames in order. `set_zone` may be called from any thread: the new zone is taken up
+    at the start of the next `finish`, so a frame never sees half a change (a frame already
+    cropped with the old zone is still judged by the new one: its landmarks are mapped back
+    to the full frame, so nothing is misplaced).
     """
 
     def __init__(
@@ -118,24 +135,25 @@ class FramePipeline:
 
     def process(self, frame: Frame) -> FrameResult:
         """Run every stage on ``frame``; stage times (seconds) go to ``result.timings``."""
-        t_start = time.perf_counter()
-        self._apply_pending_zone()
-        self.last_frame = frame
-        result = FrameResult(
-            frame_index=frame.index,
-            t=frame.t,
-            media_t=frame.media_t,
-            frame_size=frame.size,
-            captured_t=frame.t,
-        )
-        timings = result.timings
+        return self.finish(self.infer(frame))
 
+    def infer(self, frame: Frame, estimator: PoseEstimator | None = None) -> Inferred:
+        """The stages that may run on several frames at once: crop, the model, back to the frame.
+
+        ``estimator`` is a worker's own model (`vision.loop.workers`); by default the
+        pipeline's. Thread-safe as long as each thread passes its own estimator.
+        """
+        t_start = time.perf_counter()
+        estimator = estimator or self.estimator
+        timings: dict[str, float] = {}
         # convert: crop to the zone plus a margin, wrap for the model, read its output back
         # as arrays, map the landmarks back to the full frame.
         # The model gets the analysis clock too: its VIDEO mode is time-dependent, so only
         # with the file's own timestamps does the same video give the same rows every run.
         t_analysis = self.analysis_time(frame)
-        crop = zone_crop(self.selector.zone, frame.size) if self.crop_to_zone else None
+        with self._zone_lock:  # a zone asked for crops at once; selection takes it up next
+            zone = self._pending_zone or self.selector.zone
+        crop = zone_crop(zone, frame.size) if self.crop_to_zone else None
         if crop is not None and crop.is_full_frame:
             crop = None
         model_frame = Frame(
@@ -145,16 +163,39 @@ class FramePipeline:
             media_t=frame.media_t,
         )
         t1 = time.perf_counter()
-        poses = self.estimator.detect(model_frame)
+        poses = estimator.detect(model_frame)
         t2 = time.perf_counter()
-        infer = (getattr(self.estimator, "timings", None) or {}).get("infer", t2 - t1)
+        infer = (getattr(estimator, "timings", None) or {}).get("infer", t2 - t1)
         if crop is not None:
             poses = [crop.to_frame(p) for p in poses]
         t3 = time.perf_counter()
         timings["infer"] = infer
         timings["convert"] = (t1 - t_start) + max(0.0, (t2 - t1) - infer) + (t3 - t2)
+        return Inferred(frame, poses, timings, t3 - t_start)
 
-        member, others = self.selector.select(poses)
+    def finish(self, inferred: Inferred) -> FrameResult:
+        """The stages that need frames in order: member selection, smoothing, metrics.
+
+        One thread at a time, frames in increasing index order (`vision.loop.workers`
+        re-orders them): the selector, the One Euro filter and the gait analysis keep state
+        from frame to frame and are fed each frame's own capture (or media) time.
+        """
+        t3 = time.perf_counter()
+        self._apply_pending_zone()
+        frame = inferred.frame
+        self.last_frame = frame
+        t_analysis = self.analysis_time(frame)
+        result = FrameResult(
+            frame_index=frame.index,
+            t=frame.t,
+            media_t=frame.media_t,
+            frame_size=frame.size,
+            captured_t=frame.t,
+        )
+        timings = result.timings
+        timings.update(inferred.timings)
+
+        member, others = self.selector.select(inferred.poses)
         result.pose, result.others = member, others
         t4 = time.perf_counter()
         timings["select"] = t4 - t3
@@ -178,7 +219,7 @@ class FramePipeline:
             )
         t6 = time.perf_counter()
         timings["metrics"] = t6 - t5
-        timings["total"] = t6 - t_start
+        timings["total"] = inferred.seconds + (t6 - t3)
         return result
 
     def reset(self) -> None:
@@ -244,6 +285,17 @@ def build_pipeline(
     )
 
 
+def mediapipe_factory(config: VisionConfig, model_path: Path | str) -> Callable[[], PoseEstimator]:
+    """Makes one more MediaPipe estimator like `build_pipeline`'s (for extra pose workers)."""
+
+    def make() -> PoseEstimator:
+        from vision.pose.estimator import MediaPipePoseEstimator
+
+        return MediaPipePoseEstimator(model_path, config.model)
+
+    return make
+
+
 def run_pipeline(
     capture_or_source: CaptureThread | FrameSource,
     pipeline: FramePipeline,
@@ -253,6 +305,8 @@ def run_pipeline(
     exit_when_exhausted: bool,
     on_error: Callable[[Exception], None] | None = None,
     wait_s: float = 0.5,
+    workers: int = 1,
+    estimator_factory: Callable[[], PoseEstimator] | None = None,
 ) -> int:
     """The inference loop: feed frames through ``pipeline`` until stopped; returns the count.
 
@@ -263,8 +317,26 @@ def run_pipeline(
     thread that stopped); otherwise the loop keeps waiting until ``stop_event`` is set.
     An exception from a frame goes to ``on_error`` and the loop goes on; without
     ``on_error`` it propagates.
+
+    ``workers`` > 1 runs that many models at once, the extra ones made by
+    ``estimator_factory`` (`vision.loop.workers`); results still arrive in frame order.
     """
     wait_newer = getattr(capture_or_source, "wait_newer", None)
+    if workers > 1 and estimator_factory is not None:
+        from vision.loop.workers import WorkerPool
+
+        pool = WorkerPool(
+            pipeline,
+            workers,
+            estimator_factory,
+            on_result,
+            stop_event,
+            on_error=on_error,
+            wait_s=wait_s,
+        )
+        if wait_newer is not None:
+            return pool.run_live(capture_or_source, exit_when_exhausted)
+        return pool.run_all(capture_or_source, exit_when_exhausted)  # type: ignore[arg-type]
     last_index: int | None = None
     processed = 0
     while not stop_event.is_set():
