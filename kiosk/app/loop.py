@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from hw.events import ButtonEvent
 from kiosk.app.live_reload import LiveReload
 from kiosk.app.parts import moved_zone, open_parts, show_screen_on_led
-from kiosk.app.run_summary import run_summary, summary_line
+from kiosk.app.run_summary import run_summary, summary_line, ui_cpu_ms_per_frame
 from kiosk.app.screenshots import ScreenshotSaver
 from kiosk.config.schema import BackstepConfig
 from kiosk.flow.effects import (
@@ -92,6 +92,7 @@ class KioskApp(LiveReload):
         self.ready_sent = False
         self._quit = False
         self._t0: float | None = None
+        self._cpu0: float | None = None  # the UI thread's CPU clock at start (run summary)
         self.shots = ScreenshotSaver(options.screenshots) if options.screenshots else None
         self._init_display()
         self._init_parts()
@@ -401,6 +402,7 @@ class KioskApp(LiveReload):
         clock = pygame.time.Clock()
         self.vision.start()
         self._t0 = time.monotonic()
+        self._cpu0 = time.thread_time()
         if self.injector is not None:
             self.injector.start()
         script = sorted(self.options.script, key=lambda s: s[0])
@@ -440,6 +442,7 @@ class KioskApp(LiveReload):
             dropped_frames=facts.dropped,
             states_seen=self.controller.states_seen,
             frames_drawn=self.frames_drawn,
+            ui_cpu_ms_per_frame=ui_cpu_ms_per_frame(self._cpu0, self.frames_drawn),
             size=self.screen_surf.get_size(),
             screenshots=len(self.shots.files) if self.shots else 0,
             errors=self.errors,
