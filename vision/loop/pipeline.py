@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from vision.loop.workers import WorkerPool, capture_finished
 from vision.pose.estimator import PoseEstimator
 from vision.pose.selection import MemberSelector, zone_crop
 from vision.settings import ZoneConfig
@@ -323,8 +324,6 @@ def run_pipeline(
     """
     wait_newer = getattr(capture_or_source, "wait_newer", None)
     if workers > 1 and estimator_factory is not None:
-        from vision.loop.workers import WorkerPool
-
         pool = WorkerPool(
             pipeline,
             workers,
@@ -344,7 +343,7 @@ def run_pipeline(
         if wait_newer is not None:
             frame = wait_newer(last_index, wait_s)
             if frame is None:
-                if exit_when_exhausted and _capture_finished(capture_or_source):
+                if exit_when_exhausted and capture_finished(capture_or_source):
                     break
                 continue
         else:
@@ -366,12 +365,3 @@ def run_pipeline(
             continue
         processed += 1
     return processed
-
-
-def _capture_finished(capture: Any) -> bool:
-    """True once a capture thread will deliver no more frames (ended or stopped)."""
-    status = getattr(capture, "status", None)
-    if status is not None and getattr(status, "state", None) == "ended":
-        return True
-    is_running = getattr(capture, "is_running", True)
-    return not is_running

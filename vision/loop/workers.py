@@ -17,13 +17,12 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from vision.pose.estimator import PoseEstimator
 from vision.types import Frame, FrameResult
 
 if TYPE_CHECKING:
-    from vision.loop.pipeline import FramePipeline, Inferred
     from vision.sources.base import FrameSource
 
 logger = logging.getLogger(__name__)
@@ -36,6 +35,18 @@ GIVE_UP_S = 1.0
 #: Frames queued per worker when every frame is analysed (``analyze``): enough to keep
 #: each worker busy, few enough not to hold much memory.
 _OFFLINE_QUEUE = 2
+
+
+class SplitPipeline(Protocol):
+    """What the workers need of `vision.loop.pipeline.FramePipeline`: its two halves."""
+
+    def infer(self, frame: Frame, estimator: PoseEstimator | None = None) -> Any:
+        """The model's half (any thread, its own estimator)."""
+        ...
+
+    def finish(self, inferred: Any) -> FrameResult:
+        """The ordered half (one thread at a time, frames in order)."""
+        ...
 
 
 class ReorderBuffer(Generic[T]):
@@ -108,7 +119,7 @@ class ReorderBuffer(Generic[T]):
 
 
 class WorkerPool:
-    """N inference threads around one `FramePipeline`: `vision.loop.pipeline.run_pipeline`.
+    """N inference threads around one `FramePipeline` (`vision.loop.pipeline.run_pipeline`).
 
     Worker 0 uses the pipeline's estimator; the others get theirs from
     ``estimator_factory``. Live (a `CaptureThread`): each idle worker takes the newest
@@ -119,7 +130,7 @@ class WorkerPool:
 
     def __init__(
         self,
-        pipeline: FramePipeline,
+        pipeline: SplitPipeline,
         workers: int,
         estimator_factory: Callable[[], PoseEstimator],
         on_result: Callable[[FrameResult], None],
@@ -138,7 +149,7 @@ class WorkerPool:
         self.on_error = on_error
         self.wait_s = wait_s
         self.processed = 0
-        self.buffer: ReorderBuffer[Inferred] = ReorderBuffer()
+        self.buffer: ReorderBuffer[Any] = ReorderBuffer()
         self._order_lock = threading.Lock()
         self._take_lock = threading.Lock()
         self._seq = 0
@@ -146,7 +157,7 @@ class WorkerPool:
 
     # -- the ordered half --------------------------------------------------------------
 
-    def _deliver(self, seq: int | None, inferred: Inferred | None) -> None:
+    def _deliver(self, seq: int | None, inferred: Any) -> None:
         """Hand ``seq``'s result (None: it failed) to the buffer; finish what is due.
 
         With ``seq`` None nothing new arrived: only what waited on an overdue frame goes on.
@@ -188,8 +199,6 @@ class WorkerPool:
 
     def run_live(self, capture: Any, exit_when_exhausted: bool) -> int:
         """Workers take the newest frames from ``capture`` until stopped; returns results."""
-        from vision.loop.pipeline import _capture_finished
-
         self.buffer.give_up_s = GIVE_UP_S
         last_taken: list[int | None] = [None]
 
@@ -210,7 +219,7 @@ class WorkerPool:
                     with self._take_lock:
                         frame = capture.wait_newer(last_taken[0], self.wait_s)
                         if frame is None:
-                            if exit_when_exhausted and _capture_finished(capture):
+                            if exit_when_exhausted and capture_finished(capture):
                                 break
                             continue
                         last_taken[0] = frame.index
@@ -303,3 +312,12 @@ class WorkerPool:
             thread.join()
         if self._failure is not None:
             raise self._failure
+
+
+def capture_finished(capture: Any) -> bool:
+    """True once a capture thread will deliver no more frames (ended or stopped)."""
+    status = getattr(capture, "status", None)
+    if status is not None and getattr(status, "state", None) == "ended":
+        return True
+    is_running = getattr(capture, "is_running", True)
+    return not is_running
