@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from vision.loop.workers import WorkerPool, capture_finished
+from vision.loop.workers import WorkerPool
 from vision.pose.estimator import PoseEstimator
 from vision.pose.selection import MemberSelector, zone_crop
 from vision.settings import ZoneConfig
@@ -321,9 +321,15 @@ def run_pipeline(
 
     ``workers`` > 1 runs that many models at once, the extra ones made by
     ``estimator_factory`` (`vision.loop.workers`); results still arrive in frame order.
+    Live, even one worker runs there: selection, smoothing and metrics then overlap the
+    next inference in a thread of their own.
     """
     wait_newer = getattr(capture_or_source, "wait_newer", None)
-    if workers > 1 and estimator_factory is not None:
+    if wait_newer is not None or workers > 1:
+        if estimator_factory is None:
+            if workers > 1:
+                raise ValueError("more than one worker needs an estimator_factory")
+            estimator_factory = _no_factory
         pool = WorkerPool(
             pipeline,
             workers,
@@ -336,25 +342,16 @@ def run_pipeline(
         if wait_newer is not None:
             return pool.run_live(capture_or_source, exit_when_exhausted)
         return pool.run_all(capture_or_source, exit_when_exhausted)  # type: ignore[arg-type]
-    last_index: int | None = None
+    # One model over every frame of a file, in this thread: `process` frame by frame.
+    source: FrameSource = capture_or_source  # type: ignore[assignment]
     processed = 0
     while not stop_event.is_set():
-        frame: Frame | None
-        if wait_newer is not None:
-            frame = wait_newer(last_index, wait_s)
-            if frame is None:
-                if exit_when_exhausted and capture_finished(capture_or_source):
-                    break
-                continue
-        else:
-            source: FrameSource = capture_or_source  # type: ignore[assignment]
-            frame = source.read()
-            if frame is None:
-                if exit_when_exhausted:
-                    break
-                stop_event.wait(wait_s)
-                continue
-        last_index = frame.index
+        frame = source.read()
+        if frame is None:
+            if exit_when_exhausted:
+                break
+            stop_event.wait(wait_s)
+            continue
         try:
             result = pipeline.process(frame)
             on_result(result)
@@ -365,3 +362,7 @@ def run_pipeline(
             continue
         processed += 1
     return processed
+
+
+def _no_factory() -> PoseEstimator:
+    raise AssertionError("one worker uses the pipeline's own estimator")

@@ -16,6 +16,7 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
@@ -152,13 +153,17 @@ class WorkerPool:
         self.buffer: ReorderBuffer[Any] = ReorderBuffer()
         self._order_lock = threading.Lock()
         self._take_lock = threading.Lock()
+        # Results due for the ordered half, oldest first, for the finishing thread.
+        self._due: deque[Any] = deque()
+        self._due_cond = threading.Condition(self._order_lock)
+        self._inference_over = False
         self._seq = 0
         self._failure: BaseException | None = None
 
     # -- the ordered half --------------------------------------------------------------
 
     def _deliver(self, seq: int | None, inferred: Any) -> None:
-        """Hand ``seq``'s result (None: it failed) to the buffer; finish what is due.
+        """Hand ``seq``'s result (None: it failed) to the buffer; queue what is now due.
 
         With ``seq`` None nothing new arrived: only what waited on an overdue frame goes on.
         """
@@ -169,7 +174,28 @@ class WorkerPool:
                 due = self.buffer.abandon(seq)
             else:
                 due = self.buffer.put(seq, inferred)
-            for item in due:
+            if due:
+                self._due.extend(due)
+                self._due_cond.notify()
+
+    def _finish_due(self) -> None:
+        """The finishing thread: selection, smoothing, metrics and ``on_result``, in order.
+
+        Its own thread, so that this work overlaps the next inference (MediaPipe releases
+        the GIL while it infers) instead of sitting between two inferences: measured at 1
+        worker, ~1 ms of a ~18 ms frame.
+        """
+        while True:
+            with self._due_cond:
+                while not self._due and not self._inference_over:
+                    self._due_cond.wait()
+                if not self._due:
+                    return
+                batch = list(self._due)
+                self._due.clear()
+            for item in batch:
+                if self.stop_event.is_set():
+                    break  # stopping: results nobody waits for any more are dropped
                 try:
                     result = self.pipeline.finish(item)
                     self.on_result(result)
@@ -260,8 +286,7 @@ class WorkerPool:
             finally:
                 for q in queues:
                     q.put(None)
-                for thread in threads:
-                    thread.join()
+                self._join(threads)
         finally:
             for estimator in estimators:
                 if estimator is not None:
@@ -298,18 +323,31 @@ class WorkerPool:
     # -- threads -----------------------------------------------------------------------
 
     def _start_threads(self, work: Callable[[int], None]) -> list[threading.Thread]:
+        """The workers, then the finishing thread (last in the list)."""
         threads = [
             threading.Thread(target=work, args=(i,), name=f"backstep-pose-{i}", daemon=True)
             for i in range(self.workers)
         ]
+        threads.append(
+            threading.Thread(target=self._finish_due, name="backstep-pose-finish", daemon=True)
+        )
         for thread in threads:
             thread.start()
         return threads
 
-    def _run_threads(self, work: Callable[[int], None]) -> None:
-        threads = self._start_threads(work)
-        for thread in threads:
+    def _join(self, threads: list[threading.Thread]) -> None:
+        """Wait for the workers, then let the finishing thread hand on what is left."""
+        *workers, finisher = threads
+        for thread in workers:
             thread.join()
+        with self._due_cond:
+            self._due.extend(self.buffer.poll())
+            self._inference_over = True
+            self._due_cond.notify()
+        finisher.join()
+
+    def _run_threads(self, work: Callable[[int], None]) -> None:
+        self._join(self._start_threads(work))
         if self._failure is not None:
             raise self._failure
 
