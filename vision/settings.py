@@ -130,3 +130,39 @@ class SmoothingConfig(BaseModel):
     min_cutoff: float = Field(1.0, gt=0, le=10, description="Hz; lower = smoother at rest.")
     beta: float = Field(0.5, ge=0, le=100, description="Speed coefficient; higher = less lag.")
     d_cutoff: float = Field(1.0, gt=0, le=10, description="Hz, for the derivative.")
+
+
+class InferenceConfig(BaseModel):
+    """How pose inference uses the machine's cores (the ``[vision]`` section)."""
+
+    model_config = STRICT
+
+    # MediaPipe's Tasks API runs one model on one core (no thread setting on Linux); N
+    # landmarkers fed frames in turn use N cores. The UI keeps a core of its own.
+    pose_workers: Literal["auto"] | int = Field(
+        "auto",
+        description="Pose models running at once: 'auto' = cores - 1 (at least 1), or 1-8.",
+    )
+
+    @field_validator("pose_workers")
+    @classmethod
+    def _workers_in_range(cls, value: Literal["auto"] | int) -> Literal["auto"] | int:
+        if value != "auto" and not 1 <= int(value) <= 8:
+            raise ValueError("pose_workers must be 'auto' or 1-8")
+        return value
+
+    def workers(self, cores: int | None = None) -> int:
+        """The number of pose workers to run (``cores``: usable cores, default this process's)."""
+        if self.pose_workers != "auto":
+            return int(self.pose_workers)
+        return max(1, (cores if cores is not None else usable_cores()) - 1)
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. under ``taskset``)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1

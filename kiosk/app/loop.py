@@ -16,7 +16,7 @@ from kiosk.app.live_reload import LiveReload
 from kiosk.app.lockdown import InstanceLock, StopSignal, under_systemd
 from kiosk.app.parts import moved_zone, open_parts, persist_zone, show_screen_on_led
 from kiosk.app.presses import PressInjector, parse_presses
-from kiosk.app.run_summary import run_summary, summary_line
+from kiosk.app.run_summary import run_summary, summary_line, ui_cpu_ms_per_frame
 from kiosk.app.safeguards import Safeguards
 from kiosk.app.screenshots import ScreenshotSaver
 from kiosk.app.store_link import SavingHealth
@@ -114,6 +114,7 @@ class KioskApp(LiveReload, Safeguards):
         self._facts = read_status(None)
         self.saving = SavingHealth()
         self._t0: float | None = None
+        self._cpu0: float | None = None  # the UI thread's CPU clock at start (run summary)
         self.shots = ScreenshotSaver(options.screenshots) if options.screenshots else None
         from kiosk.store.connection import resolve_data_dir
 
@@ -443,6 +444,7 @@ class KioskApp(LiveReload, Safeguards):
         clock = pygame.time.Clock()
         self.vision.start()
         self._t0 = time.monotonic()
+        self._cpu0 = time.thread_time()
         if self.injector is not None:
             self.injector.start()
         script = sorted(self.options.script, key=lambda s: s[0])
@@ -489,6 +491,7 @@ class KioskApp(LiveReload, Safeguards):
             dropped_frames=facts.dropped,
             states_seen=self.controller.states_seen,
             frames_drawn=self.frames_drawn,
+            ui_cpu_ms_per_frame=ui_cpu_ms_per_frame(self._cpu0, self.frames_drawn),
             size=self.screen_surf.get_size(),
             screenshots=len(self.shots.files) if self.shots else 0,
             errors=self.errors,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 
@@ -13,6 +14,7 @@ def run_summary(
     dropped_frames: int,
     states_seen: list[str],
     frames_drawn: int,
+    ui_cpu_ms_per_frame: float | None = None,
     size: tuple[int, int],
     screenshots: int,
     errors: list[str],
@@ -28,6 +30,9 @@ def run_summary(
         "dropped_frames": dropped_frames,
         "states_seen": list(states_seen),
         "frames_drawn": frames_drawn,
+        "ui_cpu_ms_per_frame": None
+        if ui_cpu_ms_per_frame is None
+        else round(ui_cpu_ms_per_frame, 2),
         "size": list(size),
         "screenshots": screenshots,
         "errors": errors[-5:],
@@ -36,6 +41,18 @@ def run_summary(
         "storage_failures": storage_failures,
         "saving": saving,
     }
+
+
+def ui_cpu_ms_per_frame(cpu_at_start: float | None, frames_drawn: int) -> float | None:
+    """The UI thread's CPU milliseconds per drawn frame since ``cpu_at_start``.
+
+    ``cpu_at_start`` is `time.thread_time` read by the UI thread when its loop started, and
+    this must be called from that thread: the inference, capture and storage threads are
+    not counted, nor the time the loop sleeps to hold its frame rate.
+    """
+    if cpu_at_start is None or frames_drawn <= 0:
+        return None
+    return (time.thread_time() - cpu_at_start) * 1000.0 / frames_drawn
 
 
 def summary_line(summary: dict[str, Any]) -> str:

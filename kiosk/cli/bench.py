@@ -1,4 +1,4 @@
-"""``backstep bench``: measure the pose model alone and the kiosk's full pipeline."""
+"""``backstep bench``: pose throughput at 1-3 workers, the UI's cost, start-up, a memory soak."""
 
 from __future__ import annotations
 
@@ -14,6 +14,16 @@ from kiosk.cli.options import config_option
 logger = logging.getLogger(__name__)
 
 
+def _workers(value: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(v) for v in value.split(",") if v.strip())
+    except ValueError:
+        counts = ()
+    if not counts or any(not 1 <= n <= 8 for n in counts):
+        raise click.BadParameter("a comma-separated list of 1-8, e.g. 1,2,3")
+    return counts
+
+
 @click.command()
 @click.argument(
     "video", required=False, type=click.Path(path_type=Path, dir_okay=False, exists=True)
@@ -24,44 +34,153 @@ logger = logging.getLogger(__name__)
     type=click.IntRange(10, 100_000),
     default=300,
     show_default=True,
-    help="Frames per phase (the clip repeats to reach it).",
+    help="Frames per run (the clip repeats to reach it).",
+)
+@click.option(
+    "--workers",
+    "workers_text",
+    default="1,2,3",
+    show_default=True,
+    help="Pose worker counts to measure.",
+)
+@click.option(
+    "--cores",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Pin the benchmark (every thread; with --ui, the kiosk) to this many cores.",
+)
+@click.option("--ui", is_flag=True, help="Measure the kiosk's UI and start-up instead.")
+@click.option(
+    "--ui-seconds",
+    type=click.FloatRange(2, 3600),
+    default=15.0,
+    show_default=True,
+    help="Seconds per screen size with --ui.",
+)
+@click.option(
+    "--soak",
+    "soak_minutes",
+    type=click.FloatRange(0.5, 24 * 60),
+    default=None,
+    help="Run the vision service this many minutes on the clip and report its memory.",
 )
 @config_option
-def bench(video: Path | None, as_json: bool, frames: int, config_path: Path | None) -> None:
+def bench(
+    video: Path | None,
+    as_json: bool,
+    frames: int,
+    workers_text: str,
+    cores: int | None,
+    ui: bool,
+    ui_seconds: float,
+    soak_minutes: float | None,
+    config_path: Path | None,
+) -> None:
     """Benchmark on VIDEO (default: the built-in demo clip), letterboxed to 640x480.
 
-    In one run on the same pre-decoded frames: the bare model's throughput, the full
-    pipeline's (capture thread, inference, member selection, smoothing, metrics), per-stage
-    times, capture-to-result latency, peak memory and time to the first pose. Targets are
-    reported, not enforced: pipeline/bare >= 0.90, overhead <= 2 ms p50, latency p95 <=
-    1.5 x inference p95, RSS <= 400 MB.
+    By default, in one run on the same pre-decoded frames: the bare model's throughput,
+    then the full pipeline's (capture thread, pose workers, member selection, smoothing,
+    metrics) at each --workers count, with capture-to-result latency and the pipeline's
+    memory (without the bench's frame buffers). Prints a Markdown table for the README.
+    --ui instead runs the kiosk headless at 800x480, 1280x720 and 1920x1080 (pinned with
+    --cores, default 1, together with its pose workers) and a fresh start-up; --soak runs
+    the vision service for minutes and reports whether its memory stays flat.
+    Targets are reported, not enforced.
     """
     from vision.errors import ModelError, SourceError
-    from vision.offline.bench import run_bench
     from vision.pose.model import ensure_model
     from vision.sources.video import demo_path
 
+    counts = _workers(workers_text)
+    if ui:
+        _bench_ui(cores if cores is not None else 1, ui_seconds, config_path, as_json)
+        return
+    if cores is not None:
+        from vision.offline.bench import pin_to_cores
+
+        try:
+            pinned = pin_to_cores(cores)
+        except (ValueError, OSError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        logger.info("bench pinned to cores %s", pinned)
     config = load_cli_config(config_path)
     try:
         model_path = ensure_model(config.model)
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
     clip = video if video is not None else demo_path()
-    from kiosk.cli.progress import progress_bar
-    from vision.offline.bench import BENCH_PHASES
-
     try:
-        with progress_bar("bench", total=len(BENCH_PHASES), unit="phase") as bar:
+        if soak_minutes is not None:
+            _soak(clip, soak_minutes, config, model_path, as_json)
+            return
+        from kiosk.cli.progress import progress_bar
+        from vision.offline.bench import bench_phases, run_bench
+
+        phases = bench_phases(counts)
+        with progress_bar("bench", total=len(phases), unit="phase") as bar:
 
             def phase(name: str) -> None:
-                if bar.n or name != BENCH_PHASES[0]:
+                if bar.n or name != phases[0]:
                     bar.update()
                 bar.set_description(f"bench: {name}")
 
-            report = run_bench(clip, frames, config, model_path, on_phase=phase)
+            report = run_bench(clip, frames, config, model_path, counts, on_phase=phase)
     except (SourceError, ModelError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(report.to_dict(), separators=(",", ":")))
     else:
         click.echo(report.format())
+
+
+def _soak(clip: Path, minutes: float, config: object, model_path: Path, as_json: bool) -> None:
+    from vision.offline.soak import run_soak
+
+    def progress(elapsed: float, mb: float) -> None:
+        if not as_json:
+            click.echo(f"  {elapsed / 60:5.1f} min  RSS {mb:6.0f} MB", err=True)
+
+    report = run_soak(clip, minutes, config, model_path, on_sample=progress)  # type: ignore[arg-type]
+    if as_json:
+        growth = report.growth_mb_per_hour
+        data = {
+            "minutes": minutes,
+            "workers": report.workers,
+            "frames_processed": report.frames_processed,
+            "harness_mb": round(report.harness_mb, 1),
+            "rss_mb": [[round(t, 1), round(mb - report.harness_mb, 1)] for t, mb in report.samples],
+            "growth_mb_per_hour": None if growth is None else round(growth, 2),
+        }
+        click.echo(json.dumps(data, separators=(",", ":")))
+    else:
+        click.echo(report.format())
+
+
+def _bench_ui(cores: int, seconds: float, config_path: Path | None, as_json: bool) -> None:
+    from kiosk.cli.bench_ui import UI_SIZES, format_ui, startup_run, ui_run
+
+    runs = []
+    for size in UI_SIZES:
+        if not as_json:
+            click.echo(f"  UI at {size[0]}x{size[1]} for {seconds:g} s ...", err=True)
+        runs.append(ui_run(size, seconds, cores, config_path))
+    startup = startup_run(cores=None)
+    if as_json:
+        data = {
+            "cores": cores,
+            "ui": [
+                {
+                    "size": list(r.size),
+                    "ui_fps": r.ui_fps,
+                    "ui_cpu_ms_per_frame": r.ui_cpu_ms_per_frame,
+                    "pose_fps": r.pose_fps,
+                    "error": r.error,
+                }
+                for r in runs
+            ],
+            "first_frame_s": startup[0],
+            "first_pose_s": startup[1],
+        }
+        click.echo(json.dumps(data, separators=(",", ":")))
+    else:
+        click.echo(format_ui(runs, cores, startup))

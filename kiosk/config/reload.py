@@ -36,6 +36,7 @@ RESTART_KEYS: tuple[str, ...] = (
     "camera.reconnect_min_s",
     "camera.reconnect_max_s",
     "model",
+    "vision",  # the pose workers are started with the vision service
     "display",
     "gpio",
     "storage.data_dir",

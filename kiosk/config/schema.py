@@ -12,6 +12,7 @@ from vision.metrics.core_score import CoreConfig
 from vision.metrics.settings import GaitConfig, PostureConfig, SafetyConfig
 from vision.settings import (
     CameraConfig,
+    InferenceConfig,
     ModelConfig,
     SmoothingConfig,
     ZoneConfig,
@@ -317,6 +318,7 @@ class BackstepConfig(BaseModel):
     zone: ZoneConfig = Field(default_factory=ZoneConfig)
     model: ModelConfig = Field(default_factory=ModelConfig)
     smoothing: SmoothingConfig = Field(default_factory=SmoothingConfig)
+    vision: InferenceConfig = Field(default_factory=InferenceConfig)
     posture: PostureConfig = Field(default_factory=PostureConfig)
     gait: GaitConfig = Field(default_factory=GaitConfig)
     core: CoreConfig = Field(default_factory=CoreConfig)

@@ -6,7 +6,13 @@ from typing import Protocol
 
 from vision.metrics.core_score import CoreConfig
 from vision.metrics.settings import GaitConfig, PostureConfig, SafetyConfig
-from vision.settings import CameraConfig, ModelConfig, SmoothingConfig, ZoneConfig
+from vision.settings import (
+    CameraConfig,
+    InferenceConfig,
+    ModelConfig,
+    SmoothingConfig,
+    ZoneConfig,
+)
 
 
 class VisionConfig(Protocol):
@@ -29,6 +35,11 @@ class VisionConfig(Protocol):
     @property
     def model(self) -> ModelConfig:
         """The pose model."""
+        ...
+
+    @property
+    def vision(self) -> InferenceConfig:
+        """How many pose workers run at once."""
         ...
 
     @property

@@ -10,9 +10,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from vision.loop.workers import WorkerPool
 from vision.pose.estimator import PoseEstimator
 from vision.pose.legs import LegTracker
 from vision.pose.selection import MemberSelector, zone_crop
@@ -52,6 +54,19 @@ class Analyzer(Protocol):
     ) -> tuple[FrameMetrics, list[Event]]: ...
 
 
+@dataclass(slots=True)
+class Inferred:
+    """A frame after the model: its poses in full-frame coordinates, not yet analysed.
+
+    ``seconds`` is the time `FramePipeline.infer` took (part of the "total" stage).
+    """
+
+    frame: Frame
+    poses: list[Pose]
+    timings: dict[str, float]
+    seconds: float
+
+
 class FramePipeline:
     """One frame in, one `FrameResult` out: crop to the zone, infer, select, smooth, analyse.
 
@@ -62,9 +77,12 @@ class FramePipeline:
     capture clock: ``analyze`` decodes faster than real time, and cadence must come out in
     steps per minute of the video, not of the computer.
 
-    `set_zone` may be called from any thread: the new zone is taken up at the start of the
-    next frame, by the thread that runs `process`, so a frame never sees half a change. Not
-    otherwise thread-safe: one thread calls `process`.
+    `process` is `infer` then `finish`. `infer` may run in several threads at once, each
+    with its own estimator (`vision.loop.workers`); `finish` runs in one thread at a time,
+    on frames in order. `set_zone` may be called from any thread: the new zone is taken up
+    at the start of the next `finish`, so a frame never sees half a change (a frame already
+    cropped with the old zone is still judged by the new one: its landmarks are mapped back
+    to the full frame, so nothing is misplaced).
     """
 
     def __init__(
@@ -124,24 +142,25 @@ class FramePipeline:
 
     def process(self, frame: Frame) -> FrameResult:
         """Run every stage on ``frame``; stage times (seconds) go to ``result.timings``."""
-        t_start = time.perf_counter()
-        self._apply_pending_zone()
-        self.last_frame = frame
-        result = FrameResult(
-            frame_index=frame.index,
-            t=frame.t,
-            media_t=frame.media_t,
-            frame_size=frame.size,
-            captured_t=frame.t,
-        )
-        timings = result.timings
+        return self.finish(self.infer(frame))
 
+    def infer(self, frame: Frame, estimator: PoseEstimator | None = None) -> Inferred:
+        """The stages that may run on several frames at once: crop, the model, back to the frame.
+
+        ``estimator`` is a worker's own model (`vision.loop.workers`); by default the
+        pipeline's. Thread-safe as long as each thread passes its own estimator.
+        """
+        t_start = time.perf_counter()
+        estimator = estimator or self.estimator
+        timings: dict[str, float] = {}
         # convert: crop to the zone plus a margin, wrap for the model, read its output back
         # as arrays, map the landmarks back to the full frame.
         # The model gets the analysis clock too: its VIDEO mode is time-dependent, so only
         # with the file's own timestamps does the same video give the same rows every run.
         t_analysis = self.analysis_time(frame)
-        crop = zone_crop(self.selector.zone, frame.size) if self.crop_to_zone else None
+        with self._zone_lock:  # a zone asked for crops at once; selection takes it up next
+            zone = self._pending_zone or self.selector.zone
+        crop = zone_crop(zone, frame.size) if self.crop_to_zone else None
         if crop is not None and crop.is_full_frame:
             crop = None
         model_frame = Frame(
@@ -151,16 +170,39 @@ class FramePipeline:
             media_t=frame.media_t,
         )
         t1 = time.perf_counter()
-        poses = self.estimator.detect(model_frame)
+        poses = estimator.detect(model_frame)
         t2 = time.perf_counter()
-        infer = (getattr(self.estimator, "timings", None) or {}).get("infer", t2 - t1)
+        infer = (getattr(estimator, "timings", None) or {}).get("infer", t2 - t1)
         if crop is not None:
             poses = [crop.to_frame(p) for p in poses]
         t3 = time.perf_counter()
         timings["infer"] = infer
         timings["convert"] = (t1 - t_start) + max(0.0, (t2 - t1) - infer) + (t3 - t2)
+        return Inferred(frame, poses, timings, t3 - t_start)
 
-        member, others = self.selector.select(poses, t_analysis)
+    def finish(self, inferred: Inferred) -> FrameResult:
+        """The stages that need frames in order: member selection, smoothing, metrics.
+
+        One thread at a time, frames in increasing index order (`vision.loop.workers`
+        re-orders them): the selector, the One Euro filter and the gait analysis keep state
+        from frame to frame and are fed each frame's own capture (or media) time.
+        """
+        t3 = time.perf_counter()
+        self._apply_pending_zone()
+        frame = inferred.frame
+        self.last_frame = frame
+        t_analysis = self.analysis_time(frame)
+        result = FrameResult(
+            frame_index=frame.index,
+            t=frame.t,
+            media_t=frame.media_t,
+            frame_size=frame.size,
+            captured_t=frame.t,
+        )
+        timings = result.timings
+        timings.update(inferred.timings)
+
+        member, others = self.selector.select(inferred.poses, t_analysis)
         if member is None:
             self.legs.reset()
         else:
@@ -191,7 +233,7 @@ class FramePipeline:
             )
         t6 = time.perf_counter()
         timings["metrics"] = t6 - t5
-        timings["total"] = t6 - t_start
+        timings["total"] = inferred.seconds + (t6 - t3)
         return result
 
     def reset(self) -> None:
@@ -258,6 +300,17 @@ def build_pipeline(
     )
 
 
+def mediapipe_factory(config: VisionConfig, model_path: Path | str) -> Callable[[], PoseEstimator]:
+    """Makes one more MediaPipe estimator like `build_pipeline`'s (for extra pose workers)."""
+
+    def make() -> PoseEstimator:
+        from vision.pose.estimator import MediaPipePoseEstimator
+
+        return MediaPipePoseEstimator(model_path, config.model)
+
+    return make
+
+
 def run_pipeline(
     capture_or_source: CaptureThread | FrameSource,
     pipeline: FramePipeline,
@@ -267,6 +320,8 @@ def run_pipeline(
     exit_when_exhausted: bool,
     on_error: Callable[[Exception], None] | None = None,
     wait_s: float = 0.5,
+    workers: int = 1,
+    estimator_factory: Callable[[], PoseEstimator] | None = None,
 ) -> int:
     """The inference loop: feed frames through ``pipeline`` until stopped; returns the count.
 
@@ -277,27 +332,40 @@ def run_pipeline(
     thread that stopped); otherwise the loop keeps waiting until ``stop_event`` is set.
     An exception from a frame goes to ``on_error`` and the loop goes on; without
     ``on_error`` it propagates.
+
+    ``workers`` > 1 runs that many models at once, the extra ones made by
+    ``estimator_factory`` (`vision.loop.workers`); results still arrive in frame order.
+    Live, even one worker runs there: selection, smoothing and metrics then overlap the
+    next inference in a thread of their own.
     """
     wait_newer = getattr(capture_or_source, "wait_newer", None)
-    last_index: int | None = None
+    if wait_newer is not None or workers > 1:
+        if estimator_factory is None:
+            if workers > 1:
+                raise ValueError("more than one worker needs an estimator_factory")
+            estimator_factory = _no_factory
+        pool = WorkerPool(
+            pipeline,
+            workers,
+            estimator_factory,
+            on_result,
+            stop_event,
+            on_error=on_error,
+            wait_s=wait_s,
+        )
+        if wait_newer is not None:
+            return pool.run_live(capture_or_source, exit_when_exhausted)
+        return pool.run_all(capture_or_source, exit_when_exhausted)  # type: ignore[arg-type]
+    # One model over every frame of a file, in this thread: `process` frame by frame.
+    source: FrameSource = capture_or_source  # type: ignore[assignment]
     processed = 0
     while not stop_event.is_set():
-        frame: Frame | None
-        if wait_newer is not None:
-            frame = wait_newer(last_index, wait_s)
-            if frame is None:
-                if exit_when_exhausted and _capture_finished(capture_or_source):
-                    break
-                continue
-        else:
-            source: FrameSource = capture_or_source  # type: ignore[assignment]
-            frame = source.read()
-            if frame is None:
-                if exit_when_exhausted:
-                    break
-                stop_event.wait(wait_s)
-                continue
-        last_index = frame.index
+        frame = source.read()
+        if frame is None:
+            if exit_when_exhausted:
+                break
+            stop_event.wait(wait_s)
+            continue
         try:
             result = pipeline.process(frame)
             on_result(result)
@@ -310,10 +378,5 @@ def run_pipeline(
     return processed
 
 
-def _capture_finished(capture: Any) -> bool:
-    """True once a capture thread will deliver no more frames (ended or stopped)."""
-    status = getattr(capture, "status", None)
-    if status is not None and getattr(status, "state", None) == "ended":
-        return True
-    is_running = getattr(capture, "is_running", True)
-    return not is_running
+def _no_factory() -> PoseEstimator:
+    raise AssertionError("one worker uses the pipeline's own estimator")

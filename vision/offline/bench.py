@@ -1,36 +1,38 @@
-"""``backstep bench``: the pose model alone versus the kiosk's whole pipeline, on one machine.
+"""``backstep bench``: the pose model alone versus the kiosk's whole pipeline at 1-3 workers.
 
-Both phases run in one process on the same pre-decoded frames (the clip letterboxed to
+Every phase runs in one process on the same pre-decoded frames (the clip letterboxed to
 640x480, the camera size the targets assume, repeated by reference to the frame count):
 
 * **bare**: ``PoseLandmarker.detect_for_video`` in a tight loop on ready-made ``mp.Image``s
   of the same zone crop the pipeline infers on, so the ratio measures only our overhead;
-  run before and after the pipeline, the faster run counting (noise must not flatter us);
-* **pipeline**: a real `CaptureThread` fed by a `ReplaySource`, the inference loop
-  (`run_pipeline`) and the full `FramePipeline` (crop, infer, select, smooth, metrics).
-  The replay "camera" runs at three times the bare model rate (at least the configured
-  camera rate): like a real camera that is faster than the model, a fresh frame is always
-  waiting, and one waits at most a third of an inference in the slot.
+  run before and after the pipelines, the faster run counting (noise must not flatter us);
+* **pipeline**, once per worker count: a real `CaptureThread` fed by a `ReplaySource`,
+  the inference loop (`run_pipeline`, with its pose workers) and the full `FramePipeline`
+  (crop, infer, select, smooth, metrics). The replay "camera" runs at three times the
+  bare model rate (at least the configured camera rate): like a real camera faster than
+  the model, a fresh frame is always waiting.
 
-The targets are reported, not asserted: pipeline/bare >= 0.90; work other than inference
-<= 2 ms p50; capture-to-result latency p95 <= 1.5 x inference p95; peak RSS <= 400 MB.
+Memory is the process's resident set sampled while each pipeline runs, minus the bench's
+own frame buffers. `pin_to_cores` (``--cores N``) restricts the whole process, every
+thread, to N cores first. Targets (`vision.offline.bench_report`) are reported, not
+asserted.
 """
 
 from __future__ import annotations
 
 import logging
-import resource
-import sys
+import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from vision.offline.analyze import StageTimes, percentile
+from vision.offline.bench_report import BenchReport, WorkerRun
 from vision.pose.selection import zone_crop
 from vision.types import Frame, FrameResult
 
@@ -42,11 +44,8 @@ logger = logging.getLogger(__name__)
 BENCH_SIZE = (640, 480)
 WARMUP_FRAMES = 5
 FEED_FACTOR = 3.0
-
-TARGET_RATIO = 0.90
-TARGET_OVERHEAD_MS = 2.0
-TARGET_LATENCY_FACTOR = 1.5
-TARGET_RSS_MB = 400.0
+#: Resident memory is sampled this often while a pipeline runs.
+RSS_SAMPLE_S = 0.05
 
 
 def letterbox(rgb: np.ndarray, size: tuple[int, int] = BENCH_SIZE) -> np.ndarray:
@@ -119,128 +118,64 @@ class ReplaySource:
         """Nothing to release."""
 
 
-@dataclass
-class BenchReport:
-    """What one bench run measured; `to_dict` is the ``--json`` object."""
-
-    video: str
-    frames: int
-    frame_size: tuple[int, int]
-    model_path: str
-    num_poses: int
-    bare_fps: float
-    pipeline_fps: float
-    feed_fps: float
-    latency_ms_p50: float | None
-    latency_ms_p95: float | None
-    first_pose_s: float | None
-    rss_mb: float
-    person_share: float
-    stages_ms: dict[str, dict[str, float | None]] = field(default_factory=dict)
-
-    @property
-    def ratio(self) -> float:
-        """Pipeline throughput over bare model throughput."""
-        return self.pipeline_fps / self.bare_fps if self.bare_fps > 0 else 0.0
-
-    def stage(self, name: str, q: str) -> float | None:
-        """A stage percentile (``q`` "p50" or "p95") in ms."""
-        return self.stages_ms.get(name, {}).get(q)
-
-    def targets(self) -> dict[str, bool | None]:
-        """Each target met (True), missed (False) or not measurable (None)."""
-        overhead = self.stage("overhead", "p50")
-        infer95 = self.stage("infer", "p95")
-        latency_ok = (
-            None
-            if self.latency_ms_p95 is None or infer95 is None
-            else self.latency_ms_p95 <= TARGET_LATENCY_FACTOR * infer95
-        )
-        return {
-            "ratio": self.ratio >= TARGET_RATIO,
-            "overhead": None if overhead is None else overhead <= TARGET_OVERHEAD_MS,
-            "latency": latency_ok,
-            "rss": self.rss_mb <= TARGET_RSS_MB,
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """A flat JSON-ready summary (the keys the brief names, plus detail)."""
-        data = asdict(self)
-        data["frame_size"] = list(self.frame_size)
-        data.update(
-            ratio=round(self.ratio, 3),
-            infer_ms_p50=self.stage("infer", "p50"),
-            infer_ms_p95=self.stage("infer", "p95"),
-            overhead_ms_p50=self.stage("overhead", "p50"),
-            metrics_ms_p50=self.stage("metrics", "p50"),
-            targets=self.targets(),
-        )
-        return _rounded(data)
-
-    def format(self) -> str:
-        """A human table."""
-        t = self.targets()
-
-        def mark(ok: bool | None) -> str:
-            return "n/a" if ok is None else ("ok" if ok else "MISSED")
-
-        def ms(v: float | None) -> str:
-            return "-" if v is None else f"{v:.2f}"
-
-        w, h = self.frame_size
-        lines = [
-            f"bench: {self.video}, {self.frames} frames at {w}x{h}, num_poses {self.num_poses}",
-            f"model: {self.model_path}",
-            "",
-            f"{'bare model':<28}{self.bare_fps:8.1f} frames/s",
-            f"{'full pipeline':<28}{self.pipeline_fps:8.1f} frames/s   (camera fed at "
-            f"{self.feed_fps:.0f} frames/s)",
-            f"{'pipeline / bare':<28}{self.ratio:8.3f}   target >= {TARGET_RATIO:.2f}  "
-            f"{mark(t['ratio'])}",
-            "",
-            f"{'stage':<28}{'p50 ms':>8}{'p95 ms':>10}",
-        ]
-        stages = ("decode", "bare_infer", "convert", "infer", "select", "smooth", "metrics")
-        for stage in (*stages, "overhead"):
-            lines.append(
-                f"{stage:<28}{ms(self.stage(stage, 'p50')):>8}{ms(self.stage(stage, 'p95')):>10}"
-            )
-        lines += [
-            "",
-            f"{'overhead p50 (all but infer)':<28}{ms(self.stage('overhead', 'p50')):>8} ms  "
-            f"target <= {TARGET_OVERHEAD_MS:.1f}  {mark(t['overhead'])}",
-            f"{'capture-to-result latency':<28}{ms(self.latency_ms_p50):>8}"
-            f"{ms(self.latency_ms_p95):>10} ms  target p95 <= {TARGET_LATENCY_FACTOR} x "
-            f"infer p95  {mark(t['latency'])}",
-            f"{'peak RSS':<28}{self.rss_mb:8.0f} MB  target <= {TARGET_RSS_MB:.0f}  "
-            f"{mark(t['rss'])}",
-            f"{'time to first pose':<28}"
-            + ("       -" if self.first_pose_s is None else f"{self.first_pose_s:8.2f} s")
-            + "   (model load + first frames)",
-            f"{'member found':<28}{100 * self.person_share:7.0f}%",
-        ]
-        return "\n".join(lines)
+def rss_mb() -> float:
+    """This process's resident memory now, MB (Linux ``/proc``; 0 where unknown)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            pages = int(f.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
 
 
-def _rounded(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, 3)
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    return value
+class RssSampler:
+    """The highest resident memory seen while in the ``with`` block (a sampling thread)."""
+
+    def __init__(self, every_s: float = RSS_SAMPLE_S) -> None:
+        self.every_s = every_s
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-rss", daemon=True)
+
+    def _run(self) -> None:
+        while True:
+            self.peak_mb = max(self.peak_mb, rss_mb())
+            if self._stop.wait(self.every_s):
+                return
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_mb = max(self.peak_mb, rss_mb())
 
 
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process, MB (ru_maxrss is KB on Linux, bytes on macOS)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+def pin_to_cores(count: int) -> list[int]:
+    """Restrict this process, every thread of it, to ``count`` of its cores; returns them.
+
+    Like ``taskset``: threads started later inherit the mask. Raises ValueError when the
+    process may not use that many cores, OSError where affinity is not supported.
+    """
+    allowed = sorted(os.sched_getaffinity(0))
+    if not 1 <= count <= len(allowed):
+        raise ValueError(f"--cores {count}: this process may use {len(allowed)} core(s)")
+    cores = set(allowed[:count])
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            os.sched_setaffinity(int(tid), cores)
+        except ProcessLookupError:  # a thread that just ended
+            continue
+    return sorted(cores)
 
 
 def prepare_bare_images(config: VisionConfig, images: list[np.ndarray]) -> list[Any]:
     """``mp.Image``s of the pipeline's zone crop, one per distinct frame (repeats shared)."""
-    import mediapipe as mp
+    from vision.pose import mp_lean
+
+    mp = mp_lean.load()
 
     crop = zone_crop(config.zone, (images[0].shape[1], images[0].shape[0]))
     distinct: dict[int, Any] = {}
@@ -285,20 +220,25 @@ def bench_bare(
 
 @dataclass
 class PipelineRun:
-    """What the pipeline phase measured."""
+    """What one pipeline phase measured."""
 
     fps: float
     results: list[FrameResult]
     latencies: list[float]
     first_pose_s: float | None
+    rss_mb: float
 
 
 def bench_pipeline(
-    model_path: Path, config: VisionConfig, images: list[np.ndarray], feed_fps: float
+    model_path: Path,
+    config: VisionConfig,
+    images: list[np.ndarray],
+    feed_fps: float,
+    workers: int = 1,
 ) -> PipelineRun:
-    """Capture thread -> inference loop -> `FramePipeline`, until ``len(images)`` results."""
+    """Capture thread -> ``workers`` pose workers -> `FramePipeline`, ``len(images)`` results."""
     from vision.loop.capture import CaptureThread
-    from vision.loop.pipeline import build_pipeline, run_pipeline
+    from vision.loop.pipeline import build_pipeline, mediapipe_factory, run_pipeline
 
     wanted = len(images)
     results: list[FrameResult] = []
@@ -307,15 +247,11 @@ def bench_pipeline(
     first_pose: list[float] = []
     stop = threading.Event()
 
-    started = time.perf_counter()
-    pipeline = build_pipeline(config, model_path)
-    capture = CaptureThread(lambda: ReplaySource(images, feed_fps), stop_at_end=False)
-
     def on_result(result: FrameResult) -> None:
         now = time.monotonic()
         if result.person and not first_pose:
             first_pose.append(time.perf_counter() - started)
-        if result.frame_index < WARMUP_FRAMES:
+        if result.frame_index < WARMUP_FRAMES * workers:
             return
         results.append(result)
         latencies.append(now - result.captured_t)
@@ -323,19 +259,58 @@ def bench_pipeline(
         if len(results) >= wanted:
             stop.set()
 
-    try:
-        capture.start()
-        run_pipeline(capture, pipeline, on_result, stop, exit_when_exhausted=True)
-    finally:
-        capture.stop()
-        pipeline.close()
+    with RssSampler() as rss:
+        started = time.perf_counter()
+        pipeline = build_pipeline(config, model_path)
+        capture = CaptureThread(lambda: ReplaySource(images, feed_fps), stop_at_end=False)
+        try:
+            capture.start()
+            run_pipeline(
+                capture,
+                pipeline,
+                on_result,
+                stop,
+                exit_when_exhausted=True,
+                workers=workers,
+                estimator_factory=mediapipe_factory(config, model_path),
+            )
+        finally:
+            capture.stop()
+            pipeline.close()
     span = stamps[-1] - stamps[0] if len(stamps) >= 2 else 0.0
     fps = (len(stamps) - 1) / span if span > 0 else 0.0
-    return PipelineRun(fps, results, latencies, first_pose[0] if first_pose else None)
+    first = first_pose[0] if first_pose else None
+    return PipelineRun(fps, results, latencies, first, rss.peak_mb)
 
 
-#: The phases `run_bench` reports to its ``on_phase`` callback, in order.
-BENCH_PHASES = ("decode", "bare model", "full pipeline", "bare model again")
+def worker_run(workers: int, run: PipelineRun, harness_mb: float) -> WorkerRun:
+    """The table row for one pipeline phase."""
+    stages = StageTimes()
+    for result in run.results:
+        stages.add(result.timings)
+    stages_ms: dict[str, dict[str, float | None]] = {
+        name: {"p50": stages.ms(name, 50), "p95": stages.ms(name, 95)} for name in stages.samples
+    }
+    lat50, lat95 = percentile(run.latencies, 50), percentile(run.latencies, 95)
+    person = sum(r.person for r in run.results) / len(run.results) if run.results else 0.0
+    return WorkerRun(
+        workers=workers,
+        fps=run.fps,
+        latency_ms_p50=None if lat50 is None else lat50 * 1000,
+        latency_ms_p95=None if lat95 is None else lat95 * 1000,
+        infer_ms_p50=stages.ms("infer", 50),
+        overhead_ms_p50=stages.ms("overhead", 50),
+        rss_mb=max(0.0, run.rss_mb - harness_mb),
+        person_share=person,
+        first_pose_s=run.first_pose_s,
+        stages_ms=stages_ms,
+    )
+
+
+def bench_phases(workers: tuple[int, ...]) -> tuple[str, ...]:
+    """The phases `run_bench` reports to its ``on_phase`` callback, in order."""
+    pipelines = tuple(f"pipeline, {n} worker{'s' if n > 1 else ''}" for n in workers)
+    return ("decode", "bare model", *pipelines, "bare model again")
 
 
 def run_bench(
@@ -343,53 +318,48 @@ def run_bench(
     frames: int,
     config: VisionConfig,
     model_path: Path,
+    workers: tuple[int, ...] = (1, 2, 3),
     on_phase: Callable[[str], object] | None = None,
 ) -> BenchReport:
-    """Both phases on ``frames`` letterboxed frames of ``video``; see the module docstring.
+    """Bare model, then the pipeline at each worker count, on ``frames`` frames of ``video``.
 
-    ``on_phase(name)`` is called as each of `BENCH_PHASES` starts (outside any timed loop).
+    ``on_phase(name)`` is called as each of `bench_phases` starts (outside any timed loop).
     """
+    phases = iter(bench_phases(workers))
     phase = on_phase or (lambda _name: None)
-    phase(BENCH_PHASES[0])
+    load = os.getloadavg()
+    phase(next(phases))
     images, decode = load_frames(video, frames)
+    distinct = {id(image): image for image in images}
+    harness_mb = sum(image.nbytes for image in distinct.values()) / (1024 * 1024)
     logger.info("bench: %d frames ready (%d distinct)", len(images), len(decode))
-    prepared = prepare_bare_images(config, images)
-    phase(BENCH_PHASES[1])
-    bare_fps, bare_times = bench_bare(model_path, config, prepared)
+    phase(next(phases))
+    bare_fps, bare_times = bench_bare(model_path, config, prepare_bare_images(config, images))
     feed_fps = max(float(config.camera.fps), FEED_FACTOR * bare_fps)
-    phase(BENCH_PHASES[2])
-    run = bench_pipeline(model_path, config, images, feed_fps)
-    # The bare model once more after the pipeline, keeping the faster run: a busy moment
+    runs = []
+    for n in workers:
+        phase(next(phases))
+        runs.append(
+            worker_run(n, bench_pipeline(model_path, config, images, feed_fps, n), harness_mb)
+        )
+    # The bare model once more after the pipelines, keeping the faster run: a busy moment
     # during one phase (another process, a thermal step) must not flatter the ratio.
-    phase(BENCH_PHASES[3])
-    again_fps, again_times = bench_bare(model_path, config, prepared)
+    phase(next(phases))
+    again_fps, again_times = bench_bare(model_path, config, prepare_bare_images(config, images))
     if again_fps > bare_fps:
         bare_fps, bare_times = again_fps, again_times
-
-    stages = StageTimes()
-    for result in run.results:
-        stages.add(result.timings)
-    stages.samples["decode"] = decode
-    stages.samples["bare_infer"] = bare_times
-    stages_ms: dict[str, dict[str, float | None]] = {
-        name: {"p50": stages.ms(name, 50), "p95": stages.ms(name, 95)} for name in stages.samples
-    }
-    lat50 = percentile(run.latencies, 50)
-    lat95 = percentile(run.latencies, 95)
-    person = sum(r.person for r in run.results) / len(run.results) if run.results else 0.0
+    bare50 = percentile(bare_times, 50)
     return BenchReport(
         video=video.name,
         frames=frames,
         frame_size=BENCH_SIZE,
         model_path=str(model_path),
         num_poses=config.model.num_poses,
+        cores=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1,
+        load_avg=load,
         bare_fps=bare_fps,
-        pipeline_fps=run.fps,
+        bare_ms_p50=None if bare50 is None else bare50 * 1000,
         feed_fps=feed_fps,
-        latency_ms_p50=None if lat50 is None else lat50 * 1000,
-        latency_ms_p95=None if lat95 is None else lat95 * 1000,
-        first_pose_s=run.first_pose_s,
-        rss_mb=peak_rss_mb(),
-        person_share=person,
-        stages_ms=stages_ms,
+        harness_mb=harness_mb,
+        runs=runs,
     )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from vision.errors import ModelError
+from vision.pose import mp_lean
 from vision.pose.model_check import close_landmarker
 from vision.pose.native_log import native_stderr_to_log
 from vision.settings import ModelConfig
@@ -43,13 +44,12 @@ class PoseEstimator(Protocol):
 
 def landmarker_options(model_path: Path, cfg: ModelConfig) -> PoseLandmarkerOptions:
     """The one set of ``PoseLandmarker`` options (VIDEO mode, ``cfg``'s confidences)."""
-    # Heavy: imported only when a model is really loaded, so `backstep --help` stays fast.
-    from mediapipe.tasks.python import BaseOptions
-    from mediapipe.tasks.python import vision as mp_vision
-
-    return mp_vision.PoseLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(model_path)),
-        running_mode=mp_vision.RunningMode.VIDEO,
+    # MediaPipe is imported when a model is really loaded, and only the landmarker's own
+    # modules (vision.pose.mp_lean): `backstep --help` and the kiosk's first frame stay fast.
+    mp = mp_lean.load()
+    return mp.PoseLandmarkerOptions(
+        base_options=mp.BaseOptions(model_asset_path=str(model_path)),
+        running_mode=mp.RunningMode.VIDEO,
         num_poses=cfg.num_poses,
         min_pose_detection_confidence=cfg.min_detection_confidence,
         min_pose_presence_confidence=cfg.min_presence_confidence,
@@ -60,13 +60,11 @@ def landmarker_options(model_path: Path, cfg: ModelConfig) -> PoseLandmarkerOpti
 
 def create_landmarker(model_path: Path, cfg: ModelConfig) -> PoseLandmarker:
     """A ``PoseLandmarker`` for the estimator and the benchmark alike; raises `ModelError`."""
-    from mediapipe.tasks.python import vision as mp_vision
-
     if not model_path.is_file():
         raise ModelError(f"pose model not found: {model_path}; run 'backstep model fetch'")
     try:
         with native_stderr_to_log():
-            landmarker = mp_vision.PoseLandmarker.create_from_options(
+            landmarker = mp_lean.load().PoseLandmarker.create_from_options(
                 landmarker_options(model_path, cfg)
             )
     except (RuntimeError, ValueError) as exc:
@@ -93,6 +91,7 @@ class MediaPipePoseEstimator:
         self._last_ms = -1
         self._first_done = False
         self._landmarker: PoseLandmarker | None = create_landmarker(self.model_path, cfg)
+        self._mp = mp_lean.load()
 
     def next_timestamp_ms(self, t: float) -> int:
         """A VIDEO-mode timestamp for capture time ``t`` (s), strictly above the previous one.
@@ -113,8 +112,6 @@ class MediaPipePoseEstimator:
 
     def detect(self, frame: Frame) -> list[Pose]:
         """Run the model on ``frame.image`` (RGB uint8); landmarks are normalised to it."""
-        import mediapipe as mp
-
         if self._landmarker is None:
             raise ModelError("the pose estimator is closed")
         t0 = time.perf_counter()
@@ -122,7 +119,7 @@ class MediaPipePoseEstimator:
         if not rgb.flags.c_contiguous:
             # mp.Image refuses strided views (a crop or a rotation); one copy here is cheap.
             rgb = np.ascontiguousarray(rgb)
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         ts = self.next_timestamp_ms(frame.t)
         t1 = time.perf_counter()
         if self._first_done:

@@ -99,6 +99,7 @@ def test_buttons_on_mock_factory_drive_checkin_position_and_staff(tmp_path, mock
     assert [p.stem.split("_", 1)[1] for p in firsts] == ["idle", "checkin", "position", "staff"]
     distinct_pngs(firsts)
     assert summary["ui_fps"] > 0 and summary["frames_drawn"] > 0
+    assert summary["ui_cpu_ms_per_frame"] > 0  # the UI thread's own CPU, per drawn frame
 
 
 def test_scripted_presses_go_through_the_button_post_path(tmp_path, mock_factory):

@@ -132,3 +132,28 @@ def test_a_broken_model_is_reported_not_raised_and_stop_still_works(tmp_path: Pa
         assert svc.latest_result() is None
     finally:
         svc.stop()
+
+
+def test_with_several_pose_workers_results_are_published_in_frame_order(
+    model_path: Path,
+) -> None:
+    config = BackstepConfig.model_validate({"vision": {"pose_workers": 2}})
+    svc = VisionService(config, "demo", model_path=model_path)
+    seen: list[int] = []
+    original = svc._publish
+
+    def publish(pipeline, result) -> None:  # type: ignore[no-untyped-def]
+        seen.append(result.frame_index)
+        original(pipeline, result)
+
+    svc._publish = publish  # type: ignore[method-assign]
+    try:
+        svc.start()
+        assert wait_for(lambda: svc.status().frames_processed >= 30)
+    finally:
+        svc.stop()
+    status = svc.status()
+    assert status.last_error is None
+    assert seen == sorted(set(seen))  # never a frame twice, never an older after a newer
+    result = svc.latest_result()
+    assert result is not None and result.person

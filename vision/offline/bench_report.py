@@ -1,0 +1,186 @@
+"""What ``backstep bench`` measured, as a table to paste into the README or as JSON."""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: Targets (issue #13), reported, never asserted: the pipeline at 1 worker keeps 95% of the
+#: bare model's rate; 2 workers give 1.6x the rate of 1 (on 2 free cores); the rest as
+#: before (overhead, latency, memory).
+TARGET_RATIO = 0.95
+TARGET_SPEEDUP_2 = 1.6
+TARGET_OVERHEAD_MS = 2.0
+TARGET_LATENCY_FACTOR = 1.5
+TARGET_RSS_MB = 400.0
+
+
+@dataclass
+class WorkerRun:
+    """The full pipeline at one worker count.
+
+    ``rss_mb`` is the process's resident memory while the pipeline ran, minus the bench's
+    own decoded frames (a camera holds one or two): what the kiosk's vision part needs.
+    """
+
+    workers: int
+    fps: float
+    latency_ms_p50: float | None
+    latency_ms_p95: float | None
+    infer_ms_p50: float | None
+    overhead_ms_p50: float | None
+    rss_mb: float
+    person_share: float
+    first_pose_s: float | None
+    stages_ms: dict[str, dict[str, float | None]] = field(default_factory=dict)
+
+
+@dataclass
+class BenchReport:
+    """One bench run; `to_dict` is the ``--json`` object, `format` the table."""
+
+    video: str
+    frames: int
+    frame_size: tuple[int, int]
+    model_path: str
+    num_poses: int
+    cores: int
+    load_avg: tuple[float, float, float]
+    bare_fps: float
+    bare_ms_p50: float | None
+    feed_fps: float
+    harness_mb: float
+    runs: list[WorkerRun] = field(default_factory=list)
+
+    def run(self, workers: int) -> WorkerRun | None:
+        """The run at ``workers``, if measured."""
+        return next((r for r in self.runs if r.workers == workers), None)
+
+    @property
+    def ratio(self) -> float:
+        """1-worker pipeline rate over the bare model's."""
+        one = self.run(1)
+        return one.fps / self.bare_fps if one is not None and self.bare_fps > 0 else 0.0
+
+    def speedup(self, workers: int) -> float | None:
+        """Rate at ``workers`` over the rate at 1 worker."""
+        one, many = self.run(1), self.run(workers)
+        if one is None or many is None or one.fps <= 0:
+            return None
+        return many.fps / one.fps
+
+    def targets(self) -> dict[str, bool | None]:
+        """Each target met (True), missed (False) or not measured (None)."""
+        one = self.run(1)
+        speedup = self.speedup(2)
+        infer95 = None if one is None else one.stages_ms.get("infer", {}).get("p95")
+        latency_ok = (
+            None
+            if one is None or one.latency_ms_p95 is None or infer95 is None
+            else one.latency_ms_p95 <= TARGET_LATENCY_FACTOR * infer95
+        )
+        return {
+            "ratio": None if one is None else self.ratio >= TARGET_RATIO,
+            "speedup_2": None if speedup is None else speedup >= TARGET_SPEEDUP_2,
+            "overhead": None
+            if one is None or one.overhead_ms_p50 is None
+            else one.overhead_ms_p50 <= TARGET_OVERHEAD_MS,
+            "latency": latency_ok,
+            "rss": None if not self.runs else max(r.rss_mb for r in self.runs) <= TARGET_RSS_MB,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary; the 1-worker figures also at the top level."""
+        data = asdict(self)
+        data["frame_size"] = list(self.frame_size)
+        one = self.run(1)
+        data.update(
+            ratio=round(self.ratio, 3),
+            pipeline_fps=None if one is None else one.fps,
+            latency_ms_p50=None if one is None else one.latency_ms_p50,
+            latency_ms_p95=None if one is None else one.latency_ms_p95,
+            infer_ms_p50=None if one is None else one.infer_ms_p50,
+            overhead_ms_p50=None if one is None else one.overhead_ms_p50,
+            rss_mb=max((r.rss_mb for r in self.runs), default=None),
+            first_pose_s=None if one is None else one.first_pose_s,
+            speedup={str(r.workers): self.speedup(r.workers) for r in self.runs},
+            targets=self.targets(),
+        )
+        return rounded(data)
+
+    def format(self) -> str:
+        """A Markdown table (paste it into the README) with the conditions above it."""
+        t = self.targets()
+        w, h = self.frame_size
+        lines = [
+            f"bench: {self.video}, {self.frames} frames per run at {w}x{h}, "
+            f"num_poses {self.num_poses}, model {os.path.basename(self.model_path)}",
+            f"machine: {machine()}, {self.cores} core(s) used, load average "
+            + " / ".join(f"{v:.2f}" for v in self.load_avg)
+            + " at the start",
+            f"bare model (1 landmarker, no pipeline): {self.bare_fps:.1f} frames/s, "
+            f"{ms(self.bare_ms_p50)} ms p50; camera fed at {self.feed_fps:.0f} frames/s; "
+            f"bench frame buffers {self.harness_mb:.0f} MB (not counted below)",
+            "",
+            "| pose workers | frames/s | x 1 worker | / bare model | latency p50 / p95 ms "
+            "| infer p50 ms | overhead p50 ms | pipeline RSS MB | member found |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for run in self.runs:
+            speedup = self.speedup(run.workers)
+            lines.append(
+                f"| {run.workers} | {run.fps:.1f} | "
+                + ("-" if speedup is None else f"{speedup:.2f}x")
+                + f" | {run.fps / self.bare_fps:.2f} | {ms(run.latency_ms_p50)} / "
+                f"{ms(run.latency_ms_p95)} | {ms(run.infer_ms_p50)} | "
+                f"{ms(run.overhead_ms_p50)} | {run.rss_mb:.0f} | "
+                f"{100 * run.person_share:.0f}% |"
+            )
+        one = self.run(1)
+        lines += [
+            "",
+            f"targets: 1 worker / bare >= {TARGET_RATIO:.2f}: {mark(t['ratio'])}; "
+            f"2 workers >= {TARGET_SPEEDUP_2}x 1 worker: {mark(t['speedup_2'])}; "
+            f"overhead <= {TARGET_OVERHEAD_MS:.0f} ms: {mark(t['overhead'])}; "
+            f"latency p95 <= {TARGET_LATENCY_FACTOR} x infer p95: {mark(t['latency'])}; "
+            f"RSS <= {TARGET_RSS_MB:.0f} MB: {mark(t['rss'])}",
+            "time to first pose (model load + first frames, 1 worker): "
+            + ("-" if one is None or one.first_pose_s is None else f"{one.first_pose_s:.2f} s"),
+        ]
+        return "\n".join(lines)
+
+
+def ms(value: float | None) -> str:
+    """Milliseconds for the table ("-" when unknown)."""
+    return "-" if value is None else f"{value:.1f}"
+
+
+def mark(ok: bool | None) -> str:
+    """A target's verdict."""
+    return "n/a" if ok is None else ("ok" if ok else "MISSED")
+
+
+def machine() -> str:
+    """The CPU model, or the board's (a Pi's ``/proc/cpuinfo`` has "Model"), or the arch."""
+    fields: dict[str, str] = {}
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    return fields.get("model name") or fields.get("Model") or platform.machine() or "unknown"
+
+
+def rounded(value: Any) -> Any:
+    """Floats to 3 decimals, through dicts and lists."""
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [rounded(v) for v in value]
+    return value
