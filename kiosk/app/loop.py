@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hw.events import ButtonEvent
-from kiosk.app.badges import draw_badges
+from kiosk.app.drawing import FrameDrawer
+from kiosk.app.effects import EffectRunner
 from kiosk.app.live_reload import LiveReload
 from kiosk.app.lockdown import InstanceLock, StopSignal, under_systemd
-from kiosk.app.parts import moved_zone, open_parts, persist_zone, show_screen_on_led
+from kiosk.app.parts import open_parts
 from kiosk.app.presses import PressInjector, parse_presses
 from kiosk.app.run_summary import run_summary, summary_line, ui_cpu_ms_per_frame
 from kiosk.app.safeguards import Safeguards
@@ -22,26 +23,13 @@ from kiosk.app.screenshots import ScreenshotSaver
 from kiosk.app.store_link import SavingHealth
 from kiosk.config.schema import BackstepConfig
 from kiosk.flow.effects import (
-    AlertOff,
-    AlertOn,
-    BeginSession,
-    CheckIn,
-    CheckinMethod,
     Effect,
-    EndSession,
-    PauseSession,
-    PlaySound,
-    QuitKiosk,
-    ReloadConfig,
-    ResumeSession,
-    SaveZone,
-    StartBaseline,
 )
 from kiosk.flow.machine import FlowTimings, KioskController, Screen
 from kiosk.flow.vision_link import StatusFacts, VisionLike, open_vision, read_status
 from kiosk.flow.vision_snapshot import SnapshotBuilder
 from kiosk.members.qr_worker import QrWorker
-from kiosk.session.lifecycle import CheckinAnswer, MemberSessions
+from kiosk.session.lifecycle import MemberSessions
 from kiosk.session.running import SessionRun
 from kiosk.session.views import SummaryView
 from kiosk.store.worker import StorageWorker
@@ -49,10 +37,8 @@ from kiosk.ui.display import choose_driver, open_display
 from kiosk.ui.keyboard import KeyboardInput, pump_events
 from kiosk.ui.mirror import MirrorView
 from kiosk.ui.screens import build_screens
-from kiosk.ui.screens.base import draw_error_screen
 from kiosk.ui.sound import SoundPlayer
 from kiosk.ui.theme import Theme
-from kiosk.ui.view_builder import build_view, posture_limits, staff_view
 from kiosk.ui.view_state import ViewState
 from vision.sources.base import FrameSource
 from vision.types import FrameResult
@@ -86,12 +72,13 @@ class RunOptions:
     startup_errors: list[str] = field(default_factory=list)
 
 
-class KioskApp(LiveReload, Safeguards):
+class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
     """Owns the display, the hardware, the vision link and the controller; ``run`` loops."""
 
     def __init__(self, config: BackstepConfig, options: RunOptions) -> None:
         self.config = config
         self.options = options
+        self.config_path = options.config_path
         self.errors: list[str] = list(options.startup_errors)
         self._errors_lock = threading.Lock()
         self.frames_drawn = 0
@@ -214,89 +201,6 @@ class KioskApp(LiveReload, Safeguards):
                     self.hardware.buzzer.silence()
         return effects
 
-    def _apply(self, effects: list[Effect], now: float) -> None:
-        for effect in effects:
-            try:
-                self._apply_one(effect, now)
-            except Exception as exc:
-                logger.exception("effect %s failed", effect.kind)
-                self._error(f"{effect.kind}: {exc}")
-
-    def _apply_one(self, effect: Effect, now: float) -> None:
-        hw = self.hardware
-        match effect:
-            case CheckIn(code=code, method=method):
-                self._check_in(code, method, now)
-            case StartBaseline():
-                self.vision.set_baseline(None)  # the last member's must not pass for this one's
-                self.vision.start_baseline()
-            case BeginSession(baseline=baseline):
-                # the demo clip is coached for show, never recorded as a member's session
-                self.session = self.members.begin(
-                    self.controller.member, now, baseline, record=not self.is_demo
-                )
-                self.summary = None
-            case PauseSession() if self.session is not None:
-                self.session.pause(now)
-            case ResumeSession() if self.session is not None:
-                self.session.resume(now)
-            case EndSession(status=status):
-                self._end_session(now, status)
-            case AlertOn():
-                self.sound.play("alert")
-                if hw is not None:
-                    hw.buzzer.beep_alert()
-                    hw.led.show_alert()
-            case AlertOff() if hw is not None:
-                hw.buzzer.silence()
-                hw.led.show_ready()
-            case PlaySound(tone=tone):
-                self.sound.play(tone)
-            case ReloadConfig():
-                if self.reloader is not None:
-                    self.reloader.request()
-                else:
-                    self.controller.staff.message = "No config file in use"
-            case SaveZone(delta=delta):
-                self._save_zone(delta)
-            case QuitKiosk():
-                self._quit = True
-                self.exit_reason = "staff"
-
-    def _defer_storage(self, job: Callable[[], None]) -> None:
-        self.storage_jobs.submit(job, lambda _result: None)
-
-    def _check_in(self, code: str, method: CheckinMethod, _now: float) -> None:
-        # the look-up (and the member's history for the plan) runs in the storage worker;
-        # the controller hears the answer from `storage_jobs.poll` in a later loop step
-        service = self.checkin_service
-
-        def done(answer: CheckinAnswer | Exception) -> None:
-            if isinstance(answer, Exception):
-                answer = CheckinAnswer(False, {"reason": "Check-in is unavailable"})
-            now = time.monotonic()
-            self._apply(self.controller.on_checkin_result(answer.ok, now, **answer.details), now)
-
-        self.storage_jobs.submit(lambda: self.members.check_in(service, code, method), done)
-
-    def _end_session(self, now: float, status: str | None = None) -> None:
-        run = self.session
-        if run is None:
-            return
-        self.session = None
-        self.summary = self.members.end(run, self.controller.member, now, status)
-
-    def _save_zone(self, delta: dict[str, float]) -> None:
-        try:
-            zone = moved_zone(self.config, delta)
-        except ValueError as exc:
-            self.controller.staff.message = f"Zone not valid: {exc}"[:60]
-            return
-        self.config.zone = zone
-        self.vision.set_zone(zone)
-        self.controller.staff.message = persist_zone(self.options.config_path, zone, self._error)
-        logger.info("zone set to %s", zone)
-
     # ----------------------------------------------------------------- loop
     def _vision_step(self, now: float) -> tuple[StatusFacts, FrameResult | None, list[Effect]]:
         facts = read_status(self.vision.status())
@@ -343,57 +247,6 @@ class KioskApp(LiveReload, Safeguards):
         for code in worker.take():
             effects += self.controller.on_card(code, now, "qr")
         return effects
-
-    def _view(self, now: float, facts: StatusFacts, result: FrameResult | None) -> ViewState:
-        staff = staff_view(
-            facts,
-            ui_fps=self.ui_fps,
-            pose_fps=self.pose_fps,
-            config_path=self.options.config_path,
-            errors=self._errors_copy(),
-            gpio_warning=self.gpio_warning,
-            restart_needed=self.restart_needed,
-            thresholds=posture_limits(self.config),
-            warnings=self.warnings(),
-        )
-        return build_view(
-            now=now,
-            config=self.config,
-            controller=self.controller,
-            facts=facts,
-            frame=self.vision.latest_frame(),
-            result=result,
-            session=self.session,
-            summary=self.summary,
-            staff=staff,
-        )
-
-    def _draw(self, view: ViewState) -> None:
-        try:
-            self.screens[view.screen].draw(self.screen_surf, view)
-        except Exception as exc:
-            # a broken screen must never take the kiosk down in front of a member
-            logger.exception("drawing %s failed", view.screen.value)
-            msg = f"{view.screen.value}: {type(exc).__name__}: {exc}"
-            if not self.errors or self.errors[-1] != msg:
-                self._error(msg)
-            draw_error_screen(self.screen_surf, self.theme, msg)
-        try:
-            draw_badges(self.screen_surf, self.theme, self.badges())
-        except Exception:
-            logger.exception("drawing the badges failed")
-
-    def _screenshot(self, screen: Screen, t_rel: float) -> None:
-        if self.shots is None:
-            return
-        try:
-            self.shots.maybe_save(self.screen_surf, screen.value, t_rel)
-        except Exception as exc:
-            self._error(f"screenshot: {exc}")
-
-    def _indicators(self) -> None:
-        if self.hardware is not None:
-            show_screen_on_led(self.hardware, self.controller.screen)
 
     def _errors_copy(self) -> list[str]:
         with self._errors_lock:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from kiosk.config.schema import BackstepConfig
-from vision.loop.service import VisionService, VisionStatus
+from vision.loop.service import VisionService
+from vision.loop.status import VisionStatus
 from vision.sources.base import FrameSource
 from vision.types import Event, Frame, FrameResult
 

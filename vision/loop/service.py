@@ -9,9 +9,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from vision.loop.capture import CaptureThread
 from vision.loop.pipeline import (
@@ -20,6 +19,8 @@ from vision.loop.pipeline import (
     mediapipe_factory,
     run_pipeline,
 )
+from vision.loop.reconfigure import rebuild_analysis, set_analyzer_baseline
+from vision.loop.status import ModelState, VisionStatus
 from vision.pose.estimator import PoseEstimator
 from vision.settings import ZoneConfig
 from vision.sources.base import FrameSource
@@ -30,8 +31,6 @@ if TYPE_CHECKING:
     from vision.metrics.baseline import Baseline, BaselineCollector
 
 logger = logging.getLogger(__name__)
-
-ModelState = Literal["loading", "ready", "error", "stopped"]
 
 #: Events kept for the UI between two `drain_events` calls; the oldest go first if the UI
 #: stalls (it is told nothing is lost that matters: steps and faults are also in metrics).
@@ -45,30 +44,6 @@ _MODEL_RETRY_S = (2.0, 60.0)
 _JOIN_TIMEOUT_S = 5.0
 #: The model starts loading once the camera's first frame is in, or after this long.
 _FIRST_FRAME_WAIT_S = 0.5
-
-
-@dataclass(frozen=True, slots=True)
-class VisionStatus:
-    """A snapshot for the status screen and the systemd status line.
-
-    ``camera`` is the capture state ("starting", "ok", "lost", "ended"); ``model`` the
-    model's ("loading", "ready", "error", "stopped"). ``dropped`` counts frames the capture
-    thread replaced before anyone took them; ``skipped`` frames the pose thread never
-    analysed (it was busy with an older one): latest-only by design, not a fault.
-    """
-
-    camera: str
-    source: str
-    capture_fps: float
-    pose_fps: float
-    dropped: int
-    skipped: int
-    frames_processed: int
-    model: ModelState
-    model_path: Path | None
-    last_error: str | None
-    infer_ms_p50: float | None
-    is_ready: bool
 
 
 class VisionService:
@@ -254,7 +229,7 @@ class VisionService:
             self.config = config
             self._zone = config.zone
             baseline, incline = self._baseline, self._incline
-        self._commands.put(lambda p: _rebuild_analysis(p, config, baseline, incline))
+        self._commands.put(lambda p: rebuild_analysis(p, config, baseline, incline))
 
     def set_incline(self, percent: float) -> None:
         """The deck's grade for posture limits, if the analyzer supports it."""
@@ -302,7 +277,7 @@ class VisionService:
         with self._lock:
             self._baseline = baseline
             self._collector = None
-        self._commands.put(lambda p: _set_analyzer_baseline(p, baseline))
+        self._commands.put(lambda p: set_analyzer_baseline(p, baseline))
 
     # -- the inference thread ----------------------------------------------------------
 
@@ -407,7 +382,7 @@ class VisionService:
             if finished is not None and self._collector is collector:
                 self._baseline = finished
         if finished is not None:
-            _set_analyzer_baseline(pipeline, finished)
+            set_analyzer_baseline(pipeline, finished)
             logger.info("%s baseline collected", finished.kind)
         self._apply_commands(pipeline)
 
@@ -420,36 +395,3 @@ class VisionService:
             self._last_error = message
             if state is not None:
                 self._model_state = state
-
-
-def _rebuild_analysis(
-    pipeline: FramePipeline, config: VisionConfig, baseline: Baseline | None, incline: float
-) -> None:
-    """Swap in an analyzer and smoother built from ``config`` (the inference thread only)."""
-    from vision.loop.pipeline import build_analyzer
-    from vision.pose.smoothing import LandmarkSmoother
-
-    analyzer = build_analyzer(config)
-    pipeline.analyzer = analyzer
-    pipeline.smoother = LandmarkSmoother(config.smoothing)
-    pipeline.set_zone(config.zone)
-    _set_analyzer_baseline(pipeline, baseline)
-    set_incline = getattr(analyzer, "set_incline", None)
-    if callable(set_incline) and incline:
-        set_incline(incline)
-    p = config.posture
-    logger.info(
-        "vision config applied: view %s, forward_warn_deg %g, back_warn_deg %g, "
-        "lateral_warn_deg %g, smoothing %s",
-        config.camera.view,
-        p.forward_warn_deg,
-        p.back_warn_deg,
-        p.lateral_warn_deg,
-        "on" if config.smoothing.enabled else "off",
-    )
-
-
-def _set_analyzer_baseline(pipeline: FramePipeline, baseline: Baseline | None) -> None:
-    set_baseline = getattr(pipeline.analyzer, "set_baseline", None)
-    if callable(set_baseline):
-        set_baseline(baseline)

@@ -21,7 +21,7 @@ from kiosk.flow.vision_link import read_status
 from kiosk.session.running import lean_reading
 from kiosk.ui.screens.position import placement_hint
 from kiosk.ui.view_state import ViewState
-from vision.loop.service import VisionStatus
+from vision.loop.status import VisionStatus
 from vision.metrics.settings import PostureConfig
 from vision.types import FrameMetrics
 
