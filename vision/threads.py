@@ -18,10 +18,17 @@ class WorkerThread:
     process alive after the kiosk has ended.
     """
 
-    def __init__(self, target: Callable[[], None], name: str, join_timeout_s: float = 2.0) -> None:
+    def __init__(
+        self,
+        target: Callable[[], None],
+        name: str,
+        join_timeout_s: float = 2.0,
+        stopping: threading.Event | None = None,
+    ) -> None:
         self.name = name
         self.join_timeout_s = join_timeout_s
-        self.stopping = threading.Event()
+        #: shared by the threads of one part (a reader and its watchdog) when passed in
+        self.stopping = stopping if stopping is not None else threading.Event()
         self._target = target
         self._thread: threading.Thread | None = None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -14,6 +15,7 @@ from vision.errors import SourceError
 from vision.settings import CameraConfig
 from vision.sources.base import FrameSource
 from vision.sources.choice import source_factory
+from vision.threads import WorkerThread
 from vision.types import Frame
 
 logger = logging.getLogger(__name__)
@@ -93,8 +95,8 @@ class CaptureThread:
         self._join_timeout_s = join_timeout_s
         self._cond = threading.Condition()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._watchdog: threading.Thread | None = None
+        self._thread: WorkerThread | None = None
+        self._watchdog: WorkerThread | None = None
         # Guarded by _cond:
         self._generation = 0  # bumped when a stuck reader is abandoned
         self._call: tuple[str, float] | None = None  # (what, since) of the reader's call
@@ -133,14 +135,19 @@ class CaptureThread:
             return
         self._thread = self._reader(0)
         self._thread.start()
-        self._watchdog = threading.Thread(
-            target=self._watch, name="backstep-capture-watchdog", daemon=True
+        self._watchdog = WorkerThread(
+            self._watch, "backstep-capture-watchdog", self._join_timeout_s, stopping=self._stop
         )
         self._watchdog.start()
 
-    def _reader(self, generation: int) -> threading.Thread:
-        return threading.Thread(
-            target=self._run, args=(generation,), name="backstep-capture", daemon=True
+    def _reader(self, generation: int) -> WorkerThread:
+        # every reader generation shares the stop event: one stop ends the live one and any
+        # abandoned one that comes back from its stuck call
+        return WorkerThread(
+            functools.partial(self._run, generation),
+            "backstep-capture",
+            self._join_timeout_s,
+            stopping=self._stop,
         )
 
     def stop(self) -> None:
@@ -149,14 +156,12 @@ class CaptureThread:
         with self._cond:
             self._cond.notify_all()
             thread = self._thread
-        watchdog = self._watchdog
-        if watchdog is not None and watchdog is not threading.current_thread():
-            watchdog.join(self._join_timeout_s)
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(self._join_timeout_s)
-            if thread.is_alive():
-                # A driver stuck in read(); the thread is a daemon and will not hold up exit.
-                logger.warning("capture thread did not stop within %.1f s", self._join_timeout_s)
+        if self._watchdog is not None:
+            self._watchdog.stop()
+        if thread is not None:
+            # a driver stuck in read() may outlive the join: the thread is a daemon and does
+            # not hold up the exit
+            thread.stop()
         with self._cond:
             self._finished = True
             if self._state != "ended":
@@ -168,7 +173,7 @@ class CaptureThread:
     @property
     def is_running(self) -> bool:
         """True while the capture thread is alive."""
-        return self._thread is not None and self._thread.is_alive()
+        return self._thread is not None and self._thread.is_alive
 
     def __enter__(self) -> CaptureThread:
         self.start()

@@ -24,6 +24,7 @@ from vision.loop.status import ModelState, VisionStatus
 from vision.pose.estimator import PoseEstimator
 from vision.settings import ZoneConfig
 from vision.sources.base import FrameSource
+from vision.threads import WorkerThread
 from vision.types import Event, Frame, FrameResult
 
 if TYPE_CHECKING:
@@ -79,7 +80,9 @@ class VisionService:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._capture: CaptureThread | None = None
-        self._thread: threading.Thread | None = None
+        self._worker = WorkerThread(
+            self._run, "backstep-inference", _JOIN_TIMEOUT_S, stopping=self._stop
+        )
         self._commands: queue.SimpleQueue[Callable[[FramePipeline], None]] = queue.SimpleQueue()
         # Guarded by _lock:
         self._latest: tuple[Frame, FrameResult] | None = None
@@ -101,7 +104,7 @@ class VisionService:
     def start(self) -> None:
         """Start capture and inference (once; never blocks on the camera or the model)."""
         with self._lock:
-            if self._thread is not None:
+            if self._worker.is_started:
                 return
             if self._stop.is_set():
                 raise RuntimeError("a stopped VisionService cannot be restarted; make a new one")
@@ -114,22 +117,16 @@ class VisionService:
                 )
             else:
                 self._capture = CaptureThread.from_config(self.config.camera, self.source_override)
-            self._thread = threading.Thread(
-                target=self._run, name="backstep-inference", daemon=True
-            )
         self._capture.start()
-        self._thread.start()
+        self._worker.start()
 
     def stop(self) -> None:
         """Stop both threads and release the camera and model; safe to call twice."""
         self._stop.set()
-        capture, thread = self._capture, self._thread
+        capture = self._capture
         if capture is not None:
             capture.stop()
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(_JOIN_TIMEOUT_S)
-            if thread.is_alive():
-                logger.warning("inference thread did not stop within %.1f s", _JOIN_TIMEOUT_S)
+        self._worker.stop()
         with self._lock:
             self._model_state = "stopped"
 
