@@ -154,6 +154,8 @@ class FrameMetrics:
     """
 
     view: str | None = None
+    #: the view the camera is seen to have, whatever ``camera.view`` says (None: not yet)
+    seen_view: str | None = None
     facing: str | None = None
     trunk_lean_deg: float | None = None
     lateral_lean_deg: float | None = None

@@ -7,8 +7,6 @@ import logging
 import numpy as np
 
 from kiosk.flow.types import VisionSnapshot
-from vision.metrics.camera_view import ViewDetector
-from vision.metrics.geometry import to_landmarks
 from vision.metrics.settings import PostureConfig
 from vision.types import (
     LEFT_ANKLE,
@@ -28,24 +26,19 @@ WHOLE_BODY = (NOSE, LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_ANKLE, RIGHT_ANKLE)
 class SnapshotBuilder:
     """Builds a `VisionSnapshot` per UI frame and tells which way the camera sees the member.
 
-    With ``camera.view`` fixed to "side" or "front" the analyzer reports that view whatever
-    the camera sees, so the position screen could never say the camera is placed wrong.
-    The builder therefore measures the view itself from body proportions (the analyzer's own
-    `ViewDetector` in auto mode, with its hysteresis) and compares it with the configured one.
+    The analyzer judges by the configured view but also reports the view the camera is seen
+    to have (``seen_view``): the builder compares that with the configured one, so the
+    position screen can say the camera is placed wrong. One detector decides, in vision.
     """
 
     def __init__(self, expected_view: str, posture: PostureConfig) -> None:
         self.expected_view = expected_view
         self.gate = posture.visibility_gate
-        self._detector = ViewDetector(
-            "auto", posture.view_front_ratio, posture.view_side_ratio, posture.view_switch_frames
-        )
         self._last_index = -1
         self.detected_view: str | None = None
 
     def reset(self) -> None:
         """Forget the detected view (a new member)."""
-        self._detector.reset()
         self.detected_view = None
 
     def is_view_ok(self, detected: str | None) -> bool:
@@ -90,11 +83,5 @@ class SnapshotBuilder:
         )
 
     def _update_view(self, result: FrameResult) -> None:
-        if self.expected_view == "auto":
-            self.detected_view = result.metrics.view
-            return
-        pose = result.smoothed or result.pose
-        if pose is None:
-            return
-        lm = to_landmarks(pose.image, pose.world, result.frame_size, self.gate)
-        self.detected_view = self._detector.update(lm)
+        if result.metrics.seen_view is not None:
+            self.detected_view = result.metrics.seen_view

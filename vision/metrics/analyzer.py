@@ -275,6 +275,7 @@ class PostureAnalyzer:
         events.extend(safety)
 
         metrics.view = view
+        metrics.seen_view = self._view.seen
         metrics.facing = facing
         metrics.posture = state
         metrics.steps = self._gait.total_steps

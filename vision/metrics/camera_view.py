@@ -56,29 +56,36 @@ class ViewDetector:
         self.reset()
 
     def reset(self) -> None:
-        """Forget the detected view (auto mode)."""
-        self.view: View | None = None if self.mode == "auto" else self.mode  # type: ignore[assignment]
+        """Forget the view the camera was seen to have."""
+        self.seen: View | None = None
         self._contrary = 0
 
+    @property
+    def view(self) -> View | None:
+        """The view to judge by: the configured one, or in auto mode the one seen."""
+        return self.seen if self.mode == "auto" else self.mode  # type: ignore[return-value]
+
     def update(self, lm: Landmarks) -> View | None:
-        """Feed one frame; returns the current view (None in auto mode until it is known)."""
-        if self.mode != "auto":
-            return self.view
+        """Feed one frame; returns `view` (None in auto mode until it is known).
+
+        `seen` is measured in every mode, so a fixed view can still be checked against what
+        the camera sees (the position screen says when the camera is placed wrong).
+        """
         r = width_ratio(lm)
         if r is None:
             return self.view
-        if self.view is None:
+        if self.seen is None:
             mid = 0.5 * (self.front_ratio + self.side_ratio)
-            self.view = "front" if r >= mid else "side"
+            self.seen = "front" if r >= mid else "side"
             return self.view
-        if (self.view == "side" and r > self.front_ratio) or (
-            self.view == "front" and r < self.side_ratio
+        if (self.seen == "side" and r > self.front_ratio) or (
+            self.seen == "front" and r < self.side_ratio
         ):
             self._contrary += 1
         else:
             self._contrary = 0
         if self._contrary >= self.switch_frames:
-            self.view = "front" if self.view == "side" else "side"
+            self.seen = "front" if self.seen == "side" else "side"
             self._contrary = 0
-            logger.debug("view changed to %s (width ratio %.2f)", self.view, r)
+            logger.debug("view seen changed to %s (width ratio %.2f)", self.seen, r)
         return self.view
