@@ -12,7 +12,18 @@ from urllib.parse import quote
 
 from dashboard.data import FINISHED, SessionFacts
 from kiosk.errors import StorageError
-from kiosk.store.records import EventRecord, Member, Sample, SessionRecord, StoredBaseline
+from kiosk.store.records import (
+    EVENT_SELECT,
+    SAMPLE_SELECT,
+    SESSION_SELECT,
+    EventRecord,
+    Member,
+    Sample,
+    SessionRecord,
+    StoredBaseline,
+    event_from_row,
+    session_from_row,
+)
 
 T = TypeVar("T")
 
@@ -175,33 +186,14 @@ class SqliteData:
         return rows[0] if rows else None
 
     def _sessions(self, tail: str, args: tuple[Any, ...]) -> list[SessionRecord]:
-        rows = self._read(
-            lambda c: c.execute(
-                "SELECT id, member_id, program, station_id, started, ended, status, summary "
-                f"FROM sessions {tail}",
-                args,
-            ).fetchall()
-        )
-        return [
-            SessionRecord(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                float(r[4]),
-                None if r[5] is None else float(r[5]),
-                r[6],
-                None if r[7] is None else json.loads(r[7]),
-            )
-            for r in rows
-        ]
+        rows = self._read(lambda c: c.execute(f"{SESSION_SELECT} {tail}", args).fetchall())
+        return [session_from_row(r) for r in rows]
 
     def samples(self, session_id: int) -> list[Sample]:
         """A session's samples in time order."""
         rows = self._read(
             lambda c: c.execute(
-                "SELECT t, trunk_lean, lateral_lean, core_score, cadence, posture FROM samples "
-                "WHERE session_id = ? ORDER BY t",
+                f"{SAMPLE_SELECT} WHERE session_id = ? ORDER BY t",
                 (session_id,),
             ).fetchall()
         )
@@ -211,9 +203,8 @@ class SqliteData:
         """A session's events in time order (steps left out: one per stride is noise here)."""
         rows = self._read(
             lambda c: c.execute(
-                "SELECT t, kind, data FROM events WHERE session_id = ? AND kind != 'step' "
-                "ORDER BY t, rowid",
+                f"{EVENT_SELECT} WHERE session_id = ? AND kind != 'step' ORDER BY t, rowid",
                 (session_id,),
             ).fetchall()
         )
-        return [EventRecord(float(r[0]), r[1], json.loads(r[2])) for r in rows]
+        return [event_from_row(r) for r in rows]

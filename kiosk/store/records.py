@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -84,3 +86,32 @@ class StoredBaseline:
     def is_stale(self, now: float, max_age_days: float) -> bool:
         """True when the baseline is older than ``max_age_days`` and should be re-captured."""
         return now - self.captured > max_age_days * 86400.0
+
+
+#: The session columns `session_from_row` reads, in order (append a WHERE/ORDER tail).
+SESSION_SELECT = (
+    "SELECT id, member_id, program, station_id, started, ended, status, summary FROM sessions"
+)
+#: The sample columns, in `Sample`'s order (append a WHERE/ORDER tail).
+SAMPLE_SELECT = "SELECT t, trunk_lean, lateral_lean, core_score, cadence, posture FROM samples"
+#: The event columns `event_from_row` reads (append a WHERE/ORDER tail).
+EVENT_SELECT = "SELECT t, kind, data FROM events"
+
+
+def session_from_row(r: Sequence[Any]) -> SessionRecord:
+    """A `SessionRecord` from a row of `SESSION_SELECT` (the kiosk's and the dashboard's)."""
+    return SessionRecord(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        float(r[4]),
+        None if r[5] is None else float(r[5]),
+        r[6],
+        None if r[7] is None else json.loads(r[7]),
+    )
+
+
+def event_from_row(r: Sequence[Any]) -> EventRecord:
+    """An `EventRecord` from a row of `EVENT_SELECT`."""
+    return EventRecord(float(r[0]), r[1], json.loads(r[2]))

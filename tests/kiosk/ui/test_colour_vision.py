@@ -24,6 +24,8 @@ from kiosk.ui.screens import build_screens
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import draw_icon
 
+pytestmark = pytest.mark.usefixtures("pygame_display")
+
 #: Machado et al. (2009), Table 1, severity 1.0 (linear RGB).
 MACHADO = {
     "protanopia": np.array(
@@ -46,14 +48,6 @@ MACHADO = {
 GLANCE_DELTA_E = 40.0
 #: Share of an indicator's pixels that must still differ.
 MIN_SHARE = 0.05
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _pygame():
-    pygame.display.init()
-    pygame.font.init()
-    yield
-    pygame.display.quit()
 
 
 def _linear(rgb: np.ndarray) -> np.ndarray:

@@ -7,10 +7,8 @@ import os
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
-import numpy as np
 import pygame
 import pytest
-from support.paths import ROOT
 from support.screen_views import CUES, SIZES, make_view, session_view, variants
 
 from kiosk.flow.machine import Screen
@@ -18,27 +16,7 @@ from kiosk.ui import theme as th
 from kiosk.ui.screens import build_screens
 from kiosk.ui.theme import DrawnText, Theme
 
-DEMO = ROOT / "vision" / "data" / "demo.mp4"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _pygame():
-    pygame.display.init()
-    pygame.font.init()
-    yield
-    pygame.display.quit()
-
-
-@pytest.fixture(scope="module")
-def demo_frame() -> np.ndarray:
-    """The first frame of the real demo clip, RGB."""
-    import cv2
-
-    cap = cv2.VideoCapture(str(DEMO))
-    ok, bgr = cap.read()
-    cap.release()
-    assert ok, "demo clip unreadable"
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+pytestmark = pytest.mark.usefixtures("pygame_display")
 
 
 def render(size: tuple[int, int], view) -> tuple[Theme, pygame.Surface, list[DrawnText]]:

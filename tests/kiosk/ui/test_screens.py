@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 
-from support.paths import ROOT
-from support.screen_views import summary
+from support.screen_views import standing_landmarks, summary
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -22,56 +21,9 @@ from kiosk.ui.screens import build_screens
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_state import StaffView, ViewState
 
+pytestmark = pytest.mark.usefixtures("pygame_display")
+
 SIZES = [(800, 480), (1024, 600), (1280, 720), (1920, 1080)]
-DEMO = ROOT / "vision" / "data" / "demo.mp4"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _pygame():
-    pygame.display.init()
-    pygame.font.init()
-    yield
-    pygame.display.quit()
-
-
-@pytest.fixture(scope="module")
-def demo_frame() -> np.ndarray:
-    """The first frame of the real demo clip (portrait 360x640), RGB."""
-    import cv2
-
-    cap = cv2.VideoCapture(str(DEMO))
-    ok, bgr = cap.read()
-    cap.release()
-    assert ok, "demo clip unreadable"
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-
-
-def standing_landmarks() -> np.ndarray:
-    """A plausible standing body (normalised), every landmark visible."""
-    lm = np.zeros((33, 4))
-    lm[:, 3] = 0.95
-    lm[:, 0] = 0.55
-    for idx, y in (
-        (0, 0.2),
-        (11, 0.3),
-        (12, 0.3),
-        (23, 0.55),
-        (24, 0.55),
-        (25, 0.72),
-        (26, 0.72),
-        (27, 0.9),
-        (28, 0.9),
-        (29, 0.92),
-        (30, 0.92),
-        (31, 0.93),
-        (32, 0.93),
-        (13, 0.42),
-        (14, 0.42),
-        (15, 0.52),
-        (16, 0.52),
-    ):
-        lm[idx, 1] = y
-    return lm
 
 
 def make_view(screen: Screen, frame: np.ndarray, cue: str = "Chest up — stand tall") -> ViewState:
