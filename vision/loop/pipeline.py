@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from vision.loop.workers import WorkerPool
-from vision.pose.estimator import PoseEstimator
+from vision.metrics.analyzer import PostureAnalyzer
+from vision.pose.estimator import MediaPipePoseEstimator, PoseEstimator
 from vision.pose.legs import LegTracker
 from vision.pose.selection import MemberSelector, zone_crop
+from vision.pose.smoothing import LandmarkSmoother
 from vision.settings import ZoneConfig
 from vision.types import Event, Frame, FrameMetrics, FrameResult, Pose
 
@@ -257,8 +259,6 @@ def build_analyzer(config: VisionConfig, view: str | None = None) -> Analyzer:
 
     The analyzer gets each frame's size with every update, for square-pixel angles.
     """
-    from vision.metrics.analyzer import PostureAnalyzer
-
     analyzer: Analyzer = PostureAnalyzer(
         config.posture,
         config.gait,
@@ -286,9 +286,6 @@ def build_pipeline(
     Loads the model (about a second; raises `vision.errors.ModelError`). ``estimator``
     replaces the MediaPipe one (a test double or another backend).
     """
-    from vision.pose.estimator import MediaPipePoseEstimator
-    from vision.pose.smoothing import LandmarkSmoother
-
     if estimator is None:
         estimator = MediaPipePoseEstimator(model_path, config.model)
     return FramePipeline(
@@ -304,8 +301,6 @@ def mediapipe_factory(config: VisionConfig, model_path: Path | str) -> Callable[
     """Makes one more MediaPipe estimator like `build_pipeline`'s (for extra pose workers)."""
 
     def make() -> PoseEstimator:
-        from vision.pose.estimator import MediaPipePoseEstimator
-
         return MediaPipePoseEstimator(model_path, config.model)
 
     return make

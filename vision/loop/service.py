@@ -21,7 +21,9 @@ from vision.loop.pipeline import (
 )
 from vision.loop.reconfigure import rebuild_analysis, set_analyzer_baseline
 from vision.loop.status import ModelState, VisionStatus
+from vision.metrics.baseline import Baseline, BaselineCollector
 from vision.pose.estimator import PoseEstimator
+from vision.pose.model import ensure_model
 from vision.settings import ZoneConfig
 from vision.sources.base import FrameSource
 from vision.threads import WorkerThread
@@ -29,7 +31,6 @@ from vision.types import Event, Frame, FrameResult
 
 if TYPE_CHECKING:
     from vision.loop.config import VisionConfig
-    from vision.metrics.baseline import Baseline, BaselineCollector
 
 logger = logging.getLogger(__name__)
 
@@ -242,8 +243,6 @@ class VisionService:
 
     def start_baseline(self) -> None:
         """Start collecting a standing baseline over ``posture.baseline_seconds``."""
-        from vision.metrics.baseline import BaselineCollector
-
         posture = self.config.posture
         collector = BaselineCollector(
             posture.baseline_seconds, posture=posture, view=self.config.camera.view
@@ -316,8 +315,6 @@ class VisionService:
 
     def _load_pipeline(self) -> FramePipeline | None:
         """Provision and load the model, retrying with backoff; None if stopped first."""
-        from vision.pose.model import ensure_model
-
         delay = _MODEL_RETRY_S[0]
         while not self._stop.is_set():
             try:

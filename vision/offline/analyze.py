@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from vision.loop.pipeline import build_pipeline, run_pipeline
 from vision.types import METRIC_KEYS as FRAME_METRIC_KEYS
 from vision.types import Event, FrameResult
 
@@ -286,8 +287,6 @@ def analyze_video(
     smoother and analyzer see the video's own clock, ``Frame.media_t``). The caller opens
     and closes ``source``. Raises `vision.errors.ModelError` for a bad model.
     """
-    from vision.loop.pipeline import build_pipeline, run_pipeline
-
     summary = AnalysisSummary(source.name)
     pipeline = build_pipeline(config, model_path, view=view, use_media_time=True)
     try:
