@@ -21,6 +21,9 @@ from support.paths import FIXTURES, ROOT
 from kiosk.store.database import Store
 from kiosk.store.records import Member
 
+# the station fixture points storage.data_dir at its own folder (no BACKSTEP_DATA_DIR)
+pytestmark = pytest.mark.config_data_dir
+
 CLI = [sys.executable, "-c", "from kiosk.cli import main; main()"]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kiosk.session.recorder import SessionRecorder
 from kiosk.store.database import Store
+from vision.types import FrameMetrics
 
 
 def test_a_session_begun_under_a_lock_is_written_once_the_lock_goes(tmp_path: Path) -> None:
@@ -19,12 +20,12 @@ def test_a_session_begun_under_a_lock_is_written_once_the_lock_goes(tmp_path: Pa
         rec = SessionRecorder(store, on_error=errors.append)
         rec.start(None, "starter", t=0.0)
         for i in range(60):  # 6 s of the caller's clock while locked
-            rec.add_sample(i * 0.1, {"core_score": 60.0})
+            rec.add_sample(i * 0.1, FrameMetrics(core_score=60.0))
         time.sleep(1.5)  # the writer meets the lock (0.3 s timeout) at least once
         holder.execute("ROLLBACK")
         holder.close()
         for i in range(60, 100):
-            rec.add_sample(i * 0.1, {"core_score": 60.0})
+            rec.add_sample(i * 0.1, FrameMetrics(core_score=60.0))
         rec.finish("stopped", {"backward_minutes": 0.1}, t=10.0)
         rec.close(10.0)
         rows = store._read(lambda c: c.execute("SELECT id FROM sessions").fetchall())

@@ -14,7 +14,7 @@ from kiosk.session.report import Limits, one_sentence, personal_bests, summary_v
 from kiosk.session.running import SessionRun
 from kiosk.session.stats import CADENCE_WARMUP_S, SecondSampler, SessionStats
 from kiosk.store.database import Store
-from vision.types import FrameResult
+from vision.types import FrameMetrics, FrameResult
 
 
 def test_the_recorder_stores_exactly_the_samples_the_summary_charts(tmp_path: Path) -> None:
@@ -29,12 +29,12 @@ def test_the_recorder_stores_exactly_the_samples_the_summary_charts(tmp_path: Pa
         assert sid is not None
         for i in range(95):  # 9.5 s at 10 fps; the lean wanders, the member leans at the end
             t = 100.0 + i / 10
-            metrics = {
-                "posture": "upright" if i < 70 else "leaning_forward",
-                "trunk_lean_deg": 3.0 + (i % 7) / 3,
-                "core_score": 70 + i % 5,
-                "cadence_spm": 90.0 + i % 3,
-            }
+            metrics = FrameMetrics(
+                posture="upright" if i < 70 else "leaning_forward",
+                trunk_lean_deg=3.0 + (i % 7) / 3,
+                core_score=70 + i % 5,
+                cadence_spm=90.0 + i % 3,
+            )
             result = FrameResult(frame_index=i, t=t, media_t=None, frame_size=(640, 480))
             result.metrics = metrics
             run.update(t, result, [])
@@ -56,7 +56,7 @@ def test_the_sampler_stamps_each_second_and_skips_gaps() -> None:
     sampler = SecondSampler()
     done = []
     for t in (0.0, 0.5, 1.2, 3.4):
-        done += sampler.add(t, {"posture": "upright", "trunk_lean_deg": t})
+        done += sampler.add(t, FrameMetrics(posture="upright", trunk_lean_deg=t))
     assert [s.t for s in done] == [0.0, 1.0]
     assert done[0].trunk_lean_deg == 0.25
     tail = sampler.flush()
@@ -69,7 +69,7 @@ def test_average_cadence_leaves_out_the_estimators_warm_up() -> None:
     while t < 40.0:
         # the estimator starts from a few steps: wild for the first seconds, then 90
         cadence = 200.0 if t < CADENCE_WARMUP_S else 90.0
-        stats.add(t, {"posture": "upright", "cadence_spm": cadence})
+        stats.add(t, FrameMetrics(posture="upright", cadence_spm=cadence))
         t += 0.1
     assert stats.average_cadence_spm == pytest.approx(90.0)
 

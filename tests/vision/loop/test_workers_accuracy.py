@@ -93,15 +93,14 @@ def test_landmarks_and_metrics_stay_within_tolerance(runs: dict, workers: int) -
     assert np.median(gaps) < 0.012
     assert np.percentile(gaps, 80) < 0.03
     lean = [
-        abs(a.metrics["lateral_lean_deg"] - b.metrics["lateral_lean_deg"])
+        abs(a.metrics.lateral_lean_deg - b.metrics.lateral_lean_deg)
         for a, b in zip(one, many, strict=True)
-        if a.metrics.get("lateral_lean_deg") is not None
-        and b.metrics.get("lateral_lean_deg") is not None
+        if a.metrics.lateral_lean_deg is not None and b.metrics.lateral_lean_deg is not None
     ]
     assert len(lean) >= 40
     # Measured: median 0.4-0.5 degrees, worst frame 5-6 degrees.
     assert np.median(lean) < 1.0
     assert max(lean) < 8.0
     # Measured: the posture state differs on 1-2 frames of 50 (a brief "leaning_side").
-    same = sum(a.metrics["posture"] == b.metrics["posture"] for a, b in zip(one, many, strict=True))
+    same = sum(a.metrics.posture == b.metrics.posture for a, b in zip(one, many, strict=True))
     assert same >= 47
