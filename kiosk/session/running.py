@@ -75,7 +75,7 @@ class SessionRun:
         """A line for the screen when no baseline is in force ("" when one is)."""
         if metrics.baseline or (metrics.posture is None and self.baseline_source != "none"):
             return ""
-        return "No baseline: safety limits only"
+        return "Safety limits only"  # short: it must fit under the gauge on a 7" screen
 
     def pause(self, now: float) -> None:
         """Stop the clock (pause, safety, camera lost)."""
