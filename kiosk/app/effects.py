@@ -115,9 +115,6 @@ class EffectRunner:
                 self._quit = True
                 self.exit_reason = "staff"
 
-    def _defer_storage(self, job: Callable[[], None]) -> None:
-        self.storage_jobs.submit(job, lambda _result: None)
-
     def _check_in(self, code: str, method: CheckinMethod, _now: float) -> None:
         # the look-up (and the member's history for the plan) runs in the storage worker;
         # the controller hears the answer from `storage_jobs.poll` in a later loop step

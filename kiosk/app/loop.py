@@ -248,6 +248,10 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
             effects += self.controller.on_card(code, now, "qr")
         return effects
 
+    def _defer_storage(self, job: Callable[[], None]) -> None:
+        # here, not in a part: the parts only declare it, and the app's own method wins
+        self.storage_jobs.submit(job, lambda _result: None)
+
     def _errors_copy(self) -> list[str]:
         with self._errors_lock:
             return list(self.errors)

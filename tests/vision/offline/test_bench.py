@@ -40,7 +40,8 @@ def test_bench_json_prints_one_json_object_as_the_last_line(single_person_clip: 
     assert report["frames"] == 20
     assert [run["workers"] for run in report["runs"]] == [1, 2]
     for run in report["runs"]:
-        assert run["fps"] > 0 and run["latency_ms_p95"] > 0 and run["person_share"] > 0.8
+        # 20 frames: the member is confirmed by continuity over the first few of them
+        assert run["fps"] > 0 and run["latency_ms_p95"] > 0 and run["person_share"] >= 0.75
         assert run["rss_mb"] > 50  # Python, OpenCV, MediaPipe and a model at the least
     # The bench's own frame buffers, reported apart from (and taken off) the pipeline's RSS:
     # 20 distinct 640x480 RGB frames.
