@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 import anyio.to_thread
+import jinja2
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -91,7 +92,8 @@ def _when(t: float | None) -> str:
 
 
 def _num(v: Any, digits: int = 1) -> str:
-    if v is None:
+    # a summary without the key (older kiosks, other stations) is Jinja's Undefined
+    if v is None or isinstance(v, jinja2.Undefined):
         return "—"
     return f"{v:.{digits}f}"
 

@@ -9,6 +9,7 @@ from starlette.applications import Starlette
 
 from dashboard.accounts import Accounts, accounts_path
 from dashboard.app import create_app
+from dashboard.data import DashboardData
 from dashboard.security import secret_key
 from dashboard.sqlite_data import SqliteData
 from kiosk.config.schema import BackstepConfig
@@ -17,9 +18,22 @@ from kiosk.store.connection import database_path, resolve_data_dir
 logger = logging.getLogger(__name__)
 
 
+def open_data(config: BackstepConfig) -> DashboardData:
+    """The fleet's central PostgreSQL when ``[fleet] database`` is set, else this station's file.
+
+    Either is opened read-only. The PostgreSQL password comes from where the kiosk's fleet
+    code reads it: ``fleet.password_file``, else ``BACKSTEP_FLEET_PASSWORD``, else libpq's.
+    """
+    if config.fleet.enabled:
+        from dashboard.postgres_data import PostgresData
+
+        return PostgresData(config.fleet)
+    return SqliteData(database_path(config.storage))
+
+
 def build_app(config: BackstepConfig) -> Starlette:
-    """The dashboard over this station's database (read-only) and its trainer accounts."""
-    data = SqliteData(database_path(config.storage))
+    """The dashboard over the members' database (read-only) and its trainer accounts."""
+    data = open_data(config)
     accounts = Accounts(accounts_path(config.storage))
     return create_app(data, accounts, config, secret_key(resolve_data_dir(config.storage)))
 

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 import pytest
 from support.paths import FIXTURES
 
+# the real-PostgreSQL fixtures of the fleet and dashboard tests
+from support.pg_fixtures import fleet_db, pg_server, two_stations  # noqa: F401
+
 if TYPE_CHECKING:
     from gpiozero.pins.mock import MockFactory
 

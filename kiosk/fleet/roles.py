@@ -4,6 +4,8 @@
 update sessions, samples, events, check-ins and baselines; nothing else - no DELETE, no DDL.
 ``backstep_manager`` (group): the member list (import, forget); grant it to the staff
 account that runs ``backstep members import/forget`` against the server.
+``backstep_dashboard`` (group): read members, sessions, samples, events and baselines, for
+the trainers' dashboard on the gym server; it writes nothing.
 Each station logs in as ``backstep_<station id>`` (member of ``backstep_station``).
 """
 
@@ -22,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 STATION_GROUP = "backstep_station"
 MANAGER_GROUP = "backstep_manager"
+DASHBOARD_GROUP = "backstep_dashboard"
 
 #: The grants, also printed by ``backstep fleet init --print-sql`` for DBAs who run SQL by hand.
 GRANTS_SQL = f"""
@@ -32,8 +35,11 @@ DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{MANAGER_GROUP}') THEN
     CREATE ROLE {MANAGER_GROUP} NOLOGIN;
   END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{DASHBOARD_GROUP}') THEN
+    CREATE ROLE {DASHBOARD_GROUP} NOLOGIN;
+  END IF;
 END $$;
-GRANT USAGE ON SCHEMA public TO {STATION_GROUP}, {MANAGER_GROUP};
+GRANT USAGE ON SCHEMA public TO {STATION_GROUP}, {MANAGER_GROUP}, {DASHBOARD_GROUP};
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT SELECT ON members, forgotten_members, sessions, baselines, schema_migrations
   TO {STATION_GROUP};
@@ -47,6 +53,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON members, forgotten_members TO {MANAGER_G
 GRANT SELECT, DELETE ON checkins TO {MANAGER_GROUP};
 GRANT SELECT ON sessions, samples, events, baselines, stations, schema_migrations
   TO {MANAGER_GROUP};
+GRANT SELECT ON members, sessions, samples, events, baselines TO {DASHBOARD_GROUP};
 """
 
 
