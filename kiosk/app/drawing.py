@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pygame
 
 from hw.station import StationHardware
 from kiosk.app.badges import draw_badges
-from kiosk.app.parts import show_screen_on_led
+from kiosk.app.parts import StationParts, show_screen_on_led
 from kiosk.app.screenshots import ScreenshotSaver
 from kiosk.config.schema import BackstepConfig
 from kiosk.flow.machine import KioskController, Screen
@@ -19,10 +21,19 @@ from kiosk.session.views import SummaryView
 from kiosk.ui.screens.base import BaseScreen, draw_error_screen
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_builder import build_view, posture_limits, staff_view
-from kiosk.ui.view_state import ViewState
+from kiosk.ui.view_state import FleetLine, ViewState
 from vision.types import FrameResult
 
+if TYPE_CHECKING:
+    from kiosk.fleet.sync import FleetStatus
+
 logger = logging.getLogger(__name__)
+
+
+def fleet_line(status: FleetStatus, wall_now: float) -> FleetLine:
+    """The staff screen's fleet facts from the sync thread's status."""
+    ago = None if status.last_sync is None else max(0.0, wall_now - status.last_sync)
+    return FleetLine(status.reachable, ago, status.waiting.total, status.down_since)
 
 
 class FrameDrawer:
@@ -42,6 +53,7 @@ class FrameDrawer:
     errors: list[str]
     gpio_warning: str
     restart_needed: list[str]
+    parts: StationParts
 
     def _error(self, message: str) -> None:
         """Log and show on the staff screen (the app defines it)."""
@@ -80,6 +92,7 @@ class FrameDrawer:
             thresholds=posture_limits(self.config),
             warnings=self.warnings(),
         )
+        staff.fleet = self._fleet_line()
         return build_view(
             now=now,
             config=self.config,
@@ -91,6 +104,17 @@ class FrameDrawer:
             summary=self.summary,
             staff=staff,
         )
+
+    def _fleet_line(self) -> FleetLine | None:
+        """The fleet's status from the sync thread's in-memory copy (no I/O on the UI loop)."""
+        fleet = self.parts.fleet
+        if fleet is None:
+            return None
+        try:
+            return fleet_line(fleet.status(), time.time())
+        except Exception:
+            logger.debug("fleet status failed", exc_info=True)
+            return None
 
     def _draw(self, view: ViewState) -> None:
         try:

@@ -8,6 +8,7 @@ stay in the outbox and the next pass retries, backing off up to a minute.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -127,6 +128,8 @@ class FleetStatus:
     last_sync: float | None
     waiting: OutboxCounts
     last_error: str | None
+    #: when the server was first found unreachable in the current outage (None = up/unknown)
+    down_since: float | None = None
 
     def lines(self, now: float | None = None) -> list[str]:
         """Staff-readable lines."""
@@ -191,7 +194,11 @@ class FleetSync:
         self._thread: threading.Thread | None = None
         self.reachable: bool | None = None
         self.last_error: str | None = None
+        self.down_since: float | None = None
         self.passes = 0
+        # the staff screen reads this copy every frame: the thread refreshes it, so the
+        # UI loop never waits on SQLite (one read here, at start-up)
+        self._status = self._read_status()
 
     def start(self) -> FleetSync:
         """Start the thread (a first pass runs at once)."""
@@ -205,19 +212,30 @@ class FleetSync:
         self._wake.set()
 
     def status(self) -> FleetStatus:
-        """Current status (reads the local database; never touches the network)."""
+        """Current status: an in-memory copy the sync thread refreshes (no I/O, any thread)."""
+        return self._status
+
+    def refresh_status(self) -> FleetStatus:
+        """Read the status from the local database into the copy `status` returns."""
+        self._status = self._read_status()
+        return self._status
+
+    def _read_status(self) -> FleetStatus:
         try:
             status = read_status(self.store, self.cfg, self.reachable)
         except Exception as exc:  # the staff screen asks; it must get an answer
-            return FleetStatus(True, self.reachable, None, OutboxCounts(0, 0, 0), str(exc))
-        return status
+            status = FleetStatus(True, self.reachable, None, OutboxCounts(0, 0, 0), str(exc))
+        return dataclasses.replace(status, down_since=self.down_since)
 
     def sync_now(self) -> SyncReport:
         """One pass in the caller's thread (CLI, tests); raises FleetError on failure."""
         import psycopg
 
         with self._pass_lock:
-            return self._pass(psycopg)
+            try:
+                return self._pass(psycopg)
+            finally:
+                self.refresh_status()
 
     def _pass(self, psycopg: Any) -> SyncReport:
         try:
@@ -249,7 +267,7 @@ class FleetSync:
             raise FleetError(f"fleet sync: {explain(exc)}") from exc
         if self.reachable is False:
             self._notice("fleet server reachable again; outbox uploaded")
-        self.reachable, self.last_error = True, None
+        self.reachable, self.last_error, self.down_since = True, None, None
         self.passes += 1
         return report
 
@@ -266,6 +284,8 @@ class FleetSync:
                 f"fleet server unreachable ({explain(exc)}): this station keeps working "
                 "and uploads later"
             )
+        if self.reachable is not False or self.down_since is None:
+            self.down_since = self._clock()
         self.reachable = False
         self.last_error = explain(exc)
         self._drop_connection()
@@ -311,7 +331,7 @@ class FleetSync:
             if left <= 0 or self._wake.wait(min(_POLL_S, left)):
                 break
             try:
-                if self.store.outbox_counts().sessions:
+                if self.refresh_status().waiting.sessions:
                     break
             except Exception:
                 logger.debug("outbox count failed", exc_info=True)

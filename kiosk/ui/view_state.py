@@ -11,6 +11,16 @@ from kiosk.flow.machine import Screen
 from kiosk.session.views import CueView, SessionView, SummaryView
 
 
+@dataclass(frozen=True, slots=True)
+class FleetLine:
+    """The fleet's state for the staff screen (from the sync thread's in-memory status)."""
+
+    reachable: bool | None  # None = not checked yet
+    since_sync_s: float | None  # seconds since the last successful sync (None = never)
+    waiting: int  # rows in the outbox
+    down_since: float | None = None  # epoch seconds the server went away
+
+
 @dataclass(slots=True)
 class StaffView:
     """Facts for the staff screen."""
@@ -29,6 +39,8 @@ class StaffView:
     thresholds: str = ""  # the analyzer's effective posture limits, e.g. "forward 12°"
     #: standing problems staff must fix (default PIN, not saving, demo clip)
     warnings: list[str] = field(default_factory=list)
+    #: None when no [fleet] database is configured (the line is not drawn)
+    fleet: FleetLine | None = None
 
 
 @dataclass(slots=True)

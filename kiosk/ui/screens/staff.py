@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +13,7 @@ from kiosk.flow.machine import STAFF_MENU, ZONE_EDGES
 from kiosk.ui import theme as th
 from kiosk.ui.screens.base import LiveScreen
 from kiosk.ui.screens.checkin import draw_digit_boxes
-from kiosk.ui.view_state import ViewState
+from kiosk.ui.view_state import FleetLine, ViewState
 from kiosk.ui.widgets import blit_centered
 
 logger = logging.getLogger(__name__)
@@ -121,6 +122,8 @@ class StaffScreen(LiveScreen):
             f"UI {s.ui_fps:.0f} fps · pose {s.pose_fps:.1f} fps · dropped {s.dropped_frames}",
             f"Config: {s.config_path}",
         ]
+        if s.fleet is not None:
+            facts.append(fleet_text(s.fleet))
         if view.camera_message:
             # the camera's own error (paths, devices) is for staff; members see a sentence
             facts.append(f"Error: camera: {view.camera_message}")
@@ -140,7 +143,9 @@ class StaffScreen(LiveScreen):
         for fact in facts:
             colour = (
                 th.CAUTION
-                if fact.startswith(("GPIO", "Error", "Restart", "Cannot coach", "Warning"))
+                if fact.startswith(
+                    ("GPIO", "Error", "Restart", "Cannot coach", "Warning", FLEET_DOWN)
+                )
                 else th.TEXT
             )
             # wrapped, not cut: a model or storage problem is read in full
@@ -164,6 +169,27 @@ class StaffScreen(LiveScreen):
         if st.message:
             img = t.text(st.message, t.px(0.045), th.GOOD)
             t.blit(surf, img, (mx, y + pad + len(STAFF_MENU) * (item_h + pad // 2) + pad))
+
+
+FLEET_DOWN = "Fleet: server unreachable"
+
+
+def fleet_text(line: FleetLine) -> str:
+    """E.g. "Fleet: server reachable · last sync 12 s ago · 0 waiting"."""
+    waiting = f"{line.waiting} waiting"
+    if line.reachable is False:
+        since = ""
+        if line.down_since is not None:
+            since = " since " + dt.datetime.fromtimestamp(line.down_since).strftime("%H:%M")
+        return f"{FLEET_DOWN}{since} · {waiting} (this station works alone)"
+    state = "server reachable" if line.reachable else "connecting"
+    if line.since_sync_s is None:
+        last = "never synced"
+    elif line.since_sync_s < 120:
+        last = f"last sync {line.since_sync_s:.0f} s ago"
+    else:
+        last = f"last sync {line.since_sync_s / 60:.0f} min ago"
+    return f"Fleet: {state} · {last} · {waiting}"
 
 
 def wrap_text(text: str, width_of: Callable[[str], int], max_w: int) -> list[str]:

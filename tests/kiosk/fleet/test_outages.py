@@ -199,6 +199,8 @@ def test_the_kiosk_parts_start_a_fleet_and_check_in_through_it(
         assert parts.fleet is not None and parts.checkin.fleet is parts.fleet.lookup
         result = parts.checkin.check_in("1001", "qr")  # not yet synced: found on the server
         assert result.ok and result.member == ANA
+        # status() is the sync thread's snapshot: "drained" means a pass reached the server
+        wait_until(lambda: bool(parts.fleet.status().reachable), 20)
         wait_until(lambda: parts.fleet.status().waiting.total == 0, 20)
         assert parts.fleet.status().reachable
     finally:
