@@ -94,7 +94,7 @@ def run_soak(
     """Run the vision service on ``video`` (looped) for ``minutes``; sample RSS."""
     from vision.loop.service import VisionService
 
-    images, _ = load_frames(video, SOAK_FRAMES)
+    images = load_frames(video, SOAK_FRAMES).images
     distinct = {id(image): image for image in images}
     harness_mb = sum(image.nbytes for image in distinct.values()) / (1024 * 1024)
     fps = float(config.camera.fps)

@@ -40,8 +40,10 @@ def test_bench_json_prints_one_json_object_as_the_last_line(single_person_clip: 
     assert report["frames"] == 20
     assert [run["workers"] for run in report["runs"]] == [1, 2]
     for run in report["runs"]:
-        # 20 frames: the member is confirmed by continuity over the first few of them
-        assert run["fps"] > 0 and run["latency_ms_p95"] > 0 and run["person_share"] >= 0.75
+        # The man stands in every frame and the replay keeps his motion continuous (back and
+        # forth, on the clip's own clock), however many frames a busy machine drops: counted
+        # by eye, all 20 frames show him in full on the zone.
+        assert run["fps"] > 0 and run["latency_ms_p95"] > 0 and run["person_share"] >= 0.9
         assert run["rss_mb"] > 50  # Python, OpenCV, MediaPipe and a model at the least
     # The bench's own frame buffers, reported apart from (and taken off) the pipeline's RSS:
     # 20 distinct 640x480 RGB frames.
@@ -98,17 +100,47 @@ def test_letterbox_keeps_the_aspect_ratio_on_black_bars() -> None:
     assert boxed[:, 190:450].min() == 200
 
 
-def test_replay_source_hands_out_frames_in_order_with_rising_capture_times() -> None:
+def test_replay_source_plays_frames_back_and_forth_with_rising_times() -> None:
     import numpy as np
 
-    images = [np.zeros((4, 4, 3), np.uint8), np.ones((4, 4, 3), np.uint8)]
+    images = [np.full((4, 4, 3), i, np.uint8) for i in range(3)]
     source = ReplaySource(images, fps=1000.0)
     source.open()
-    frames = [source.read() for _ in range(5)]
-    assert [f.index for f in frames if f is not None] == [0, 1, 2, 3, 4]
-    assert all(f is not None and f.image is images[i % 2] for i, f in enumerate(frames))
+    frames = [source.read() for _ in range(7)]
+    assert [f.index for f in frames if f is not None] == list(range(7))
+    # Back and forth: the last frame is never followed by the first (no teleport).
+    assert [int(f.image[0, 0, 0]) for f in frames if f is not None] == [0, 1, 2, 1, 0, 1, 2]
     times = [f.t for f in frames if f is not None]
     assert times == sorted(times)
+
+
+def test_replay_source_keeps_the_clip_at_its_filmed_pace_when_fed_faster(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import numpy as np
+
+    from vision.offline import bench
+
+    clock = [100.0]
+    monkeypatch.setattr(bench.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(bench.time, "sleep", lambda s: clock.__setitem__(0, clock[0] + s))
+    images = [np.full((4, 4, 3), i, np.uint8) for i in range(3)]
+    source = ReplaySource(images, fps=200.0, clip_fps=20.0)
+    source.open()
+    frames = [f for f in (source.read() for _ in range(40)) if f is not None]
+    # 40 frames at 200/s span 0.2 s: four pictures of a clip filmed at 20/s (back and forth),
+    # each handed out ten times in a row.
+    assert [int(f.image[0, 0, 0]) for f in frames] == [0] * 10 + [1] * 10 + [2] * 10 + [1] * 10
+    assert [f.index for f in frames] == list(range(40))
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"), [(1, [0, 0, 0]), (2, [0, 1, 0, 1]), (4, [0, 1, 2, 3, 2, 1, 0, 1])]
+)
+def test_bounce_walks_a_clip_back_and_forth(n: int, expected: list[int]) -> None:
+    from vision.offline.bench import bounce
+
+    assert [bounce(i, n) for i in range(len(expected))] == expected
 
 
 def test_the_bare_benchmark_loads_the_model_as_the_estimator_does(tmp_path: Path) -> None:
