@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.paths import FIXTURES
 
 from kiosk.config.schema import BackstepConfig
 from vision.loop.pipeline import build_pipeline, mediapipe_factory, run_pipeline
@@ -104,3 +105,24 @@ def test_landmarks_and_metrics_stay_within_tolerance(runs: dict, workers: int) -
     # Measured: the posture state differs on 1-2 frames of 50 (a brief "leaning_side").
     same = sum(a.metrics.posture == b.metrics.posture for a, b in zip(one, many, strict=True))
     assert same >= 47
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", WORKERS)
+def test_a_real_walkers_steps_and_cadence_hold_at_every_worker_count(
+    model_path: Path, workers: int
+) -> None:
+    """retro_walk_gym.mp4 through N workers, each tracking every N-th frame.
+
+    The hand count (tests/vision/metrics/test_gait_real.py: six toe contacts, 16 frames apart,
+    112.5 steps/min) must hold as it does at one worker. Measured here: six steps at 1, 2 and 3
+    workers, cadence 113.0, 114.3 and 115.5 steps/min.
+    """
+    results = analyse(FIXTURES / "retro_walk_gym.mp4", model_path, workers)
+    assert [r.frame_index for r in results] == list(range(103))
+    assert all(r.person for r in results)
+    steps = [e for r in results for e in r.events if e.kind == "step"]
+    assert len(steps) == 6
+    for e in steps:  # each within 3 frames of a hand-counted touch-down
+        assert min(abs(e.t * 30 - f) for f in (6, 22, 38, 54, 70, 86)) <= 3
+    assert results[-1].metrics.cadence_spm == pytest.approx(60 * 30 / 16, rel=0.05)
