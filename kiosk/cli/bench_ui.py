@@ -1,9 +1,10 @@
 """``backstep bench --ui``: the kiosk's UI cost and start-up time, each in a fresh process.
 
-The UI runs are ``backstep run --headless --source demo`` at each supported size, pinned
-with ``taskset`` (or the same ``sched_setaffinity`` call) to ``cores`` cores, so the UI
-shares them with the pose workers: on a Pi the worst case. Each prints its run summary, of
-which ``ui_fps`` and ``ui_cpu_ms_per_frame`` are kept. The start-up run starts the vision
+The UI runs are ``backstep run --headless --source demo`` at each supported size, with a guest
+session on screen from the fourth second (the screen a member reads for minutes, with the
+most on it), pinned with ``taskset`` (or the same ``sched_setaffinity`` call) to ``cores``
+cores, so the UI shares them with the pose workers: on a Pi the worst case. Each prints its
+run summary, of which ``ui_fps`` and ``ui_cpu_ms_per_frame`` are kept. The start-up run starts the vision
 service on the demo clip in a new interpreter and reports when the first camera frame and
 the first pose were there, counted from before the process was started (Linux's monotonic
 clock is shared by all processes).
@@ -28,6 +29,8 @@ UI_CPU_TARGET_MS = {(1280, 720): 3.0, (1920, 1080): 5.0}
 UI_FPS_TARGET = 30.0
 FIRST_FRAME_TARGET_S = 0.5
 FIRST_POSE_TARGET_S = 1.0
+#: Start, walk as a guest, skip the position check and the baseline: the session screen at 4 s.
+SESSION_PRESSES = "1:start,2:select,3:start,4:start"
 
 
 @dataclass
@@ -39,6 +42,7 @@ class UiRun:
     ui_cpu_ms_per_frame: float | None
     pose_fps: float | None
     error: str | None = None
+    screens: tuple[str, ...] = ()  # the screens the run showed, in order
 
 
 def _python_cmd(code: str) -> list[str]:
@@ -73,7 +77,7 @@ def _env() -> dict[str, str]:
 def ui_run(size: tuple[int, int], seconds: float, cores: int | None, config: Path | None) -> UiRun:
     """``backstep run`` at ``size`` for ``seconds``; its summary's UI figures."""
     args = ["run", "--headless", "--source", "demo", "--seconds", str(seconds)]
-    args += ["--size", f"{size[0]}x{size[1]}"]
+    args += ["--size", f"{size[0]}x{size[1]}", "--press", SESSION_PRESSES]
     if config is not None:
         args += ["--config", str(config)]
     code = f"import sys; sys.argv = ['backstep', *{args!r}]; from kiosk.cli import main; main()"
@@ -95,6 +99,7 @@ def ui_run(size: tuple[int, int], seconds: float, cores: int | None, config: Pat
                 summary.get("ui_fps"),
                 summary.get("ui_cpu_ms_per_frame"),
                 summary.get("pose_fps"),
+                screens=tuple(summary.get("states_seen", ())),
             )
     tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
     return UiRun(size, None, None, None, error=f"exit {proc.returncode}: {tail}")
@@ -151,7 +156,8 @@ def format_ui(
     load = " / ".join(f"{v:.2f}" for v in os.getloadavg())
     pinned = "not pinned" if cores is None else f"pinned to {cores} core(s) with the pose workers"
     lines = [
-        f"UI: backstep run --headless (SDL dummy display), demo clip, {pinned}; "
+        f"UI: backstep run --headless (SDL dummy display), demo clip, a guest session from "
+        f"4 s, {pinned}; "
         f"load average {load}",
         "",
         "| size | ui fps | UI CPU ms/frame | target | pose fps |",
