@@ -1,13 +1,13 @@
 """``backstep bench --ui``: the kiosk's UI cost and start-up time, each in a fresh process.
 
 The UI runs are ``backstep run --headless --source demo`` at each supported size, with a guest
-session on screen from the fourth second (the screen a member reads for minutes, with the
-most on it), pinned with ``taskset`` (or the same ``sched_setaffinity`` call) to ``cores``
-cores, so the UI shares them with the pose workers: on a Pi the worst case. Each prints its
-run summary, of which ``ui_fps`` and ``ui_cpu_ms_per_frame`` are kept. The start-up run starts the vision
-service on the demo clip in a new interpreter and reports when the first camera frame and
-the first pose were there, counted from before the process was started (Linux's monotonic
-clock is shared by all processes).
+session on screen from the fourth second (the screen a member reads for minutes, with the most
+on it), pinned with ``taskset`` (or the same ``sched_setaffinity`` call) to ``cores`` cores, so
+the UI shares them with the pose workers: on a Pi the worst case. Each prints its run summary,
+of which ``ui_fps`` and ``ui_cpu_ms_per_frame`` are kept. The start-up run starts the vision
+service on the demo clip in a new interpreter and reports when the first camera frame and the
+first pose were there, counted from before the process was started (Linux's monotonic clock is
+shared by all processes).
 """
 
 from __future__ import annotations
