@@ -147,7 +147,7 @@ def test_the_bare_benchmark_loads_the_model_as_the_estimator_does(tmp_path: Path
     # One landmarker builder: a missing model is the estimator's clear ModelError here too.
     from kiosk.config.schema import BackstepConfig
     from vision.errors import ModelError
-    from vision.offline.bench import bench_bare
+    from vision.offline.bench_bare import bench_bare
 
     with pytest.raises(ModelError, match="backstep model fetch"):
         bench_bare(tmp_path / "missing.task", BackstepConfig(), [])
