@@ -103,8 +103,8 @@ def bench(
     By default, in one run on the same pre-decoded frames: the bare model's throughput,
     then the full pipeline's (capture thread, pose workers, member selection, smoothing,
     metrics) at each --workers count, with capture-to-result latency and the pipeline's
-    memory (without the bench's frame buffers), for each --backend in turn (the configured
-    model.backend first). Prints a Markdown table for the README.
+    memory (without the bench's frame buffers), for each --backend in turn, in the order
+    given (by default every installed one, model.backend first). Prints a Markdown table.
     --ui instead runs the kiosk headless at 800x480, 1280x720 and 1920x1080 (pinned with
     --cores, default 1, together with its pose workers) and a fresh start-up; --soak runs
     the vision service for minutes and reports whether its memory stays flat.
@@ -128,8 +128,9 @@ def bench(
             raise click.ClickException(str(exc)) from exc
         logger.info("bench pinned to cores %s", pinned)
     config = load_cli_config(config_path)
-    # The configured backend first: the report's top-level figures are the first one's.
-    backends = tuple(sorted(backends, key=lambda name: name != config.model.backend))
+    if backend_text is None:
+        # The configured backend first: the report's top-level figures are the first one's.
+        backends = tuple(sorted(backends, key=lambda name: name != config.model.backend))
     try:
         model_path = ensure_model(config.model)
     except ModelError as exc:
