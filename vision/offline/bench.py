@@ -14,7 +14,8 @@ Every phase runs in one process on the same pre-decoded frames (the clip letterb
 
 Each backend asked for (``mediapipe``, ``litert``) gets all of these phases in turn.
 Memory is the process's resident set sampled while each pipeline runs, minus the bench's
-own frame buffers. `pin_to_cores` (``--cores N``) restricts the whole process, every
+own frame buffers (after another backend, it includes what that one left allocated).
+`pin_to_cores` (``--cores N``) restricts the whole process, every
 thread, to N cores first. Targets (`vision.offline.bench_report`) are reported, not
 asserted.
 """

@@ -188,6 +188,11 @@ class BenchReport:
                     f"{100 * run.person_share:.0f}% |"
                 )
         lines.append("")
+        if len(self.backends) > 1:
+            lines.append(
+                "RSS is the process's: a backend measured after another also counts what that "
+                "one left allocated (run --backend NAME alone to compare memory)."
+            )
         for b in self.backends:
             t = b.targets()
             one = b.run(1)
