@@ -93,10 +93,10 @@ class PoseDetector:
         detection = None
         if found is not None:
             score, box, keypoints = found
-            # Tensor units (0..1 of the square) back to image pixels.
-            to_px = np.array([side, side]), np.array([w / 2 - side / 2, h / 2 - side / 2])
-            box_px = box.reshape(2, 2) * to_px[0] + to_px[1]
-            detection = Detection(score, box_px.ravel(), keypoints * to_px[0] + to_px[1])
+            # Tensor units (0..1 of the square) back to image pixels: the square's corner.
+            corner = np.array([w / 2 - side / 2, h / 2 - side / 2])
+            box_px = box.reshape(2, 2) * side + corner
+            detection = Detection(score, box_px.ravel(), keypoints * side + corner)
         self.times = StageTimes(pre=t1 - t0, infer=t2 - t1, post=time.perf_counter() - t2)
         return detection
 

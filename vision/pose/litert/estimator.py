@@ -25,13 +25,6 @@ DETECTOR_FILE = "pose_detector.tflite"
 LANDMARKS_FILE = "pose_landmarks_detector.tflite"
 
 
-def litert_installed() -> bool:
-    """True when the ``ai-edge-litert`` package can be imported."""
-    import importlib.util
-
-    return importlib.util.find_spec("ai_edge_litert") is not None
-
-
 def load_interpreters(model_path: Path, threads: int) -> tuple[Any, Any]:
     """LiteRT interpreters for the detector and the landmark model inside a ``.task`` file.
 
