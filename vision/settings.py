@@ -117,8 +117,40 @@ class ModelConfig(BaseModel):
     min_detection_confidence: float = Field(0.5, ge=0.1, le=0.95)
     min_presence_confidence: float = Field(0.5, ge=0.1, le=0.95)
     min_tracking_confidence: float = Field(0.5, ge=0.1, le=0.95)
+    backend: Literal["mediapipe", "litert"] = Field(
+        "mediapipe",
+        description=(
+            "Who runs the model files: mediapipe (its Tasks API) or litert (ai-edge-litert, "
+            "with MediaPipe's pre- and post-processing in vision.pose.litert)."
+        ),
+    )
+    litert_threads: Literal["auto"] | int = Field(
+        1,
+        description="Threads per LiteRT model: 1-8, or 'auto' = usable cores / pose workers.",
+    )
 
     _path_empty = field_validator("path", mode="before")(empty_to_none)
+
+    @field_validator("litert_threads")
+    @classmethod
+    def _threads_in_range(cls, value: Literal["auto"] | int) -> Literal["auto"] | int:
+        if value != "auto" and not 1 <= int(value) <= 8:
+            raise ValueError("litert_threads must be 'auto' or 1-8")
+        return value
+
+    @model_validator(mode="after")
+    def _litert_tracks_one_pose(self) -> ModelConfig:
+        if self.backend == "litert" and self.num_poses != 1:
+            raise cross_field_error(
+                "backend = 'litert' tracks one pose: num_poses must be 1", "num_poses", "backend"
+            )
+        return self
+
+    def threads(self, workers: int, cores: int | None = None) -> int:
+        """LiteRT threads per model with ``workers`` pose workers on ``cores`` usable cores."""
+        if self.litert_threads != "auto":
+            return int(self.litert_threads)
+        return max(1, (cores if cores is not None else usable_cores()) // max(1, workers))
 
 
 class SmoothingConfig(BaseModel):

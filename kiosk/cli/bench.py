@@ -14,6 +14,21 @@ from kiosk.cli.options import config_option
 logger = logging.getLogger(__name__)
 
 
+def _backends(value: str | None) -> tuple[str, ...]:
+    """The backends to measure: those named, or every one installed here."""
+    from vision.pose.backends import BACKENDS, installed_backends
+
+    if value is None:
+        return installed_backends()
+    names = tuple(v.strip() for v in value.split(",") if v.strip())
+    if not names or any(name not in BACKENDS for name in names):
+        raise click.BadParameter(f"a comma-separated list of {', '.join(BACKENDS)}")
+    missing = [name for name in names if name not in installed_backends()]
+    if missing:
+        raise click.BadParameter(f"not installed here: {', '.join(missing)}")
+    return tuple(dict.fromkeys(names))
+
+
 def _workers(value: str) -> tuple[int, ...]:
     try:
         counts = tuple(int(v) for v in value.split(",") if v.strip())
@@ -44,6 +59,12 @@ def _workers(value: str) -> tuple[int, ...]:
     help="Pose worker counts to measure.",
 )
 @click.option(
+    "--backend",
+    "backend_text",
+    default=None,
+    help="Backends to measure, e.g. mediapipe,litert (default: every one installed).",
+)
+@click.option(
     "--cores",
     type=click.IntRange(1, 256),
     default=None,
@@ -70,6 +91,7 @@ def bench(
     as_json: bool,
     frames: int,
     workers_text: str,
+    backend_text: str | None,
     cores: int | None,
     ui: bool,
     ui_seconds: float,
@@ -81,7 +103,8 @@ def bench(
     By default, in one run on the same pre-decoded frames: the bare model's throughput,
     then the full pipeline's (capture thread, pose workers, member selection, smoothing,
     metrics) at each --workers count, with capture-to-result latency and the pipeline's
-    memory (without the bench's frame buffers). Prints a Markdown table for the README.
+    memory (without the bench's frame buffers), for each --backend in turn, in the order
+    given (by default every installed one, model.backend first). Prints a Markdown table.
     --ui instead runs the kiosk headless at 800x480, 1280x720 and 1920x1080 (pinned with
     --cores, default 1, together with its pose workers) and a fresh start-up; --soak runs
     the vision service for minutes and reports whether its memory stays flat.
@@ -92,6 +115,7 @@ def bench(
     from vision.sources.video import demo_path
 
     counts = _workers(workers_text)
+    backends = _backends(backend_text)
     if ui:
         _bench_ui(cores if cores is not None else 1, ui_seconds, config_path, as_json)
         return
@@ -104,6 +128,9 @@ def bench(
             raise click.ClickException(str(exc)) from exc
         logger.info("bench pinned to cores %s", pinned)
     config = load_cli_config(config_path)
+    if backend_text is None:
+        # The configured backend first: the report's top-level figures are the first one's.
+        backends = tuple(sorted(backends, key=lambda name: name != config.model.backend))
     try:
         model_path = ensure_model(config.model)
     except ModelError as exc:
@@ -116,7 +143,7 @@ def bench(
         from kiosk.cli.progress import progress_bar
         from vision.offline.bench import bench_phases, run_bench
 
-        phases = bench_phases(counts)
+        phases = bench_phases(counts, backends)
         with progress_bar("bench", total=len(phases), unit="phase") as bar:
 
             def phase(name: str) -> None:
@@ -124,7 +151,9 @@ def bench(
                     bar.update()
                 bar.set_description(f"bench: {name}")
 
-            report = run_bench(clip, frames, config, model_path, counts, on_phase=phase)
+            report = run_bench(
+                clip, frames, config, model_path, counts, on_phase=phase, backends=backends
+            )
     except (SourceError, ModelError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from vision.loop.workers import WorkerPool
 from vision.metrics.analyzer import PostureAnalyzer
+from vision.pose.backends import create_estimator
 from vision.pose.estimator import MediaPipePoseEstimator, PoseEstimator
 from vision.pose.legs import LegTracker
 from vision.pose.selection import MemberSelector, zone_crop
@@ -279,15 +280,15 @@ def build_pipeline(
     estimator: PoseEstimator | None = None,
     zone: ZoneConfig | None = None,
 ) -> FramePipeline:
-    """Every collaborator for ``config``: MediaPipe estimator, selector, smoother, analyzer.
+    """Every collaborator for ``config``: estimator, selector, smoother, analyzer.
 
     ``zone`` replaces the config's treadmill zone (the staff screen moves it live).
 
-    Loads the model (about a second; raises `vision.errors.ModelError`). ``estimator``
-    replaces the MediaPipe one (a test double or another backend).
+    Loads the model on ``model.backend`` (about a second; raises `vision.errors.ModelError`).
+    ``estimator`` replaces it (a test double, or the bench's choice of backend).
     """
     if estimator is None:
-        estimator = MediaPipePoseEstimator(model_path, config.model)
+        estimator = create_estimator(model_path, config.model, workers=config.vision.workers())
     return FramePipeline(
         estimator,
         MemberSelector(zone or config.zone),
@@ -302,6 +303,22 @@ def mediapipe_factory(config: VisionConfig, model_path: Path | str) -> Callable[
 
     def make() -> PoseEstimator:
         return MediaPipePoseEstimator(model_path, config.model)
+
+    return make
+
+
+def estimator_factory(
+    config: VisionConfig,
+    model_path: Path | str,
+    workers: int | None = None,
+    backend: str | None = None,
+) -> Callable[[], PoseEstimator]:
+    """Makes one more estimator on ``backend`` (default ``model.backend``) for a pool of
+    ``workers`` (default ``vision.pose_workers``): the pose workers' models."""
+    count = workers if workers is not None else config.vision.workers()
+
+    def make() -> PoseEstimator:
+        return create_estimator(model_path, config.model, backend, workers=count)
 
     return make
 

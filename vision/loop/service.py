@@ -16,7 +16,7 @@ from vision.loop.capture import CaptureThread
 from vision.loop.pipeline import (
     FramePipeline,
     build_pipeline,
-    mediapipe_factory,
+    estimator_factory,
     run_pipeline,
 )
 from vision.loop.reconfigure import rebuild_analysis, set_analyzer_baseline
@@ -339,7 +339,7 @@ class VisionService:
     def _estimator_factory(self) -> Callable[[], PoseEstimator]:
         """Extra pose workers' models: the same file and options as the first one."""
         assert self._model_path is not None
-        return mediapipe_factory(self.config, self._model_path)
+        return estimator_factory(self.config, self._model_path)
 
     def _apply_commands(self, pipeline: FramePipeline) -> None:
         while True:

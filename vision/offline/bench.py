@@ -3,17 +3,19 @@
 Every phase runs in one process on the same pre-decoded frames (the clip letterboxed to
 640x480, the camera size the targets assume, repeated by reference to the frame count):
 
-* **bare**: ``PoseLandmarker.detect_for_video`` in a tight loop on ready-made ``mp.Image``s
-  of the same zone crop the pipeline infers on, so the ratio measures only our overhead;
-  run before and after the pipelines, the faster run counting (noise must not flatter us);
+* **bare**: the backend's model alone in a tight loop on the zone crop the pipeline infers
+  on (`vision.offline.bench_bare`), run before and after the pipelines, the faster run
+  counting (noise must not flatter us);
 * **pipeline**, once per worker count: a real `CaptureThread` fed by a `ReplaySource`,
   the inference loop (`run_pipeline`, with its pose workers) and the full `FramePipeline`
   (crop, infer, select, smooth, metrics). The replay "camera" runs at three times the
   bare model rate (at least the configured camera rate): like a real camera faster than
   the model, a fresh frame is always waiting.
 
+Each backend asked for (``mediapipe``, ``litert``) gets all of these phases in turn.
 Memory is the process's resident set sampled while each pipeline runs, minus the bench's
-own frame buffers. `pin_to_cores` (``--cores N``) restricts the whole process, every
+own frame buffers (after another backend, it includes what that one left allocated).
+`pin_to_cores` (``--cores N``) restricts the whole process, every
 thread, to N cores first. Targets (`vision.offline.bench_report`) are reported, not
 asserted.
 """
@@ -27,13 +29,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from vision.offline.analyze import StageTimes, percentile
-from vision.offline.bench_report import BenchReport, WorkerRun
-from vision.pose.selection import zone_crop
+from vision.offline.bench_bare import WARMUP_FRAMES, bare_model
+from vision.offline.bench_report import BackendBench, BenchReport, WorkerRun
 from vision.types import Frame, FrameResult
 
 if TYPE_CHECKING:
@@ -42,7 +44,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 BENCH_SIZE = (640, 480)
-WARMUP_FRAMES = 5
 FEED_FACTOR = 3.0
 #: Resident memory is sampled this often while a pipeline runs.
 RSS_SAMPLE_S = 0.05
@@ -213,53 +214,6 @@ def pin_to_cores(count: int) -> list[int]:
     return sorted(cores)
 
 
-def prepare_bare_images(config: VisionConfig, images: list[np.ndarray]) -> list[Any]:
-    """``mp.Image``s of the pipeline's zone crop, one per distinct frame (repeats shared)."""
-    from vision.pose import mp_lean
-
-    mp = mp_lean.load()
-
-    crop = zone_crop(config.zone, (images[0].shape[1], images[0].shape[0]))
-    distinct: dict[int, Any] = {}
-    prepared = []
-    for image in images:
-        key = id(image)
-        if key not in distinct:
-            distinct[key] = mp.Image(
-                image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(crop.crop(image))
-            )
-        prepared.append(distinct[key])
-    return prepared
-
-
-def bench_bare(
-    model_path: Path, config: VisionConfig, prepared: list[Any]
-) -> tuple[float, list[float]]:
-    """Frames/s and per-call seconds of ``detect_for_video`` alone on prepared images."""
-    from vision.pose.estimator import create_landmarker
-    from vision.pose.native_log import native_stderr_to_log
-
-    # The kiosk's own landmarker (same options), so "bare" measures what the kiosk runs.
-    landmarker = create_landmarker(model_path, config.model)
-    try:
-        ts = 0
-        with native_stderr_to_log():  # the warm-up loads the landmark model: native lines
-            for image in prepared[:WARMUP_FRAMES]:
-                ts += 33
-                landmarker.detect_for_video(image, ts)
-        times: list[float] = []
-        start = time.perf_counter()
-        for image in prepared:
-            ts += 33
-            t0 = time.perf_counter()
-            landmarker.detect_for_video(image, ts)
-            times.append(time.perf_counter() - t0)
-        elapsed = time.perf_counter() - start
-    finally:
-        landmarker.close()
-    return len(prepared) / elapsed, times
-
-
 @dataclass
 class PipelineRun:
     """What one pipeline phase measured."""
@@ -278,10 +232,14 @@ def bench_pipeline(
     feed_fps: float,
     workers: int = 1,
     clip_fps: float | None = None,
+    backend: str = "mediapipe",
 ) -> PipelineRun:
-    """Capture thread -> ``workers`` pose workers -> `FramePipeline`, ``len(images)`` results."""
+    """Capture thread -> ``workers`` pose workers -> `FramePipeline`, ``len(images)`` results.
+
+    Every worker's model runs on ``backend``.
+    """
     from vision.loop.capture import CaptureThread
-    from vision.loop.pipeline import build_pipeline, mediapipe_factory, run_pipeline
+    from vision.loop.pipeline import build_pipeline, estimator_factory, run_pipeline
 
     wanted = len(images)
     results: list[FrameResult] = []
@@ -304,7 +262,8 @@ def bench_pipeline(
 
     with RssSampler() as rss:
         started = time.perf_counter()
-        pipeline = build_pipeline(config, model_path)
+        make = estimator_factory(config, model_path, workers, backend)
+        pipeline = build_pipeline(config, model_path, estimator=make())
         capture = CaptureThread(
             lambda: ReplaySource(images, feed_fps, clip_fps=clip_fps), stop_at_end=False
         )
@@ -317,7 +276,7 @@ def bench_pipeline(
                 stop,
                 exit_when_exhausted=True,
                 workers=workers,
-                estimator_factory=mediapipe_factory(config, model_path),
+                estimator_factory=make,
             )
         finally:
             capture.stop()
@@ -328,7 +287,9 @@ def bench_pipeline(
     return PipelineRun(fps, results, latencies, first, rss.peak_mb)
 
 
-def worker_run(workers: int, run: PipelineRun, harness_mb: float) -> WorkerRun:
+def worker_run(
+    workers: int, run: PipelineRun, harness_mb: float, backend: str = "mediapipe"
+) -> WorkerRun:
     """The table row for one pipeline phase."""
     stages = StageTimes()
     for result in run.results:
@@ -349,13 +310,20 @@ def worker_run(workers: int, run: PipelineRun, harness_mb: float) -> WorkerRun:
         person_share=person,
         first_pose_s=run.first_pose_s,
         stages_ms=stages_ms,
+        backend=backend,
     )
 
 
-def bench_phases(workers: tuple[int, ...]) -> tuple[str, ...]:
+def bench_phases(
+    workers: tuple[int, ...], backends: tuple[str, ...] = ("mediapipe",)
+) -> tuple[str, ...]:
     """The phases `run_bench` reports to its ``on_phase`` callback, in order."""
-    pipelines = tuple(f"pipeline, {n} worker{'s' if n > 1 else ''}" for n in workers)
-    return ("decode", "bare model", *pipelines, "bare model again")
+    phases = ["decode"]
+    for backend in backends:
+        phases.append(f"{backend}: bare model")
+        phases += [f"{backend}: {n} worker{'s' if n > 1 else ''}" for n in workers]
+        phases.append(f"{backend}: bare model again")
+    return tuple(phases)
 
 
 def run_bench(
@@ -365,12 +333,15 @@ def run_bench(
     model_path: Path,
     workers: tuple[int, ...] = (1, 2, 3),
     on_phase: Callable[[str], object] | None = None,
+    backends: tuple[str, ...] = ("mediapipe",),
 ) -> BenchReport:
-    """Bare model, then the pipeline at each worker count, on ``frames`` frames of ``video``.
+    """Per backend: bare model, the pipeline at each worker count, the bare model again, on
+    ``frames`` frames of ``video``.
 
     ``on_phase(name)`` is called as each of `bench_phases` starts (outside any timed loop).
+    LiteRT runs ``model.litert_threads`` threads per model ("auto": cores / workers).
     """
-    phases = iter(bench_phases(workers))
+    phases = iter(bench_phases(workers, backends))
     phase = on_phase or (lambda _name: None)
     load = os.getloadavg()
     phase(next(phases))
@@ -379,24 +350,34 @@ def run_bench(
     distinct = {id(image): image for image in images}
     harness_mb = sum(image.nbytes for image in distinct.values()) / (1024 * 1024)
     logger.info("bench: %d frames ready (%d distinct)", len(images), len(decode))
-    phase(next(phases))
-    bare_fps, bare_times = bench_bare(model_path, config, prepare_bare_images(config, images))
-    feed_fps = max(float(config.camera.fps), FEED_FACTOR * bare_fps)
-    runs = []
-    for n in workers:
+    benches = []
+    for backend in backends:
         phase(next(phases))
-        runs.append(
-            worker_run(
-                n, bench_pipeline(model_path, config, images, feed_fps, n, clip.fps), harness_mb
+        bare_fps, bare_times = bare_model(backend, model_path, config, images)
+        feed_fps = max(float(config.camera.fps), FEED_FACTOR * bare_fps)
+        runs = []
+        for n in workers:
+            phase(next(phases))
+            run = bench_pipeline(model_path, config, images, feed_fps, n, clip.fps, backend)
+            runs.append(worker_run(n, run, harness_mb, backend))
+        # The bare model once more after the pipelines, keeping the faster run: a busy
+        # moment during one phase (another process, a thermal step) must not flatter the
+        # ratio.
+        phase(next(phases))
+        again_fps, again_times = bare_model(backend, model_path, config, images)
+        if again_fps > bare_fps:
+            bare_fps, bare_times = again_fps, again_times
+        bare50 = percentile(bare_times, 50)
+        benches.append(
+            BackendBench(
+                backend=backend,
+                threads=config.model.litert_threads if backend == "litert" else None,
+                bare_fps=bare_fps,
+                bare_ms_p50=None if bare50 is None else bare50 * 1000,
+                feed_fps=feed_fps,
+                runs=runs,
             )
         )
-    # The bare model once more after the pipelines, keeping the faster run: a busy moment
-    # during one phase (another process, a thermal step) must not flatter the ratio.
-    phase(next(phases))
-    again_fps, again_times = bench_bare(model_path, config, prepare_bare_images(config, images))
-    if again_fps > bare_fps:
-        bare_fps, bare_times = again_fps, again_times
-    bare50 = percentile(bare_times, 50)
     return BenchReport(
         video=video.name,
         frames=frames,
@@ -405,9 +386,6 @@ def run_bench(
         num_poses=config.model.num_poses,
         cores=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1,
         load_avg=load,
-        bare_fps=bare_fps,
-        bare_ms_p50=None if bare50 is None else bare50 * 1000,
-        feed_fps=feed_fps,
         harness_mb=harness_mb,
-        runs=runs,
+        backends=benches,
     )

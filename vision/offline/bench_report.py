@@ -19,7 +19,7 @@ TARGET_RSS_MB = 400.0
 
 @dataclass
 class WorkerRun:
-    """The full pipeline at one worker count.
+    """The full pipeline at one worker count, on one backend.
 
     ``rss_mb`` is the process's resident memory while the pipeline ran, minus the bench's
     own decoded frames (a camera holds one or two): what the kiosk's vision part needs.
@@ -35,23 +35,23 @@ class WorkerRun:
     person_share: float
     first_pose_s: float | None
     stages_ms: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    backend: str = "mediapipe"
 
 
 @dataclass
-class BenchReport:
-    """One bench run; `to_dict` is the ``--json`` object, `format` the table."""
+class BackendBench:
+    """One backend's phases: its bare model, then the pipeline at each worker count.
 
-    video: str
-    frames: int
-    frame_size: tuple[int, int]
-    model_path: str
-    num_poses: int
-    cores: int
-    load_avg: tuple[float, float, float]
+    ``threads`` is LiteRT's thread count per model, or "auto" (cores / workers; None for
+    MediaPipe, which has no such setting); ``feed_fps`` the replay camera's rate for this
+    backend's pipelines.
+    """
+
+    backend: str
+    threads: int | str | None
     bare_fps: float
     bare_ms_p50: float | None
     feed_fps: float
-    harness_mb: float
     runs: list[WorkerRun] = field(default_factory=list)
 
     def run(self, workers: int) -> WorkerRun | None:
@@ -92,27 +92,69 @@ class BenchReport:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary; the 1-worker figures also at the top level."""
+        """This backend's JSON: its runs, ratio, speed-ups and targets."""
         data = asdict(self)
-        data["frame_size"] = list(self.frame_size)
-        one = self.run(1)
         data.update(
             ratio=round(self.ratio, 3),
+            speedup={str(r.workers): self.speedup(r.workers) for r in self.runs},
+            targets=self.targets(),
+        )
+        return data
+
+
+@dataclass
+class BenchReport:
+    """One bench run; `to_dict` is the ``--json`` object, `format` the table.
+
+    ``backends`` holds each backend's phases, the configured one (or the first asked for)
+    first: the top-level figures (``bare_fps``, ``runs``, targets...) are that one's.
+    """
+
+    video: str
+    frames: int
+    frame_size: tuple[int, int]
+    model_path: str
+    num_poses: int
+    cores: int
+    load_avg: tuple[float, float, float]
+    harness_mb: float
+    backends: list[BackendBench] = field(default_factory=list)
+
+    @property
+    def primary(self) -> BackendBench:
+        """The first backend measured (the top-level figures)."""
+        return self.backends[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary; the first backend's figures (and its 1 worker's) at the top."""
+        first = self.primary
+        one = first.run(1)
+        data: dict[str, Any] = {
+            key: value for key, value in asdict(self).items() if key != "backends"
+        }
+        data.update(
+            frame_size=list(self.frame_size),
+            backend=first.backend,
+            bare_fps=first.bare_fps,
+            bare_ms_p50=first.bare_ms_p50,
+            feed_fps=first.feed_fps,
+            runs=[asdict(r) for r in first.runs],
+            ratio=round(first.ratio, 3),
             pipeline_fps=None if one is None else one.fps,
             latency_ms_p50=None if one is None else one.latency_ms_p50,
             latency_ms_p95=None if one is None else one.latency_ms_p95,
             infer_ms_p50=None if one is None else one.infer_ms_p50,
             overhead_ms_p50=None if one is None else one.overhead_ms_p50,
-            rss_mb=max((r.rss_mb for r in self.runs), default=None),
+            rss_mb=max((r.rss_mb for r in first.runs), default=None),
             first_pose_s=None if one is None else one.first_pose_s,
-            speedup={str(r.workers): self.speedup(r.workers) for r in self.runs},
-            targets=self.targets(),
+            speedup={str(r.workers): first.speedup(r.workers) for r in first.runs},
+            targets=first.targets(),
+            backends=[b.to_dict() for b in self.backends],
         )
         return rounded(data)
 
     def format(self) -> str:
         """A Markdown table (paste it into the README) with the conditions above it."""
-        t = self.targets()
         w, h = self.frame_size
         lines = [
             f"bench: {self.video}, {self.frames} frames per run at {w}x{h}, "
@@ -120,36 +162,57 @@ class BenchReport:
             f"machine: {machine()}, {self.cores} core(s) used, load average "
             + " / ".join(f"{v:.2f}" for v in self.load_avg)
             + " at the start",
-            f"bare model (1 landmarker, no pipeline): {self.bare_fps:.1f} frames/s, "
-            f"{ms(self.bare_ms_p50)} ms p50; camera fed at {self.feed_fps:.0f} frames/s; "
+        ]
+        for b in self.backends:
+            lines.append(
+                f"bare model on {label(b)} (no pipeline): {b.bare_fps:.1f} frames/s, "
+                f"{ms(b.bare_ms_p50)} ms p50; camera fed at {b.feed_fps:.0f} frames/s"
+            )
+        lines += [
             f"bench frame buffers {self.harness_mb:.0f} MB (not counted below)",
             "",
-            "| pose workers | frames/s | x 1 worker | / bare model | latency p50 / p95 ms "
-            "| infer p50 ms | overhead p50 ms | pipeline RSS MB | member found |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| backend | pose workers | frames/s | x 1 worker | / bare model "
+            "| latency p50 / p95 ms | infer p50 ms | overhead p50 ms | pipeline RSS MB "
+            "| member found |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
-        for run in self.runs:
-            speedup = self.speedup(run.workers)
+        for b in self.backends:
+            for run in b.runs:
+                speedup = b.speedup(run.workers)
+                lines.append(
+                    f"| {label(b)} | {run.workers} | {run.fps:.1f} | "
+                    + ("-" if speedup is None else f"{speedup:.2f}x")
+                    + f" | {run.fps / b.bare_fps if b.bare_fps > 0 else 0:.2f} | "
+                    f"{ms(run.latency_ms_p50)} / {ms(run.latency_ms_p95)} | "
+                    f"{ms(run.infer_ms_p50)} | {ms(run.overhead_ms_p50)} | {run.rss_mb:.0f} | "
+                    f"{100 * run.person_share:.0f}% |"
+                )
+        lines.append("")
+        if len(self.backends) > 1:
             lines.append(
-                f"| {run.workers} | {run.fps:.1f} | "
-                + ("-" if speedup is None else f"{speedup:.2f}x")
-                + f" | {run.fps / self.bare_fps:.2f} | {ms(run.latency_ms_p50)} / "
-                f"{ms(run.latency_ms_p95)} | {ms(run.infer_ms_p50)} | "
-                f"{ms(run.overhead_ms_p50)} | {run.rss_mb:.0f} | "
-                f"{100 * run.person_share:.0f}% |"
+                "RSS is the process's: a backend measured after another also counts what that "
+                "one left allocated (run --backend NAME alone to compare memory)."
             )
-        one = self.run(1)
-        lines += [
-            "",
-            f"targets: 1 worker / bare >= {TARGET_RATIO:.2f}: {mark(t['ratio'])}; "
-            f"2 workers >= {TARGET_SPEEDUP_2}x 1 worker: {mark(t['speedup_2'])}; "
-            f"overhead <= {TARGET_OVERHEAD_MS:.0f} ms: {mark(t['overhead'])}; "
-            f"latency p95 <= {TARGET_LATENCY_FACTOR} x infer p95: {mark(t['latency'])}; "
-            f"RSS <= {TARGET_RSS_MB:.0f} MB: {mark(t['rss'])}",
-            "time to first pose (model load + first frames, 1 worker): "
-            + ("-" if one is None or one.first_pose_s is None else f"{one.first_pose_s:.2f} s"),
-        ]
+        for b in self.backends:
+            t = b.targets()
+            one = b.run(1)
+            lines += [
+                f"targets ({label(b)}): 1 worker / bare >= {TARGET_RATIO:.2f}: "
+                f"{mark(t['ratio'])}; 2 workers >= {TARGET_SPEEDUP_2}x 1 worker: "
+                f"{mark(t['speedup_2'])}; overhead <= {TARGET_OVERHEAD_MS:.0f} ms: "
+                f"{mark(t['overhead'])}; latency p95 <= {TARGET_LATENCY_FACTOR} x infer p95: "
+                f"{mark(t['latency'])}; RSS <= {TARGET_RSS_MB:.0f} MB: {mark(t['rss'])}",
+                f"time to first pose ({label(b)}, model load + first frames, 1 worker): "
+                + ("-" if one is None or one.first_pose_s is None else f"{one.first_pose_s:.2f} s"),
+            ]
         return "\n".join(lines)
+
+
+def label(bench: BackendBench) -> str:
+    """A backend's name in the table, with LiteRT's thread count."""
+    if bench.threads is None:
+        return bench.backend
+    return f"{bench.backend} ({bench.threads} thread{'' if bench.threads == 1 else 's'})"
 
 
 def ms(value: float | None) -> str:

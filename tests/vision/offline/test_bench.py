@@ -147,7 +147,61 @@ def test_the_bare_benchmark_loads_the_model_as_the_estimator_does(tmp_path: Path
     # One landmarker builder: a missing model is the estimator's clear ModelError here too.
     from kiosk.config.schema import BackstepConfig
     from vision.errors import ModelError
-    from vision.offline.bench import bench_bare
+    from vision.offline.bench_bare import bench_bare
 
     with pytest.raises(ModelError, match="backstep model fetch"):
         bench_bare(tmp_path / "missing.task", BackstepConfig(), [])
+
+
+def test_bench_measures_each_backend_asked_for_in_that_order(single_person_clip: Path) -> None:
+    pytest.importorskip("ai_edge_litert", reason="the LiteRT backend needs ai-edge-litert")
+    result = CliRunner().invoke(
+        main,
+        [
+            "bench",
+            str(single_person_clip),
+            "--json",
+            "--frames",
+            "10",
+            "--workers",
+            "1",
+            "--backend",
+            "litert,mediapipe",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [b["backend"] for b in report["backends"]] == ["litert", "mediapipe"]
+    assert report["backend"] == "litert"  # the top-level figures are the first backend's
+    assert report["bare_fps"] == report["backends"][0]["bare_fps"]
+    assert report["backends"][0]["threads"] == 1 and report["backends"][1]["threads"] is None
+    for bench in report["backends"]:
+        assert bench["bare_fps"] > 0
+        assert [run["workers"] for run in bench["runs"]] == [1]
+        assert all(run["backend"] == bench["backend"] for run in bench["runs"])
+        assert bench["runs"][0]["person_share"] >= 0.9
+
+
+def test_bench_table_has_a_row_per_backend_and_worker_count(single_person_clip: Path) -> None:
+    pytest.importorskip("ai_edge_litert", reason="the LiteRT backend needs ai-edge-litert")
+    result = CliRunner().invoke(
+        main,
+        [
+            "bench",
+            str(single_person_clip),
+            "--frames",
+            "10",
+            "--workers",
+            "1",
+            "--backend",
+            "mediapipe,litert",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "| backend | pose workers |" in result.stdout
+    assert "| mediapipe | 1 |" in result.stdout and "| litert (1 thread) | 1 |" in result.stdout
+
+
+def test_bench_refuses_an_unknown_backend() -> None:
+    result = CliRunner().invoke(main, ["bench", "--backend", "onnx"])
+    assert result.exit_code != 0 and "mediapipe, litert" in result.output
