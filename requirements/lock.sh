@@ -26,7 +26,8 @@ for arg in "$@"; do
     esac
 done
 
-COMMON=(--universal --python-version 3.11 --quiet --custom-compile-command "make lock")
+COMMON=(--universal --python-version 3.11 --quiet --custom-compile-command "make lock"
+    --constraint requirements/constraints.txt)
 TARGETS=(aarch64-manylinux_2_36 x86_64-manylinux_2_36)
 PYTHONS=(3.11 3.13)
 tmp=$(mktemp -d)
