@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from support.screen_views import standing_landmarks, summary
+from support.screen_views import SIZES, make_view
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -14,61 +14,14 @@ import numpy as np
 import pygame
 import pytest
 
-from kiosk.flow.machine import KioskController, Screen
-from kiosk.session.views import CueView, SessionView
+from kiosk.flow.machine import Screen
+from kiosk.session.views import CueView
 from kiosk.ui import theme as th
 from kiosk.ui.screens import build_screens
 from kiosk.ui.theme import Theme
-from kiosk.ui.view_state import StaffView, ViewState
+from kiosk.ui.view_state import ViewState
 
 pytestmark = pytest.mark.usefixtures("pygame_display")
-
-SIZES = [(800, 480), (1024, 600), (1280, 720), (1920, 1080)]
-
-
-def make_view(screen: Screen, frame: np.ndarray, cue: str = "Chest up — stand tall") -> ViewState:
-    c = KioskController(member_id_digits=6)
-    return ViewState(
-        screen=screen,
-        now=12.0,
-        frame=frame,
-        frame_index=3,
-        landmarks=standing_landmarks(),
-        posture="upright",
-        camera_state="ok",
-        person=True,
-        in_zone=True,
-        whole_body=True,
-        side_view=False,
-        ready_fraction=0.4,
-        baseline_progress=0.5,
-        session=SessionView(
-            block_name="Backward",
-            block_index=1,
-            block_count=3,
-            elapsed_s=40,
-            remaining_s=110,
-            pct_upright=86,
-            streak_s=31,
-            lean_deg=4.0,
-            core_score=72,
-            cadence_spm=94,
-            posture="upright",
-        ),
-        cue=CueView(cue, "caution", "triangle"),
-        controller=c,
-        member_name="Ada",
-        safety_reason="member_lost",
-        summary=summary(),
-        staff=StaffView(
-            camera="demo (ok)",
-            model="full",
-            ui_fps=30,
-            pose_fps=11,
-            gpio_warning="Buttons unavailable — keyboard only.",
-        ),
-        screen_seconds=3.0,
-    )
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -133,7 +86,6 @@ def test_safety_screen_is_full_screen_vermillion(demo_frame):
 def test_the_position_hint_recommends_a_side_view_unless_staff_chose_front() -> None:
     from kiosk.flow.machine import Screen
     from kiosk.ui.screens.position import view_hint, wanted_view
-    from kiosk.ui.view_state import ViewState
 
     auto = ViewState(screen=Screen.POSITION, expected_view="auto", detected_view="front")
     assert wanted_view(auto) == "side" and "side-on" in view_hint(auto)
