@@ -13,16 +13,14 @@ from urllib.parse import quote
 from dashboard.data import FINISHED, SessionFacts
 from kiosk.errors import StorageError
 from kiosk.store.records import (
-    EVENT_SELECT,
-    SAMPLE_SELECT,
-    SESSION_SELECT,
     EventRecord,
     Member,
     Sample,
     SessionRecord,
     StoredBaseline,
-    event_from_row,
-    session_from_row,
+    read_events,
+    read_samples,
+    read_sessions,
 )
 
 T = TypeVar("T")
@@ -186,25 +184,12 @@ class SqliteData:
         return rows[0] if rows else None
 
     def _sessions(self, tail: str, args: tuple[Any, ...]) -> list[SessionRecord]:
-        rows = self._read(lambda c: c.execute(f"{SESSION_SELECT} {tail}", args).fetchall())
-        return [session_from_row(r) for r in rows]
+        return self._read(lambda c: read_sessions(c, tail, args))
 
     def samples(self, session_id: int) -> list[Sample]:
         """A session's samples in time order."""
-        rows = self._read(
-            lambda c: c.execute(
-                f"{SAMPLE_SELECT} WHERE session_id = ? ORDER BY t",
-                (session_id,),
-            ).fetchall()
-        )
-        return [Sample(*r) for r in rows]
+        return self._read(lambda c: read_samples(c, session_id))
 
     def events(self, session_id: int) -> list[EventRecord]:
         """A session's events in time order (steps left out: one per stride is noise here)."""
-        rows = self._read(
-            lambda c: c.execute(
-                f"{EVENT_SELECT} WHERE session_id = ? AND kind != 'step' ORDER BY t, rowid",
-                (session_id,),
-            ).fetchall()
-        )
-        return [event_from_row(r) for r in rows]
+        return self._read(lambda c: read_events(c, session_id, steps=False))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -115,3 +116,25 @@ def session_from_row(r: Sequence[Any]) -> SessionRecord:
 def event_from_row(r: Sequence[Any]) -> EventRecord:
     """An `EventRecord` from a row of `EVENT_SELECT`."""
     return EventRecord(float(r[0]), r[1], json.loads(r[2]))
+
+
+def read_sessions(
+    conn: sqlite3.Connection, tail: str, args: tuple[Any, ...]
+) -> list[SessionRecord]:
+    """The sessions `SESSION_SELECT` + ``tail`` (a WHERE/ORDER clause with ``args``) finds."""
+    return [session_from_row(r) for r in conn.execute(f"{SESSION_SELECT} {tail}", args)]
+
+
+def read_samples(conn: sqlite3.Connection, session_id: int) -> list[Sample]:
+    """A session's samples in time order."""
+    rows = conn.execute(f"{SAMPLE_SELECT} WHERE session_id = ? ORDER BY t", (session_id,))
+    return [Sample(*r) for r in rows]
+
+
+def read_events(
+    conn: sqlite3.Connection, session_id: int, *, steps: bool = True
+) -> list[EventRecord]:
+    """A session's events in time order; ``steps=False`` leaves out the one-per-stride steps."""
+    where = "session_id = ?" if steps else "session_id = ? AND kind != 'step'"
+    rows = conn.execute(f"{EVENT_SELECT} WHERE {where} ORDER BY t, rowid", (session_id,))
+    return [event_from_row(r) for r in rows]

@@ -10,16 +10,14 @@ from typing import Any
 
 from kiosk.store.connection import StoreConnection
 from kiosk.store.records import (
-    EVENT_SELECT,
     FINISHED_STATUSES,
-    SAMPLE_SELECT,
-    SESSION_SELECT,
     EventRecord,
     Sample,
     SessionRecord,
     SessionStatus,
-    event_from_row,
-    session_from_row,
+    read_events,
+    read_samples,
+    read_sessions,
 )
 
 logger = logging.getLogger(__name__)
@@ -147,25 +145,12 @@ class SessionRecords(StoreConnection):
         return self._sessions(sql, tuple(args))
 
     def _sessions(self, tail: str, args: tuple[Any, ...]) -> list[SessionRecord]:
-        rows = self._read(lambda c: c.execute(f"{SESSION_SELECT} {tail}", args).fetchall())
-        return [session_from_row(r) for r in rows]
+        return self._read(lambda c: read_sessions(c, tail, args))
 
     def samples(self, session_id: int) -> list[Sample]:
         """A session's samples in time order."""
-        rows = self._read(
-            lambda c: c.execute(
-                f"{SAMPLE_SELECT} WHERE session_id = ? ORDER BY t",
-                (session_id,),
-            ).fetchall()
-        )
-        return [Sample(*r) for r in rows]
+        return self._read(lambda c: read_samples(c, session_id))
 
     def events(self, session_id: int) -> list[EventRecord]:
         """A session's events in time order."""
-        rows = self._read(
-            lambda c: c.execute(
-                f"{EVENT_SELECT} WHERE session_id = ? ORDER BY t, rowid",
-                (session_id,),
-            ).fetchall()
-        )
-        return [event_from_row(r) for r in rows]
+        return self._read(lambda c: read_events(c, session_id))
