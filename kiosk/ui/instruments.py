@@ -60,14 +60,26 @@ def draw_stat_line(
     unit: str,
     value_size: float = 0.1,
     role: str | None = None,
+    max_width: int | None = None,
 ) -> int:
-    """A big value then its unit on one baseline ("94 steps/min"); returns the height."""
+    """A big value then its unit on one baseline ("94 steps/min"); returns the height.
+
+    Within ``max_width`` pixels the value shrinks (never below the member's text floor) when
+    it and its unit would not fit: "100% upright" ran off the panel's edge at every size.
+    """
     x, y = pos
-    v = theme.text(value, theme.px(value_size))
+    value_px = theme.px(value_size)
+    v = theme.text(value, value_px)
     u = theme.text(unit, theme.min_text, th.MUTED)
+    icon = theme.min_text if role is not None else 0
+    icon_w = icon + icon // 3 if role is not None else 0
+    gap = theme.px(0.015)
+    if max_width is not None:
+        room = max_width - icon_w - gap - u.get_width()
+        if 0 < room < v.get_width():
+            v = theme.text(value, max(theme.min_text, value_px * room // v.get_width()))
     ix = x
     if role is not None:
-        icon = theme.min_text
         draw_icon(
             surf,
             th.role_icon(role),
@@ -75,11 +87,9 @@ def draw_stat_line(
             icon,
             th.role_colour(role),
         )
-        ix += icon + icon // 3
+        ix += icon_w
     vr = theme.blit(surf, v, (ix, y))
-    theme.blit(
-        surf, u, (vr.right + theme.px(0.015), vr.bottom - u.get_height() - v.get_height() // 12)
-    )
+    theme.blit(surf, u, (vr.right + gap, vr.bottom - u.get_height() - v.get_height() // 12))
     return v.get_height()
 
 

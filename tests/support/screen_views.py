@@ -178,6 +178,10 @@ def variants(frame: np.ndarray | None) -> dict[str, ViewState]:
     leaning = make_view(Screen.SESSION, frame, CUES["fault"])
     leaning.session = session_view(lean_deg=17.0, posture="leaning_forward", core_score=35)
     out["session_leaning"] = leaning
+    # The widest numbers a member can reach: every second upright, a fast cadence.
+    widest = make_view(Screen.SESSION, frame, CUES["good"])
+    widest.session = session_view(pct_upright=100, cadence_spm=188)
+    out["session_widest_numbers"] = widest
     editing = make_view(Screen.CHECKIN, frame)
     editing.controller.checkin.editing = True
     editing.controller.checkin.entry = DigitEntry(6, [4, 2], 7)

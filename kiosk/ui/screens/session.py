@@ -122,11 +122,19 @@ class SessionScreen(LiveScreen):
         sx = x + ring_w + t.px(0.02)
         line_h = row_h // 2
         # before the first values: "…" (measuring) rather than empty dashes
+        room = x + w - sx - t.px(0.02)  # keep clear of the screen's edge
         cadence = "…" if s.cadence_spm is None else f"{s.cadence_spm:.0f}"
-        draw_stat_line(surf, t, (sx, row_y), cadence, "steps/min", 0.075)
+        draw_stat_line(surf, t, (sx, row_y), cadence, "steps/min", 0.075, max_width=room)
         pct = "…" if s.pct_upright is None else f"{s.pct_upright:.0f}%"
         draw_stat_line(
-            surf, t, (sx, row_y + line_h), pct, "upright", 0.075, role=upright_role(s.pct_upright)
+            surf,
+            t,
+            (sx, row_y + line_h),
+            pct,
+            "upright",
+            0.075,
+            role=upright_role(s.pct_upright),
+            max_width=room,
         )
 
     def draw_bottom(self, surf: pygame.Surface, view: ViewState) -> None:
