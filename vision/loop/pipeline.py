@@ -147,11 +147,17 @@ class FramePipeline:
         """Run every stage on ``frame``; stage times (seconds) go to ``result.timings``."""
         return self.finish(self.infer(frame))
 
-    def infer(self, frame: Frame, estimator: PoseEstimator | None = None) -> Inferred:
+    def infer(
+        self,
+        frame: Frame,
+        estimator: PoseEstimator | None = None,
+        before_infer: Callable[[], None] | None = None,
+    ) -> Inferred:
         """The stages that may run on several frames at once: crop, the model, back to the frame.
 
         ``estimator`` is a worker's own model (`vision.loop.workers`); by default the
         pipeline's. Thread-safe as long as each thread passes its own estimator.
+        ``before_infer`` is called once the frame is ready for the model, just before it runs.
         """
         t_start = time.perf_counter()
         estimator = estimator or self.estimator
@@ -173,7 +179,7 @@ class FramePipeline:
             media_t=frame.media_t,
         )
         t1 = time.perf_counter()
-        poses = estimator.detect(model_frame)
+        poses = estimator.detect(model_frame, before_infer)
         t2 = time.perf_counter()
         infer = (getattr(estimator, "timings", None) or {}).get("infer", t2 - t1)
         if crop is not None:

@@ -23,6 +23,8 @@ class WorkerRun:
 
     ``rss_mb`` is the process's resident memory while the pipeline ran, minus the bench's
     own decoded frames (a camera holds one or two): what the kiosk's vision part needs.
+    ``fps_runs`` is every throughput measured at this count, in order; the row is the
+    faster run's (1 worker is measured twice, like the bare model).
     """
 
     workers: int
@@ -36,6 +38,7 @@ class WorkerRun:
     first_pose_s: float | None
     stages_ms: dict[str, dict[str, float | None]] = field(default_factory=dict)
     backend: str = "mediapipe"
+    fps_runs: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -44,7 +47,8 @@ class BackendBench:
 
     ``threads`` is LiteRT's thread count per model, or "auto" (cores / workers; None for
     MediaPipe, which has no such setting); ``feed_fps`` the replay camera's rate for this
-    backend's pipelines.
+    backend's pipelines; ``bare_fps_runs`` both bare-model throughputs (before and after the
+    pipelines), ``bare_fps`` the faster.
     """
 
     backend: str
@@ -53,6 +57,7 @@ class BackendBench:
     bare_ms_p50: float | None
     feed_fps: float
     runs: list[WorkerRun] = field(default_factory=list)
+    bare_fps_runs: list[float] = field(default_factory=list)
 
     def run(self, workers: int) -> WorkerRun | None:
         """The run at ``workers``, if measured."""
@@ -188,6 +193,18 @@ class BenchReport:
                     f"{100 * run.person_share:.0f}% |"
                 )
         lines.append("")
+        for b in self.backends:
+            one = b.run(1)
+            if len(b.bare_fps_runs) > 1 and one is not None and len(one.fps_runs) > 1:
+                lines.append(
+                    f"{label(b)}: the bare model and 1 worker were each run twice, first and "
+                    "last, and each kept its faster run (a busy moment in one run tilts the "
+                    "ratio neither way): bare "
+                    + " / ".join(f"{v:.1f}" for v in b.bare_fps_runs)
+                    + ", 1 worker "
+                    + " / ".join(f"{v:.1f}" for v in one.fps_runs)
+                    + " frames/s."
+                )
         if len(self.backends) > 1:
             lines.append(
                 "RSS is the process's: a backend measured after another also counts what that "

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vision.offline.bench import ReplaySource, load_frames, rss_mb
+from vision.offline.bench import rss_mb
+from vision.offline.replay import ReplaySource, load_frames
 
 if TYPE_CHECKING:
     from vision.loop.config import VisionConfig

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -26,14 +27,16 @@ logger = logging.getLogger(__name__)
 class PoseEstimator(Protocol):
     """Anything that finds people's landmarks in a frame.
 
-    ``detect`` returns zero or more poses with landmarks normalised to the image it was given;
-    ``timings`` holds the seconds the last call spent per stage (at least ``"convert"`` and
-    ``"infer"``) so the pipeline can report them; ``close()`` is idempotent.
+    ``detect`` returns zero or more poses with landmarks normalised to the image it was given,
+    and calls ``before_infer`` (when given) once the image is ready for the model, just before
+    the model runs (`vision.loop.workers` hands the previous result on there). ``timings``
+    holds the seconds the last call spent per stage (at least ``"convert"`` and ``"infer"``)
+    so the pipeline can report them; ``close()`` is idempotent.
     """
 
     timings: dict[str, float]
 
-    def detect(self, frame: Frame) -> list[Pose]:
+    def detect(self, frame: Frame, before_infer: Callable[[], None] | None = None) -> list[Pose]:
         """The poses found in ``frame.image`` (RGB), best first."""
         ...
 
@@ -110,8 +113,11 @@ class MediaPipePoseEstimator:
         self._last_ms = ms
         return ms
 
-    def detect(self, frame: Frame) -> list[Pose]:
-        """Run the model on ``frame.image`` (RGB uint8); landmarks are normalised to it."""
+    def detect(self, frame: Frame, before_infer: Callable[[], None] | None = None) -> list[Pose]:
+        """Run the model on ``frame.image`` (RGB uint8); landmarks are normalised to it.
+
+        ``before_infer`` runs once the image is wrapped, right before ``detect_for_video``.
+        """
         if self._landmarker is None:
             raise ModelError("the pose estimator is closed")
         t0 = time.perf_counter()
@@ -121,6 +127,8 @@ class MediaPipePoseEstimator:
             rgb = np.ascontiguousarray(rgb)
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         ts = self.next_timestamp_ms(frame.t)
+        if before_infer is not None:
+            before_infer()
         t1 = time.perf_counter()
         if self._first_done:
             result = self._landmarker.detect_for_video(image, ts)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from kiosk.config.schema import BackstepConfig
 from vision.loop import workers as workers_mod
+from vision.loop.ordering import ReorderBuffer
 from vision.loop.pipeline import FramePipeline, build_pipeline, mediapipe_factory
-from vision.loop.workers import ReorderBuffer, WorkerPool
+from vision.loop.workers import WorkerPool
 from vision.pose.estimator import MediaPipePoseEstimator, PoseEstimator
 from vision.pose.smoothing import LandmarkSmoother
 from vision.types import Frame, FrameResult, Pose
@@ -84,11 +86,11 @@ class HeldEstimator:
         self.held: int | None = None
         self.timings: dict[str, float] = {}
 
-    def detect(self, frame: Frame) -> list[Pose]:
+    def detect(self, frame: Frame, before_infer: Callable[[], None] | None = None) -> list[Pose]:
         if self.held is None:
             self.held = frame.index
             self.release.wait(10)
-        poses = self.inner.detect(frame)
+        poses = self.inner.detect(frame, before_infer)
         self.timings = self.inner.timings
         return poses
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +106,12 @@ class LiteRTPoseEstimator:
         self._last_ms = ms
         return ms * 1_000_000
 
-    def detect(self, frame: Frame) -> list[Pose]:
-        """Track (or find) the person in ``frame.image`` (RGB uint8); landmarks normalised."""
+    def detect(self, frame: Frame, before_infer: Callable[[], None] | None = None) -> list[Pose]:
+        """Track (or find) the person in ``frame.image`` (RGB uint8); landmarks normalised.
+
+        ``before_infer`` runs before the first model of this frame (the detector, or the
+        landmark model when tracking).
+        """
         detector, model = self._detector, self._landmarks
         if detector is None or model is None:
             raise ModelError("the pose estimator is closed")
@@ -118,6 +123,8 @@ class LiteRTPoseEstimator:
         infer = 0.0
         detect_s = 0.0
         roi = self._roi
+        if before_infer is not None:
+            before_infer()
         if roi is None:
             self.detector_runs += 1
             found = detector.detect(rgb)
