@@ -172,6 +172,41 @@ def test_timings_say_how_long_the_models_and_python_took(
     assert second["detector"] == 0.0  # tracked: the detector did not run
 
 
+class LoggedInterpreter:
+    """A LiteRT interpreter that notes each ``invoke`` in a shared log."""
+
+    def __init__(self, inner: object, name: str, log: list[str]) -> None:
+        self._inner, self._name, self._log = inner, name, log
+
+    def invoke(self) -> None:
+        self._log.append(self._name)
+        self._inner.invoke()  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+
+def test_before_infer_runs_once_a_frame_right_before_the_first_model(
+    model_path: Path, single_person_frames: list[Frame]
+) -> None:
+    log: list[str] = []
+    with LiteRTPoseEstimator(model_path, ModelConfig()) as estimator:
+        detector, landmarks = estimator._detector, estimator._landmarks
+        assert detector is not None and landmarks is not None
+        detector.interpreter = LoggedInterpreter(detector.interpreter, "detector", log)
+        landmarks.interpreter = LoggedInterpreter(landmarks.interpreter, "landmarks", log)
+        for frame in single_person_frames[:3]:
+            log.append(f"frame {frame.index}")
+            estimator.detect(frame, lambda: log.append("hook"))
+    # Frame 0 finds the member with the detector, frames 1-2 track him: the hook runs once
+    # a frame, after Python's work on the frame and right before its first model.
+    assert log == [
+        "frame 0", "hook", "detector", "landmarks",
+        "frame 1", "hook", "landmarks",
+        "frame 2", "hook", "landmarks",
+    ]  # fmt: skip
+
+
 def test_member_found_on_the_same_frames_through_the_pipeline(model_path: Path) -> None:
     from support.paths import FIXTURES
 

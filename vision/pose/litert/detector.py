@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,8 +66,13 @@ class PoseDetector:
         if len(self.anchors) != int(details[0]["shape"][1]):
             raise ValueError("the detector's output does not match its SSD anchors")
 
-    def detect(self, rgb: np.ndarray) -> Detection | None:
-        """The best-scoring person in ``rgb`` (after merging overlapping boxes), or None."""
+    def detect(
+        self, rgb: np.ndarray, before_infer: Callable[[], None] | None = None
+    ) -> Detection | None:
+        """The best-scoring person in ``rgb`` (after merging overlapping boxes), or None.
+
+        ``before_infer`` runs once the input is written, right before the model.
+        """
         t0 = time.perf_counter()
         h, w = rgb.shape[:2]
         side = float(max(w, h))
@@ -84,6 +90,8 @@ class PoseDetector:
             borderValue=(0, 0, 0),
         )
         write_input(self.interpreter, self._input, boxed, 2 / 255, -1.0)
+        if before_infer is not None:
+            before_infer()
         t1 = time.perf_counter()
         self.interpreter.invoke()
         raw = self.interpreter.get_tensor(self._boxes)[0]

@@ -109,8 +109,8 @@ class LiteRTPoseEstimator:
     def detect(self, frame: Frame, before_infer: Callable[[], None] | None = None) -> list[Pose]:
         """Track (or find) the person in ``frame.image`` (RGB uint8); landmarks normalised.
 
-        ``before_infer`` runs before the first model of this frame (the detector, or the
-        landmark model when tracking).
+        ``before_infer`` runs right before the first model of this frame (the detector, or
+        the landmark model when tracking).
         """
         detector, model = self._detector, self._landmarks
         if detector is None or model is None:
@@ -123,17 +123,17 @@ class LiteRTPoseEstimator:
         infer = 0.0
         detect_s = 0.0
         roi = self._roi
-        if before_infer is not None:
-            before_infer()
+        hook = before_infer
         if roi is None:
             self.detector_runs += 1
-            found = detector.detect(rgb)
+            found = detector.detect(rgb, hook)
+            hook = None
             infer += detector.times.infer
             detect_s = time.perf_counter() - t0
             roi = None if found is None else found.roi()
         result = None
         if roi is not None:
-            result = model.run(rgb, roi, self.cfg.min_presence_confidence)
+            result = model.run(rgb, roi, self.cfg.min_presence_confidence, hook)
             infer += model.times.infer
         poses: list[Pose] = []
         if result is None:

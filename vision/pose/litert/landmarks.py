@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,9 +74,16 @@ class LandmarkModel:
         )
         self._world = by_shape[(1, MODEL_LANDMARKS * 3)]
 
-    def run(self, rgb: np.ndarray, roi: Roi, min_presence: float) -> Landmarks | None:
+    def run(
+        self,
+        rgb: np.ndarray,
+        roi: Roi,
+        min_presence: float,
+        before_infer: Callable[[], None] | None = None,
+    ) -> Landmarks | None:
         """The landmarks in ``roi`` of ``rgb``, or None when the pose flag is below
-        ``min_presence`` (nobody there: tracking is lost)."""
+        ``min_presence`` (nobody there: tracking is lost). ``before_infer`` runs once the
+        input is written, right before the model."""
         t0 = time.perf_counter()
         # Outside the image the border pixels are repeated (MediaPipe's default here).
         crop = cv2.warpAffine(
@@ -86,6 +94,8 @@ class LandmarkModel:
             borderMode=cv2.BORDER_REPLICATE,
         )
         write_input(self.interpreter, self._input, crop, 1 / 255, 0.0)
+        if before_infer is not None:
+            before_infer()
         t1 = time.perf_counter()
         self.interpreter.invoke()
         presence = float(self.interpreter.get_tensor(self._flag).ravel()[0])
