@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class ReorderBuffer(Generic[T]):
         return out
 
 
-class Held:
+class Held(Generic[T]):
     """One worker's last result, held until the worker's next inference starts.
 
     `hand_on` delivers it (to `WorkerPool._deliver`) and empties the slot; calling it with
@@ -90,11 +90,11 @@ class Held:
 
     __slots__ = ("_deliver", "_item")
 
-    def __init__(self, deliver: Callable[[int, Any], None]) -> None:
+    def __init__(self, deliver: Callable[[int, T], None]) -> None:
         self._deliver = deliver
-        self._item: tuple[int, Any] | None = None
+        self._item: tuple[int, T] | None = None
 
-    def hold(self, seq: int, inferred: Any) -> None:
+    def hold(self, seq: int, inferred: T) -> None:
         """Keep ``seq``'s result (a previous one still held is handed on first)."""
         self.hand_on()
         self._item = (seq, inferred)

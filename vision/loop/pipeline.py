@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from vision.loop.workers import WorkerPool
 from vision.metrics.analyzer import PostureAnalyzer
 from vision.pose.backends import create_estimator
-from vision.pose.estimator import MediaPipePoseEstimator, PoseEstimator
+from vision.pose.estimator import PoseEstimator
 from vision.pose.legs import LegTracker
 from vision.pose.selection import MemberSelector, zone_crop
 from vision.pose.smoothing import LandmarkSmoother
@@ -302,15 +302,6 @@ def build_pipeline(
         build_analyzer(config, view),
         use_media_time=use_media_time,
     )
-
-
-def mediapipe_factory(config: VisionConfig, model_path: Path | str) -> Callable[[], PoseEstimator]:
-    """Makes one more MediaPipe estimator like `build_pipeline`'s (for extra pose workers)."""
-
-    def make() -> PoseEstimator:
-        return MediaPipePoseEstimator(model_path, config.model)
-
-    return make
 
 
 def estimator_factory(

@@ -13,9 +13,11 @@ A worker hands its result on only as its next inference starts (`Held`), when a 
 already waiting: the finishing thread's Python then runs while the model runs without the
 GIL, not while the worker prepares the next frame and needs the GIL itself (measured at
 1 worker in six alternating runs: the worker's time between two inferences, p50, 0.47-0.51
-ms against 0.52-0.73 ms when each result went on at once).
-With no frame waiting the result goes on at once: a result is never held back waiting for
-the camera.
+ms against 0.52-0.73 ms when each result went on at once). The price: each result also
+waits for the next frame's preparation (crop and wrap, ~0.3 ms here), and its hand-on
+(microseconds) is timed as part of that next frame's "convert". With no frame waiting, or
+another worker waiting for the camera first, the result goes on at once: a result is never
+held back waiting for the camera.
 """
 
 from __future__ import annotations
@@ -154,7 +156,9 @@ class WorkerPool:
             return
         self.on_error(exc)
 
-    def _infer(self, seq: int, frame: Frame, estimator: PoseEstimator | None, held: Held) -> None:
+    def _infer(
+        self, seq: int, frame: Frame, estimator: PoseEstimator | None, held: Held[Any]
+    ) -> None:
         """Infer ``seq``; the previous result goes on as the model starts, this one is held."""
         try:
             inferred = self.pipeline.infer(frame, estimator, held.hand_on)
@@ -181,13 +185,18 @@ class WorkerPool:
                 logger.error("pose worker %d could not load its model: %s", worker, exc)
                 self._failed(exc)
                 return
-            held = Held(self._deliver)
+            held: Held[Any] = Held(self._deliver)
             try:
                 while not self.stop_event.is_set():
                     # Results held back by a stuck worker's frame go on once it is overdue,
                     # even while no other result arrives.
                     self._deliver(None, None)
-                    with self._take_lock:
+                    if not self._take_lock.acquire(blocking=False):
+                        # Another worker is taking a frame or waiting for the camera: the
+                        # result must not wait behind it.
+                        held.hand_on()
+                        self._take_lock.acquire()
+                    try:
                         frame = capture.wait_newer(last_taken[0], 0.0)
                         if frame is None:
                             held.hand_on()  # no frame waiting: the result must not wait too
@@ -201,6 +210,8 @@ class WorkerPool:
                             seq = self._seq
                             self._seq += 1
                             self.buffer.expect(seq)
+                    finally:
+                        self._take_lock.release()
                     self._infer(seq, frame, estimator, held)
             finally:
                 held.hand_on()
@@ -223,7 +234,7 @@ class WorkerPool:
             ]
 
             def work(worker: int) -> None:
-                held = Held(self._deliver)
+                held: Held[Any] = Held(self._deliver)
                 try:
                     while True:
                         try:

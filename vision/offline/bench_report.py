@@ -23,8 +23,9 @@ class WorkerRun:
 
     ``rss_mb`` is the process's resident memory while the pipeline ran, minus the bench's
     own decoded frames (a camera holds one or two): what the kiosk's vision part needs.
-    ``fps_runs`` is every throughput measured at this count, in order; the row is the
-    faster run's (1 worker is measured twice, like the bare model).
+    ``fps_runs`` is every throughput measured at this count, in order. 1 worker is measured
+    twice, like the bare model: the row is then the faster run's, but for memory and time
+    to first pose, which are the first run's (`vision.offline.bench.faster`).
     """
 
     workers: int
@@ -70,7 +71,8 @@ class BackendBench:
         return one.fps / self.bare_fps if one is not None and self.bare_fps > 0 else 0.0
 
     def speedup(self, workers: int) -> float | None:
-        """Rate at ``workers`` over the rate at 1 worker."""
+        """Rate at ``workers`` over the rate at 1 worker (the faster of its two runs, against
+        one run at ``workers``: if anything, the speed-up is understated)."""
         one, many = self.run(1), self.run(workers)
         if one is None or many is None or one.fps <= 0:
             return None
@@ -197,9 +199,9 @@ class BenchReport:
             one = b.run(1)
             if len(b.bare_fps_runs) > 1 and one is not None and len(one.fps_runs) > 1:
                 lines.append(
-                    f"{label(b)}: the bare model and 1 worker were each run twice, first and "
-                    "last, and each kept its faster run (a busy moment in one run tilts the "
-                    "ratio neither way): bare "
+                    f"{label(b)}: the bare model (first and last) and 1 worker (after it and "
+                    "after the other counts) were each run twice and kept their faster run "
+                    "(a busy moment in one run tilts the ratio neither way): bare "
                     + " / ".join(f"{v:.1f}" for v in b.bare_fps_runs)
                     + ", 1 worker "
                     + " / ".join(f"{v:.1f}" for v in one.fps_runs)

@@ -6,10 +6,13 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from kiosk.config.schema import BackstepConfig
 from vision.loop.ordering import Held
-from vision.loop.pipeline import build_pipeline
+from vision.loop.pipeline import FramePipeline, build_pipeline, estimator_factory
 from vision.loop.workers import WorkerPool
 from vision.pose.estimator import PoseEstimator
 from vision.types import Frame, FrameResult, Pose
@@ -20,7 +23,7 @@ PREPARE_S = 0.05
 
 
 class LoggingEstimator:
-    """The real estimator, logging when each frame's inference starts; slow to prepare."""
+    """The real estimator, slow to prepare, logging when each frame's model starts and ends."""
 
     def __init__(self, inner: PoseEstimator, log: list[tuple[str, int]]) -> None:
         self.inner = inner
@@ -35,6 +38,7 @@ class LoggingEstimator:
                 before_infer()
 
         poses = self.inner.detect(frame, starting)
+        self.log.append(("done", frame.index))
         self.timings = self.inner.timings
         return poses
 
@@ -93,9 +97,25 @@ class SlowCamera:
                     self.gave_up = True
 
 
+def pool_for(
+    pipeline: FramePipeline,
+    workers: int,
+    on_result: Callable[[FrameResult], None],
+    factory: Callable[[], PoseEstimator] | None = None,
+) -> WorkerPool:
+    return WorkerPool(
+        pipeline,
+        workers,
+        factory or (lambda: pipeline.estimator),
+        on_result,
+        threading.Event(),
+        wait_s=0.1,
+    )
+
+
 def test_held_hands_on_once_and_in_the_order_given() -> None:
     delivered: list[tuple[int, str]] = []
-    held = Held(lambda seq, item: delivered.append((seq, item)))
+    held: Held[str] = Held(lambda seq, item: delivered.append((seq, item)))
     held.hand_on()  # nothing held: nothing goes on
     held.hold(0, "a")
     assert delivered == []
@@ -113,28 +133,33 @@ def test_a_result_goes_on_as_the_next_inference_starts_when_a_frame_waits(
     pipeline = build_pipeline(config, model_path)
     log: list[tuple[str, int]] = []
     pipeline.estimator = LoggingEstimator(pipeline.estimator, log)
-    frames = single_person_frames[:8]
-    pool = WorkerPool(
-        pipeline,
-        1,
-        lambda: pipeline.estimator,
-        lambda result: log.append(("result", result.frame_index)),
-        threading.Event(),
-        wait_s=0.1,
-    )
+    pool = pool_for(pipeline, 1, lambda result: log.append(("result", result.frame_index)))
+    deliver = pool._deliver
+
+    def logged_deliver(seq: int | None, inferred: Any) -> None:
+        if seq is not None:
+            log.append(("handed on", seq))  # the worker's own thread: in its true place
+        deliver(seq, inferred)
+
+    pool._deliver = logged_deliver  # type: ignore[method-assign]
     try:
-        pool.run_live(ReadyCamera(frames), exit_when_exhausted=True)
+        pool.run_live(ReadyCamera(single_person_frames[:8]), exit_when_exhausted=True)
     finally:
         pipeline.close()
     assert [i for what, i in log if what == "result"] == list(range(8))
     for k in range(7):
-        # Frame k's result was held through frame k+1's slow preparation: the ordered half
-        # ran while the model worked on k+1, not while the worker got k+1 ready.
-        assert log.index(("start", k + 1)) < log.index(("result", k))
+        # Frame k's result was held through frame k+1's slow preparation and handed on as
+        # k+1's model started, before it ended: the ordered half of k ran while the model
+        # worked on k+1, not while the worker got k+1 ready.
+        start, handed, done = (
+            log.index(e) for e in (("start", k + 1), ("handed on", k), ("done", k + 1))
+        )
+        assert start < handed < done
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_a_result_is_never_held_while_the_worker_waits_for_a_frame(
-    model_path: Path, single_person_frames: list[Frame]
+    model_path: Path, single_person_frames: list[Frame], workers: int
 ) -> None:
     config = BackstepConfig()
     pipeline = build_pipeline(config, model_path)
@@ -145,8 +170,10 @@ def test_a_result_is_never_held_while_the_worker_waits_for_a_frame(
         results.append(result)
         camera.result_out(result.frame_index)
 
-    pool = WorkerPool(
-        pipeline, 1, lambda: pipeline.estimator, on_result, threading.Event(), wait_s=0.1
+    # With 2 workers the other one waits for the camera while holding the right to take a
+    # frame: a worker done with frame k must not wait behind it with k's result.
+    pool = pool_for(
+        pipeline, workers, on_result, estimator_factory(config, model_path, backend="mediapipe")
     )
     try:
         pool.run_live(camera, exit_when_exhausted=True)

@@ -11,7 +11,7 @@ import pytest
 from kiosk.config.schema import BackstepConfig
 from vision.loop import workers as workers_mod
 from vision.loop.ordering import ReorderBuffer
-from vision.loop.pipeline import FramePipeline, build_pipeline, mediapipe_factory
+from vision.loop.pipeline import FramePipeline, build_pipeline, estimator_factory
 from vision.loop.workers import WorkerPool
 from vision.pose.estimator import MediaPipePoseEstimator, PoseEstimator
 from vision.pose.smoothing import LandmarkSmoother
@@ -124,7 +124,7 @@ def test_a_result_that_comes_back_late_is_dropped_not_reordered_back_in(
     config = BackstepConfig()
     pipeline = build_pipeline(config, model_path, use_media_time=True)
     release = threading.Event()
-    make = mediapipe_factory(config, model_path)
+    make = estimator_factory(config, model_path, backend="mediapipe")
     frames = single_person_frames[:40]
     held: list[HeldEstimator] = []
 
@@ -180,7 +180,9 @@ def test_the_smoother_sees_each_frames_own_capture_time_in_order(
         for f in single_person_frames[:24]
     ]
     try:
-        _, results = run_live(pipeline, frames, mediapipe_factory(config, model_path), workers)
+        _, results = run_live(
+            pipeline, frames, estimator_factory(config, model_path, backend="mediapipe"), workers
+        )
     finally:
         pipeline.close()
     assert [r.frame_index for r in results] == list(range(24))
@@ -191,7 +193,7 @@ def test_the_smoother_sees_each_frames_own_capture_time_in_order(
 def test_workers_need_their_own_estimators(model_path: Path) -> None:
     config = BackstepConfig()
     made: list[MediaPipePoseEstimator] = []
-    make = mediapipe_factory(config, model_path)
+    make = estimator_factory(config, model_path, backend="mediapipe")
 
     def factory() -> PoseEstimator:
         estimator = make()

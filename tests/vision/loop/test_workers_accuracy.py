@@ -17,7 +17,7 @@ import pytest
 from support.paths import FIXTURES
 
 from kiosk.config.schema import BackstepConfig
-from vision.loop.pipeline import build_pipeline, mediapipe_factory, run_pipeline
+from vision.loop.pipeline import build_pipeline, estimator_factory, run_pipeline
 from vision.sources.video import VideoFileSource
 from vision.types import FrameResult
 
@@ -38,7 +38,7 @@ def analyse(clip: Path, model_path: Path, workers: int) -> list[FrameResult]:
                 threading.Event(),
                 exit_when_exhausted=True,
                 workers=workers,
-                estimator_factory=mediapipe_factory(config, model_path),
+                estimator_factory=estimator_factory(config, model_path, backend="mediapipe"),
             )
     finally:
         pipeline.close()

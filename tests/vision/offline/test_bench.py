@@ -65,7 +65,7 @@ def test_bench_prints_a_markdown_table_without_json(single_person_clip: Path) ->
     assert result.exit_code == 0, result.stderr
     for words in ("bare model", "| pose workers | frames/s |", "| 1 |", "load average"):
         assert words in result.stdout
-    assert "each kept its faster run" in result.stdout
+    assert "kept their faster run" in result.stdout
 
 
 def test_bench_cores_pins_every_thread(single_person_clip: Path) -> None:
