@@ -1,10 +1,11 @@
-"""Test doubles for hardware that is absent here: a camera that is unplugged and comes back."""
+"""Test doubles: a camera that is unplugged and comes back, a ready camera, a call logger."""
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from support.paths import FIXTURES
 from vision.errors import SourceError
@@ -98,3 +99,46 @@ class FlakyCamera:
     def close(self) -> None:
         """Release the clip (the capture thread closes a lost source before reopening)."""
         self._video.close()
+
+
+class ListCamera:
+    """A stand-in for `CaptureThread` whose next frame (from a list) is always waiting.
+
+    ``wait_newer`` hands out the first frame after ``after_index`` at once; past the last
+    one the camera stops (``is_running`` False) and returns None.
+    """
+
+    def __init__(self, frames: list[Frame]) -> None:
+        self.frames = frames
+        self._lock = threading.Lock()
+        self.is_running = True
+
+    def wait_newer(self, after_index: int | None, timeout: float) -> Frame | None:
+        """The next frame after ``after_index``, or None once the list is done."""
+        with self._lock:
+            for frame in self.frames:
+                if after_index is None or frame.index > after_index:
+                    return frame
+            self.is_running = False
+            return None
+
+
+class CallLog:
+    """A proxy around a model object that writes ``label`` to ``log`` at each ``method`` call.
+
+    Everything else is passed through, so the code under test keeps using the real model.
+    """
+
+    def __init__(self, inner: object, method: str, label: str, log: list[str]) -> None:
+        self._inner, self._method, self._label, self._log = inner, method, label, log
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if name != self._method:
+            return attr
+
+        def logged(*args: Any, **kwargs: Any) -> Any:
+            self._log.append(self._label)
+            return attr(*args, **kwargs)
+
+        return logged

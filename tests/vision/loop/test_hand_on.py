@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.doubles import ListCamera
 
 from kiosk.config.schema import BackstepConfig
 from vision.loop.ordering import Held
@@ -44,21 +45,6 @@ class LoggingEstimator:
 
     def close(self) -> None:
         self.inner.close()
-
-
-class ReadyCamera:
-    """A stand-in for `CaptureThread` whose next frame is always already waiting."""
-
-    def __init__(self, frames: list[Frame]) -> None:
-        self.frames = frames
-        self.is_running = True
-
-    def wait_newer(self, after_index: int | None, timeout: float) -> Frame | None:
-        for frame in self.frames:
-            if after_index is None or frame.index > after_index:
-                return frame
-        self.is_running = False
-        return None
 
 
 class SlowCamera:
@@ -143,7 +129,7 @@ def test_a_result_goes_on_as_the_next_inference_starts_when_a_frame_waits(
 
     pool._deliver = logged_deliver  # type: ignore[method-assign]
     try:
-        pool.run_live(ReadyCamera(single_person_frames[:8]), exit_when_exhausted=True)
+        pool.run_live(ListCamera(single_person_frames[:8]), exit_when_exhausted=True)
     finally:
         pipeline.close()
     assert [i for what, i in log if what == "result"] == list(range(8))

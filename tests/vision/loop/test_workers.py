@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.doubles import ListCamera
 
 from kiosk.config.schema import BackstepConfig
 from vision.loop import workers as workers_mod
@@ -58,23 +59,6 @@ def test_an_overdue_result_is_given_up_and_dropped_when_it_comes_late() -> None:
     assert buffer.given_up == 1
     assert buffer.put(0, "a") == []  # never slipped in behind a newer result
     assert buffer.late == 1
-
-
-class ListCamera:
-    """A stand-in for `CaptureThread` handing out each frame of a list once, newest-first."""
-
-    def __init__(self, frames: list[Frame]) -> None:
-        self.frames = frames
-        self._lock = threading.Lock()
-        self.is_running = True
-
-    def wait_newer(self, after_index: int | None, timeout: float) -> Frame | None:
-        with self._lock:
-            for frame in self.frames:
-                if after_index is None or frame.index > after_index:
-                    return frame
-            self.is_running = False
-            return None
 
 
 class HeldEstimator:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from pydantic import ValidationError
+from support.doubles import CallLog
 
 from kiosk.config.schema import BackstepConfig
 from vision.errors import ModelError
@@ -172,20 +173,6 @@ def test_timings_say_how_long_the_models_and_python_took(
     assert second["detector"] == 0.0  # tracked: the detector did not run
 
 
-class LoggedInterpreter:
-    """A LiteRT interpreter that notes each ``invoke`` in a shared log."""
-
-    def __init__(self, inner: object, name: str, log: list[str]) -> None:
-        self._inner, self._name, self._log = inner, name, log
-
-    def invoke(self) -> None:
-        self._log.append(self._name)
-        self._inner.invoke()  # type: ignore[attr-defined]
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._inner, name)
-
-
 def test_before_infer_runs_once_a_frame_right_before_the_first_model(
     model_path: Path, single_person_frames: list[Frame]
 ) -> None:
@@ -193,8 +180,8 @@ def test_before_infer_runs_once_a_frame_right_before_the_first_model(
     with LiteRTPoseEstimator(model_path, ModelConfig()) as estimator:
         detector, landmarks = estimator._detector, estimator._landmarks
         assert detector is not None and landmarks is not None
-        detector.interpreter = LoggedInterpreter(detector.interpreter, "detector", log)
-        landmarks.interpreter = LoggedInterpreter(landmarks.interpreter, "landmarks", log)
+        detector.interpreter = CallLog(detector.interpreter, "invoke", "detector", log)
+        landmarks.interpreter = CallLog(landmarks.interpreter, "invoke", "landmarks", log)
         for frame in single_person_frames[:3]:
             log.append(f"frame {frame.index}")
             estimator.detect(frame, lambda: log.append("hook"))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.doubles import CallLog
 
 from vision.errors import ModelError, VisionError
 from vision.pose.estimator import MediaPipePoseEstimator, PoseEstimator
@@ -131,26 +132,12 @@ def test_landmarker_options_come_from_the_model_config(model_path: Path) -> None
     assert options.output_segmentation_masks is False
 
 
-class LoggedLandmarker:
-    """A MediaPipe landmarker that notes each call of its model in a shared log."""
-
-    def __init__(self, inner: object, log: list[str]) -> None:
-        self._inner, self._log = inner, log
-
-    def detect_for_video(self, image: object, timestamp_ms: int) -> object:
-        self._log.append("model")
-        return self._inner.detect_for_video(image, timestamp_ms)  # type: ignore[attr-defined]
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._inner, name)
-
-
 def test_before_infer_runs_once_a_frame_right_before_the_model(
     estimator: MediaPipePoseEstimator, single_person_frames: list[Frame]
 ) -> None:
     log: list[str] = []
     inner = estimator._landmarker
-    estimator._landmarker = LoggedLandmarker(inner, log)  # type: ignore[assignment]
+    estimator._landmarker = CallLog(inner, "detect_for_video", "model", log)  # type: ignore[assignment]
     try:
         for frame in single_person_frames[:3]:
             log.append("frame")
