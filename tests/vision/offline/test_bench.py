@@ -109,20 +109,8 @@ def test_the_bare_benchmark_loads_the_model_as_the_estimator_does(tmp_path: Path
 
 def test_bench_measures_each_backend_asked_for_in_that_order(single_person_clip: Path) -> None:
     pytest.importorskip("ai_edge_litert", reason="the LiteRT backend needs ai-edge-litert")
-    result = CliRunner().invoke(
-        main,
-        [
-            "bench",
-            str(single_person_clip),
-            "--json",
-            "--frames",
-            "10",
-            "--workers",
-            "1",
-            "--backend",
-            "litert,mediapipe",
-        ],
-    )
+    args = ["--json", "--frames", "10", "--workers", "1", "--backend", "litert,mediapipe"]
+    result = CliRunner().invoke(main, ["bench", str(single_person_clip), *args])
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert [b["backend"] for b in report["backends"]] == ["litert", "mediapipe"]
@@ -138,19 +126,8 @@ def test_bench_measures_each_backend_asked_for_in_that_order(single_person_clip:
 
 def test_bench_table_has_a_row_per_backend_and_worker_count(single_person_clip: Path) -> None:
     pytest.importorskip("ai_edge_litert", reason="the LiteRT backend needs ai-edge-litert")
-    result = CliRunner().invoke(
-        main,
-        [
-            "bench",
-            str(single_person_clip),
-            "--frames",
-            "10",
-            "--workers",
-            "1",
-            "--backend",
-            "mediapipe,litert",
-        ],
-    )
+    args = ["--frames", "10", "--workers", "1", "--backend", "mediapipe,litert"]
+    result = CliRunner().invoke(main, ["bench", str(single_person_clip), *args])
     assert result.exit_code == 0, result.stderr
     assert "| backend | pose workers |" in result.stdout
     assert "| mediapipe | 1 |" in result.stdout and "| litert (1 thread) | 1 |" in result.stdout
