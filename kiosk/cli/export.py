@@ -55,6 +55,9 @@ def export(
     if out is not None and not out.parent.is_dir():
         raise click.ClickException(f"cannot write {out}: no folder {out.parent}")
     with open_store(config_path) as store, counted("export", unit="session") as progress:
+        if member_id is not None and store.get_member(member_id) is None:
+            # an empty file for a mistyped id would read as "this member never trained"
+            raise click.ClickException(f"no such member: {member_id}")
         try:
             written = export_sessions(
                 store,

@@ -84,6 +84,10 @@ def run(
             f"{source!r} is not a video file here, nor one of {', '.join(SOURCE_MODES)}",
             param_hint="--source",
         )
+    if config_path is not None and not config_path.is_file():
+        # safe mode is for a bad edit of the staff file, not for a name typed wrong here: that
+        # would silently coach on another config and exit 0
+        raise click.BadParameter(f"{config_path}: no such file", param_hint="--config")
     if presses:
         try:
             parse_presses(presses)
