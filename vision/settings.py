@@ -30,9 +30,12 @@ class CameraConfig(BaseModel):
 
     model_config = STRICT
 
-    source: Literal["auto", "usb", "picamera", "file", "demo"] = Field(
+    source: Literal["auto", "usb", "rpicam", "picamera", "file", "demo"] = Field(
         "auto",
-        description="auto: a CSI camera, else a USB camera, else the built-in demo clip.",
+        description=(
+            "auto: a CSI camera (via rpicam-vid), else a USB camera, else the built-in demo "
+            "clip; rpicam: the CSI camera via rpicam-vid; picamera: via apt Picamera2."
+        ),
     )
     device: int | str = Field(0, description="USB camera index or /dev/video* path.")
     file: Path | None = Field(None, description="Video file played when source = 'file'.")

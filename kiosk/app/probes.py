@@ -115,7 +115,18 @@ def check_camera(cfg: BackstepConfig, timeout_s: float = 8.0) -> CheckResult:
         )
     usable: list[str] = []
     problems: list[str] = []
-    if source in ("auto", "picamera"):
+    if source in ("auto", "rpicam"):
+        from vision.sources.rpicam import probe_rpicam  # E (#24): CSI via rpicam-vid
+
+        try:
+            why = run_with_timeout(lambda: probe_rpicam(cfg.camera), timeout_s)
+            if why is None:
+                usable.append("CSI camera (rpicam-vid)")
+            elif source == "rpicam" or ("not installed" not in why and "no CSI" not in why):
+                problems.append(why)
+        except ProbeTimeout as exc:
+            problems.append(f"rpicam-vid: {exc}")
+    if source == "picamera":
         from vision.sources.picamera import is_picamera_available
 
         try:

@@ -16,7 +16,9 @@ from vision.sources.base import FrameSource
 logger = logging.getLogger(__name__)
 
 #: Override words understood by `open_source`; anything else is taken as a video file path.
-SOURCE_MODES = ("auto", "camera", "usb", "picamera", "file", "demo")
+#: "rpicam" is the CSI camera module read through rpicam-vid (what "auto" picks for CSI);
+#: "picamera" the same module through the optional apt Picamera2 (only when asked for).
+SOURCE_MODES = ("auto", "camera", "usb", "rpicam", "picamera", "file", "demo")
 
 
 def on_station() -> bool:
@@ -40,16 +42,21 @@ def _open(source: FrameSource) -> FrameSource:
 
 
 def _open_camera(cfg: CameraConfig, kind: str) -> FrameSource:
-    """A CSI camera (kind "picamera"), a USB camera ("usb"), or whichever is there ("camera")."""
-    from vision.sources.picamera import PiCamera, is_picamera_available
+    """A CSI camera ("rpicam", "picamera"), a USB camera ("usb"), or whichever is there
+    ("camera": a CSI camera that rpicam-vid lists, else USB)."""
+    from vision.sources.rpicam import RpiCamera, list_cameras
     from vision.sources.usb import UsbCamera
 
-    if kind == "picamera" or (kind == "camera" and is_picamera_available()):
+    if kind == "picamera":
+        from vision.sources.picamera import PiCamera
+
         return _open(PiCamera.from_config(cfg))
+    if kind == "rpicam" or (kind == "camera" and list_cameras()):
+        return _open(RpiCamera.from_config(cfg))
     if kind == "camera" and sys.platform.startswith("linux") and not _video_devices():
         raise SourceError(
-            "no camera found: no CSI camera (picamera2) and no /dev/video* device; "
-            "check the cable, or run with the demo source"
+            "no camera found: no CSI camera (rpicam-vid lists none) and no /dev/video* "
+            "device; check the cable, or run with the demo source"
         )
     return _open(UsbCamera.from_config(cfg))
 
@@ -58,8 +65,8 @@ def open_source(cfg: CameraConfig, override: str | None = None) -> FrameSource:
     """Open the frame source the config (or ``override``) asks for, ready to read.
 
     ``override`` (e.g. from ``--source``) wins over ``cfg.source``: "camera" (CSI, else USB;
-    no demo fallback), "usb", "picamera", "demo", "auto", or a video file path. "auto" tries
-    a CSI camera (picamera2 importable and a camera attached), then the USB camera
+    no demo fallback), "usb", "rpicam", "picamera", "demo", "auto", or a video file path.
+    "auto" tries a CSI camera (``rpicam-vid --list-cameras`` names one), then the USB camera
     ``cfg.device``, then falls back to the built-in demo clip with a warning. Camera frames
     and file frames are rotated by ``cfg.rotation``; the demo clip is recorded upright and is
     not. Files and the demo loop in real time (what the kiosk wants); ``analyze`` builds its
@@ -85,7 +92,7 @@ def open_source(cfg: CameraConfig, override: str | None = None) -> FrameSource:
                 exc,
             )
             return _open(demo_source())
-    if mode in ("camera", "usb", "picamera"):
+    if mode in ("camera", "usb", "rpicam", "picamera"):
         return _open_camera(cfg, mode)
     if mode == "file":
         if cfg.file is None:
@@ -117,9 +124,12 @@ def source_factory(cfg: CameraConfig, override: str | None = None) -> Callable[[
 
 def _kind_of(source: FrameSource, cfg: CameraConfig, override: str | None) -> str | None:
     from vision.sources.picamera import PiCamera
+    from vision.sources.rpicam import RpiCamera
     from vision.sources.usb import UsbCamera
     from vision.sources.video import VideoFileSource, demo_path
 
+    if isinstance(source, RpiCamera):
+        return "rpicam"
     if isinstance(source, PiCamera):
         return "picamera"
     if isinstance(source, UsbCamera):
