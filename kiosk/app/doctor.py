@@ -105,6 +105,10 @@ def check_data_dir(path: Path, cfg: BackstepConfig | None = None) -> CheckResult
     if cfg is not None:
         where += f" [from {data_dir_source(cfg.storage)}]"
     if cfg is not None and target == path and database_path(cfg.storage).is_file():
+        from kiosk.deploy.schema import newer_schema_problem  # E (#24)
+
+        if newer := newer_schema_problem(database_path(cfg.storage)):
+            return CheckResult("data dir", "fail", *newer)
         problems = check_storage(cfg.storage)
         if problems:
             more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""

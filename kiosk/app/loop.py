@@ -103,12 +103,15 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
         self._t0: float | None = None
         self._cpu0: float | None = None  # the UI thread's CPU clock at start (run summary)
         self.shots = ScreenshotSaver(options.screenshots) if options.screenshots else None
+        from kiosk.deploy.health import HealthFile
         from kiosk.store.connection import resolve_data_dir
 
         # first, before the display or the database: a second kiosk on the same data folder
         # would mark the live one's session interrupted (raises AlreadyRunningError)
         self.instance_lock = InstanceLock(resolve_data_dir(config.storage))
         self.instance_lock.acquire()
+        # E (#24): what update.sh's post-switch check reads (model, camera frame, pose)
+        self.health = HealthFile(resolve_data_dir(config.storage))
         try:
             self._init_display()
             self._init_parts()
@@ -226,6 +229,7 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
             if tone and c.screen is Screen.SESSION:
                 self.sound.play(tone)
         effects += self._scan_qr(now)
+        self.health.observe_step(facts, result, c.screen.name)  # E (#24)
         self._notify_ready()
         return facts, result, effects
 
@@ -388,6 +392,7 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
         self.hardware = self.store = self.reloader = self.notifier = None
         self.sound.close()
         pygame.display.quit()
+        self.health.close()  # E (#24)
         self.instance_lock.release()
 
 
