@@ -1,39 +1,30 @@
 #!/usr/bin/env bash
-# Install (or update) the Backstep kiosk as a systemd service on Raspberry Pi OS.
+# Install the Backstep kiosk (and, with --dashboard, the trainers' dashboard) as systemd
+# services on Raspberry Pi OS.
 #
-# Supports Bookworm (Python 3.11, systemd 252) and Trixie (Python 3.13, systemd 257).
-# Safe to run again: it updates the code and the unit, and NEVER overwrites the staff's
-# /etc/backstep/backstep.toml.
+# Supports Bookworm (Python 3.11, systemd 252) and Trixie (Python 3.13, systemd 257), 64-bit.
+# Safe to run again: every run builds a new release beside the one in use (the same release
+# model as systemd/update.sh: see systemd/release.sh), switches to it, and NEVER overwrites
+# the staff's /etc/backstep/backstep.toml. The release in use is never installed into.
 #
 #   sudo systemd/install.sh              install from this checkout, enable and start
-#   sudo systemd/install.sh --csi        also install Picamera2 for a CSI camera module
+#   sudo systemd/install.sh --dashboard  also install, enable and start the dashboard
 #   systemd/install.sh --dry-run         print every action, change nothing (no root needed)
 #   sudo systemd/update.sh               later: update to a newer checkout, with rollback
 #
 # Python packages come from requirements/runtime.lock (the versions tested together), so a
 # re-run never pulls in untested upgrades. Needs a 64-bit OS: mediapipe has no 32-bit ARM
-# (armhf) wheels. Raspberry Pi OS Lite suits best; on the desktop image the compositor holds
-# the screen, so SDL's kmsdrm driver cannot take it: see --console.
-#
-# Bookworm caveat (picamera2 #1088, #1211): the venv uses --system-site-packages so the apt
-# Picamera2 stack is visible, but mediapipe needs numpy 2, which pip installs into the venv
-# and which then shadows the apt numpy 1.24 that Bookworm's python3-picamera2 (simplejpeg,
-# pidng) is built against. A CSI camera can then fail to import ("numpy.dtype size changed").
-# USB cameras are unaffected; on Bookworm prefer a USB camera, or use Trixie (numpy 2.2 from
-# apt) for a CSI module. `backstep doctor` shows whether the camera works.
+# (armhf) wheels, and the Raspberry Pi archive: python3-lgpio (GPIO) and rpicam-apps-lite
+# (rpicam-vid, which the kiosk reads a CSI camera module from) are not in Debian's.
+# Raspberry Pi OS Lite suits best; on the desktop image the compositor holds the screen, so
+# SDL's kmsdrm driver cannot take it: see --console. docs/pi-setup.md walks through it all.
 set -euo pipefail
 
-APP_USER=backstep
+ME=install.sh
 PREFIX=/opt/backstep
-VENV=$PREFIX/venv
 CONFIG_DIR=/etc/backstep
 # Overridable for tests and unusual layouts; the unit reads /etc/backstep/backstep.toml.
 CONFIG_FILE=${BACKSTEP_INSTALL_CONFIG:-$CONFIG_DIR/backstep.toml}
-STATE_DIR=/var/lib/backstep
-CACHE_DIR=/var/cache/backstep
-UNIT_NAME=backstep.service
-UNIT_FILE=/etc/systemd/system/$UNIT_NAME
-CLI_WRAPPER=/usr/local/bin/backstep
 # audio: the cue sounds (/dev/snd); the others: see SupplementaryGroups= in the unit.
 GROUPS_WANTED=(video render input gpio audio)
 
@@ -41,20 +32,23 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SOURCE_DIR=$(cd "$SCRIPT_DIR/.." && pwd)
 
 DRY_RUN=0
-CSI=auto
+SYSTEMD=1
+PYTHON=python3
 START=1
 DESKTOP=ask
 BOOT_TO_CONSOLE=0
+# shellcheck source=systemd/release.sh
+. "$SCRIPT_DIR/release.sh"
 
 usage() {
-    sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    print_header "${BASH_SOURCE[0]}"
     cat <<'EOF'
 
 Options:
   --dry-run      print each action instead of doing it
-  --csi          install python3-picamera2 (default: only when a CSI camera is detected)
-  --no-csi       never install python3-picamera2
-  --no-start     install and enable, but do not (re)start the service
+  --dashboard    also install, enable and start the trainers' dashboard
+                 (backstep-dashboard.service; add trainers with `sudo backstep trainers add`)
+  --no-start     install and enable, but do not (re)start the services
   --console      on the desktop image: boot to the console from now on (the desktop stays
                  installed; `sudo systemctl set-default graphical.target` brings it back)
   --keep-desktop on the desktop image: install anyway, boot unchanged (the kiosk cannot
@@ -63,15 +57,16 @@ Options:
   -h, --help     this text
 
 Environment: BACKSTEP_INSTALL_CONFIG=FILE installs/keeps the config there instead.
-BACKSTEP_INSTALL_ARCH and BACKSTEP_INSTALL_DESKTOP=yes|no override the detection (tests).
+BACKSTEP_INSTALL_ARCH, BACKSTEP_INSTALL_DESKTOP=yes|no and BACKSTEP_INSTALL_RPI_ARCHIVE=yes|no
+override the detection (tests).
 EOF
 }
 
 while (($#)); do
     case $1 in
     --dry-run) DRY_RUN=1 ;;
-    --csi) CSI=yes ;;
-    --no-csi) CSI=no ;;
+    --dashboard) DASHBOARD=1 ;;
+    --csi | --no-csi) ;; # older options: rpicam-apps-lite is always installed now
     --no-start) START=0 ;;
     --console) DESKTOP=console ;;
     --keep-desktop) DESKTOP=keep ;;
@@ -91,28 +86,7 @@ while (($#)); do
     shift
 done
 
-log() { printf '==> %s\n' "$*"; }
-warn() { printf 'WARNING: %s\n' "$*" >&2; }
-die() {
-    printf 'install.sh: %s\n' "$*" >&2
-    exit 1
-}
-
-# Every change goes through `run`: in --dry-run it prints the command, quoted, instead.
-run() {
-    if ((DRY_RUN)); then
-        printf '+'
-        printf ' %q' "$@"
-        printf '\n'
-    else
-        "$@"
-    fi
-}
-
-# `run_as_app_user CMD...`: run as the service user with the service's cache directory.
-run_as_app_user() {
-    run runuser -u "$APP_USER" -- env "HOME=$STATE_DIR" "BACKSTEP_CACHE_DIR=$CACHE_DIR" "$@"
-}
+release_paths
 
 os_codename() {
     local codename=""
@@ -121,17 +95,6 @@ os_codename() {
         codename=$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")
     fi
     printf '%s' "$codename"
-}
-
-csi_camera_detected() {
-    local tool
-    for tool in rpicam-hello libcamera-hello; do
-        if command -v "$tool" >/dev/null 2>&1; then
-            timeout 10 "$tool" --list-cameras 2>/dev/null | grep -q '^[0-9] : ' && return 0
-            return 1
-        fi
-    done
-    return 1
 }
 
 # The userland, not the kernel: 32-bit Raspberry Pi OS runs a 64-bit kernel on a Pi 4/5,
@@ -155,8 +118,11 @@ desktop_detected() {
     yes) return 0 ;;
     no) return 1 ;;
     esac
-    [[ -e /etc/systemd/system/display-manager.service ]] && return 0
-    [[ $(systemctl get-default 2>/dev/null) == graphical.target ]]
+    # What runs now, not the default target: Debian's stock default is graphical.target
+    # even on a console-only system. A display manager, or a compositor/X server process.
+    systemctl is-active --quiet display-manager.service 2>/dev/null && return 0
+    pgrep -x 'labwc|wayfire|Xorg|Xwayland|weston|sway|mutter|kwin_wayland|lightdm|gdm3|sddm' \
+        >/dev/null 2>&1
 }
 
 # The desktop image boots into a compositor (labwc/wayfire) that owns the screen through
@@ -190,28 +156,11 @@ check_prerequisites() {
     *) warn "untested OS '${CODENAME:-unknown}': Bookworm and Trixie are supported" ;;
     esac
     check_architecture
+    check_rpi_archive
     check_desktop
     command -v python3 >/dev/null || die "python3 is missing"
     python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
         die "Python 3.11 or newer is needed (Bookworm has 3.11)"
-}
-
-install_packages() {
-    # libgl1/glib: OpenCV (a mediapipe dependency) loads them; DejaVu: the kiosk's font;
-    # libgbm/libdrm/EGL/GLES: SDL's kmsdrm video driver on a console-only Pi.
-    local glib=libglib2.0-0
-    [[ $CODENAME == trixie ]] && glib=libglib2.0-0t64 # Trixie's 64-bit time_t rename
-    local packages=(python3-venv python3-pip python3-lgpio fonts-dejavu-core libgl1 "$glib"
-        libgbm1 libdrm2 libegl1 libgles2)
-    if [[ $CSI == yes ]] || { [[ $CSI == auto ]] && csi_camera_detected; }; then
-        packages+=(python3-picamera2)
-        [[ $CODENAME == bookworm ]] &&
-            warn "Bookworm + CSI camera: see the numpy caveat at the top of this script"
-    fi
-    log "apt packages: ${packages[*]}"
-    run apt-get update
-    run env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        "${packages[@]}"
 }
 
 create_user() {
@@ -237,31 +186,15 @@ create_user() {
         printf '%s' "${GROUPS_WANTED[*]}"
     )" "$APP_USER"
     run install -d -o "$APP_USER" -g "$APP_USER" -m 0750 "$STATE_DIR" "$CACHE_DIR"
+    # the backups update.sh and install.sh take of the station database before a switch
+    run install -d -o "$APP_USER" -g "$APP_USER" -m 0750 "$STATE_DIR/backups"
     run install -d -o root -g root -m 0755 "$PREFIX"
     # Group-writable for the kiosk: the staff screen's zone "Save" rewrites the file (beside
     # it, then renamed, so the directory too). Not world-readable: it holds the staff PIN.
     run install -d -o root -g "$APP_USER" -m 0770 "$CONFIG_DIR"
 }
 
-install_venv() {
-    if [[ -x $VENV/bin/python ]]; then
-        log "venv $VENV exists"
-    else
-        # Each version gets its own venv under releases/; $VENV links to the one in use, so
-        # systemd/update.sh can install the next beside it and switch (or roll back).
-        local release
-        release="releases/$(date -u +%Y%m%dT%H%M%SZ)-install"
-        log "creating venv $PREFIX/$release (with system site packages: apt lgpio, picamera2)"
-        run python3 -m venv --system-site-packages "$PREFIX/$release"
-        run ln -sfn "$release" "$VENV"
-    fi
-    log "installing Backstep from $SOURCE_DIR"
-    # The tested versions only (requirements/runtime.lock): a re-run upgrades nothing else.
-    run "$VENV/bin/pip" install --quiet --disable-pip-version-check \
-        -c "$SOURCE_DIR/requirements/runtime.lock" "$SOURCE_DIR"
-}
-
-install_config() {
+install_config() { # install_config ID: the staff file (only when absent), checked by ID
     if [[ -e $CONFIG_FILE ]]; then
         log "keeping the existing $CONFIG_FILE (staff edits are never overwritten)"
         run chmod g+w "$CONFIG_FILE" # older installs: 0640, so the zone "Save" could not write
@@ -271,44 +204,81 @@ install_config() {
         run install -o root -g "$APP_USER" -m 0660 "$SOURCE_DIR/config/backstep.toml" \
             "$CONFIG_FILE"
     fi
-    run env "BACKSTEP_CONFIG=$CONFIG_FILE" "$VENV/bin/backstep" config check
+    run env "BACKSTEP_CONFIG=$CONFIG_FILE" "$RELEASES/$1/bin/backstep" config check
 }
 
-fetch_model() {
+fetch_model() { # fetch_model ID
     log "pose model into $CACHE_DIR (as $APP_USER)"
-    run_as_app_user "$VENV/bin/backstep" model fetch
+    as_app_user "$RELEASES/$1/bin/backstep" model fetch
 }
 
-install_unit() {
-    log "staff command $CLI_WRAPPER (the service's config, data and model cache)"
-    run install -o root -g root -m 0755 "$SCRIPT_DIR/backstep-cli.sh" "$CLI_WRAPPER"
-    log "systemd unit $UNIT_FILE"
-    run install -o root -g root -m 0644 "$SCRIPT_DIR/$UNIT_NAME" "$UNIT_FILE"
-    run systemctl daemon-reload
-    run systemctl enable "$UNIT_NAME"
+# A venv from before releases existed becomes the release "legacy" (update.sh does the same).
+adopt_legacy_venv() {
+    if [[ -d $CURRENT && ! -L $CURRENT ]]; then
+        log "moving the existing venv into $RELEASES/legacy (kept for --rollback)"
+        run mkdir -p "$RELEASES"
+        run mv "$CURRENT" "$RELEASES/legacy"
+        point "$CURRENT" "releases/legacy"
+    fi
+}
+
+# deploy ID: the switch, as update.sh does it: copy the database, point the link, units and
+# wrapper of the release, every Backstep service restarted onto it and checked.
+deploy() {
+    local id=$1 old since previous_health="/dev/null"
+    old=$(release_of "$CURRENT")
+    if [[ -n $old ]] && ((START)); then
+        previous_health="$(meta "$id")/health-before.json"
+        ((DRY_RUN)) || cp "$STATE_DIR/kiosk-health.json" "$previous_health" 2>/dev/null ||
+            : >"$previous_health"
+        service_all stop
+        backup_db "$old" "$id" || die "could not copy the database before the switch"
+    fi
+    switch_to "$id"
+    install_release_files "$id"
     if ((BOOT_TO_CONSOLE)); then
         run systemctl set-default multi-user.target
         log "the desktop no longer starts at boot; reboot to give the screen to the kiosk"
     fi
-    if ((START)); then
-        # restart, not start: a re-run must load the new code.
-        run systemctl restart "$UNIT_NAME"
-        log "started; follow it with: journalctl -u backstep -f"
-    else
-        log "not started (--no-start): sudo systemctl start backstep"
+    if ((!START)); then
+        mark "$id" ok
+        log "not started (--no-start): sudo systemctl start $(services | tr '\n' ' ')"
+        return 0
     fi
+    since=$(date +%s)
+    # restart, not start: a re-run must load the new code in every service.
+    if ! service_all restart || ! post_switch_check "$id" "$since" "$previous_health"; then
+        mark "$id" "failed: did not prove model, camera frame and pose after the switch"
+        [[ -n $old ]] && go_back "$id" "$old"
+        die "the new release did not start properly${old:+; back on $old} (journalctl -u backstep)"
+    fi
+    mark "$id" ok
+    refresh_previous
+    log "started; follow it with: journalctl -u backstep -f"
 }
 
 main() {
+    local id
     ((DRY_RUN)) && log "dry run: nothing is changed"
     check_prerequisites
-    install_packages
+    install_packages "$CODENAME"
     create_user
-    install_venv
-    install_config
-    fetch_model
-    install_unit
+    adopt_legacy_venv
+    # Always a new release: the one in use is never pip-installed into (a re-run keeps it
+    # whole, for update.sh --rollback).
+    id=$(new_release_id install)
+    if ! build_release "$id"; then
+        mark "$id" "failed: build"
+        die "the build of $id failed (see above); the release in use is unchanged"
+    fi
+    mark "$id" checking
+    install_config "$id"
+    fetch_model "$id"
+    deploy "$id"
+    prune
     log "done. Check the station with: sudo backstep doctor"
+    ((DASHBOARD)) && log "dashboard: add a trainer with: sudo backstep trainers add NAME"
+    return 0
 }
 
 main

@@ -1,50 +1,62 @@
 #!/usr/bin/env bash
 # Update a Backstep station to the code in this checkout, beside the running version, with a
-# way back. Each version is its own venv under /opt/backstep/releases/; /opt/backstep/venv
-# (what the unit and `backstep` run) is a symlink to the one in use.
+# way back. Every install and update is a new release: its own venv under
+# /opt/backstep/releases/<id>/; /opt/backstep/venv (what the units and `backstep` run) is a
+# symlink to the one in use (see systemd/release.sh).
 #
 #   cd backstep && git pull && sudo systemd/update.sh    update to this checkout
-#   sudo systemd/update.sh --rollback                     back to the previous version
-#   systemd/update.sh --list                              the versions kept, and which is in use
+#   sudo systemd/update.sh --rollback                     back to the version before this one
+#   systemd/update.sh --list                              the releases kept, and their state
 #   systemd/update.sh --dry-run                           print every action, change nothing
+#   sudo systemd/update.sh --restore-db FILE              put a database copy back
 #
-# An update: (1) builds a new venv with the tested versions (requirements/runtime.lock);
+# An update: (1) builds a new release with the tested versions (requirements/runtime.lock);
 # (2) checks it while the kiosk still runs: `backstep --version`, `config check` on the
-# station's config, and the pose model loaded and verified by the new version, offline;
-# (3) stops the kiosk and runs the new version's `backstep doctor` (camera, GPIO, display
-# are free now); (4) switches the symlink and starts the kiosk, which reports READY only once
-# the camera and model are up. If (3) or (4) fails, the old version is switched back and
-# started again. The three newest versions are kept; `--rollback` swaps back at any time.
+# station's config, the pose model loaded and verified by the new version, offline, and
+# adds the release's apt packages; (3) stops every Backstep service (kiosk and dashboard),
+# copies the station database (SQLite online backup, into <data dir>/backups/) and runs the
+# new version's `backstep doctor`; (4) switches the symlink, installs the release's units
+# and `backstep` wrapper, starts the services and waits until the kiosk proves the model
+# loaded, a camera frame (or, on a station that had no camera, the camera-lost screen) and
+# a pose result. If (3) or (4) fails, the old version is switched back, with the database
+# it can read.
+# A release that failed is marked so in --list and never offered by --rollback. The three
+# newest working releases are kept, and any release a process still runs from.
 set -euo pipefail
 
-APP_USER=backstep
+ME=update.sh
 PREFIX=/opt/backstep
-CACHE_DIR=/var/cache/backstep
-STATE_DIR=/var/lib/backstep
-CONFIG_FILE=${BACKSTEP_INSTALL_CONFIG:-/etc/backstep/backstep.toml}
-UNIT_NAME=backstep.service
-KEEP=3
-
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SOURCE_DIR=$(cd "$SCRIPT_DIR/.." && pwd)
 DRY_RUN=0
 ACTION=update
-SYSTEMD=1 # --prefix DIR (a scratch install): no service, no service user
+SYSTEMD=1 # --prefix DIR (a scratch install): no service, no service user, no apt
 PYTHON=python3
+CONFIG_FILE=${BACKSTEP_INSTALL_CONFIG:-}
+RESTORE_FILE=""
+# shellcheck source=systemd/release.sh
+. "$SCRIPT_DIR/release.sh"
 
 usage() {
-    sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    print_header "${BASH_SOURCE[0]}"
     cat <<'EOF2'
 
 Options:
-  --rollback     switch back to the previous version and restart
-  --list         list the installed versions
-  --dry-run      print each action instead of doing it (no root needed)
-  --source DIR   the Backstep checkout to install (default: this script's checkout)
-  --prefix DIR   install under DIR instead of /opt/backstep, without touching the service
-                 or the service user (a scratch install, for trying an update)
-  --python EXE   the Python that creates the venv (default: python3)
-  -h, --help     this text
+  --rollback       switch back to the newest working release older than the one in use
+  --list           list the releases kept, which is in use, and which failed
+  --restore-db F   stop the services, put the database copy F back (the current file is
+                   kept aside) and start them again (`backstep doctor` names the copy)
+  --dry-run        print each action instead of doing it (no root needed)
+  --source DIR     the Backstep checkout to install (default: this script's checkout)
+  --config FILE    the station config to check the new version against (default
+                   /etc/backstep/backstep.toml; with --prefix and no such file, the
+                   checkout's config/backstep.toml)
+  --prefix DIR     install under DIR instead of /opt/backstep, without touching the service,
+                   the service user or apt (a scratch install, for trying an update)
+  --python EXE     the Python that creates the venv (default: python3)
+  -h, --help       this text
+
+Environment: BACKSTEP_INSTALL_CONFIG=FILE is the same as --config FILE.
 EOF2
 }
 
@@ -53,8 +65,17 @@ while (($#)); do
     --dry-run) DRY_RUN=1 ;;
     --rollback) ACTION=rollback ;;
     --list) ACTION=list ;;
+    --restore-db)
+        ACTION=restore-db
+        RESTORE_FILE=${2:?--restore-db needs a file}
+        shift
+        ;;
     --source)
         SOURCE_DIR=$(cd "${2:?--source needs a directory}" && pwd)
+        shift
+        ;;
+    --config)
+        CONFIG_FILE=${2:?--config needs a file}
         shift
         ;;
     --prefix)
@@ -78,67 +99,14 @@ while (($#)); do
     shift
 done
 
-RELEASES=$PREFIX/releases
-CURRENT=$PREFIX/venv      # symlink -> releases/<id>: what the unit runs
-PREVIOUS=$PREFIX/previous # symlink -> releases/<id>: where --rollback goes
-
-log() { printf '==> %s\n' "$*"; }
-die() {
-    printf 'update.sh: %s\n' "$*" >&2
-    exit 1
-}
-run() {
-    if ((DRY_RUN)); then
-        printf '+'
-        printf ' %q' "$@"
-        printf '\n'
-    else
-        "$@"
+if [[ -z $CONFIG_FILE ]]; then
+    CONFIG_FILE=/etc/backstep/backstep.toml
+    if ((!SYSTEMD)) && [[ ! -e $CONFIG_FILE ]]; then
+        CONFIG_FILE=$SOURCE_DIR/config/backstep.toml
+        log "scratch prefix: checking against $CONFIG_FILE (no /etc/backstep/backstep.toml)"
     fi
-}
-
-# As the service user with the service's paths (a scratch install runs as the caller).
-as_app_user() {
-    if ((SYSTEMD)); then
-        run runuser -u "$APP_USER" -- env "HOME=$STATE_DIR" "BACKSTEP_CACHE_DIR=$CACHE_DIR" \
-            "STATE_DIRECTORY=$STATE_DIR" "BACKSTEP_CONFIG=$CONFIG_FILE" "$@"
-    else
-        run env "BACKSTEP_CONFIG=$CONFIG_FILE" "$@"
-    fi
-}
-
-service() { # service start|stop|restart
-    if ((SYSTEMD)); then
-        run systemctl "$1" "$UNIT_NAME"
-    else
-        log "scratch prefix: would systemctl $1 $UNIT_NAME"
-    fi
-}
-
-# Point LINK at TARGET atomically (a new symlink renamed over the old one).
-point() {
-    local link=$1 target=$2
-    run ln -sfn "$target" "$link.new"
-    run mv -Tf "$link.new" "$link"
-}
-
-release_of() { # the release a symlink points at, or nothing
-    [[ -L $1 ]] && basename "$(readlink "$1")"
-    return 0
-}
-
-list_releases() {
-    local current previous id mark
-    current=$(release_of "$CURRENT")
-    previous=$(release_of "$PREVIOUS")
-    [[ -d $RELEASES ]] || die "no releases under $RELEASES (install with systemd/install.sh)"
-    for id in $(find "$RELEASES" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort); do
-        mark=""
-        [[ $id == "$current" ]] && mark=" (in use)"
-        [[ $id == "$previous" ]] && mark=" (previous: --rollback)"
-        printf '%s%s\n' "$id" "$mark"
-    done
-}
+fi
+release_paths
 
 # An install from before releases existed: its venv directory becomes the first release.
 adopt_legacy_venv() {
@@ -152,87 +120,102 @@ adopt_legacy_venv() {
     fi
 }
 
-build_release() { # build_release ID: a new venv with this checkout and the locked versions
-    local dir=$RELEASES/$1
-    log "building $dir from $SOURCE_DIR"
-    run mkdir -p "$RELEASES"
-    run "$PYTHON" -m venv --system-site-packages "$dir"
-    run "$dir/bin/pip" install --quiet --disable-pip-version-check \
-        -c "$SOURCE_DIR/requirements/runtime.lock" "$SOURCE_DIR"
-}
-
 preflight() { # preflight ID: checks that need no hardware, while the kiosk still runs
     local bin=$RELEASES/$1/bin/backstep
     log "checking $1 beside the running kiosk"
-    run "$bin" --version
-    as_app_user "$bin" config check "$CONFIG_FILE"
+    run "$bin" --version || return 1
+    as_app_user "$bin" config check "$CONFIG_FILE" || return 1
     # The new mediapipe loads the cached model and finds a person on the demo clip.
-    as_app_user "$bin" model fetch --offline
+    as_app_user "$bin" model fetch --offline || return 1
 }
 
-switch_to() { # switch_to ID: make ID current, remember the old one as previous
-    local old
-    old=$(release_of "$CURRENT")
-    if [[ -n $old && $old != "$1" ]]; then
-        point "$PREVIOUS" "releases/$old"
+os_codename() {
+    # shellcheck source=/dev/null
+    [[ -r /etc/os-release ]] && (. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")
+    return 0
+}
+
+# health_before ID: keep the old kiosk's health file (did it have camera frames?) in ID.
+health_before() {
+    local db copy
+    copy="$(meta "$1")/health-before.json"
+    db=$(database_of "$1") || return 0
+    if ((!DRY_RUN)); then
+        cp "$(dirname "$db")/kiosk-health.json" "$copy" 2>/dev/null || : >"$copy"
     fi
-    point "$CURRENT" "releases/$1"
-    log "now in use: $1${old:+ (previous: $old)}"
-}
-
-prune() { # keep the newest $KEEP releases, plus whatever current and previous point at
-    local current previous id
-    current=$(release_of "$CURRENT")
-    previous=$(release_of "$PREVIOUS")
-    # Release ids start with a UTC timestamp, so a name sort is an age sort.
-    for id in $(find "$RELEASES" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -r |
-        tail -n +$((KEEP + 1))); do
-        [[ $id == "$current" || $id == "$previous" ]] && continue
-        log "removing old release $id"
-        run rm -rf "${RELEASES:?}/$id"
-    done
+    printf '%s' "$copy"
 }
 
 update() {
-    local version id old
-    version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$SOURCE_DIR/pyproject.toml" | head -n 1)
-    [[ -n $version ]] || die "$SOURCE_DIR is not a Backstep checkout (no version in pyproject.toml)"
-    id="$(date -u +%Y%m%dT%H%M%SZ)-$version"
-    if git -C "$SOURCE_DIR" rev-parse --short HEAD >/dev/null 2>&1; then
-        id="$id-$(git -C "$SOURCE_DIR" rev-parse --short HEAD)"
-    fi
+    local id old previous_health since
+    ((SYSTEMD)) && check_rpi_archive
+    id=$(new_release_id)
     adopt_legacy_venv
     old=$(release_of "$CURRENT")
-    build_release "$id"
-    preflight "$id"
-    service stop
-    log "doctor of the new version (the kiosk is stopped, so the hardware is free)"
+    if ! build_release "$id"; then
+        mark "$id" "failed: build"
+        die "the build of $id failed (see above); nothing changed"
+    fi
+    mark "$id" checking
+    if ! preflight "$id"; then
+        mark "$id" "failed: checks"
+        die "$id failed its checks (see above); nothing changed"
+    fi
+    # packages only get added: the running version is not disturbed by the new ones
+    install_packages "$(os_codename)"
+    previous_health=$(health_before "$id")
+    service_all stop
+    if [[ -n $old ]] && ! backup_db "$old" "$id"; then
+        service_all start
+        mark "$id" "failed: database copy"
+        die "could not copy the database before the switch; nothing changed"
+    fi
+    log "doctor of the new version (the services are stopped, so the hardware is free)"
     if ! as_app_user "$RELEASES/$id/bin/backstep" doctor; then
+        mark "$id" "failed: doctor"
         log "doctor found a blocking problem: keeping ${old:-the old version}"
-        service start
+        # the doctor's storage check may have migrated the database already
+        [[ -n $old ]] && { restore_db_for "$id" "$old" || true; }
+        service_all start
         die "update not applied; $RELEASES/$id is kept for inspection (see the table above)"
     fi
     switch_to "$id"
-    # Type=notify: start returns once the kiosk says READY (camera and model up), or fails.
-    if ! service start; then
+    install_release_files "$id"
+    since=$(date +%s)
+    # Type=notify: start returns at READY (screens up); the check then waits for the proof.
+    if ! service_all start || ! post_switch_check "$id" "$since" "$previous_health"; then
+        mark "$id" "failed: did not prove model, camera frame and pose after the switch"
         if [[ -n $old ]]; then
-            log "the new version did not start: rolling back to $old"
-            switch_to "$old"
-            service start
+            log "the new version did not prove itself: rolling back to $old"
+            go_back "$id" "$old"
         fi
-        die "update failed to start; rolled back (journalctl -u backstep shows why)"
+        die "update failed after the switch; rolled back (journalctl -u backstep shows why)"
     fi
+    mark "$id" ok
+    refresh_previous # --rollback's target, now that $id counts as working
     prune
     log "updated to $id; back with: sudo systemd/update.sh --rollback"
 }
 
 rollback() {
-    local previous
-    previous=$(release_of "$PREVIOUS")
-    [[ -n $previous && -d $RELEASES/$previous ]] || die "no previous version to roll back to"
-    switch_to "$previous"
-    service restart
-    log "rolled back to $previous"
+    local current target
+    current=$(release_of "$CURRENT")
+    target=$(rollback_target)
+    [[ -n $target ]] || die "no previous version to roll back to (older than ${current:-none}; see --list)"
+    log "rolling back from $current to $target"
+    go_back "$current" "$target"
+    log "rolled back to $target; a second --rollback goes further back, never forward"
+}
+
+restore_db() {
+    local current db
+    current=$(release_of "$CURRENT")
+    [[ -n $current ]] || die "no release in use under $PREFIX"
+    [[ -f $RESTORE_FILE || $DRY_RUN == 1 ]] || die "no such file: $RESTORE_FILE"
+    db=$(database_of "$current")
+    service_all stop
+    dbswitch "$current" restore "$RESTORE_FILE" "$db"
+    service_all start
 }
 
 main() {
@@ -244,6 +227,7 @@ main() {
     update) update ;;
     rollback) rollback ;;
     list) list_releases ;;
+    restore-db) restore_db ;;
     esac
 }
 
