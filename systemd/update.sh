@@ -149,7 +149,7 @@ health_before() {
 update() {
     local id old previous_health since
     ((SYSTEMD)) && check_rpi_archive
-    id=$(new_release_id)
+    id=$(new_release_id "")
     adopt_legacy_venv
     old=$(release_of "$CURRENT")
     if ! build_release "$id"; then

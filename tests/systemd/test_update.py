@@ -64,8 +64,9 @@ def test_dry_run_builds_beside_checks_then_switches() -> None:
     order = [
         joined.index(s)
         for s in ("-m venv", "config check", "model fetch", "apt-get install",
-                  "systemctl stop", " doctor", "mv -Tf", "/backstep-release/systemd/backstep.service",
-                  "systemctl start", "kiosk.deploy.health wait", " ok")
+                  "systemctl stop", " doctor", "mv -Tf",
+                  "/backstep-release/systemd/backstep.service", "systemctl start",
+                  "kiosk.deploy.health wait", " ok")
     ]  # fmt: skip
     assert order == sorted(order)
 
