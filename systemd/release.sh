@@ -8,7 +8,8 @@
 # online backup), points the link, installs that release's units and wrapper, starts the
 # services again and waits until the kiosk proves model, camera frame and pose. A release
 # whose build or checks failed is marked so (never listed as a version to use), and a release
-# any process still runs from is never pruned.
+# any process still runs from is never pruned. apt packages are only ever added (a switch
+# installs the new release's list; a rollback keeps them, since the old list is a subset).
 #
 # The caller sets: PREFIX SYSTEMD(1 = the real service; 0 = scratch prefix) DRY_RUN PYTHON
 # SOURCE_DIR CONFIG_FILE, and ME (its name, for messages); then calls release_paths.
@@ -218,10 +219,17 @@ build_release() {
     run cp "$SOURCE_DIR/kiosk/deploy/dbswitch.py" "$(meta "$1")/" || return 1
 }
 
-# The services that are installed, in start order (the dashboard when its unit is there).
+# The dashboard unit is part of the station when --dashboard asks for it, or when its unit
+# is installed and enabled (an admin who disabled it keeps it disabled).
+dashboard_wanted() {
+    ((DASHBOARD)) && return 0
+    [[ -e $UNIT_DIR/$DASHBOARD_UNIT ]] && systemctl is-enabled --quiet "$DASHBOARD_UNIT" 2>/dev/null
+}
+
+# The services to stop, start and restart together, in start order.
 services() {
     printf '%s\n' "$KIOSK_UNIT"
-    if ((DASHBOARD)) || [[ -e $UNIT_DIR/$DASHBOARD_UNIT ]]; then
+    if dashboard_wanted; then
         printf '%s\n' "$DASHBOARD_UNIT"
     fi
 }
@@ -248,9 +256,11 @@ install_release_files() {
     [[ -d $files || $DRY_RUN == 1 ]] || files=$SOURCE_DIR/systemd # a release from before copies
     log "units and $CLI_WRAPPER of $1"
     run install -o root -g root -m 0755 "$files/backstep-cli.sh" "$CLI_WRAPPER"
-    for unit in $(services); do
-        run install -o root -g root -m 0644 "$files/$unit" "$UNIT_DIR/$unit"
-    done
+    run install -o root -g root -m 0644 "$files/$KIOSK_UNIT" "$UNIT_DIR/$KIOSK_UNIT"
+    # an installed dashboard unit follows the release too, even while disabled
+    if ((DASHBOARD)) || [[ -e $UNIT_DIR/$DASHBOARD_UNIT ]]; then
+        run install -o root -g root -m 0644 "$files/$DASHBOARD_UNIT" "$UNIT_DIR/$DASHBOARD_UNIT"
+    fi
     run systemctl daemon-reload
     for unit in $(services); do
         run systemctl enable "$unit"

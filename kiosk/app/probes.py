@@ -153,7 +153,8 @@ def check_camera(cfg: BackstepConfig, timeout_s: float = 8.0) -> CheckResult:
         return CheckResult("camera", "ok", "readable: " + ", ".join(usable))
     detail = "no camera found" + (f" ({'; '.join(problems)})" if problems else "")
     fix = (
-        "connect a USB camera or a CSI camera (then `sudo systemd/install.sh --csi`); "
+        "connect a USB camera or a CSI camera module (read by rpicam-vid: "
+        "`sudo apt install rpicam-apps-lite`; `rpicam-hello --list-cameras` lists it); "
         "a permission problem needs the user in group video"
     )
     if source == "auto" and demo_path().is_file():

@@ -201,3 +201,43 @@ def test_an_update_copies_the_database_and_a_rollback_gives_the_old_code_one_it_
         capture_output=True, text=True, env={**os.environ, "BACKSTEP_DATA_DIR": ""},
     )  # fmt: skip
     assert "is newer" not in doctor.stdout
+
+
+def test_restore_db_puts_a_copy_back_and_keeps_the_current_file(
+    station: tuple[Path, Path, Path],
+) -> None:
+    prefix, config, db = station
+    fake_release(prefix, "20260101T000000Z-0.1.0", ROOT)
+    use(prefix, "20260101T000000Z-0.1.0")
+    db.parent.mkdir(parents=True)
+    station_db(db)
+    copy = db.parent / "backups" / "copy.sqlite3"
+    copy.parent.mkdir()
+    conn = sqlite3.connect(copy)
+    conn.execute("CREATE TABLE only_in_the_copy (x INTEGER)")
+    conn.close()
+    done = update("--restore-db", str(copy), "--prefix", str(prefix), "--config", str(config))
+    assert done.returncode == 0, done.stdout + done.stderr
+    conn = sqlite3.connect(db)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    conn.close()
+    assert tables == {"only_in_the_copy"}
+    [aside] = db.parent.glob("backstep.sqlite3.rolled-back-*Z")
+    assert "members" in {
+        r[0] for r in sqlite3.connect(aside).execute("SELECT name FROM sqlite_master")
+    }
+
+
+@pytest.mark.slow
+def test_an_update_on_a_scratch_prefix_needs_no_variable(tmp_path: Path) -> None:
+    python = standin_python(tmp_path / "bin")
+    full = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "BACKSTEP_INSTALL_CONFIG")
+    }
+    full["BACKSTEP_DATA_DIR"] = str(tmp_path / "data")  # the app's own, not update.sh's
+    done = subprocess.run(
+        ["bash", str(UPDATE), "--prefix", str(tmp_path / "opt"), "--python", str(python)],
+        capture_output=True, text=True, timeout=600, env=full,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"checking against {ROOT / 'config' / 'backstep.toml'}" in done.stdout

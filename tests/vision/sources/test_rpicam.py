@@ -149,3 +149,18 @@ def test_a_closed_camera_stops_its_process(standin: Path) -> None:
     camera.close()
     camera.close()
     assert proc.poll() is not None
+
+
+def test_the_doctor_reads_a_frame_from_the_camera_module(
+    standin: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.app.probes import check_camera
+    from kiosk.config.schema import BackstepConfig
+
+    cfg = BackstepConfig()
+    result = check_camera(cfg)
+    assert result.status == "ok" and "CSI camera (rpicam-vid)" in result.detail
+    monkeypatch.setenv("RPICAM_STANDIN", "busy")
+    cfg.camera.source = "rpicam"
+    busy = check_camera(cfg)
+    assert busy.status == "fail" and "in use by another program" in busy.detail
