@@ -228,9 +228,7 @@ deploy() {
     local id=$1 old since previous_health="/dev/null"
     old=$(release_of "$CURRENT")
     if [[ -n $old ]] && ((START)); then
-        previous_health="$(meta "$id")/health-before.json"
-        ((DRY_RUN)) || cp "$STATE_DIR/kiosk-health.json" "$previous_health" 2>/dev/null ||
-            : >"$previous_health"
+        previous_health=$(health_before "$id")
         service_all stop
         backup_db "$old" "$id" || die "could not copy the database before the switch"
     fi

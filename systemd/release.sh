@@ -322,6 +322,18 @@ restore_db_for() {
     dbswitch "$1" restore-if-newer "$copy" "$db" "$version"
 }
 
+# health_before ID: keep the old kiosk's health file (did it have camera frames?) in ID's
+# metadata, for post_switch_check; prints its path.
+health_before() {
+    local db copy
+    copy="$(meta "$1")/health-before.json"
+    db=$(database_of "$1") || db=$STATE_DIR/backstep.sqlite3
+    if ((!DRY_RUN)); then
+        cp "$(dirname "$db")/kiosk-health.json" "$copy" 2>/dev/null || : >"$copy"
+    fi
+    printf '%s' "$copy"
+}
+
 # post_switch_check ID SINCE PREVIOUS_HEALTH: the kiosk proves model, camera frame, pose.
 post_switch_check() {
     local db

@@ -135,17 +135,6 @@ os_codename() {
     return 0
 }
 
-# health_before ID: keep the old kiosk's health file (did it have camera frames?) in ID.
-health_before() {
-    local db copy
-    copy="$(meta "$1")/health-before.json"
-    db=$(database_of "$1") || return 0
-    if ((!DRY_RUN)); then
-        cp "$(dirname "$db")/kiosk-health.json" "$copy" 2>/dev/null || : >"$copy"
-    fi
-    printf '%s' "$copy"
-}
-
 update() {
     local id old previous_health since
     ((SYSTEMD)) && check_rpi_archive

@@ -81,6 +81,9 @@ def test_the_kiosk_proves_model_frame_and_pose_from_the_csi_camera(rpicam: None)
     assert health.source == "rpicam:0"
     state, why = verdict(health, health.started, need_camera=True)
     assert state == "ok", (why, health)
+    # what update.sh runs after the switch, on the file the kiosk wrote
+    file = resolve_data_dir(cfg.storage) / HEALTH_NAME
+    assert main(["wait", str(file), "--since", str(health.started - 1), "--timeout", "0"]) == 0
 
 
 @pytest.mark.slow

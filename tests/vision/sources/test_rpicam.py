@@ -164,3 +164,15 @@ def test_the_doctor_reads_a_frame_from_the_camera_module(
     cfg.camera.source = "rpicam"
     busy = check_camera(cfg)
     assert busy.status == "fail" and "in use by another program" in busy.detail
+
+
+def test_importing_the_rpicam_source_loads_no_opencv_and_no_picamera2() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, vision.sources.rpicam; "
+        "print(sorted(m for m in ('picamera2', 'cv2') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr
