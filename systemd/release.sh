@@ -308,7 +308,8 @@ backup_db() {
 restore_db_for() {
     local copy db version
     copy=$(cat "$(meta "$1")/db-backup" 2>/dev/null || true)
-    db=$(database_of "$2") || return 1
+    # the newer release's code finds the path (an old one may predate database_path)
+    db=$(database_of "$1" 2>/dev/null || database_of "$2") || return 1
     if ((DRY_RUN)); then
         version=N
     else
