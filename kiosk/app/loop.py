@@ -110,14 +110,14 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
         # would mark the live one's session interrupted (raises AlreadyRunningError)
         self.instance_lock = InstanceLock(resolve_data_dir(config.storage))
         self.instance_lock.acquire()
-        # E (#24): what update.sh's post-switch check reads (model, camera frame, pose)
-        self.health = HealthFile(resolve_data_dir(config.storage))
         try:
             self._init_display()
             self._init_parts()
         except BaseException:
             self.instance_lock.release()
             raise
+        # E (#24): what update.sh's post-switch check reads (model, camera frame, pose)
+        self.health = HealthFile(resolve_data_dir(config.storage))
 
     # ---------------------------------------------------------------- set-up
     def _init_display(self) -> None:
