@@ -13,7 +13,8 @@ It takes the arguments the kiosk passes (``-t 0 -n --codec yuv420 --width W --he
 - ``none``: no camera connected: ``ERROR: *** no cameras available ***``, exit 255;
   ``--list-cameras`` then prints ``No cameras available!``;
 - ``die:N``: N frames, then rpicam-apps' ``ERROR: Device timeout detected, attempting a
-  restart!!!`` line and exit 255 (a camera lost mid-stream; the real tool may first retry).
+  restart!!!`` line and exit 255 (a camera lost mid-stream; the real tool may first retry);
+- ``hang:N``: N frames, then silence while staying alive (a wedged driver).
 
 Each run appends one line (its pid and mode) to ``RPICAM_STANDIN_LOG`` when set, so a test
 can count how many times the kiosk started it.
@@ -83,11 +84,14 @@ def main() -> None:
         _fail(f"ERROR: *** failed to acquire camera {CAMERA_ID} ***")
     if mode == "none":
         _fail("ERROR: *** no cameras available ***")
-    limit = int(mode.split(":", 1)[1]) if mode.startswith("die:") else None
-    stream(Path(os.environ["RPICAM_STANDIN_CLIP"]), args.width, args.height, args.framerate, limit)
+    limit = int(mode.split(":", 1)[1]) if mode.startswith(("die:", "hang:")) else None
+    clip = Path(os.environ["RPICAM_STANDIN_CLIP"])
+    stream(clip, args.width, args.height, args.framerate, limit, hang=mode.startswith("hang:"))
 
 
-def stream(clip: Path, width: int, height: int, fps: float, limit: int | None) -> None:
+def stream(
+    clip: Path, width: int, height: int, fps: float, limit: int | None, *, hang: bool = False
+) -> None:
     """Write I420 frames of ``clip`` to stdout at ``fps`` until killed (or ``limit`` frames)."""
     import cv2
 
@@ -112,6 +116,9 @@ def stream(clip: Path, width: int, height: int, fps: float, limit: int | None) -
             time.sleep(max(0.0, next_t - time.monotonic()))
     except BrokenPipeError:
         sys.exit(0)  # the reader closed the pipe: the kiosk stopped the camera
+    if hang:
+        while True:
+            time.sleep(3600)
     _fail("ERROR: Device timeout detected, attempting a restart!!!")
 
 

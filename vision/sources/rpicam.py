@@ -36,6 +36,10 @@ WIDTH_ALIGN = 64
 #: fails within ~0.5 s). Shorter than the capture thread's smallest stall limit would allow
 #: is not needed: `open` returns as soon as the first bytes arrive.
 OPEN_WATCH_S = 1.5
+#: A camera start (libcamera, sensor mode, first exposure) can take a few seconds.
+FIRST_FRAME_S = 10.0
+#: After that, this long without a byte (at least 5 frame intervals) is a hung rpicam-vid.
+NEXT_FRAME_S = 2.0
 _INSTALL_HINT = "install it with `sudo apt install rpicam-apps-lite` (Raspberry Pi OS)"
 
 
@@ -187,13 +191,7 @@ class RpiCamera:
         proc, self._proc = self._proc, None
         if proc is None:
             return
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=3)
+        self._end(proc)
         if proc.stdout is not None:
             proc.stdout.close()
         if self._drain is not None:
@@ -207,6 +205,17 @@ class RpiCamera:
         self.close()
 
     # ------------------------------------------------------------------ internals
+    @staticmethod
+    def _end(proc: subprocess.Popen[bytes]) -> None:
+        """SIGTERM, then SIGKILL after 3 s; reaped either way."""
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=3)
+
     def _drain_stderr(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stderr is not None
         with proc.stderr:
@@ -257,11 +266,23 @@ class RpiCamera:
         view[:got] = self._pending
         self._pending = b""
         fd = proc.stdout.fileno()
-        while got < self.frame_bytes:
-            n = os.readv(fd, [view[got:]])  # straight into the frame buffer: no extra copy
-            if not n:
-                raise self._failure(proc)
-            got += n
+        # A hung rpicam-vid (alive, silent) must not hold the camera forever: the capture
+        # thread abandons a stuck read, but only this source can end the process, and a
+        # new one gets "camera in use" until it has.
+        limit = FIRST_FRAME_S if self._count == 0 else max(NEXT_FRAME_S, 5.0 / self.fps)
+        with selectors.DefaultSelector() as sel:
+            sel.register(fd, selectors.EVENT_READ)
+            while got < self.frame_bytes:
+                if not sel.select(limit):
+                    self._end(proc)
+                    raise SourceError(
+                        f"CSI camera {self.camera_num}: no frame from {RPICAM_VID} in "
+                        f"{limit:.0f} s (hung; stopped it)"
+                    )
+                n = os.readv(fd, [view[got:]])  # straight into the frame buffer: no copy
+                if not n:
+                    raise self._failure(proc)
+                got += n
         t = time.monotonic()
         yuv = np.frombuffer(buf, dtype=np.uint8).reshape(self.height * 3 // 2, self.width)
         frame = Frame(image=rotate_image(i420_to_rgb(yuv), self.rotation), t=t, index=self._count)

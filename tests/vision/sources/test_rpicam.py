@@ -176,3 +176,23 @@ def test_importing_the_rpicam_source_loads_no_opencv_and_no_picamera2() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_a_hung_rpicam_vid_is_stopped_not_left_holding_the_camera(
+    standin: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RPICAM_STANDIN", "hang:2")
+    camera = RpiCamera(fps=30)
+    camera.open()
+    proc = camera._proc
+    assert proc is not None
+    try:
+        camera.read()
+        camera.read()
+        start = time.monotonic()
+        with pytest.raises(SourceError, match="no frame from rpicam-vid in 2 s"):
+            camera.read()
+        assert time.monotonic() - start < 6
+        assert proc.poll() is not None  # ended: a new rpicam-vid can take the camera
+    finally:
+        camera.close()
