@@ -3,14 +3,12 @@
 #
 # Every install and every update is a new release: its own venv under $PREFIX/releases/<id>/
 # with a copy of this checkout's systemd/ files in <id>/backstep-release/. $PREFIX/venv (what
-# the units and the `backstep` wrapper run) is a symlink to the release in use. A switch, a
-# rollback or an install stops every Backstep service, copies the station database (SQLite
-# online backup), points the link, installs that release's units and wrapper, starts the
-# services again and waits until the kiosk proves model, camera frame and pose. A release
-# whose build or checks failed is marked so (never listed as a version to use), and a release
-# any process still runs from is never pruned. apt packages are only ever added (a switch
-# installs the new release's list; a rollback keeps them, since the old list is a subset).
-#
+# the units and the `backstep` wrapper run) is a symlink to the release in use. A switch
+# stops every Backstep service, copies the station database (SQLite online backup), points
+# the link, installs that release's units and wrapper and starts the services again; after
+# an install or update it waits until the kiosk proves model, camera frame and pose. A failed
+# release is marked so (never a version to use); a release a process runs from is never
+# pruned. apt packages are only added (the old release's were installed in its time).
 # The caller sets: PREFIX SYSTEMD(1 = the real service; 0 = scratch prefix) DRY_RUN PYTHON
 # SOURCE_DIR CONFIG_FILE, and ME (its name, for messages); then calls release_paths.
 
