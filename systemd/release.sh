@@ -81,9 +81,7 @@ rpi_archive_present() {
     done
 }
 
-check_rpi_archive() {
-    rpi_archive_present || die "$RPI_ARCHIVE_SENTENCE"
-}
+check_rpi_archive() { rpi_archive_present || die "$RPI_ARCHIVE_SENTENCE"; }
 
 # The apt packages a release needs (the same list for install and update).
 apt_packages() {
@@ -217,8 +215,7 @@ build_release() {
     run cp "$SOURCE_DIR/kiosk/deploy/dbswitch.py" "$(meta "$1")/" || return 1
 }
 
-# The dashboard unit is part of the station when --dashboard asks for it, or when its unit
-# is installed and enabled (an admin who disabled it keeps it disabled).
+# The dashboard is run when --dashboard asks, or its unit is installed and enabled.
 dashboard_wanted() {
     ((DASHBOARD)) && return 0
     [[ -e $UNIT_DIR/$DASHBOARD_UNIT ]] && systemctl is-enabled --quiet "$DASHBOARD_UNIT" 2>/dev/null
