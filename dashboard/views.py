@@ -40,6 +40,15 @@ def _not_found(request: Request, what: str) -> Response:
     return render(request, "missing.html", 404, what=what)
 
 
+#: SQLite and PostgreSQL keys are 64-bit: a longer number in the URL names no session.
+_MAX_ID = 2**63 - 1
+
+
+def _session_id(request: Request) -> int | None:
+    value = int(request.path_params["session_id"])
+    return value if 0 <= value <= _MAX_ID else None
+
+
 async def members_page(request: Request) -> Response:
     """GET /members: everyone, most in need of attention first."""
     if current_user(request) is None:
@@ -94,7 +103,9 @@ async def session_page(request: Request) -> Response:
     if current_user(request) is None:
         return to_login(request)
     board = _board(request)
-    session_id = int(request.path_params["session_id"])
+    session_id = _session_id(request)
+    if session_id is None:
+        return _not_found(request, f"session {request.path_params['session_id']}")
 
     def load() -> dict[str, Any] | None:
         session = board.data.session(session_id)
@@ -148,7 +159,9 @@ async def session_csv(request: Request) -> Response:
     if current_user(request) is None:
         return to_login(request)
     board = _board(request)
-    session_id = int(request.path_params["session_id"])
+    session_id = _session_id(request)
+    if session_id is None:
+        return _not_found(request, f"session {request.path_params['session_id']}")
     session = await run_in_threadpool(board.data.session, session_id)
     if session is None or session.status == "active":
         return _not_found(request, f"session {session_id}")

@@ -295,6 +295,12 @@ class DashboardConfig(BaseModel):
         False, description="Send the login cookie over HTTPS only (set when behind TLS)."
     )
     session_hours: float = Field(8.0, ge=0.25, le=168, description="A login lasts this long.")
+    session_idle_minutes: float = Field(
+        60.0,
+        ge=1,
+        le=1440,
+        description="A login unused this long ends (the server forgets it; log in again).",
+    )
     max_failed_logins: int = Field(5, ge=1, le=100, description="Then the name/address waits.")
     lockout_minutes: float = Field(15.0, ge=1, le=1440)
     missed_after_days: int = Field(
