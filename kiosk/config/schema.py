@@ -219,7 +219,8 @@ class StorageConfig(BaseModel):
 class FleetConfig(BaseModel):
     """A central PostgreSQL shared by every station of the gym (empty = this station alone)."""
 
-    model_config = STRICT
+    # a refused database URL may hold a password: pydantic's message must not repeat it
+    model_config = ConfigDict(**STRICT, hide_input_in_errors=True)
 
     database: str = Field(
         "",
