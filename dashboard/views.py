@@ -40,8 +40,9 @@ def _not_found(request: Request, what: str) -> Response:
     return render(request, "missing.html", 404, what=what)
 
 
-#: SQLite and PostgreSQL keys are 64-bit: a longer number in the URL names no session.
-_MAX_ID = 2**63 - 1
+#: The largest session number: a fleet session's UUID as an integer (SQLite's are 64-bit and
+#: its data layer answers "none" beyond that).
+_MAX_ID = 2**128 - 1
 
 
 def _session_id(request: Request) -> int | None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.config.schema import FleetConfig
 from kiosk.errors import KioskError
+from kiosk.fleet.policies import STATION_LIMITS_SQL
 
 if TYPE_CHECKING:
     import psycopg
@@ -197,6 +198,12 @@ MIGRATIONS: tuple[CentralMigration, ...] = (
         CREATE POLICY station_inserts ON checkins FOR INSERT
             WITH CHECK (backstep_is_own_station(station_id));
         """,
+    ),
+    CentralMigration(
+        3,
+        "a station writes only its own samples, events, baselines and stations row; "
+        "baselines on the server's clock; member IDs and names checked",
+        STATION_LIMITS_SQL,
     ),
 )
 
