@@ -302,8 +302,16 @@ class DashboardConfig(BaseModel):
         le=1440,
         description="A login unused this long ends (the server forgets it; log in again).",
     )
-    max_failed_logins: int = Field(5, ge=1, le=100, description="Then the name/address waits.")
-    lockout_minutes: float = Field(15.0, ge=1, le=1440)
+    max_failed_logins: int = Field(
+        5,
+        ge=1,
+        le=100,
+        description="Failed logins of a name from one address (or from one address) before "
+        "it must wait: 2 s, doubling with each further failure.",
+    )
+    lockout_minutes: float = Field(
+        15.0, ge=1, le=1440, description="The longest such wait; quiet this long, all forgiven."
+    )
     missed_after_days: int = Field(
         7, ge=1, le=90, description="No session for this long counts as missed sessions (eng.)."
     )

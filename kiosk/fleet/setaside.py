@@ -183,6 +183,20 @@ def relabel_own_history(store: Store, station_id: str) -> int:
             ).rowcount
         return n
 
+    def stale(c: sqlite3.Connection) -> int:
+        return sum(
+            int(
+                c.execute(
+                    f"SELECT COUNT(*) FROM {table} WHERE synced_at IS NULL AND station_id != ?",
+                    (station_id,),
+                ).fetchone()[0]
+            )
+            for table in ("sessions", "checkins")
+        )
+
+    # read first: a pass must not take the write lock from the kiosk for nothing
+    if not store._read(stale):
+        return 0
     changed = int(store._run_write(run))
     if changed:
         logger.info("fleet: %d earlier row(s) of this station relabelled %s", changed, station_id)

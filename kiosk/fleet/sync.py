@@ -9,7 +9,6 @@ stay in the outbox and the next pass retries, backing off up to a minute.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import logging
 import threading
 import time
@@ -21,13 +20,8 @@ from kiosk.config.schema import FleetConfig
 from kiosk.errors import StorageError
 from kiosk.fleet.central import FleetError, connect, explain
 from kiosk.fleet.pull import pull_members, pull_recent, purge_forgotten
-from kiosk.fleet.setaside import (
-    SetAsideRow,
-    relabel_own_history,
-    set_aside,
-    set_aside_members,
-    set_aside_rows,
-)
+from kiosk.fleet.setaside import SetAsideRow, relabel_own_history, set_aside, set_aside_members
+from kiosk.fleet.status import FleetStatus, read_status
 from kiosk.fleet.upload import (
     CHECKIN_BATCH,
     SESSION_BATCH,
@@ -150,65 +144,6 @@ def sync_once(
     return report
 
 
-@dataclass(frozen=True, slots=True)
-class FleetStatus:
-    """What ``backstep fleet status``, ``doctor`` and the staff screen show."""
-
-    configured: bool
-    reachable: bool | None  # None = not checked
-    last_sync: float | None
-    waiting: OutboxCounts
-    last_error: str | None
-    #: when the server was first found unreachable in the current outage (None = up/unknown)
-    down_since: float | None = None
-    #: rows the server refused, kept here and no longer uploaded (`backstep fleet set-aside`)
-    set_aside: tuple[SetAsideRow, ...] = ()
-
-    def lines(self, now: float | None = None) -> list[str]:
-        """Staff-readable lines."""
-        if not self.configured:
-            return ["fleet: off (this station alone)"]
-        now = time.time() if now is None else now
-        reach = {True: "reachable", False: "NOT reachable", None: "not checked"}[self.reachable]
-        if self.last_sync is None:
-            last = "never"
-        else:
-            stamp = dt.datetime.fromtimestamp(self.last_sync).strftime("%Y-%m-%d %H:%M:%S")
-            last = f"{stamp} ({now - self.last_sync:.0f} s ago)"
-        w = self.waiting
-        out = [
-            f"server: {reach}",
-            f"last successful sync: {last}",
-            f"waiting to upload: {w.total} ({w.sessions} sessions, {w.checkins} check-ins,"
-            f" {w.baselines} baselines)",
-        ]
-        if self.set_aside:
-            out.append(
-                f"set aside (refused by the server, kept here): {len(self.set_aside)} row(s);"
-                " see `backstep fleet set-aside list`"
-            )
-            out += [f"  {r.line()}" for r in self.set_aside[:5]]
-            if len(self.set_aside) > 5:
-                out.append(f"  ... and {len(self.set_aside) - 5} more")
-        if self.last_error:
-            out.append(f"last error: {self.last_error}")
-        return out
-
-
-def read_status(store: Store, cfg: FleetConfig, reachable: bool | None = None) -> FleetStatus:
-    """The status from the station database's facts (works from another process)."""
-    last = store.fleet_fact("last_sync")
-    error = store.fleet_fact("last_error") or None
-    return FleetStatus(
-        cfg.enabled,
-        reachable,
-        None if last is None else float(last),
-        store.outbox_counts(),
-        error,
-        set_aside=tuple(set_aside_rows(store)),
-    )
-
-
 class FleetSync:
     """The station's sync thread (explicit lifecycle: `start`, `kick`, idempotent `close`).
 
@@ -248,6 +183,8 @@ class FleetSync:
 
     def start(self) -> FleetSync:
         """Start the thread (a first pass runs at once)."""
+        if self._status.set_aside:  # from an earlier run: staff hear of them again
+            self._notice(f"fleet: {len(self._status.set_aside)} row(s) set aside (fleet status)")
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="FleetSync", daemon=True)
             self._thread.start()

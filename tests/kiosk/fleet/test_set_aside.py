@@ -14,7 +14,8 @@ from support.fleet import FleetDb, Station, station_config
 from kiosk.cli import main
 from kiosk.fleet.directory import import_central
 from kiosk.fleet.setaside import SET_ASIDE
-from kiosk.store.database import Member, database_path
+from kiosk.fleet.sync import FleetSync
+from kiosk.store.database import Member, Store, database_path
 
 ANA = Member("1001", "Ana", dt.date(2099, 1, 1), 1)
 
@@ -89,6 +90,16 @@ def test_a_refused_session_is_set_aside_and_the_rest_uploads_and_pulls(
     # the next pass runs clean: nothing is retried on its own, no new notice
     notices.clear()
     assert a.sync.sync_now().set_aside == [] and notices == []
+    # a kiosk started later tells staff again
+    later = FleetSync(
+        Store(database_path(a.cfg.storage)), a.cfg.fleet, "a", on_notice=notices.append
+    )
+    try:
+        later.start()
+    finally:
+        later.close()
+        later.store.close()
+    assert notices[0] == "fleet: 1 row(s) set aside (fleet status)"
 
 
 def test_an_operator_lists_retries_and_discards_set_aside_rows(
@@ -131,8 +142,6 @@ def test_an_operator_lists_retries_and_discards_set_aside_rows(
 def test_joining_a_fleet_relabels_the_stations_own_earlier_history(
     fleet_db: FleetDb, tmp_path: Path
 ) -> None:
-    from kiosk.store.database import Store
-
     cfg = station_config(fleet_db, "a", tmp_path / "old")
     with Store(database_path(cfg.storage)) as alone:  # ran alone as "station-1"
         for i in range(3):
