@@ -248,8 +248,10 @@ def create_app(
         Route("/members/{member_id}/sessions.csv", views.member_csv),
         Route("/members/{member_id}", views.member_page),
         Route("/sessions.csv", views.all_sessions_csv),
-        Route("/sessions/{session_id:int}/samples.csv", views.session_csv),
-        Route("/sessions/{session_id:int}", views.session_page),
+        # a plain path segment, parsed by the view: Starlette's ``int`` would raise (a 500)
+        # on a number of more than 4,300 digits
+        Route("/sessions/{session_id}/samples.csv", views.session_csv),
+        Route("/sessions/{session_id}", views.session_page),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     middleware = [

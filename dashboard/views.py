@@ -46,8 +46,12 @@ _MAX_ID = 2**128 - 1
 
 
 def _session_id(request: Request) -> int | None:
-    value = int(request.path_params["session_id"])
-    return value if 0 <= value <= _MAX_ID else None
+    """The session number in the URL, or None for anything that cannot name a session."""
+    text = str(request.path_params["session_id"])
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(_MAX_ID)):
+        return None
+    value = int(text)
+    return value if value <= _MAX_ID else None
 
 
 async def members_page(request: Request) -> Response:
@@ -106,7 +110,7 @@ async def session_page(request: Request) -> Response:
     board = _board(request)
     session_id = _session_id(request)
     if session_id is None:
-        return _not_found(request, f"session {request.path_params['session_id']}")
+        return _not_found(request, "that session")
 
     def load() -> dict[str, Any] | None:
         session = board.data.session(session_id)
@@ -162,7 +166,7 @@ async def session_csv(request: Request) -> Response:
     board = _board(request)
     session_id = _session_id(request)
     if session_id is None:
-        return _not_found(request, f"session {request.path_params['session_id']}")
+        return _not_found(request, "that session")
     session = await run_in_threadpool(board.data.session, session_id)
     if session is None or session.status == "active":
         return _not_found(request, f"session {session_id}")

@@ -154,9 +154,12 @@ def _expiry() -> dt.date:
 # -- 5. smaller ---------------------------------------------------------------------------------
 
 
-def test_a_20_digit_session_id_is_not_found(trainer: TestClient) -> None:
-    assert trainer.get("/sessions/99999999999999999999").status_code == 404
-    assert trainer.get("/sessions/99999999999999999999/samples.csv").status_code == 404
+@pytest.mark.parametrize("number", ["9" * 20, "9" * 39, "9" * 5000, "1e3", "١٢"])
+def test_a_session_number_that_names_no_session_is_not_found(
+    trainer: TestClient, number: str
+) -> None:
+    assert trainer.get(f"/sessions/{number}").status_code == 404
+    assert trainer.get(f"/sessions/{number}/samples.csv").status_code == 404
 
 
 def test_trainers_add_refuses_a_password_over_1024_characters(tmp_path: Path) -> None:
