@@ -45,10 +45,11 @@ CREATE FUNCTION backstep_rows_in_own_sessions() RETURNS trigger
         IF NOT backstep_is_station_login() THEN
             RETURN NULL;
         END IF;
-        SELECT n.session_uuid INTO foreign_session FROM new_rows n
-            WHERE NOT EXISTS (
-                SELECT 1 FROM sessions s
-                WHERE s.uuid = n.session_uuid AND backstep_is_own_station(s.station_id))
+        -- one COPY holds one session's rows: look each session up once, not each row
+        SELECT u.session_uuid INTO foreign_session
+            FROM (SELECT DISTINCT session_uuid FROM new_rows) u
+            LEFT JOIN sessions s ON s.uuid = u.session_uuid
+            WHERE s.uuid IS NULL OR NOT backstep_is_own_station(s.station_id)
             LIMIT 1;
         IF foreign_session IS NOT NULL THEN
             RAISE EXCEPTION 'session % is not this station''s: % refused', foreign_session,
