@@ -194,10 +194,6 @@ class Accounts:
         now = time.time() if now is None else now
         return self._sql("DELETE FROM logins WHERE last_seen < ?", (now - idle_s,))[1]
 
-    def exists(self, name: str) -> bool:
-        """True when the account is there (a removed trainer's cookie stops working)."""
-        return bool(self._sql("SELECT 1 FROM trainers WHERE name = ?", (name,))[0])
-
     def list(self) -> list[Trainer]:
         """All accounts, by name."""
         rows, _ = self._sql("SELECT name, role, created FROM trainers ORDER BY name")
