@@ -165,6 +165,20 @@ def discard(store: Store, refs: Iterable[str]) -> list[SetAsideRow]:
     return chosen
 
 
+def forget(store: Store, kind: Kind, refs: Iterable[str]) -> None:
+    """Drop the records of rows the server has now taken (a baseline captured again)."""
+    refs = list(refs)
+
+    def run(c: sqlite3.Connection) -> None:
+        if _exists(c):
+            c.executemany(
+                "DELETE FROM fleet_set_aside WHERE kind = ? AND ref = ?", [(kind, r) for r in refs]
+            )
+
+    if refs and set_aside_count(store):
+        store._run_write(run)
+
+
 def relabel_own_history(store: Store, station_id: str) -> int:
     """Give this station's not-yet-uploaded rows its current ID; return how many changed.
 

@@ -20,7 +20,14 @@ from kiosk.config.schema import FleetConfig
 from kiosk.errors import StorageError
 from kiosk.fleet.central import FleetError, connect, explain
 from kiosk.fleet.pull import pull_members, pull_recent, purge_forgotten
-from kiosk.fleet.setaside import SetAsideRow, relabel_own_history, set_aside, set_aside_members
+from kiosk.fleet.setaside import (
+    Kind,
+    SetAsideRow,
+    forget,
+    relabel_own_history,
+    set_aside,
+    set_aside_members,
+)
 from kiosk.fleet.status import FleetStatus, read_status
 from kiosk.fleet.upload import (
     CHECKIN_BATCH,
@@ -77,7 +84,7 @@ def sync_once(
 
     report = SyncReport()
 
-    def aside(kind: Any, ref: str, reason: str) -> None:
+    def aside(kind: Kind, ref: str, reason: str) -> None:
         set_aside(store, kind, ref, reason, now())
         report.set_aside.append(SetAsideRow(kind, ref, reason, now()))
 
@@ -102,7 +109,9 @@ def sync_once(
         for rb in refused_b:
             aside("baseline", rb.row.member_id, rb.reason)
         gone = {id(rb.row) for rb in refused_b}
-        store.mark_synced(baselines=[b for b in baselines if id(b) not in gone], at=now())
+        taken = [b for b in baselines if id(b) not in gone]
+        store.mark_synced(baselines=taken, at=now())
+        forget(store, "baseline", [b.member_id for b in taken])  # captured again since
     while checkins := store.pending_checkins(CHECKIN_BATCH):
         refused_k = upload_checkins(conn, checkins, counts)
         for rk in refused_k:

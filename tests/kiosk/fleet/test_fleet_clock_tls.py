@@ -57,6 +57,12 @@ def test_a_station_clock_a_year_ahead_does_not_win_the_baseline(
     a.sync.sync_now()
     # b's capture is what other stations get (a keeps its own row, set aside, for the operator)
     assert b.store.load_baseline("1001").data == {"by": "b"}  # type: ignore[union-attr]
+    # a's clock fixed, Ana stands again at a: that capture goes up and the set-aside note goes
+    a.store.save_baseline("1001", {"by": "a again"}, time.time())
+    again = a.sync.sync_now()
+    assert again.uploaded.baselines == 1 and again.set_aside == []
+    assert a.sync.status().set_aside == ()
+    assert server_baseline(fleet_db)[0] == "a"
 
 
 def test_the_sync_report_says_when_the_server_kept_a_newer_baseline(
