@@ -13,6 +13,7 @@ from support.fleet import FleetDb, Station, station_config
 
 from kiosk.cli import main
 from kiosk.fleet.directory import import_central
+from kiosk.fleet.health import fleet_health
 from kiosk.fleet.setaside import SET_ASIDE
 from kiosk.fleet.sync import FleetSync
 from kiosk.store.database import Member, Store, database_path
@@ -87,6 +88,8 @@ def test_a_refused_session_is_set_aside_and_the_rest_uploads_and_pulls(
     config = write_config(tmp_path / "a.toml", a)
     status = CliRunner().invoke(main, ["fleet", "status", "--config", str(config)])
     assert status.exit_code == 0 and refused[:8] in status.output
+    doctor = fleet_health(a.cfg)
+    assert doctor.status == "warn" and "1 set aside" in doctor.detail
     # the next pass runs clean: nothing is retried on its own, no new notice
     notices.clear()
     assert a.sync.sync_now().set_aside == [] and notices == []
