@@ -27,7 +27,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dashboard.accounts import Accounts
 from dashboard.data import DashboardData
-from dashboard.security import CSRF_FIELD, LoginThrottle, csrf_ok, csrf_token
+from dashboard.security import (
+    CSRF_FIELD,
+    MAX_NAME_CHARS,
+    MAX_PASSWORD_CHARS,
+    LoginThrottle,
+    csrf_ok,
+    csrf_token,
+    log_name,
+    read_small_form,
+)
 from kiosk.config.schema import BackstepConfig
 
 logger = logging.getLogger(__name__)
@@ -103,13 +112,22 @@ templates.env.filters["when"] = _when
 templates.env.filters["num"] = _num
 
 
+#: The session cookie's key for the login token (the server holds what it means).
+_LOGIN_KEY = "login"
+
+
 def current_user(request: Request) -> str | None:
-    """The logged-in trainer's name, or None (also when the account was removed since)."""
-    name = request.session.get("user")
-    if not isinstance(name, str):
+    """The logged-in trainer's name, or None.
+
+    The signed cookie only carries a random token; the accounts database says whose login
+    it is, so logging out, removing the trainer, a new password or an idle spell longer
+    than ``dashboard.session_idle_minutes`` ends it on the server, whatever the browser kept.
+    """
+    token = request.session.get(_LOGIN_KEY)
+    if not isinstance(token, str):
         return None
     board: Dashboard = request.app.state.board
-    return name if board.accounts.exists(name) else None
+    return board.accounts.login_user(token, board.config.dashboard.session_idle_minutes * 60)
 
 
 def to_login(request: Request) -> RedirectResponse:
@@ -120,7 +138,7 @@ def to_login(request: Request) -> RedirectResponse:
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
     """A page from ``templates/`` with the CSRF token and the user filled in."""
-    context.setdefault("user", request.session.get("user"))
+    context.setdefault("user", current_user(request))
     context["csrf_field"] = CSRF_FIELD
     context["csrf"] = csrf_token(request.session)
     return templates.TemplateResponse(request, name, context, status_code=status)
@@ -139,44 +157,64 @@ async def login_page(request: Request) -> Response:
     return render(request, "login.html", next=_safe_next(request.query_params.get("next")))
 
 
+def _refused(request: Request, status: int, error: str) -> Response:
+    return render(request, "login.html", status, error=error, next="/members")
+
+
 async def login(request: Request) -> Response:
-    """POST /login: CSRF, throttle, then the password."""
+    """POST /login: size bounds, CSRF, throttle, then the password."""
     board: Dashboard = request.app.state.board
-    form = await request.form()
-    name = str(form.get("username", "")).strip()
-    password = str(form.get("password", ""))
-    target = _safe_next(str(form.get("next", "")))
+    client = f"ip:{request.client.host if request.client else '?'}"
+    # bounded before anything is kept or logged: an anonymous client could post megabytes
+    form = await read_small_form(request)
+    if form is None:
+        logger.info("login form over the size limit from %s", client)
+        return _refused(request, 413, "That form is too large.")
+    name = form.get("username", "").strip()
+    password = form.get("password", "")
+    target = _safe_next(form.get("next", ""))
+    if len(name) > MAX_NAME_CHARS or len(password) > MAX_PASSWORD_CHARS:
+        logger.info("login with a %d-character name refused from %s", len(name), client)
+        return _refused(request, 400, "Wrong name or password.")
     if not csrf_ok(request.session, form.get(CSRF_FIELD)):
         return render(request, "login.html", 403, error="The form expired: please try again.",
                       next=target)  # fmt: skip
-    client = f"ip:{request.client.host if request.client else '?'}"
-    keys = (f"user:{name.lower()}", client)
+    keys = (f"user:{name.lower()}|{client}", client)
     wait = board.throttle.wait_s(*keys)
     if wait > 0:
-        logger.warning("login locked for %r from %s", name, client)
-        minutes = int(wait // 60) + 1
+        logger.warning("login slowed for %s from %s", log_name(name), client)
+        when = f"{int(wait) + 1} s" if wait < 60 else f"{int(wait // 60) + 1} min"
         return render(request, "login.html", 429, next=target,
-                      error=f"Too many failed logins: try again in {minutes} min.")  # fmt: skip
+                      error=f"Too many failed logins: try again in {when}.")  # fmt: skip
     trainer = await run_in_threadpool(board.accounts.verify, name, password)
     if trainer is None:
         board.throttle.failed(*keys)
-        logger.info("failed login for %r from %s", name, client)
+        logger.info("failed login for %s from %s", log_name(name), client)
         return render(request, "login.html", 401, next=target,
                       error="Wrong name or password.")  # fmt: skip
     board.throttle.succeeded(*keys)
     # a fresh session (and CSRF token) at login: a token planted before login is useless
+    old = request.session.get(_LOGIN_KEY)
+    if isinstance(old, str):
+        board.accounts.close_login(old)
     request.session.clear()
-    request.session["user"] = trainer.name
+    idle_s = board.config.dashboard.session_idle_minutes * 60
+    await run_in_threadpool(board.accounts.prune_logins, idle_s)
+    request.session[_LOGIN_KEY] = await run_in_threadpool(board.accounts.open_login, trainer.name)
     csrf_token(request.session)
     logger.info("trainer %s logged in from %s", trainer.name, client)
     return RedirectResponse(target, status_code=303)
 
 
 async def logout(request: Request) -> Response:
-    """POST /logout (with the CSRF field)."""
-    form = await request.form()
-    if not csrf_ok(request.session, form.get(CSRF_FIELD)):
+    """POST /logout (with the CSRF field): the login ends on the server too."""
+    form = await read_small_form(request)
+    if form is None or not csrf_ok(request.session, form.get(CSRF_FIELD)):
         return Response("Forbidden: bad or missing CSRF token", status_code=403)
+    token = request.session.get(_LOGIN_KEY)
+    if isinstance(token, str):
+        board: Dashboard = request.app.state.board
+        board.accounts.close_login(token)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -210,8 +248,10 @@ def create_app(
         Route("/members/{member_id}/sessions.csv", views.member_csv),
         Route("/members/{member_id}", views.member_page),
         Route("/sessions.csv", views.all_sessions_csv),
-        Route("/sessions/{session_id:int}/samples.csv", views.session_csv),
-        Route("/sessions/{session_id:int}", views.session_page),
+        # a plain path segment, parsed by the view: Starlette's ``int`` would raise (a 500)
+        # on a number of more than 4,300 digits
+        Route("/sessions/{session_id}/samples.csv", views.session_csv),
+        Route("/sessions/{session_id}", views.session_page),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     middleware = [

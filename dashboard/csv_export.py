@@ -1,4 +1,8 @@
-"""CSV downloads: the writers of ``backstep export`` (:mod:`kiosk.store.export`), nothing more."""
+"""CSV downloads: the writers of ``backstep export`` (:mod:`kiosk.store.export`), nothing more.
+
+Those writers pass every cell through :func:`kiosk.store.export.spreadsheet_safe`, so a
+member named ``=HYPERLINK(...)`` is text in the trainer's spreadsheet here too.
+"""
 
 from __future__ import annotations
 

@@ -1,16 +1,21 @@
-"""Login throttling and CSRF tokens for the dashboard's forms."""
+"""Login throttling, bounded login forms and CSRF tokens for the dashboard's forms."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import secrets
 import threading
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict
 from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
 
 CSRF_FIELD = "csrf"
 _CSRF_KEY = "csrf"
@@ -35,11 +40,59 @@ def csrf_ok(session: MutableMapping[str, Any], submitted: object) -> bool:
     )
 
 
-class LoginThrottle:
-    """Locks a name, and separately a client address, after too many failed logins.
+#: Longest trainer name the login form looks at (account names are at most 40 characters).
+MAX_NAME_CHARS = 64
+#: Longest password the login form hashes (``trainers add`` refuses longer ones).
+MAX_PASSWORD_CHARS = 1024
+#: A login or logout form is a few short fields: a bigger body is refused unread.
+MAX_FORM_BYTES = 4096
+#: Distinct (name, address) and address keys the throttle remembers; the oldest go first.
+MAX_THROTTLE_KEYS = 4096
 
-    Both keys count: guessing many names from one address and one name from many addresses
-    are both stopped. Kept in memory: a restart clears it, which an attacker cannot trigger.
+
+async def read_small_form(request: Request, limit: int = MAX_FORM_BYTES) -> dict[str, str] | None:
+    """The url-encoded form of a POST, or None when its body is over ``limit`` bytes.
+
+    Starlette's ``request.form()`` reads any body whole; an anonymous client could post a
+    megabyte-long "username" to the login page. The declared length is checked first, then
+    the stream is read only up to the limit (a chunked body has no declared length).
+    """
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    pairs = parse_qsl(bytes(body).decode("utf-8", "replace"), keep_blank_values=True)
+    return {k: v for k, v in pairs[:16]}
+
+
+def log_name(name: str) -> str:
+    """A login name as the log shows it: short names as typed, long ones cut with a hash."""
+    if len(name) <= 24 and name.isprintable():
+        return repr(name)
+    digest = hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:12]
+    return (
+        f"{name[:16].encode('unicode_escape').decode('ascii')!r}... ({len(name)} chars, {digest})"
+    )
+
+
+@dataclass(slots=True)
+class _Failures:
+    count: int
+    last: float
+
+
+class LoginThrottle:
+    """A growing delay per key after repeated failed logins, in a bounded table.
+
+    The login counts against (name, client address) and against the address: a trainer's own
+    machine is not slowed by someone guessing their name from another, and guessing many
+    names from one address is still slowed. After ``max_failures`` failures a key waits
+    ``base_s``, doubling with each further failure up to ``lockout_s``. At most ``max_keys``
+    keys are kept (least recently failed first out), so a flood of names cannot grow it.
     """
 
     def __init__(
@@ -47,36 +100,54 @@ class LoginThrottle:
         max_failures: int,
         lockout_s: float,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        base_s: float = 2.0,
+        max_keys: int = MAX_THROTTLE_KEYS,
     ) -> None:
         self.max_failures = max_failures
         self.lockout_s = lockout_s
+        self.base_s = min(base_s, lockout_s)
+        self.max_keys = max_keys
         self._clock = clock
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._failures: OrderedDict[str, _Failures] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        q = self._failures[key]
-        while q and now - q[0] > self.lockout_s:
-            q.popleft()
-        return q
+    def __len__(self) -> int:
+        return len(self._failures)
+
+    def _delay_s(self, count: int) -> float:
+        over = count - self.max_failures
+        if over < 0:
+            return 0.0
+        return min(self.lockout_s, self.base_s * 2.0 ** min(over, 32))
 
     def wait_s(self, *keys: str) -> float:
         """Seconds until these keys may try again (0 = now)."""
         now = self._clock()
+        waits = [0.0]
         with self._lock:
-            waits = [
-                self.lockout_s - (now - q[-1])
-                for q in (self._recent(k, now) for k in keys)
-                if len(q) >= self.max_failures
-            ]
-        return max([0.0, *waits])
+            for k in keys:
+                f = self._failures.get(k)
+                if f is None:
+                    continue
+                if now - f.last > self.lockout_s:  # quiet for the longest wait: forgiven
+                    del self._failures[k]
+                    continue
+                waits.append(self._delay_s(f.count) - (now - f.last))
+        return max(waits)
 
     def failed(self, *keys: str) -> None:
         """Count one failed attempt against each key."""
         now = self._clock()
         with self._lock:
             for k in keys:
-                self._recent(k, now).append(now)
+                f = self._failures.pop(k, None)
+                if f is None or now - f.last > self.lockout_s:
+                    f = _Failures(0, now)
+                f.count, f.last = f.count + 1, now
+                self._failures[k] = f  # most recent last
+            while len(self._failures) > self.max_keys:
+                self._failures.popitem(last=False)
 
     def succeeded(self, *keys: str) -> None:
         """Forget the failures of these keys."""

@@ -25,6 +25,9 @@ from kiosk.store.records import (
 
 T = TypeVar("T")
 
+#: SQLite row ids are signed 64-bit: a longer number in a URL would raise OverflowError.
+_MAX_ROWID = 2**63 - 1
+
 _IN_FINISHED = "status IN ('completed', 'stopped', 'interrupted')"
 _FACTS = (
     "SELECT id, member_id, started, status,"
@@ -179,7 +182,9 @@ class SqliteData:
         return self._sessions(where + " ORDER BY started, id", args)
 
     def session(self, session_id: int) -> SessionRecord | None:
-        """One session, or None."""
+        """One session, or None (also for a number beyond SQLite's 64-bit keys)."""
+        if not 0 <= session_id <= _MAX_ROWID:
+            return None
         rows = self._sessions("WHERE id = ?", (session_id,))
         return rows[0] if rows else None
 
@@ -188,8 +193,12 @@ class SqliteData:
 
     def samples(self, session_id: int) -> list[Sample]:
         """A session's samples in time order."""
+        if not 0 <= session_id <= _MAX_ROWID:
+            return []
         return self._read(lambda c: read_samples(c, session_id))
 
     def events(self, session_id: int) -> list[EventRecord]:
         """A session's events in time order (steps left out: one per stride is noise here)."""
+        if not 0 <= session_id <= _MAX_ROWID:
+            return []
         return self._read(lambda c: read_events(c, session_id, steps=False))

@@ -40,6 +40,20 @@ def _not_found(request: Request, what: str) -> Response:
     return render(request, "missing.html", 404, what=what)
 
 
+#: The largest session number: a fleet session's UUID as an integer (SQLite's are 64-bit and
+#: its data layer answers "none" beyond that).
+_MAX_ID = 2**128 - 1
+
+
+def _session_id(request: Request) -> int | None:
+    """The session number in the URL, or None for anything that cannot name a session."""
+    text = str(request.path_params["session_id"])
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(_MAX_ID)):
+        return None
+    value = int(text)
+    return value if value <= _MAX_ID else None
+
+
 async def members_page(request: Request) -> Response:
     """GET /members: everyone, most in need of attention first."""
     if current_user(request) is None:
@@ -94,7 +108,9 @@ async def session_page(request: Request) -> Response:
     if current_user(request) is None:
         return to_login(request)
     board = _board(request)
-    session_id = int(request.path_params["session_id"])
+    session_id = _session_id(request)
+    if session_id is None:
+        return _not_found(request, "that session")
 
     def load() -> dict[str, Any] | None:
         session = board.data.session(session_id)
@@ -148,7 +164,9 @@ async def session_csv(request: Request) -> Response:
     if current_user(request) is None:
         return to_login(request)
     board = _board(request)
-    session_id = int(request.path_params["session_id"])
+    session_id = _session_id(request)
+    if session_id is None:
+        return _not_found(request, "that session")
     session = await run_in_threadpool(board.data.session, session_id)
     if session is None or session.status == "active":
         return _not_found(request, f"session {session_id}")

@@ -6,12 +6,16 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kiosk.cli.options import config_option
 from kiosk.config.loader import load_config
 from kiosk.errors import BackstepError
+
+if TYPE_CHECKING:
+    from kiosk.store.database import Store
 
 logger = logging.getLogger(__name__)
 
@@ -135,8 +139,79 @@ def sync(config_path: Path | None) -> None:
     except BackstepError as exc:
         raise click.ClickException(str(exc)) from exc
     u = report.uploaded
+    kept = f" ({u.baselines_not_newer} not applied: the server has a newer one)"
     click.echo(
         f"uploaded {u.sessions} sessions ({u.samples} samples, {u.events} events), "
-        f"{u.checkins} check-ins, {u.baselines} baselines; re-sent {u.resent_sessions}; "
+        f"{u.checkins} check-ins, {u.baselines} baselines"
+        f"{kept if u.baselines_not_newer else ''}; re-sent {u.resent_sessions}; "
         f"erased {len(report.forgotten)} forgotten member(s); {waiting} still waiting"
     )
+    if report.relabelled:
+        click.echo(
+            f"{report.relabelled} earlier row(s) of this station now labelled {cfg.station.id}"
+        )
+    for row in report.set_aside:
+        click.echo(f"set aside (refused by the server, kept here): {row.line()}")
+
+
+@fleet.group("set-aside")
+def set_aside_group() -> None:
+    """Rows the server refused: kept in this station's database, not uploaded (list/retry/discard).
+
+    See docs/fleet-security.md: fix the cause (station ID, member name, clock), then retry.
+    """
+
+
+def _open_store(config_path: Path | None) -> Store:
+    from kiosk.store.database import Store
+
+    try:
+        return Store.open(load_config(config_path).storage)
+    except (BackstepError, OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@set_aside_group.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Also the rows already discarded.")
+@config_option
+def set_aside_list(show_all: bool, config_path: Path | None) -> None:
+    """Each set-aside row: kind, reference, the server's reason, when."""
+    import datetime as dt
+
+    from kiosk.fleet.setaside import set_aside_rows
+
+    with _open_store(config_path) as store:
+        rows = set_aside_rows(store, include_discarded=show_all)
+    if not rows:
+        click.echo("nothing set aside")
+    for r in rows:
+        when = dt.datetime.fromtimestamp(r.at).strftime("%Y-%m-%d %H:%M")
+        state = "discarded" if r.discarded else "set aside"
+        click.echo(f"{r.kind}\t{r.ref}\t{when}\t{state}\t{r.reason}")
+
+
+@set_aside_group.command("retry")
+@click.argument("refs", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Every set-aside row.")
+@config_option
+def set_aside_retry(refs: tuple[str, ...], every: bool, config_path: Path | None) -> None:
+    """Put rows (REFS: UUID, its first 8 characters or a member ID) back into the outbox."""
+    from kiosk.fleet.setaside import retry
+
+    if not refs and not every:
+        raise click.ClickException("name the rows (see `backstep fleet set-aside list`) or --all")
+    with _open_store(config_path) as store:
+        done = retry(store, None if every else refs)
+    click.echo(f"{len(done)} row(s) back in the outbox: the next sync uploads them")
+
+
+@set_aside_group.command("discard")
+@click.argument("refs", nargs=-1, required=True)
+@config_option
+def set_aside_discard(refs: tuple[str, ...], config_path: Path | None) -> None:
+    """Stop reporting REFS; they stay in this station's database (nothing is deleted)."""
+    from kiosk.fleet.setaside import discard
+
+    with _open_store(config_path) as store:
+        done = discard(store, refs)
+    click.echo(f"{len(done)} row(s) discarded: kept here, never uploaded, no longer reported")

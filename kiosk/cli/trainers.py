@@ -1,4 +1,4 @@
-"""``backstep trainers``: the dashboard's trainer accounts (add, list, remove)."""
+"""``backstep trainers``: the dashboard's trainer accounts (add, list, password, remove)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from dashboard.accounts import Accounts, accounts_path
+from dashboard.accounts import MAX_PASSWORD, Accounts, accounts_path
 from kiosk.cli.options import config_option
 from kiosk.config.loader import load_config
 from kiosk.errors import BackstepError
@@ -27,21 +27,27 @@ def trainers() -> None:
     """Manage who may log in to the dashboard (trainers only read)."""
 
 
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        # bounded read: a password over the limit is refused, never held whole in memory
+        password = sys.stdin.readline(MAX_PASSWORD + 2).rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) > MAX_PASSWORD:
+        raise click.ClickException(f"the password may have at most {MAX_PASSWORD} characters")
+    return password
+
+
+_STDIN_HELP = "Read the password from standard input (one line), e.g. from a password manager."
+
+
 @trainers.command("add")
 @click.argument("name")
-@click.option(
-    "--password-stdin",
-    "from_stdin",
-    is_flag=True,
-    help="Read the password from standard input (one line), e.g. from a password manager.",
-)
+@click.option("--password-stdin", "from_stdin", is_flag=True, help=_STDIN_HELP)
 @config_option
 def add(name: str, from_stdin: bool, config_path: Path | None) -> None:
     """Add trainer NAME; the password is asked for (never given on the command line)."""
-    if from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(from_stdin)
     accounts = _accounts(config_path)
     try:
         accounts.add(name, password)
@@ -50,6 +56,23 @@ def add(name: str, from_stdin: bool, config_path: Path | None) -> None:
     finally:
         accounts.close()
     click.echo(f"trainer {name} added")
+
+
+@trainers.command("password")
+@click.argument("name")
+@click.option("--password-stdin", "from_stdin", is_flag=True, help=_STDIN_HELP)
+@config_option
+def password(name: str, from_stdin: bool, config_path: Path | None) -> None:
+    """Give trainer NAME a new password; their open logins end at once."""
+    new = _read_password(from_stdin)
+    accounts = _accounts(config_path)
+    try:
+        accounts.set_password(name, new)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        accounts.close()
+    click.echo(f"trainer {name}: password changed, logins ended")
 
 
 @trainers.command("list")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,12 +53,26 @@ class ConfigFileError(ConfigError):
         super().__init__("\n".join(issue.format(self.path) for issue in self.issues))
 
 
+#: A password inside a libpq URL (``user:secret@``) or keyword string (``password=secret``).
+_URL_PASSWORD = re.compile(r"(?i)(://[^:/@\s]*:)[^@\s]*@|(password\s*=\s*)[^&\s]*")
+
+
+def hide_passwords(text: str) -> str:
+    """``text`` with any connection password replaced by ``***`` (error lines are shown)."""
+
+    def hide(m: re.Match[str]) -> str:
+        return f"{m.group(1)}***@" if m.group(1) else f"{m.group(2)}***"
+
+    return _URL_PASSWORD.sub(hide, text)
+
+
 def format_value(value: Any, limit: int = 60) -> str:
-    """A short TOML-like rendering of a value for an error line."""
+    """A short TOML-like rendering of a value for an error line (passwords hidden)."""
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, str | Path):
-        text = '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        shown = hide_passwords(str(value))
+        text = '"' + shown.replace("\\", "\\\\").replace('"', '\\"') + '"'
     elif isinstance(value, Mapping):
         text = "{" + ", ".join(f"{k} = {format_value(v, limit)}" for k, v in value.items()) + "}"
     elif isinstance(value, list):

@@ -219,7 +219,8 @@ class StorageConfig(BaseModel):
 class FleetConfig(BaseModel):
     """A central PostgreSQL shared by every station of the gym (empty = this station alone)."""
 
-    model_config = STRICT
+    # a refused database URL may hold a password: pydantic's message must not repeat it
+    model_config = ConfigDict(**STRICT, hide_input_in_errors=True)
 
     database: str = Field(
         "",
@@ -295,8 +296,22 @@ class DashboardConfig(BaseModel):
         False, description="Send the login cookie over HTTPS only (set when behind TLS)."
     )
     session_hours: float = Field(8.0, ge=0.25, le=168, description="A login lasts this long.")
-    max_failed_logins: int = Field(5, ge=1, le=100, description="Then the name/address waits.")
-    lockout_minutes: float = Field(15.0, ge=1, le=1440)
+    session_idle_minutes: float = Field(
+        60.0,
+        ge=1,
+        le=1440,
+        description="A login unused this long ends (the server forgets it; log in again).",
+    )
+    max_failed_logins: int = Field(
+        5,
+        ge=1,
+        le=100,
+        description="Failed logins of a name from one address (or from one address) before "
+        "it must wait: 2 s, doubling with each further failure.",
+    )
+    lockout_minutes: float = Field(
+        15.0, ge=1, le=1440, description="The longest such wait; quiet this long, all forgiven."
+    )
     missed_after_days: int = Field(
         7, ge=1, le=90, description="No session for this long counts as missed sessions (eng.)."
     )

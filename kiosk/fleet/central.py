@@ -9,6 +9,7 @@ Times are ``timestamptz``; samples and events keep seconds since their session s
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.config.schema import FleetConfig
 from kiosk.errors import KioskError
+from kiosk.fleet.policies import STATION_LIMITS_SQL
 
 if TYPE_CHECKING:
     import psycopg
@@ -67,8 +69,9 @@ def connect(
         "options": "-c statement_timeout=60000",
     }
     target = url or cfg.database
-    if "sslmode=" not in target:
-        kwargs["sslmode"] = cfg.sslmode
+    mode = required_sslmode(target, cfg.sslmode)
+    if mode is not None:
+        kwargs["sslmode"] = mode
     if url is None:
         password = read_password(cfg)
         if password:
@@ -77,6 +80,55 @@ def connect(
         return psycopg.connect(target, **kwargs)
     except psycopg.Error as exc:
         raise FleetError(f"fleet database: {explain(exc)}") from exc
+
+
+#: sslmodes that encrypt (``require``) and also check the server (``verify-*``).
+_TLS_MODES = ("require", "verify-ca", "verify-full")
+
+
+def is_same_host(target: str) -> bool:
+    """True when a libpq URL/conninfo points at this machine (loopback or a Unix socket)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        params = conninfo_to_dict(target)
+    except Exception:
+        return False
+    hosts = str(params.get("hostaddr") or params.get("host") or os.environ.get("PGHOST", ""))
+    for host in (h.strip() for h in hosts.split(",")):
+        if not host or host.startswith(("/", "@")) or host == "localhost":
+            continue  # libpq's default Unix socket, a socket directory, an abstract socket
+        try:
+            if ipaddress.ip_address(host).is_loopback:
+                continue
+        except ValueError:
+            pass
+        return False
+    return True
+
+
+def required_sslmode(target: str, configured: str) -> str | None:
+    """The sslmode to connect with (None: the URL's own); TLS is required off this host.
+
+    Members' sessions cross the gym's LAN to a server on another machine: ``prefer`` (the
+    default) becomes ``require`` there, and ``disable``/``allow`` are refused outright
+    (FleetError) rather than sending them in the clear. On the same host anything goes.
+    """
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        in_url = conninfo_to_dict(target).get("sslmode")
+    except Exception:
+        in_url = None
+    mode = str(in_url or configured)
+    if mode in _TLS_MODES or is_same_host(target):
+        return None if in_url else mode
+    if mode == "prefer" and not in_url:
+        return "require"
+    raise FleetError(
+        f"fleet database: sslmode={mode} would send members' data unencrypted to another "
+        "machine: set fleet.sslmode = verify-full (or require); see docs/fleet-security.md"
+    )
 
 
 def explain(exc: BaseException) -> str:
@@ -197,6 +249,12 @@ MIGRATIONS: tuple[CentralMigration, ...] = (
         CREATE POLICY station_inserts ON checkins FOR INSERT
             WITH CHECK (backstep_is_own_station(station_id));
         """,
+    ),
+    CentralMigration(
+        3,
+        "a station writes only its own samples, events, baselines and stations row; "
+        "baselines on the server's clock; member IDs and names checked",
+        STATION_LIMITS_SQL,
     ),
 )
 

@@ -9,7 +9,6 @@ stay in the outbox and the next pass retries, backing off up to a minute.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import logging
 import threading
 import time
@@ -21,6 +20,15 @@ from kiosk.config.schema import FleetConfig
 from kiosk.errors import StorageError
 from kiosk.fleet.central import FleetError, connect, explain
 from kiosk.fleet.pull import pull_members, pull_recent, purge_forgotten
+from kiosk.fleet.setaside import (
+    Kind,
+    SetAsideRow,
+    forget,
+    relabel_own_history,
+    set_aside,
+    set_aside_members,
+)
+from kiosk.fleet.status import FleetStatus, read_status
 from kiosk.fleet.upload import (
     CHECKIN_BATCH,
     SESSION_BATCH,
@@ -52,6 +60,10 @@ class SyncReport:
     uploaded: UploadCounts = field(default_factory=UploadCounts)
     forgotten: list[str] = field(default_factory=list)
     members_added_to_server: int = 0
+    #: rows the server refused in this pass, now set aside (kept here, not uploaded)
+    set_aside: list[SetAsideRow] = field(default_factory=list)
+    #: earlier rows of this station given its current ID (it ran alone under another)
+    relabelled: int = 0
 
 
 def sync_once(
@@ -71,30 +83,52 @@ def sync_once(
     import psycopg
 
     report = SyncReport()
+
+    def aside(kind: Kind, ref: str, reason: str) -> None:
+        set_aside(store, kind, ref, reason, now())
+        report.set_aside.append(SetAsideRow(kind, ref, reason, now()))
+
+    report.relabelled = relabel_own_history(store, station_id)
     # Forgotten first: a forgotten member's rows recorded here while offline must never be
     # uploaded again, so they are erased before the outbox is read.
     report.forgotten = purge_forgotten(conn, store)
     server_ids = pull_members(conn, store)
+    refused_members = set_aside_members(store)
     local_only = [
-        (m.id, m.name, m.expires, m.level) for m in store.list_members() if m.id not in server_ids
+        (m.id, m.name, m.expires, m.level)
+        for m in store.list_members()
+        if m.id not in server_ids and m.id not in refused_members
     ]
-    report.members_added_to_server = upload_new_members(conn, local_only)
+    report.members_added_to_server, refused = upload_new_members(conn, local_only)
+    for r in refused:
+        aside("member", r.row[0], r.reason)
     counts = report.uploaded
     baselines = store.pending_baselines()
     if baselines:
-        upload_baselines(conn, baselines, station_id, counts)
-        store.mark_synced(baselines=baselines, at=now())
+        refused_b = upload_baselines(conn, baselines, station_id, counts)
+        for rb in refused_b:
+            aside("baseline", rb.row.member_id, rb.reason)
+        gone = {id(rb.row) for rb in refused_b}
+        taken = [b for b in baselines if id(b) not in gone]
+        store.mark_synced(baselines=taken, at=now())
+        forget(store, "baseline", [b.member_id for b in taken])  # captured again since
     while checkins := store.pending_checkins(CHECKIN_BATCH):
-        upload_checkins(conn, checkins, counts)
-        store.mark_synced(checkins=[k.local_id for k in checkins], at=now())
+        refused_k = upload_checkins(conn, checkins, counts)
+        for rk in refused_k:
+            aside("checkin", rk.row.uuid, rk.reason)
+        gone = {id(rk.row) for rk in refused_k}
+        store.mark_synced(checkins=[k.local_id for k in checkins if id(k) not in gone], at=now())
     sent = 0
     while max_sessions is None or sent < max_sessions:
         limit = SESSION_BATCH if max_sessions is None else min(SESSION_BATCH, max_sessions - sent)
         batch = store.pending_sessions(limit)
         if not batch:
             break
-        upload_sessions(conn, batch, counts)
-        store.mark_synced(sessions=batch, at=now())
+        refused_s = upload_sessions(conn, batch, counts)
+        for rs in refused_s:
+            aside("session", rs.row.uuid, rs.reason)
+        gone = {id(rs.row) for rs in refused_s}
+        store.mark_synced(sessions=[x for x in batch if id(x) not in gone], at=now())
         sent += len(batch)
         if pause_s:
             time.sleep(pause_s)
@@ -117,50 +151,6 @@ def sync_once(
         facts["pull_cursor"] = repr(cursor)
     store.set_fleet_facts(facts)
     return report
-
-
-@dataclass(frozen=True, slots=True)
-class FleetStatus:
-    """What ``backstep fleet status``, ``doctor`` and the staff screen show."""
-
-    configured: bool
-    reachable: bool | None  # None = not checked
-    last_sync: float | None
-    waiting: OutboxCounts
-    last_error: str | None
-    #: when the server was first found unreachable in the current outage (None = up/unknown)
-    down_since: float | None = None
-
-    def lines(self, now: float | None = None) -> list[str]:
-        """Staff-readable lines."""
-        if not self.configured:
-            return ["fleet: off (this station alone)"]
-        now = time.time() if now is None else now
-        reach = {True: "reachable", False: "NOT reachable", None: "not checked"}[self.reachable]
-        if self.last_sync is None:
-            last = "never"
-        else:
-            stamp = dt.datetime.fromtimestamp(self.last_sync).strftime("%Y-%m-%d %H:%M:%S")
-            last = f"{stamp} ({now - self.last_sync:.0f} s ago)"
-        w = self.waiting
-        out = [
-            f"server: {reach}",
-            f"last successful sync: {last}",
-            f"waiting to upload: {w.total} ({w.sessions} sessions, {w.checkins} check-ins,"
-            f" {w.baselines} baselines)",
-        ]
-        if self.last_error:
-            out.append(f"last error: {self.last_error}")
-        return out
-
-
-def read_status(store: Store, cfg: FleetConfig, reachable: bool | None = None) -> FleetStatus:
-    """The status from the station database's facts (works from another process)."""
-    last = store.fleet_fact("last_sync")
-    error = store.fleet_fact("last_error") or None
-    return FleetStatus(
-        cfg.enabled, reachable, None if last is None else float(last), store.outbox_counts(), error
-    )
 
 
 class FleetSync:
@@ -202,6 +192,8 @@ class FleetSync:
 
     def start(self) -> FleetSync:
         """Start the thread (a first pass runs at once)."""
+        if self._status.set_aside:  # from an earlier run: staff hear of them again
+            self._notice(f"fleet: {len(self._status.set_aside)} row(s) set aside (fleet status)")
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="FleetSync", daemon=True)
             self._thread.start()
@@ -265,6 +257,9 @@ class FleetSync:
         except (psycopg.Error, FleetError, OSError) as exc:
             self._fail(exc)
             raise FleetError(f"fleet sync: {explain(exc)}") from exc
+        for row in report.set_aside:
+            # the staff screen's error lines: short, with where to look
+            self._notice(f"fleet: server refused {row.line()} - kept here, set aside")
         if self.reachable is False:
             self._notice("fleet server reachable again; outbox uploaded")
         self.reachable, self.last_error, self.down_since = True, None, None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -103,6 +104,10 @@ class StoreConnection:
         self._conn: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            # members' health data: a new file is owner-only (SQLite gives its -wal and -shm
+            # the database's mode), also outside systemd's UMask
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a batch of samples
             # and the migration steps are each exactly one transaction.
             conn = sqlite3.connect(

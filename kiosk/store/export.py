@@ -36,6 +36,22 @@ SAMPLE_COLUMNS = (
 )  # fmt: skip
 
 
+#: First characters a spreadsheet reads as the start of a formula (OWASP "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: formula-like text gets a leading ``'``.
+
+    Only text is touched: numbers (a negative lean is ``-2.5``, a float) stay numbers. A
+    member named ``=HYPERLINK(...)`` would otherwise run as a formula when a trainer opens
+    the export. The one function both CSV writers (``backstep export``, the dashboard) use.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def iso_time(t: float | None) -> str | None:
     """UNIX seconds as ISO 8601 UTC with milliseconds (what spreadsheets and pandas read)."""
     if t is None:
@@ -190,7 +206,8 @@ def write_sessions_csv(
     w = csv.DictWriter(out, fieldnames=SESSION_COLUMNS, lineterminator="\n")
     w.writeheader()
     for s in sessions:
-        w.writerow(flat_row(s, lookup(s.member_id)))
+        row = flat_row(s, lookup(s.member_id))
+        w.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
         if tick:
             tick()
 
@@ -206,9 +223,8 @@ def write_samples_csv(
     w.writerow(SAMPLE_COLUMNS)
     for s in sessions:
         for x in samples(s.id):
-            w.writerow(
-                [s.id, x.t, x.trunk_lean, x.lateral_lean, x.core_score, x.cadence, x.posture]
-            )
+            row = [s.id, x.t, x.trunk_lean, x.lateral_lean, x.core_score, x.cadence, x.posture]
+            w.writerow([spreadsheet_safe(v) for v in row])
         if tick:
             tick()
 

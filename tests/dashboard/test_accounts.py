@@ -73,15 +73,28 @@ def test_the_dashboard_listens_on_this_machine_only_by_default() -> None:
     assert is_every_interface("0.0.0.0") and is_every_interface("::")
 
 
-def test_the_throttle_forgets_failures_after_the_lockout() -> None:
+def test_the_throttle_delay_grows_per_failure_and_is_forgotten_after_the_lockout() -> None:
     now = [0.0]
-    throttle = LoginThrottle(3, 60.0, clock=lambda: now[0])
-    for _ in range(3):
+    throttle = LoginThrottle(3, 60.0, clock=lambda: now[0], base_s=2.0)
+    for _ in range(2):
         throttle.failed("user:a")
-    assert throttle.wait_s("user:a") == pytest.approx(60.0)
+    assert throttle.wait_s("user:a") == 0.0  # below the limit: no wait
+    waits = []
+    for _ in range(6):
+        throttle.failed("user:a")
+        waits.append(throttle.wait_s("user:a"))
+    assert waits == pytest.approx([2.0, 4.0, 8.0, 16.0, 32.0, 60.0])  # capped at the lockout
     assert throttle.wait_s("user:b") == 0.0
     now[0] = 61.0
     assert throttle.wait_s("user:a") == 0.0
+
+
+def test_the_throttle_keeps_a_bounded_table() -> None:
+    throttle = LoginThrottle(3, 60.0, max_keys=100)
+    for i in range(5000):
+        throttle.failed(f"user:{i}|ip:1.2.3.4", "ip:1.2.3.4")
+    assert len(throttle) == 100
+    assert throttle.wait_s("ip:1.2.3.4") > 0  # the busiest key is the most recent: kept
 
 
 def test_the_dashboard_command_explains_a_missing_station_database(tmp_path: Path) -> None:
