@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from vision.loop.pipeline import build_pipeline, run_pipeline
 from vision.placement import judge
@@ -29,40 +30,91 @@ SAMPLE_EVERY_S = 0.5
 MAX_SAMPLES = 40
 
 
-@dataclass
-class _Collected:
-    """What the pipeline run hands to the verdicts."""
+class PlacementCollector:
+    """What the check keeps while it watches: the member's landmarks and a few pictures.
 
-    frames: int = 0
-    members: list[judge.MemberFrame] = field(default_factory=list)
-    pictures: dict[int, judge.PictureSample] = field(default_factory=dict)
-    first_t: float | None = None
-    last_t: float = 0.0
+    Fed by the offline runner below and by the kiosk's staff screen alike (it sees the kiosk's
+    own results there, so no second model runs). Pictures stay in memory and are dropped with
+    the collector: no camera frame is ever written anywhere.
+    """
+
+    def __init__(self) -> None:
+        self.frames = 0
+        self.members: list[judge.MemberFrame] = []
+        self.pictures: dict[int, judge.PictureSample] = {}
+        self.first_t: float | None = None
+        self.last_t = 0.0
+        self._next_picture_t: float | None = None
+
+    @property
+    def seconds(self) -> float:
+        """How long it has watched, by the frames' own clock."""
+        return 0.0 if self.first_t is None else self.last_t - self.first_t
+
+    def wants_picture(self, t: float) -> bool:
+        """True when a picture taken at ``t`` should be kept (every half second, at most 40)."""
+        due = self._next_picture_t is None or t >= self._next_picture_t
+        return due and len(self.pictures) < MAX_SAMPLES
+
+    def add_picture(self, index: int, t: float, image: np.ndarray) -> None:
+        """Keep a copy of frame ``index``'s picture (its member box comes with its result)."""
+        self.pictures[index] = judge.PictureSample(image.copy(), None)
+        self._next_picture_t = t + SAMPLE_EVERY_S
+
+    def add_result(self, result: FrameResult) -> None:
+        """Account for one frame's pose result."""
+        t = result.media_t if result.media_t is not None else result.t
+        self.first_t = t if self.first_t is None else self.first_t
+        self.last_t = t
+        self.frames += 1
+        if result.pose is None:
+            return
+        self.members.append(
+            judge.MemberFrame(t, result.pose.image.copy(), result.metrics.seen_view)
+        )
+        kept = self.pictures.get(result.frame_index)
+        if kept is not None:
+            self.pictures[result.frame_index] = judge.PictureSample(kept.image, result.pose.bbox())
+
+    def report(self, expected_view: str, pose_fps: float) -> judge.PlacementReport:
+        """Every verdict from what was collected."""
+        pictures = list(self.pictures.values())
+        rolls = [estimate_roll(p.image, p.member_box) for p in pictures]
+        zone = judge.suggest_zone(self.members)
+        report = judge.PlacementReport(zone=zone, seconds=self.seconds)
+        report.lines = [
+            judge.judge_framing(self.members, self.frames),
+            judge.judge_view(self.members, expected_view),
+            judge.judge_roll(rolls),
+            judge.judge_light(pictures),
+            judge.judge_sharpness(pictures),
+            judge.judge_pose_rate(pose_fps),
+            judge.judge_zone(self.members, zone),
+        ]
+        return report
 
 
 class _SamplingSource:
-    """A frame source that keeps a picture every ``SAMPLE_EVERY_S`` for the image lines."""
+    """A frame source that hands the collector the pictures it wants."""
 
-    def __init__(self, inner: FrameSource, keep: dict[int, judge.PictureSample]) -> None:
+    def __init__(self, inner: FrameSource, collector: PlacementCollector) -> None:
         self.inner = inner
         self.name = inner.name
         self.is_live = inner.is_live
-        self._keep = keep
-        self._next_t: float | None = None
+        self._collector = collector
 
     def open(self) -> None:
         """Open the wrapped source."""
         self.inner.open()
 
     def read(self) -> Frame | None:
-        """The next frame; every half second's picture is kept by index."""
+        """The next frame; the collector keeps its picture when it wants one."""
         frame = self.inner.read()
         if frame is None:
             return None
         t = frame.media_t if frame.media_t is not None else frame.t
-        if (self._next_t is None or t >= self._next_t) and len(self._keep) < MAX_SAMPLES:
-            self._keep[frame.index] = judge.PictureSample(frame.image.copy(), None)
-            self._next_t = t + SAMPLE_EVERY_S
+        if self._collector.wants_picture(t):
+            self._collector.add_picture(frame.index, t, frame.image)
         return frame
 
     def close(self) -> None:
@@ -83,28 +135,16 @@ def check_placement(
     member is found wherever they walk and the zone can be suggested from it. Raises
     `vision.errors.ModelError` for a bad model.
     """
-    got = _Collected()
-    sampler = _SamplingSource(source, got.pictures)
+    got = PlacementCollector()
+    sampler = _SamplingSource(source, got)
     stop = threading.Event()
     pipeline = build_pipeline(
         config, model_path, use_media_time=not source.is_live, zone=WHOLE_PICTURE
     )
 
     def on_result(result: FrameResult) -> None:
-        t = result.media_t if result.media_t is not None else result.t
-        got.first_t = t if got.first_t is None else got.first_t
-        got.last_t = t
-        got.frames += 1
-        if result.pose is not None:
-            got.members.append(
-                judge.MemberFrame(t, result.pose.image.copy(), result.metrics.seen_view)
-            )
-            if result.frame_index in got.pictures:
-                kept = got.pictures[result.frame_index]
-                got.pictures[result.frame_index] = judge.PictureSample(
-                    kept.image, result.pose.bbox()
-                )
-        if t - got.first_t >= seconds:
+        got.add_result(result)
+        if got.seconds >= seconds:
             stop.set()
 
     started = time.perf_counter()
@@ -113,25 +153,7 @@ def check_placement(
     finally:
         pipeline.close()
     wall = max(1e-6, time.perf_counter() - started)
-    return judge_collected(got, config.camera.view, got.frames / wall)
-
-
-def judge_collected(got: _Collected, expected_view: str, pose_fps: float) -> judge.PlacementReport:
-    """Every verdict from what a run collected."""
-    pictures = list(got.pictures.values())
-    rolls = [estimate_roll(p.image, p.member_box) for p in pictures]
-    zone = judge.suggest_zone(got.members)
-    report = judge.PlacementReport(zone=zone, seconds=got.last_t - (got.first_t or 0.0))
-    report.lines = [
-        judge.judge_framing(got.members, got.frames),
-        judge.judge_view(got.members, expected_view),
-        judge.judge_roll(rolls),
-        judge.judge_light(pictures),
-        judge.judge_sharpness(pictures),
-        judge.judge_pose_rate(pose_fps),
-        judge.judge_zone(got.members, zone),
-    ]
-    return report
+    return got.report(config.camera.view, got.frames / wall)
 
 
 def format_report(report: judge.PlacementReport) -> str:
