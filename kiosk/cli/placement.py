@@ -49,6 +49,15 @@ def run_placement(config_path: Path | None, clip: str, seconds: float, save_zone
     finally:
         source.close()
     click.echo(format_report(report))
+    if clip == "camera":
+        # the station's own camera: the verdicts stay in force for its session records
+        from kiosk.store.connection import resolve_data_dir
+        from kiosk.store.placement_state import save_placement
+
+        try:
+            save_placement(resolve_data_dir(cfg.storage), report.summary())
+        except OSError as exc:
+            click.echo(f"placement results not kept: {exc}")
     if save_zone:
         zone_line = next(line for line in report.lines if line.name == "zone")
         if report.zone is None or zone_line.verdict != "pass":
