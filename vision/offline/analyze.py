@@ -148,11 +148,7 @@ def percentile(values: list[float], q: float) -> float | None:
     """The ``q``-th percentile (0..100, linear interpolation), or None for no values."""
     if not values:
         return None
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100.0
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+    return float(np.percentile(values, q))
 
 
 class StageTimes:
