@@ -138,8 +138,9 @@ def test_the_summary_gives_steps_cadence_upright_facing_and_view(tmp_path: Path)
     from support.paths import FIXTURES
 
     out = tmp_path / "rows.csv"
-    code, _, stderr = run(str(FIXTURES / "retro_walk_gym.mp4"), "--out", str(out))
+    code, _, stderr = run(str(FIXTURES / "retro_walk_gym.mp4"), "--out", str(out), "--workers", "2")
     assert code == 0, stderr
+    assert "with 2 pose workers" in stderr
     line = next(x for x in stderr.splitlines() if x.startswith("steps "))
     found = re.match(
         r"steps (\d+), cadence ([\d.]+) steps/min, upright (\d+)%, facing (\w+) \d+ \(frames\), "
