@@ -46,7 +46,7 @@ bench: model
 	$(BIN)/backstep bench
 
 .PHONY: bench-fleet
-## Fleet figures (README "Fleet"): outbox drain, check-in look-up, UI frame rate meanwhile.
+## Fleet figures (docs/benchmarks.md, "Fleet"): outbox drain, check-in look-up, UI frame rate meanwhile.
 bench-fleet: setup
 	$(BIN)/python tests/kiosk/fleet/bench_fleet.py
 

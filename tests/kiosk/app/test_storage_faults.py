@@ -2,7 +2,7 @@
 
 Each test starts a guest session on a fixture clip, breaks the database or its disk for real
 and checks that the kiosk stays up, says so, and loses at most a few seconds of samples. The
-figures are printed (``pytest -s``) and quoted in the README's "Reliability" section.
+figures are printed (``pytest -s``) and quoted in docs/reliability.md.
 """
 
 from __future__ import annotations

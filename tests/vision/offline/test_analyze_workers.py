@@ -17,8 +17,11 @@ CLIP = FIXTURES / "retro_walk_gym.mp4"
 FRAMES = 103
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize(
+    "workers",
+    # 1 worker is the real-footage smoke test of `make test-fast` (about 5 s); 2 are slow.
+    [pytest.param(1, marks=pytest.mark.smoke), pytest.param(2, marks=pytest.mark.slow)],
+)
 def test_analyze_runs_the_configured_pose_workers_with_the_same_steps_and_cadence(
     model_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
