@@ -29,19 +29,24 @@ def to_toml_data(config: BackstepConfig) -> dict[str, Any]:
     return data
 
 
+def _comment(table: Any, text: str) -> None:
+    """``text`` as comment lines wrapped to the staff file's width."""
+    import tomlkit
+
+    for line in textwrap.wrap(text, _WIDTH - 2, break_on_hyphens=False):
+        table.add(tomlkit.comment(line))
+
+
 def _described(table: Any, model: type[BaseModel], values: dict[str, Any]) -> None:
     """Add ``values`` to ``table``, each key under its field's description as a comment.
 
     Keys that share one description (width and height, the four zone edges) get it once.
     """
-    import tomlkit
-
     last: str | None = None
     for key, value in values.items():
         description = model.model_fields[key].description
         if description and description != last:
-            for line in textwrap.wrap(description, _WIDTH - 2, break_on_hyphens=False):
-                table.add(tomlkit.comment(line))
+            _comment(table, description)
         last = description
         table.add(key, value)
 
@@ -68,6 +73,10 @@ def dump_toml(config: BackstepConfig) -> str:
             doc.add(section, programs)
             continue
         table = tomlkit.table()
+        about = BackstepConfig.model_fields[section].description
+        if about:
+            _comment(table, about)
+            table.add(tomlkit.nl())
         _described(table, type(getattr(config, section)), values)
         doc.add(section, table)
     return tomlkit.dumps(doc)

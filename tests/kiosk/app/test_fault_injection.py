@@ -21,6 +21,8 @@ import pytest
 from support.fault_runs import MAX_LOST_S, sample_times, sessions, start_session, stop
 from support.kiosk_process import CLIP, KioskProcess, write_config
 
+pytestmark = pytest.mark.slow  # each test runs the kiosk process
+
 # ---------------------------------------------------------------------------- the process
 
 

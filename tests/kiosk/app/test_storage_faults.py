@@ -17,6 +17,8 @@ import pytest
 from support.fault_runs import MAX_LOST_S, largest_gap, sample_times, sessions, start_session, stop
 from support.kiosk_process import CLIP, KioskProcess, write_config
 
+pytestmark = pytest.mark.slow  # each test runs the kiosk process
+
 
 def test_a_locked_database_at_start_is_retried_and_sessions_are_saved(tmp_path: Path) -> None:
     data = tmp_path / "data"
