@@ -29,7 +29,8 @@ test: model
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-## Quick loop while editing: lint and the tests not marked slow (no video inference).
+## Quick loop while editing: lint and the tests not marked slow (no kiosk subprocesses; one
+## real-footage smoke test). Times in docs/benchmarks.md.
 test-fast: setup
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q -m "not slow"
