@@ -29,7 +29,8 @@ test: model
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-## Quick loop while editing: lint and the tests not marked slow (no video inference).
+## Quick loop while editing: lint and the tests not marked slow (no kiosk subprocesses; one
+## real-footage smoke test). Times in docs/benchmarks.md.
 test-fast: setup
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q -m "not slow"
@@ -46,7 +47,7 @@ bench: model
 	$(BIN)/backstep bench
 
 .PHONY: bench-fleet
-## Fleet figures (README "Fleet"): outbox drain, check-in look-up, UI frame rate meanwhile.
+## Fleet figures (docs/benchmarks.md, "Fleet"): outbox drain, check-in look-up, UI frame rate meanwhile.
 bench-fleet: setup
 	$(BIN)/python tests/kiosk/fleet/bench_fleet.py
 

@@ -15,16 +15,31 @@ class GpioConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    pin_factory: Literal["auto", "lgpio", "rpigpio", "pigpio", "native", "mock", "none"] = "auto"
-    start: BcmPin | None = Field(17, ge=0, le=27)
-    stop: BcmPin | None = Field(27, ge=0, le=27)
-    up: BcmPin | None = Field(22, ge=0, le=27)
-    down: BcmPin | None = Field(23, ge=0, le=27)
-    select: BcmPin | None = Field(24, ge=0, le=27)
-    led: BcmPin | None = Field(25, ge=0, le=27)
-    buzzer: BcmPin | None = Field(18, ge=0, le=27)
-    bounce_s: float = Field(0.05, ge=0, le=0.5)
-    hold_s: float = Field(2.0, ge=0.5, le=10)
+    pin_factory: Literal["auto", "lgpio", "rpigpio", "pigpio", "native", "mock", "none"] = Field(
+        "auto",
+        description=(
+            'Pin library: "auto" (gpiozero tries lgpio first: the only one on a Pi 5), "lgpio", '
+            '"rpigpio", "pigpio", "native", "mock" (tests) or "none" (keyboard only).'
+        ),
+    )
+    start: BcmPin | None = Field(17, ge=0, le=27, description='BCM pins 0-27 or "off".')
+    stop: BcmPin | None = Field(27, ge=0, le=27, description='BCM pins 0-27 or "off".')
+    up: BcmPin | None = Field(22, ge=0, le=27, description='BCM pins 0-27 or "off".')
+    down: BcmPin | None = Field(23, ge=0, le=27, description='BCM pins 0-27 or "off".')
+    select: BcmPin | None = Field(24, ge=0, le=27, description='BCM pins 0-27 or "off".')
+    led: BcmPin | None = Field(25, ge=0, le=27, description='BCM pins 0-27 or "off".')
+    buzzer: BcmPin | None = Field(18, ge=0, le=27, description='BCM pins 0-27 or "off".')
+    bounce_s: float = Field(
+        0.05, ge=0, le=0.5, description="Contact bounce ignored, seconds, 0-0.5."
+    )
+    hold_s: float = Field(
+        2.0,
+        ge=0.5,
+        le=10,
+        description=(
+            'A press held this long is a "hold" (stop held = end the session), seconds, 0.5-10.'
+        ),
+    )
 
     @field_validator("start", "stop", "up", "down", "select", "led", "buzzer", mode="before")
     @classmethod

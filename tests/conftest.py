@@ -116,9 +116,12 @@ def mock_factory() -> Iterator[MockFactory]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that load the real pose model are slow too (`make test-fast` skips them)."""
+    """Tests that load the real pose model are slow too (`make test-fast` skips them), but
+    for the one marked ``smoke``: real footage through the real model stays in the quick loop."""
     for item in items:
-        if "model_path" in getattr(item, "fixturenames", ()):
+        if "model_path" in getattr(item, "fixturenames", ()) and not item.get_closest_marker(
+            "smoke"
+        ):
             item.add_marker(pytest.mark.slow)
 
 

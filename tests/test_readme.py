@@ -1,4 +1,5 @@
-"""The README's commands: every `backstep ...` and `make ...` exists, and the walk-through works."""
+"""The README and docs/ guides: every `backstep ...` and `make ...` they name exists, the README
+opens with its two commands and stays a guide, and the walk-through works."""
 
 from __future__ import annotations
 
@@ -17,12 +18,18 @@ from support.paths import ROOT
 from kiosk.cli import main
 
 README = (ROOT / "README.md").read_text()
+GUIDES = sorted((ROOT / "docs").glob("*.md"))
+#: The README and every guide under docs/.
+TEXTS = [README, *(path.read_text(encoding="utf-8") for path in GUIDES)]
 #: Everything in single backticks, and the lines of ```sh blocks.
-SNIPPETS = re.findall(r"`([^`\n]+)`", README) + [
+SNIPPETS = [snippet for text in TEXTS for snippet in re.findall(r"`([^`\n]+)`", text)] + [
     line.split("#", 1)[0].strip()
-    for block in re.findall(r"```sh\n(.*?)```", README, re.S)
+    for text in TEXTS
+    for block in re.findall(r"```sh\n(.*?)```", text, re.S)
     for line in block.splitlines()
 ]
+#: The README is a guide, not a notebook: operating guides and figures live in docs/.
+README_MAX_LINES = 250
 
 
 def backstep_commands() -> list[str]:
@@ -74,8 +81,32 @@ def test_every_make_target_in_the_readme_exists() -> None:
 
 
 def test_the_scripts_the_readme_names_exist() -> None:
-    for path in set(re.findall(r"\b(systemd/[\w.-]+\.sh|requirements/[\w.-]+)", README)):
-        assert (ROOT / path).exists(), path
+    for text in TEXTS:
+        for path in set(re.findall(r"\b(systemd/[\w.-]+\.sh|requirements/[\w.-]+)", text)):
+            assert (ROOT / path).exists(), path
+
+
+def test_the_readme_opens_with_make_run_and_make_test() -> None:
+    first = README.splitlines()[:6]
+    assert any(line.startswith("make run ") for line in first), first
+    assert any(line.startswith("make test ") for line in first), first
+
+
+def test_the_readme_is_a_guide_of_at_most_250_lines() -> None:
+    assert len(README.splitlines()) <= README_MAX_LINES
+
+
+def test_every_guide_the_docs_link_to_exists() -> None:
+    for text in TEXTS:
+        for target in re.findall(r"\]\(((?:docs/)?[\w.-]+\.md)(?:#[\w-]+)?\)", text):
+            path = ROOT / target if target.startswith("docs/") else ROOT / "docs" / target
+            assert path.exists(), target
+    assert {"benchmarks.md", "pi-setup.md", "fleet.md"} <= {p.name for p in GUIDES}
+
+
+def test_history_stays_in_the_commits_not_in_the_docs() -> None:
+    for text in TEXTS:
+        assert not re.search(r"(?i)before this (round|work)|until this round", text)
 
 
 def walkthrough() -> list[str]:

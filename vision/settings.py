@@ -31,39 +31,90 @@ class CameraConfig(BaseModel):
     model_config = STRICT
 
     source: Literal["auto", "usb", "rpicam", "picamera", "file", "demo"] = Field(
-        "auto",
+        "auto", description="Where frames come from."
+    )
+    device: int | str = Field(
+        0, description='USB camera: index (0 = /dev/video0) or a device path such as "/dev/video2".'
+    )
+    file: Path | None = Field(
+        None, description='Video file played when source = "file" ("" = not set).'
+    )
+    width: int = Field(
+        640,
+        ge=160,
+        le=1920,
         description=(
-            "auto: a CSI camera (via rpicam-vid), else a USB camera, else the built-in demo "
-            "clip; rpicam: the CSI camera via rpicam-vid; picamera: via apt Picamera2."
+            "Requested capture size in pixels: width 160-1920 (default 640), height 120-1080 "
+            "(default 480)."
         ),
     )
-    device: int | str = Field(0, description="USB camera index or /dev/video* path.")
-    file: Path | None = Field(None, description="Video file played when source = 'file'.")
-    width: int = Field(640, ge=160, le=1920, description="Capture width in pixels.")
-    height: int = Field(480, ge=120, le=1080, description="Capture height in pixels.")
-    fps: int = Field(30, ge=5, le=60, description="Requested capture rate, frames/s.")
-    rotation: Literal[0, 90, 180, 270] = Field(0, description="Clockwise rotation, degrees.")
-    mirror: bool = Field(True, description="Show the live view mirrored, like a real mirror.")
+    height: int = Field(
+        480,
+        ge=120,
+        le=1080,
+        description=(
+            "Requested capture size in pixels: width 160-1920 (default 640), height 120-1080 "
+            "(default 480)."
+        ),
+    )
+    fps: int = Field(30, ge=5, le=60, description="Requested capture rate, frames/s, 5-60.")
+    rotation: Literal[0, 90, 180, 270] = Field(
+        0,
+        description=(
+            "Clockwise rotation of the image, degrees: 0, 90, 180 or 270 (a camera mounted on its"
+            " side gives a portrait view)."
+        ),
+    )
+    mirror: bool = Field(
+        True,
+        description="Show the live view mirrored, like a real mirror (analysis is not affected).",
+    )
     view: Literal["side", "front", "auto"] = Field(
         "auto",
         description=(
-            "Which way the camera sees the member: auto = judged from the body (with "
-            "hysteresis); side or front fix it."
+            'How the camera sees the member: "auto" (judged from the body\'s shoulder width, with '
+            'hysteresis, so a front-facing camera is not misread as a side view), "side" (trunk '
+            'lean front/back is measured best; place the camera beside the treadmill), "front" '
+            "(side lean and hip tilt only)."
         ),
     )
-    reconnect_min_s: float = Field(0.5, ge=0.1, le=10, description="First reconnect delay.")
-    reconnect_max_s: float = Field(10.0, ge=1, le=120, description="Longest reconnect delay.")
+    reconnect_min_s: float = Field(
+        0.5,
+        ge=0.1,
+        le=10,
+        description=(
+            "Reconnect backoff when the camera is lost, seconds: first delay 0.1-10 (default "
+            "0.5), longest delay 1-120 (default 10; not less than the first)."
+        ),
+    )
+    reconnect_max_s: float = Field(
+        10.0,
+        ge=1,
+        le=120,
+        description=(
+            "Reconnect backoff when the camera is lost, seconds: first delay 0.1-10 (default "
+            "0.5), longest delay 1-120 (default 10; not less than the first)."
+        ),
+    )
     stall_s: float = Field(
         2.0,
         ge=0.5,
         le=30,
-        description="A camera read that has not returned after this long is a lost camera.",
+        description=(
+            "A camera read that has not returned after this many seconds (a stalled USB read, a "
+            "hung CSI capture) counts as a lost camera: 0.5-30, default 2 (a session then loses "
+            "at most about 3 s of samples)."
+        ),
     )
     lost_end_session_s: float = Field(
         120.0,
         ge=10,
         le=3600,
-        description="A session on the camera-lost screen this long ends as interrupted.",
+        description=(
+            'A session left on the "camera lost" screen this long ends, stored as "interrupted" '
+            "with what was recorded (it does not count toward progression): 10-3600 s, default "
+            "120."
+        ),
     )
 
     _file_empty = field_validator("file", mode="before")(empty_to_none)
@@ -86,10 +137,42 @@ class ZoneConfig(BaseModel):
 
     model_config = STRICT
 
-    x0: float = Field(0.15, ge=0, le=1)
-    y0: float = Field(0.0, ge=0, le=1)
-    x1: float = Field(0.85, ge=0, le=1)
-    y1: float = Field(1.0, ge=0, le=1)
+    x0: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description=(
+            "The treadmill: a rectangle in image coordinates from 0 (left/top) to 1 "
+            "(right/bottom), after rotation."
+        ),
+    )
+    y0: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description=(
+            "The treadmill: a rectangle in image coordinates from 0 (left/top) to 1 "
+            "(right/bottom), after rotation."
+        ),
+    )
+    x1: float = Field(
+        0.85,
+        ge=0,
+        le=1,
+        description=(
+            "The treadmill: a rectangle in image coordinates from 0 (left/top) to 1 "
+            "(right/bottom), after rotation."
+        ),
+    )
+    y1: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description=(
+            "The treadmill: a rectangle in image coordinates from 0 (left/top) to 1 "
+            "(right/bottom), after rotation."
+        ),
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> ZoneConfig:
@@ -109,27 +192,45 @@ class ModelConfig(BaseModel):
 
     model_config = STRICT
 
-    path: Path | None = Field(None, description="A .task file; empty = the user cache.")
-    variant: Literal["lite", "full", "heavy"] = Field("full")
+    path: Path | None = Field(
+        None, description="The pose model (MediaPipe PoseLandmarker .task file)."
+    )
+    variant: Literal["lite", "full", "heavy"] = Field(
+        "full", description='Model size: "lite", "full" or "heavy".'
+    )
     # 1: the pipeline crops to the treadmill zone, so bystanders outside it are never seen;
     # 2+ made the VIDEO-mode detector run on every frame (18-21 ms instead of 11-12 ms on
     # the fixture clips) without finding the member more often (see vision/selection.py).
     num_poses: int = Field(
-        1, ge=1, le=4, description="Candidates per frame; the one on the zone is the member."
+        1,
+        ge=1,
+        le=4,
+        description="People considered per frame, 1-4; the one in the zone is coached.",
     )
-    min_detection_confidence: float = Field(0.5, ge=0.1, le=0.95)
-    min_presence_confidence: float = Field(0.5, ge=0.1, le=0.95)
-    min_tracking_confidence: float = Field(0.5, ge=0.1, le=0.95)
+    min_detection_confidence: float = Field(
+        0.5, ge=0.1, le=0.95, description="Confidence thresholds, 0.1-0.95."
+    )
+    min_presence_confidence: float = Field(
+        0.5, ge=0.1, le=0.95, description="Confidence thresholds, 0.1-0.95."
+    )
+    min_tracking_confidence: float = Field(
+        0.5, ge=0.1, le=0.95, description="Confidence thresholds, 0.1-0.95."
+    )
     backend: Literal["mediapipe", "litert"] = Field(
         "mediapipe",
         description=(
-            "Who runs the model files: mediapipe (its Tasks API) or litert (ai-edge-litert, "
-            "with MediaPipe's pre- and post-processing in vision.pose.litert)."
+            'Who runs the model files: "mediapipe" (its Tasks API) or "litert" (the '
+            "ai-edge-litert package running the same two .tflite files, with MediaPipe's "
+            "detector, tracking and landmark decoding redone in vision/pose/litert; needs "
+            "num_poses = 1)."
         ),
     )
     litert_threads: Literal["auto"] | int = Field(
         1,
-        description="Threads per LiteRT model: 1-8, or 'auto' = usable cores / pose workers.",
+        description=(
+            'Threads per LiteRT model (only with backend = "litert"): 1-8, or "auto" = the cores '
+            "this process may use divided by [vision] pose_workers."
+        ),
     )
 
     _path_empty = field_validator("path", mode="before")(empty_to_none)
@@ -161,10 +262,24 @@ class SmoothingConfig(BaseModel):
 
     model_config = STRICT
 
-    enabled: bool = True
-    min_cutoff: float = Field(1.0, gt=0, le=10, description="Hz; lower = smoother at rest.")
-    beta: float = Field(0.5, ge=0, le=100, description="Speed coefficient; higher = less lag.")
-    d_cutoff: float = Field(1.0, gt=0, le=10, description="Hz, for the derivative.")
+    enabled: bool = Field(
+        True,
+        description=(
+            "One Euro filter on the landmarks (Casiez 2012): MediaPipe's Tasks API does not smooth."
+        ),
+    )
+    min_cutoff: float = Field(
+        1.0,
+        gt=0,
+        le=10,
+        description="Cutoff at rest, Hz, above 0 to 10: lower = steadier but laggier.",
+    )
+    beta: float = Field(
+        0.5, ge=0, le=100, description="Speed coefficient, 0-100: higher = less lag when moving."
+    )
+    d_cutoff: float = Field(
+        1.0, gt=0, le=10, description="Cutoff for the speed estimate, Hz, above 0 to 10."
+    )
 
 
 class InferenceConfig(BaseModel):
@@ -176,7 +291,10 @@ class InferenceConfig(BaseModel):
     # landmarkers fed frames in turn use N cores. The UI keeps a core of its own.
     pose_workers: Literal["auto"] | int = Field(
         "auto",
-        description="Pose models running at once: 'auto' = cores - 1 (at least 1), or 1-8.",
+        description=(
+            "Pose models running at once, each on its own core, taking camera frames in turn: "
+            "MediaPipe runs one model on one core."
+        ),
     )
 
     @field_validator("pose_workers")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config.schema import StorageConfig
+from vision.retry import Backoff
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +54,13 @@ class StoreOpener:
         self._thread.start()
 
     def _run(self) -> None:
-        delay = REOPEN_MIN_S
+        backoff = Backoff(REOPEN_MIN_S, REOPEN_MAX_S)
         while not self._stop.is_set():
             self.attempts += 1
             try:
                 store, note = self._open(self._cfg, time.time())
             except Exception as exc:
+                delay = backoff.next()
                 message = str(exc)
                 if message != self.last_error:
                     self._on_error(f"storage unavailable: {message} (retrying)")
@@ -67,7 +69,6 @@ class StoreOpener:
                 self.last_error = message
                 if self._stop.wait(delay):
                     return
-                delay = min(delay * 2, REOPEN_MAX_S)
                 continue
             if note:
                 self._on_note(note)

@@ -79,17 +79,24 @@ def load_cli_config(config_path: Path | None) -> BackstepConfig:
     metavar="X0,Y0,X1,Y1",
     help="Treadmill zone as fractions of the frame (default: [zone] in the config).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 8),
+    default=None,
+    help="Pose models run at once (default: vision.pose_workers in the config).",
+)
 def analyze(
     video: Path,
     config_path: Path | None,
     view: str | None,
     out_path: Path | None,
     zone_text: str | None,
+    workers: int | None,
 ) -> None:
     """Analyse VIDEO frame by frame with the kiosk's own pipeline, as fast as possible.
 
-    Every frame is processed (no pacing, no dropping); a summary (frames, member found,
-    speed, per-stage times) goes to stderr.
+    Every frame is processed (no pacing, no dropping), by the kiosk's pose workers; a
+    summary (frames, member found, speed, per-stage times) goes to stderr.
     """
     from vision.errors import ModelError, SourceError
     from vision.pose.model import ensure_model
@@ -101,6 +108,8 @@ def analyze(
             config.zone = parse_zone(zone_text)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--zone") from exc
+    if workers is not None:
+        config.vision.pose_workers = workers
     if out_path is not None and not out_path.parent.is_dir():
         raise click.ClickException(f"cannot write {out_path}: no folder {out_path.parent}")
     # Check every input before touching --out, so a mistake never truncates an old file.

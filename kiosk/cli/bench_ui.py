@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-#: The screen sizes the kiosk supports (README "Display").
+#: The screen sizes the kiosk supports (docs/benchmarks.md).
 UI_SIZES = ((800, 480), (1280, 720), (1920, 1080))
 #: Targets from issue #13: UI CPU per frame at 1280x720 and 1920x1080, and 30 fps.
 UI_CPU_TARGET_MS = {(1280, 720): 3.0, (1920, 1080): 5.0}

@@ -30,7 +30,7 @@ ADMIN_URL_HELP = (
 
 @click.group()
 def fleet() -> None:
-    """Several stations sharing one PostgreSQL (README "Fleet")."""
+    """Several stations sharing one PostgreSQL (docs/fleet.md)."""
 
 
 @fleet.command()

@@ -28,8 +28,19 @@ class StationConfig(BaseModel):
 
     model_config = STRICT
 
-    id: str = Field("station-1", min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
-    name: str = Field("Backstep", min_length=1, max_length=60)
+    id: str = Field(
+        "station-1",
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="Identifier stored with every check-in and session.",
+    )
+    name: str = Field(
+        "Backstep",
+        min_length=1,
+        max_length=60,
+        description="Name shown on the screens (1-60 chars).",
+    )
 
 
 class CueConfig(BaseModel):
@@ -41,33 +52,76 @@ class CueConfig(BaseModel):
 
     model_config = STRICT
 
-    cooldown_s: float = Field(10.0, ge=2, le=120, description="Before the same cue again.")
-    min_display_s: float = Field(2.0, ge=1, le=10, description="A cue stays at least this.")
-    max_per_minute: int = Field(6, ge=1, le=30)
-    encouragement_every_s: float = Field(30.0, ge=5, le=300)
+    cooldown_s: float = Field(
+        10.0,
+        ge=2,
+        le=120,
+        description=(
+            "The same cue is not repeated within this time, seconds, 2-120, not less than "
+            "min_display_s."
+        ),
+    )
+    min_display_s: float = Field(
+        2.0, ge=1, le=10, description="A cue stays on screen at least this long, seconds, 1-10."
+    )
+    max_per_minute: int = Field(
+        6, ge=1, le=30, description="At most this many cues a minute, 1-30."
+    )
+    encouragement_every_s: float = Field(
+        30.0,
+        ge=5,
+        le=300,
+        description="Encouragement when all is well, every this many seconds, 5-300.",
+    )
     display_s: float = Field(
-        4.0, ge=1, le=15, description="How long praise and encouragement stay up."
+        4.0, ge=1, le=15, description="Praise and encouragement stay up this long, seconds, 1-15."
     )
     safety_display_s: float = Field(
-        5.0, ge=2, le=30, description="A safety alert stays this long after its last event."
+        5.0,
+        ge=2,
+        le=30,
+        description="A safety alert stays up this long after its last event, seconds, 2-30.",
     )
     steps_window: int = Field(
-        6, ge=3, le=20, description="Recent steps judged for toe-first contact (Laufer 2005)."
+        6, ge=3, le=20, description="Recent steps judged for toe-first contact, 3-20."
     )
     reminder_every_s: float = Field(
-        20.0, ge=5, le=120, description="While a fault lasts, its cue sounds again this often."
+        20.0,
+        ge=5,
+        le=120,
+        description=(
+            "While a fault lasts the kiosk never goes silent: its cue sounds again every this "
+            "many seconds, 5-120."
+        ),
     )
     escalate_after_s: float = Field(
-        45.0, ge=10, le=300, description="A fault lasting this long gets the firmer cue."
+        45.0,
+        ge=10,
+        le=300,
+        description=(
+            "A fault lasting this long despite its cue and reminders gets the firmer cue, "
+            "seconds, 10-300."
+        ),
     )
     praise_hold_s: float = Field(
-        3.0, ge=0, le=15, description="Praise only once a correction has held this long."
+        3.0,
+        ge=0,
+        le=15,
+        description="Praise comes only once a correction has held this long, seconds, 0-15.",
     )
     dropout_grace_s: float = Field(
-        1.0, ge=0, le=5, description="Losing the member for less than this keeps the cue."
+        1.0,
+        ge=0,
+        le=5,
+        description=(
+            "Losing sight of the member for less than this keeps the cue up (no new cue, no new "
+            "tone after a tracking dropout), seconds, 0-5."
+        ),
     )
-    sound: bool = True
-    volume: float = Field(0.6, ge=0, le=1)
+    sound: bool = Field(
+        True, description="Play a sound with each cue (distinct tones carry over gym music)."
+    )
+    volume: float = Field(0.6, ge=0, le=1, description="Sound volume, 0-1.")
 
     @model_validator(mode="after")
     def _cooldown_covers_display(self) -> CueConfig:
@@ -86,11 +140,17 @@ class ProgramBlock(BaseModel):
 
     model_config = STRICT
 
-    kind: BlockKind
-    minutes: float = Field(gt=0, le=60)
-    name: str | None = Field(None, max_length=30)
-    speed_mph: float | None = Field(None, gt=0, le=6)
-    incline_percent: float | None = Field(None, ge=0, le=15)
+    kind: BlockKind = Field(
+        description='What the block is: "warmup", "backward", "forward", "rest" or "cooldown".'
+    )
+    minutes: float = Field(gt=0, le=60, description="Block length, minutes, above 0 to 60.")
+    name: str | None = Field(None, max_length=30, description="Label on screen, up to 30 chars.")
+    speed_mph: float | None = Field(
+        None, gt=0, le=6, description="Suggested belt speed, mph, above 0 to 6."
+    )
+    incline_percent: float | None = Field(
+        None, ge=0, le=15, description="Suggested incline, percent, 0-15."
+    )
 
 
 def _default_programs() -> dict[str, list[ProgramBlock]]:
@@ -110,31 +170,37 @@ class CheckinConfig(BaseModel):
 
     qr: bool = Field(default=True, description="Member shows a QR code of their ID to the camera.")
     card: bool = Field(
-        default=True, description="USB card/barcode reader that types the ID + Enter."
+        default=True, description="A USB card/barcode reader that types the ID and Enter."
     )
     buttons: bool = Field(
-        default=True, description="Member enters a numeric ID with up/down/select."
+        default=True, description="The member enters a numeric ID with up/down/select."
     )
     guest: bool = Field(default=True, description="Walk without an ID; nothing is kept per member.")
     qr_every_n_frames: int = Field(
         default=3,
         ge=1,
         le=30,
-        description="Decode only every Nth frame: QR search is costly on a Pi.",
+        description=(
+            "Decode QR codes on every Nth camera frame only, 1-30: QR search is costly on a Pi."
+        ),
     )
     qr_max_width: int = Field(
         default=480,
         ge=160,
         le=1920,
-        description="Frames are downscaled to this width before decoding.",
+        description="Frames are scaled down to this width before QR decoding, pixels, 160-1920.",
     )
     card_key_timeout_s: float = Field(
         default=0.3,
         gt=0,
         le=5,
-        description="A longer gap between keys starts a new ID: readers type fast (eng.).",
+        description=(
+            "A longer gap between card-reader keys starts a new ID, seconds, above 0 to 5."
+        ),
     )
-    id_digits: int = Field(default=6, ge=1, le=12, description="Digits entered with the buttons.")
+    id_digits: int = Field(
+        default=6, ge=1, le=12, description="Digits of an ID entered with the buttons, 1-12."
+    )
 
 
 class ProgressionConfig(BaseModel):
@@ -147,36 +213,45 @@ class ProgressionConfig(BaseModel):
     model_config = STRICT
 
     start_minutes: float = Field(
-        default=2.5, ge=1, le=5, description="First session: 2-3 minutes of backward walking."
+        default=2.5, ge=1, le=5, description="First session, minutes of backward walking, 1-5."
     )
     level_start_minutes: list[float] = Field(
         default_factory=lambda: [2.5, 5.0, 10.0],
         min_length=1,
-        description="First-session minutes by member level 1, 2, 3 ... (eng.).",
+        description="First-session minutes by member level 1, 2, 3 ..., at least one entry.",
     )
     step_minutes: float = Field(
-        default=1.5,
-        ge=0.5,
-        le=3,
-        description="Added after a good session: 'add time gradually' (1-2).",
+        default=1.5, ge=0.5, le=3, description="Minutes added after a good session, 0.5-3."
     )
     max_minutes: float = Field(
-        default=15.0, ge=5, le=30, description="Time target before incline: 10-15 minutes."
+        default=15.0, ge=5, le=30, description="Time target before incline is added, minutes, 5-30."
     )
     good_upright_share: float = Field(
-        default=0.8, ge=0.5, le=1, description="Share of upright time that earns a step up (eng.)."
+        default=0.8, ge=0.5, le=1, description="Share of upright time that earns a step up, 0.5-1."
     )
     poor_upright_share: float = Field(
-        default=0.6, ge=0, le=1, description="Below this share the next session steps back (eng.)."
+        default=0.6,
+        ge=0,
+        le=1,
+        description=(
+            "Below this share of upright time the next session steps back, 0-1, not more than "
+            "good_upright_share."
+        ),
     )
     incline_step_percent: float = Field(
-        default=5.0, ge=1, le=10, description="Incline added once time is at its target: 5-10%."
+        default=5.0,
+        ge=1,
+        le=10,
+        description="Incline added once time is at its target, percent, 1-10.",
     )
     max_incline_percent: float = Field(
-        default=10.0, ge=0, le=15, description="Incline target: 10% (Kachanathu 2016)."
+        default=10.0, ge=0, le=15, description="Incline target, percent, 0-15."
     )
     baseline_max_age_days: int = Field(
-        default=30, ge=1, le=365, description="An older standing baseline is captured again (eng.)."
+        default=30,
+        ge=1,
+        le=365,
+        description="A standing baseline older than this is captured again, days, 1-365.",
     )
 
     @model_validator(mode="after")
@@ -195,13 +270,42 @@ class DisplayConfig(BaseModel):
 
     model_config = STRICT
 
-    width: int = Field(800, ge=320, le=3840)
-    height: int = Field(480, ge=240, le=2160)
-    fullscreen: bool = True
-    driver: Literal["auto", "kmsdrm", "x11", "wayland", "dummy", "offscreen"] = "auto"
-    fps: int = Field(30, ge=10, le=60)
+    width: int = Field(
+        800,
+        ge=320,
+        le=3840,
+        description=(
+            "Window or screen size in pixels: width 320-3840 (default 800), height 240-2160 "
+            '(default 480, the official 7" touch display).'
+        ),
+    )
+    height: int = Field(
+        480,
+        ge=240,
+        le=2160,
+        description=(
+            "Window or screen size in pixels: width 320-3840 (default 800), height 240-2160 "
+            '(default 480, the official 7" touch display).'
+        ),
+    )
+    fullscreen: bool = Field(True, description="Fill the whole screen.")
+    driver: Literal["auto", "kmsdrm", "x11", "wayland", "dummy", "offscreen"] = Field(
+        "auto",
+        description=(
+            'SDL video driver: "auto" (kmsdrm on a console-only Pi, else the desktop\'s), '
+            '"kmsdrm", "x11", "wayland", "dummy" or "offscreen" (headless).'
+        ),
+    )
+    fps: int = Field(30, ge=10, le=60, description="Screen refresh, frames/s, 10-60.")
     wait_s: float = Field(
-        150.0, ge=0, le=170, description="Under systemd, retry a missing display this long."
+        150.0,
+        ge=0,
+        le=170,
+        description=(
+            "Under systemd, a display that cannot be opened (screen unplugged, HDMI not up yet) "
+            "is retried with growing pauses for this many seconds, 0-170, before the kiosk exits "
+            "with the reason (systemd then restarts it slowly instead of in a tight loop)."
+        ),
     )
 
 
@@ -210,8 +314,10 @@ class StorageConfig(BaseModel):
 
     model_config = STRICT
 
-    data_dir: Path | None = Field(None, description="Empty = the user data directory.")
-    retention_days: int = Field(365, ge=1, le=3650, description="Samples older are deleted.")
+    data_dir: Path | None = Field(None, description="Where members and sessions are kept (SQLite).")
+    retention_days: int = Field(
+        365, ge=1, le=3650, description="Session samples older than this are deleted, days, 1-3650."
+    )
 
     _data_dir_empty = field_validator("data_dir", mode="before")(empty_to_none)
 
@@ -225,17 +331,40 @@ class FleetConfig(BaseModel):
     database: str = Field(
         "",
         max_length=500,
-        description="libpq URL without a password: postgresql://backstep_<station>@server/db.",
+        description="Several stations sharing one member list and history on a central PostgreSQL",
     )
     password_file: Path | None = Field(
-        None, description="File holding the station role's password (else BACKSTEP_FLEET_PASSWORD)."
+        None,
+        description=(
+            "File holding this station's database password (one line, readable by the backstep "
+            "user only), else the BACKSTEP_FLEET_PASSWORD environment variable, else ~/.pgpass."
+        ),
     )
-    sslmode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] = "prefer"
-    sync_interval_s: float = Field(10.0, ge=1, le=3600, description="Between outbox uploads.")
+    sslmode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] = Field(
+        "prefer",
+        description=(
+            'TLS to the server: "disable", "allow", "prefer", "require", "verify-ca" or '
+            '"verify-full".'
+        ),
+    )
+    sync_interval_s: float = Field(
+        10.0, ge=1, le=3600, description="Seconds between outbox uploads, 1-3600."
+    )
     lookup_timeout_s: float = Field(
-        1.0, gt=0, le=1.0, description="Check-in waits this long for the server, then the cache."
+        1.0,
+        gt=0,
+        le=1.0,
+        description=(
+            "Check-in waits at most this long for the server, then uses this station's copy, s, "
+            "0-1."
+        ),
     )
-    connect_timeout_s: int = Field(3, ge=2, le=60, description="libpq connect_timeout (min 2).")
+    connect_timeout_s: int = Field(
+        3,
+        ge=2,
+        le=60,
+        description="Seconds to wait when connecting (libpq; 2 is its minimum), 2-60.",
+    )
 
     _password_file_empty = field_validator("password_file", mode="before")(empty_to_none)
 
@@ -266,9 +395,15 @@ class StaffConfig(BaseModel):
 
     model_config = STRICT
 
-    pin: str = Field("2468", pattern=r"^[0-9]{4,8}$")
+    pin: str = Field(
+        "2468", pattern=r"^[0-9]{4,8}$", description="PIN for the staff screen, 4-8 digits."
+    )
     kiosk_mode: bool = Field(
-        False, description="Ctrl+Q does not quit; only the staff menu does (always under systemd)."
+        False,
+        description=(
+            'Kiosk mode: Ctrl+Q and closing the window do not quit; only "Quit kiosk" in the '
+            "staff menu (behind the PIN) does."
+        ),
     )
 
 
@@ -277,7 +412,9 @@ class LoggingConfig(BaseModel):
 
     model_config = STRICT
 
-    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description='Log level: "DEBUG", "INFO", "WARNING" or "ERROR".'
+    )
 
 
 class DashboardConfig(BaseModel):
@@ -286,40 +423,70 @@ class DashboardConfig(BaseModel):
     model_config = STRICT
 
     host: str = Field(
-        "127.0.0.1",
-        min_length=1,
-        max_length=253,
-        description="Address to listen on: this machine only by default; the LAN address to share.",
+        "127.0.0.1", min_length=1, max_length=253, description="Address to listen on."
     )
-    port: int = Field(8080, ge=1, le=65535)
+    port: int = Field(8080, ge=1, le=65535, description="TCP port, 1-65535.")
     secure_cookies: bool = Field(
-        False, description="Send the login cookie over HTTPS only (set when behind TLS)."
+        False,
+        description=(
+            "Send the login cookie over HTTPS only: set true when a TLS proxy serves the dashboard."
+        ),
     )
-    session_hours: float = Field(8.0, ge=0.25, le=168, description="A login lasts this long.")
+    session_hours: float = Field(
+        8.0, ge=0.25, le=168, description="A login lasts this many hours, 0.25-168."
+    )
     session_idle_minutes: float = Field(
         60.0,
         ge=1,
         le=1440,
-        description="A login unused this long ends (the server forgets it; log in again).",
+        description=(
+            "A login nobody has used for this many minutes ends on the server (the browser must "
+            "log in again), 1-1440."
+        ),
     )
     max_failed_logins: int = Field(
         5,
         ge=1,
         le=100,
-        description="Failed logins of a name from one address (or from one address) before "
-        "it must wait: 2 s, doubling with each further failure.",
+        description=(
+            "Failed logins of one name from one address (and from one address in all) before "
+            "it must wait, 1-100."
+        ),
     )
     lockout_minutes: float = Field(
-        15.0, ge=1, le=1440, description="The longest such wait; quiet this long, all forgiven."
+        15.0,
+        ge=1,
+        le=1440,
+        description=(
+            "The longest such wait, minutes, 1-1440; after this long without failures all is "
+            "forgiven."
+        ),
     )
     missed_after_days: int = Field(
-        7, ge=1, le=90, description="No session for this long counts as missed sessions (eng.)."
+        7,
+        ge=1,
+        le=90,
+        description=(
+            '"Needs attention" on the member list (engineering defaults, eng.: the advice gives '
+            "no session frequency; the Kachanathu 2016 programme trained several times a week): "
+            "no session for this many days counts as missed sessions, 1-90."
+        ),
     )
     regression_upright_drop: float = Field(
-        0.10, ge=0.01, le=1, description="Upright share below the member's recent mean (eng.)."
+        0.10,
+        ge=0.01,
+        le=1,
+        description=(
+            "Latest upright share this far below the member's previous three sessions, 0.01-1."
+        ),
     )
     regression_core_drop: float = Field(
-        10.0, ge=1, le=100, description="Core score below the member's recent mean (eng.)."
+        10.0,
+        ge=1,
+        le=100,
+        description=(
+            "Latest core score this far below the member's previous three sessions, 1-100."
+        ),
     )
 
 
@@ -328,27 +495,86 @@ class BackstepConfig(BaseModel):
 
     model_config = STRICT
 
-    station: StationConfig = Field(default_factory=StationConfig)
-    camera: CameraConfig = Field(default_factory=CameraConfig)
-    zone: ZoneConfig = Field(default_factory=ZoneConfig)
-    model: ModelConfig = Field(default_factory=ModelConfig)
-    smoothing: SmoothingConfig = Field(default_factory=SmoothingConfig)
-    vision: InferenceConfig = Field(default_factory=InferenceConfig)
-    posture: PostureConfig = Field(default_factory=PostureConfig)
-    gait: GaitConfig = Field(default_factory=GaitConfig)
-    core: CoreConfig = Field(default_factory=CoreConfig)
-    safety: SafetyConfig = Field(default_factory=SafetyConfig)
-    cues: CueConfig = Field(default_factory=CueConfig)
-    programs: dict[str, list[ProgramBlock]] = Field(default_factory=_default_programs)
-    checkin: CheckinConfig = Field(default_factory=CheckinConfig)
-    progression: ProgressionConfig = Field(default_factory=ProgressionConfig)
-    gpio: GpioConfig = Field(default_factory=GpioConfig)
-    display: DisplayConfig = Field(default_factory=DisplayConfig)
-    storage: StorageConfig = Field(default_factory=StorageConfig)
-    fleet: FleetConfig = Field(default_factory=FleetConfig)
-    staff: StaffConfig = Field(default_factory=StaffConfig)
-    logging: LoggingConfig = Field(default_factory=LoggingConfig)
-    dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
+    station: StationConfig = Field(
+        default_factory=StationConfig,
+        description="Which station this is (shown on screens, stored with check-ins).",
+    )
+    camera: CameraConfig = Field(
+        default_factory=CameraConfig,
+        description="Where frames come from and how they are oriented.",
+    )
+    zone: ZoneConfig = Field(
+        default_factory=ZoneConfig,
+        description="The treadmill zone: a rectangle in normalised image coordinates (0..1).",
+    )
+    model: ModelConfig = Field(
+        default_factory=ModelConfig, description="The pose model and its confidence thresholds."
+    )
+    smoothing: SmoothingConfig = Field(
+        default_factory=SmoothingConfig,
+        description="One Euro filter parameters for landmarks (Casiez et al., CHI 2012).",
+    )
+    vision: InferenceConfig = Field(
+        default_factory=InferenceConfig,
+        description="How pose inference uses the machine's cores (the ``[vision]`` section).",
+    )
+    posture: PostureConfig = Field(
+        default_factory=PostureConfig,
+        description="Trunk-lean limits, relative to the member's standing baseline (degrees).",
+    )
+    gait: GaitConfig = Field(
+        default_factory=GaitConfig, description="Step and cadence analysis for backward walking."
+    )
+    core: CoreConfig = Field(
+        default_factory=CoreConfig,
+        description="The core-engagement score (0-100): a proxy, not a validated measure.",
+    )
+    safety: SafetyConfig = Field(
+        default_factory=SafetyConfig,
+        description="When the kiosk stops coaching and raises an alert.",
+    )
+    cues: CueConfig = Field(
+        default_factory=CueConfig, description="How often and how loudly the kiosk coaches."
+    )
+    programs: dict[str, list[ProgramBlock]] = Field(
+        default_factory=_default_programs,
+        description="Session programs by name, each a list of blocks ([[programs.NAME]]).",
+    )
+    checkin: CheckinConfig = Field(
+        default_factory=CheckinConfig,
+        description="Which check-in methods the station offers, and how each one reads an ID.",
+    )
+    progression: ProgressionConfig = Field(
+        default_factory=ProgressionConfig,
+        description=(
+            "How the next session's suggestion grows (training advice in backward-walking.md)."
+        ),
+    )
+    gpio: GpioConfig = Field(
+        default_factory=GpioConfig,
+        description="BCM pin numbers and timings; ``null`` (omitted) disables a part.",
+    )
+    display: DisplayConfig = Field(default_factory=DisplayConfig, description="The screen.")
+    storage: StorageConfig = Field(
+        default_factory=StorageConfig, description="Where sessions and members are kept."
+    )
+    fleet: FleetConfig = Field(
+        default_factory=FleetConfig,
+        description=(
+            "A central PostgreSQL shared by every station of the gym (empty = this station alone)."
+        ),
+    )
+    staff: StaffConfig = Field(
+        default_factory=StaffConfig, description="Access to the staff screen."
+    )
+    logging: LoggingConfig = Field(default_factory=LoggingConfig, description="Log verbosity.")
+    dashboard: DashboardConfig = Field(
+        default_factory=DashboardConfig,
+        description=(
+            "The trainers' web dashboard (``backstep dashboard``): where it listens, attention "
+            "rules."
+        ),
+    )
 
     @model_validator(mode="after")
     def _programs_not_empty(self) -> BackstepConfig:

@@ -1,6 +1,6 @@
 """The central PostgreSQL: connecting (password never in the staff file) and its versioned schema.
 
-Schema (documented for the dashboard in README "Fleet"): ``members``, ``forgotten_members``
+Schema (documented for the dashboard in docs/fleet.md): ``members``, ``forgotten_members``
 (tombstones: the bare ID, so offline stations purge at their next sync), ``sessions``
 (UUID key), ``samples`` and ``events`` (session UUID + ordinal), ``checkins`` (UUID key),
 ``baselines`` (one per member, newest capture wins) and ``stations`` (last sync per station).

@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 #: Pause between upload batches of 25 sessions in the kiosk: a backlog of 1,000 sessions
 #: drains a few seconds slower, and the UI thread gets the CPU between batches
-#: (README "Fleet": UI frame rate while draining).
+#: (docs/benchmarks.md, "Fleet": UI frame rate while draining).
 KIOSK_BATCH_PAUSE_S = 0.1
 
 

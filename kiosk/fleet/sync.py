@@ -40,6 +40,7 @@ from kiosk.fleet.upload import (
 )
 from kiosk.store.database import Store
 from kiosk.store.outbox import OutboxCounts
+from vision.retry import Backoff
 
 if TYPE_CHECKING:
     import psycopg
@@ -298,20 +299,20 @@ class FleetSync:
             self._conn = None
 
     def _run(self) -> None:
-        backoff = self.cfg.sync_interval_s
+        backoff = Backoff(self.cfg.sync_interval_s, _MAX_BACKOFF_S)
         while not self._stop.is_set():
             try:
                 self.sync_now()
             except FleetError as exc:
-                logger.warning("%s (retrying in %.0f s)", exc, backoff)
-                self._stop.wait(backoff)
-                backoff = min(_MAX_BACKOFF_S, backoff * 2)
+                delay = backoff.next()
+                logger.warning("%s (retrying in %.0f s)", exc, delay)
+                self._stop.wait(delay)
                 continue
             except Exception:  # a bug must not kill the thread: the outbox keeps filling
                 logger.exception("fleet sync pass crashed")
-                self._stop.wait(backoff)
+                self._stop.wait(backoff.delay)
                 continue
-            backoff = self.cfg.sync_interval_s
+            backoff.reset()
             self._wait_for_work(self.cfg.sync_interval_s)
 
     def _wait_for_work(self, interval_s: float) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from kiosk.config.schema import DisplayConfig
 from kiosk.errors import KioskError
+from vision.retry import Backoff
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ def open_display(
 
     pause = sleep or time.sleep
     deadline = time.monotonic() + wait_s
-    delay = 2.0
+    backoff = Backoff(2.0, 30.0)
     attempt = 0
     while True:
         attempt += 1
@@ -89,13 +90,12 @@ def open_display(
             left = deadline - time.monotonic()
             if left <= 0:
                 raise
-            wait = min(delay, left)
+            wait = min(backoff.next(), left)
             if attempt == 1:
                 logger.error("%s (retrying for %.0f s)", exc, wait_s)
             else:
                 logger.warning("still no display (attempt %d); next try in %.0f s", attempt, wait)
             pause(wait)
-            delay = min(delay * 2, 30.0)
 
 
 def open_display_once(disp: DisplayConfig, headless: bool, size: tuple[int, int] | None) -> Display:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from vision.errors import SourceError
+from vision.retry import Backoff
 from vision.settings import CameraConfig
 from vision.sources.base import FrameSource
 from vision.sources.choice import source_factory
@@ -273,7 +274,7 @@ class CaptureThread:
 
     def _run(self, generation: int = 0) -> None:
         source: FrameSource | None = None
-        delay = self._min_s
+        backoff = Backoff(self._min_s, self._max_s)
         try:
             while not self._stop.is_set():
                 try:
@@ -303,13 +304,13 @@ class CaptureThread:
                     source = None
                     if not self._done(generation):
                         return
+                    delay = backoff.next()
                     self._mark_lost(exc, delay)
                     if self._stop.wait(delay):
                         return
-                    delay = min(delay * 2, self._max_s)
                     continue
                 self._publish(frame)
-                delay = self._min_s
+                backoff.reset()
         finally:
             _close_quietly(source)
             with self._cond:

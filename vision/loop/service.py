@@ -24,6 +24,7 @@ from vision.loop.status import ModelState, VisionStatus
 from vision.metrics.baseline import Baseline, BaselineCollector
 from vision.pose.estimator import PoseEstimator
 from vision.pose.model import ensure_model
+from vision.retry import Backoff
 from vision.settings import ZoneConfig
 from vision.sources.base import FrameSource
 from vision.threads import WorkerThread
@@ -315,7 +316,7 @@ class VisionService:
 
     def _load_pipeline(self) -> FramePipeline | None:
         """Provision and load the model, retrying with backoff; None if stopped first."""
-        delay = _MODEL_RETRY_S[0]
+        backoff = Backoff(*_MODEL_RETRY_S)
         while not self._stop.is_set():
             try:
                 path = self._model_path or ensure_model(self.config.model)
@@ -323,11 +324,11 @@ class VisionService:
                     zone = self._zone
                 pipeline = build_pipeline(self.config, path, zone=zone)
             except Exception as exc:
+                delay = backoff.next()
                 logger.error("pose model not available: %s (retrying in %.0f s)", exc, delay)
                 self._set_error(str(exc), state="error")
                 if self._stop.wait(delay):
                     return None
-                delay = min(delay * 2, _MODEL_RETRY_S[1])
                 continue
             with self._lock:
                 self._model_path = path

@@ -47,60 +47,97 @@ class CoreConfig(BaseModel):
         default=1.0,
         ge=0,
         le=10,
-        description="Weight of sideways trunk range per stride (front view).",
+        description=(
+            "Weights of the four terms, 0-10 each, default 1 (eng.); 0 switches a term off: "
+            "sideways sway (front view), fore-aft oscillation (side view), hip-line tilt (front "
+            "view), trunk angular-velocity variability (any view)."
+        ),
     )
     weight_sagittal_oscillation: float = Field(
         default=1.0,
         ge=0,
         le=10,
-        description="Weight of fore-aft trunk range per stride (side view).",
+        description=(
+            "Weights of the four terms, 0-10 each, default 1 (eng.); 0 switches a term off: "
+            "sideways sway (front view), fore-aft oscillation (side view), hip-line tilt (front "
+            "view), trunk angular-velocity variability (any view)."
+        ),
     )
     weight_hip_tilt: float = Field(
-        default=1.0, ge=0, le=10, description="Weight of hip-line tilt per stride (front view)."
+        default=1.0,
+        ge=0,
+        le=10,
+        description=(
+            "Weights of the four terms, 0-10 each, default 1 (eng.); 0 switches a term off: "
+            "sideways sway (front view), fore-aft oscillation (side view), hip-line tilt (front "
+            "view), trunk angular-velocity variability (any view)."
+        ),
     )
     weight_angular_velocity: float = Field(
         default=1.0,
         ge=0,
         le=10,
-        description="Weight of trunk angular-velocity variability (any view).",
+        description=(
+            "Weights of the four terms, 0-10 each, default 1 (eng.); 0 switches a term off: "
+            "sideways sway (front view), fore-aft oscillation (side view), hip-line tilt (front "
+            "view), trunk angular-velocity variability (any view)."
+        ),
     )
     sagittal_norm_deg: float = Field(
         default=4.0,
         ge=1,
         le=8,
-        description="Fore-aft trunk range per stride, norm, deg (Chung 2010).",
+        description=(
+            "Norms per stride, degrees, 1-8: fore-aft trunk range, default 4.0 (Chung 2010); "
+            "sideways trunk range, default 3.3 (Chung 2010); hip-line tilt peak beyond baseline, "
+            "default 5 (pelvis level about +/-5, backward-walking.md)."
+        ),
     )
     lateral_norm_deg: float = Field(
         default=3.3,
         ge=1,
         le=8,
-        description="Sideways trunk range per stride, norm, deg (Chung 2010).",
+        description=(
+            "Norms per stride, degrees, 1-8: fore-aft trunk range, default 4.0 (Chung 2010); "
+            "sideways trunk range, default 3.3 (Chung 2010); hip-line tilt peak beyond baseline, "
+            "default 5 (pelvis level about +/-5, backward-walking.md)."
+        ),
     )
     hip_tilt_norm_deg: float = Field(
         default=5.0,
         ge=1,
         le=8,
-        description="Hip-line tilt peak per stride beyond baseline, norm, deg (pelvis level "
-        "about +/-5, backward-walking.md).",
+        description=(
+            "Norms per stride, degrees, 1-8: fore-aft trunk range, default 4.0 (Chung 2010); "
+            "sideways trunk range, default 3.3 (Chung 2010); hip-line tilt peak beyond baseline, "
+            "default 5 (pelvis level about +/-5, backward-walking.md)."
+        ),
     )
     angular_velocity_norm_dps: float = Field(
         default=15.0,
         ge=1,
         le=60,
-        description="SD of trunk angular velocity (0.1 s differences), norm, deg/s (eng.: a "
-        "4 deg fore-aft range per stride at 100 steps/min gives about 15).",
+        description=(
+            "SD of trunk angular velocity (0.1 s differences), deg/s: the norm, 1-60, default 15 "
+            "(eng.: a 4 deg range per stride at 100 steps/min gives about 15), and the value "
+            "scored 50, 2-120, default 30, greater than the norm (eng.)."
+        ),
     )
     angular_velocity_warn_dps: float = Field(
         default=30.0,
         ge=2,
         le=120,
-        description="SD of trunk angular velocity scored 50, deg/s (eng.).",
+        description=(
+            "SD of trunk angular velocity (0.1 s differences), deg/s: the norm, 1-60, default 15 "
+            "(eng.: a 4 deg range per stride at 100 steps/min gives about 15), and the value "
+            "scored 50, 2-120, default 30, greater than the norm (eng.)."
+        ),
     )
     fault_below: float = Field(
         default=40.0,
         ge=0,
         le=100,
-        description="A core score below this for posture.persist_s is a 'core' fault (eng.).",
+        description='A core score below this for posture.persist_s is a "core" fault, 0-100.',
     )
 
     @model_validator(mode="after")

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from vision.loop.pipeline import build_pipeline, run_pipeline
+from vision.loop.pipeline import build_pipeline, estimator_factory, run_pipeline
 from vision.types import METRIC_KEYS as FRAME_METRIC_KEYS
 from vision.types import Event, FrameResult
 
@@ -148,11 +148,7 @@ def percentile(values: list[float], q: float) -> float | None:
     """The ``q``-th percentile (0..100, linear interpolation), or None for no values."""
     if not values:
         return None
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100.0
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+    return float(np.percentile(values, q))
 
 
 class StageTimes:
@@ -183,8 +179,9 @@ class AnalysisSummary:
     the facing and view seen most often, so a clip can be checked against a hand count.
     """
 
-    def __init__(self, source_name: str) -> None:
+    def __init__(self, source_name: str, workers: int = 1) -> None:
         self.source_name = source_name
+        self.workers = workers
         self.frames = 0
         self.with_person = 0
         self.events: Counter[str] = Counter()
@@ -258,7 +255,8 @@ class AnalysisSummary:
         lines = [
             f"{self.source_name}: {self.frames} frames, member found in "
             f"{self.with_person} ({100 * self.person_share:.0f}%), "
-            f"{self.fps:.1f} frames/s",
+            f"{self.fps:.1f} frames/s with {self.workers} pose "
+            + ("worker" if self.workers == 1 else "workers"),
             self.gait_line(),
         ]
         parts = []
@@ -280,15 +278,20 @@ def analyze_video(
     on_row: Callable[[dict[str, Any]], None],
     *,
     view: str | None = None,
+    workers: int | None = None,
 ) -> AnalysisSummary:
     """Run the kiosk's `FramePipeline` over every frame of an opened ``source``, in order.
 
     No pacing and no dropping: each frame is decoded, processed and turned into a row (the
-    smoother and analyzer see the video's own clock, ``Frame.media_t``). The caller opens
-    and closes ``source``. Raises `vision.errors.ModelError` for a bad model.
+    smoother and analyzer see the video's own clock, ``Frame.media_t``). The frames go
+    through the kiosk's own driver (`run_pipeline`) with ``workers`` pose workers (default
+    ``vision.pose_workers``); rows still come out in frame order. The caller opens and
+    closes ``source``. Raises `vision.errors.ModelError` for a bad model.
     """
-    summary = AnalysisSummary(source.name)
-    pipeline = build_pipeline(config, model_path, view=view, use_media_time=True)
+    count = workers if workers is not None else config.vision.workers()
+    summary = AnalysisSummary(source.name, count)
+    make = estimator_factory(config, model_path, count)
+    pipeline = build_pipeline(config, model_path, view=view, use_media_time=True, estimator=make())
     try:
         summary.started = time.perf_counter()
 
@@ -296,7 +299,15 @@ def analyze_video(
             on_row(result_row(result))
             summary.add(result)
 
-        run_pipeline(source, pipeline, on_result, threading.Event(), exit_when_exhausted=True)
+        run_pipeline(
+            source,
+            pipeline,
+            on_result,
+            threading.Event(),
+            exit_when_exhausted=True,
+            workers=count,
+            estimator_factory=make,
+        )
     finally:
         pipeline.close()
     return summary

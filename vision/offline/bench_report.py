@@ -1,4 +1,4 @@
-"""What ``backstep bench`` measured, as a table to paste into the README or as JSON."""
+"""What ``backstep bench`` measured, as a table to paste into docs/benchmarks.md or as JSON."""
 
 from __future__ import annotations
 
@@ -161,7 +161,7 @@ class BenchReport:
         return rounded(data)
 
     def format(self) -> str:
-        """A Markdown table (paste it into the README) with the conditions above it."""
+        """A Markdown table (paste it into docs/benchmarks.md) with the conditions above it."""
         w, h = self.frame_size
         lines = [
             f"bench: {self.video}, {self.frames} frames per run at {w}x{h}, "

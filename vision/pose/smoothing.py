@@ -31,27 +31,42 @@ def _alpha(dt: float | np.ndarray, cutoff: float | np.ndarray) -> np.ndarray:
 class OneEuroFilter:
     """A One Euro filter applied element-wise to arrays of any fixed shape.
 
-    The cutoff rises with the filtered speed, ``min_cutoff + beta * |dx| / scale``: at rest
-    jitter is cut hard, in fast motion lag stays small. Timestamps are seconds and may be
-    irregular. A sample whose time does not advance is ignored (the previous output is
-    returned). A non-finite input element (NaN, a landmark the model did not give) comes out
-    NaN and restarts that element, so the next finite value starts fresh instead of being
-    dragged from a stale trail or poisoning the state with NaN forever.
+    The project's one implementation: the kiosk's `LandmarkSmoother` and the LiteRT
+    backend's copy of MediaPipe's own landmark filter (`vision.pose.litert.filters`) both
+    run it. The cutoff rises with the filtered speed, ``min_cutoff + beta * |dx| / scale``:
+    at rest jitter is cut hard, in fast motion lag stays small. Timestamps are seconds and
+    may be irregular. A sample whose time does not advance is ignored (the previous output
+    is returned). A non-finite input element (NaN, a landmark the model did not give) comes
+    out NaN and restarts that element, so the next finite value starts fresh instead of
+    being dragged from a stale trail or poisoning the state with NaN forever.
+
+    ``raw_speed`` is MediaPipe's variant: the speed is taken between the raw samples (not
+    from the last output, as in the paper) and divided by each sample's ``scale`` before
+    its low-pass (not after), so a LiteRT pose is filtered exactly as MediaPipe filters it.
     """
 
-    def __init__(self, min_cutoff: float = 1.0, beta: float = 0.0, d_cutoff: float = 1.0) -> None:
+    def __init__(
+        self,
+        min_cutoff: float = 1.0,
+        beta: float = 0.0,
+        d_cutoff: float = 1.0,
+        *,
+        raw_speed: bool = False,
+    ) -> None:
         if min_cutoff <= 0 or d_cutoff <= 0 or beta < 0:
             raise ValueError("need min_cutoff > 0, d_cutoff > 0 and beta >= 0")
         self.min_cutoff = float(min_cutoff)
         self.beta = float(beta)
         self.d_cutoff = float(d_cutoff)
+        self.raw_speed = raw_speed
         self._x: np.ndarray | None = None  # filtered value (NaN where not started)
         self._dx: np.ndarray | None = None  # filtered derivative
+        self._raw: np.ndarray | None = None  # the last input (``raw_speed`` only)
         self._t = 0.0
 
     def reset(self) -> None:
         """Forget all history: the next sample passes through unchanged."""
-        self._x = self._dx = None
+        self._x = self._dx = self._raw = None
 
     def __call__(self, t: float, x: np.ndarray, scale: float | np.ndarray = 1.0) -> np.ndarray:
         """Filter one sample taken at time ``t`` (seconds); returns a new float64 array.
@@ -63,6 +78,7 @@ class OneEuroFilter:
         if self._x is None or self._dx is None:
             self._x = np.where(np.isfinite(x), x, np.nan)
             self._dx = np.zeros_like(x)
+            self._raw = x.copy() if self.raw_speed else None
             self._t = t
             return self._x.copy()
         if x.shape != self._x.shape:
@@ -73,9 +89,14 @@ class OneEuroFilter:
         self._t = t
         prev = self._x
         with np.errstate(invalid="ignore"):
-            dx = (x - prev) / dt
+            if self.raw_speed and self._raw is not None:
+                dx = (x - self._raw) / dt / scale
+                self._raw = x.copy()
+            else:
+                dx = (x - prev) / dt
             dx_hat = self._dx + _alpha(dt, self.d_cutoff) * (dx - self._dx)
-            cutoff = self.min_cutoff + self.beta * np.abs(dx_hat) / scale
+            speed = np.abs(dx_hat) if self.raw_speed else np.abs(dx_hat) / scale
+            cutoff = self.min_cutoff + self.beta * speed
             x_hat = prev + _alpha(dt, cutoff) * (x - prev)
         # Elements with no history (first finite value after NaN) start at the input.
         fresh = np.isnan(prev)

@@ -34,6 +34,7 @@ def app_config(tmp_path: Path) -> BackstepConfig:
 
 
 @no_camera
+@pytest.mark.slow
 def test_on_a_station_a_missing_camera_is_camera_lost_and_a_late_camera_is_picked_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -80,6 +81,7 @@ def test_on_a_station_a_missing_camera_is_camera_lost_and_a_late_camera_is_picke
 
 
 @no_camera
+@pytest.mark.slow
 def test_off_station_the_demo_is_labelled_on_every_screen_and_nothing_is_recorded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path
 ) -> None:

@@ -4,7 +4,7 @@ Each test starts a guest session, breaks something for real (the camera file van
 camera stream stalls, the process is killed; the database's faults are in
 `test_storage_faults.py`) and checks what a gym would see: no crash, the message, and how many
 seconds of the member's samples were lost. The figures are printed (``pytest -s``) and
-quoted in the README's "Reliability" section.
+quoted in docs/reliability.md.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from support.fault_runs import MAX_LOST_S, sample_times, sessions, start_session, stop
 from support.kiosk_process import CLIP, KioskProcess, write_config
+
+pytestmark = pytest.mark.slow  # each test runs the kiosk process
 
 # ---------------------------------------------------------------------------- the process
 

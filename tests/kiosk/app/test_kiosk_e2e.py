@@ -70,6 +70,7 @@ def drain_datagrams(listener: socket.socket) -> list[str]:
     return messages
 
 
+@pytest.mark.slow
 def test_buttons_on_mock_factory_drive_checkin_position_and_staff(tmp_path, mock_factory):
     cfg = config(tmp_path)
     g = cfg.gpio
@@ -102,6 +103,7 @@ def test_buttons_on_mock_factory_drive_checkin_position_and_staff(tmp_path, mock
     assert summary["ui_cpu_ms_per_frame"] > 0  # the UI thread's own CPU, per drawn frame
 
 
+@pytest.mark.slow
 def test_scripted_presses_go_through_the_button_post_path(tmp_path, mock_factory):
     cfg = config(tmp_path)
     app = KioskApp(
@@ -207,6 +209,7 @@ def test_a_camera_lost_mid_session_pauses_it_and_the_session_resumes_when_it_ret
     assert "STOPPING=1" in messages[-1]
 
 
+@pytest.mark.slow
 def test_ready_is_sent_once_screens_show_and_says_the_camera_is_missing(
     tmp_path, mock_factory, monkeypatch
 ):
@@ -270,6 +273,7 @@ def test_full_session_with_real_pose_on_the_fixture_clip(tmp_path, mock_factory)
     distinct_pngs(firsts)
 
 
+@pytest.mark.slow
 def test_a_missing_model_shows_the_mirror_and_why_the_kiosk_cannot_coach(tmp_path, mock_factory):
     cfg = config(tmp_path)
     missing = tmp_path / "no-such-model.task"

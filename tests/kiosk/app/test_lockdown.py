@@ -95,6 +95,7 @@ def app_config(tmp_path: Path, kiosk_mode: bool) -> BackstepConfig:
 
 
 @pytest.mark.parametrize("kiosk_mode", [False, True])
+@pytest.mark.slow
 def test_ctrl_q_quits_only_outside_kiosk_mode(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kiosk_mode: bool
 ) -> None:
@@ -116,6 +117,7 @@ def test_ctrl_q_quits_only_outside_kiosk_mode(
         assert time.monotonic() - start < 3.9
 
 
+@pytest.mark.slow
 def test_under_systemd_ctrl_q_does_not_quit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -166,6 +168,7 @@ def test_the_lock_is_exclusive_and_names_the_holder(tmp_path: Path) -> None:
 # ------------------------------------------------------------------- the real kiosk process
 
 
+@pytest.mark.slow
 def test_a_second_kiosk_on_the_same_data_folder_is_refused(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     data = tmp_path / "data"
@@ -186,6 +189,7 @@ def test_a_second_kiosk_on_the_same_data_folder_is_refused(tmp_path: Path) -> No
         first.kill()
 
 
+@pytest.mark.slow
 def test_staff_quit_under_systemd_exits_with_the_status_systemd_does_not_restart(
     tmp_path: Path,
 ) -> None:
@@ -224,6 +228,7 @@ def session_statuses(data: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("sig_name", ["SIGTERM", "SIGINT"])
+@pytest.mark.slow
 def test_a_signal_mid_session_stores_it_as_interrupted_and_prints_the_summary(
     tmp_path: Path, sig_name: str
 ) -> None:

@@ -19,6 +19,7 @@ from kiosk.ui.screens.staff import wrap_text
 CLIP = FIXTURES / "single_person_front.mp4"
 
 
+@pytest.mark.slow
 def test_a_broken_model_still_sends_ready_and_staff_read_the_whole_reason(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,7 +2,7 @@
 
 Each test starts a guest session on a fixture clip, breaks the database or its disk for real
 and checks that the kiosk stays up, says so, and loses at most a few seconds of samples. The
-figures are printed (``pytest -s``) and quoted in the README's "Reliability" section.
+figures are printed (``pytest -s``) and quoted in docs/reliability.md.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from support.fault_runs import MAX_LOST_S, largest_gap, sample_times, sessions, start_session, stop
 from support.kiosk_process import CLIP, KioskProcess, write_config
+
+pytestmark = pytest.mark.slow  # each test runs the kiosk process
 
 
 def test_a_locked_database_at_start_is_retried_and_sessions_are_saved(tmp_path: Path) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kiosk.cli.bench_ui import UiRun, format_ui, startup_run, ui_run
 
 
+@pytest.mark.slow
 def test_a_pinned_headless_kiosk_reports_ui_fps_and_cpu_per_frame_of_a_session() -> None:
     run = ui_run((800, 480), 6.0, cores=1, config=None)
     assert run.error is None

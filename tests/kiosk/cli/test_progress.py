@@ -91,6 +91,7 @@ def test_no_bar_when_stderr_is_not_a_terminal(station: Path) -> None:
     assert err == ""  # a pipe, a file or the journal gets no bar at all
 
 
+@pytest.mark.slow
 def test_members_import_shows_a_bar_on_a_terminal(station: Path, tmp_path: Path) -> None:
     members = tmp_path / "members.csv"
     members.write_text(

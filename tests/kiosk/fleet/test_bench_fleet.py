@@ -7,7 +7,10 @@ import os
 import subprocess
 import sys
 
+import pytest
 from support.paths import ROOT
+
+pytestmark = pytest.mark.slow  # each test runs the fleet bench script
 
 
 def test_fleet_bench_script_runs_and_reports_every_figure() -> None:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import psycopg
+import pytest
 from support.fleet import FleetDb, Station, station_config, wait_until
 
 from kiosk.fleet.directory import import_central
@@ -122,6 +123,7 @@ def _config_file(path: Path, station: Station) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_station_killed_while_uploading_restarts_with_no_duplicate_and_no_gap(
     fleet_db: FleetDb, tmp_path: Path
 ) -> None:

@@ -109,6 +109,7 @@ def test_an_over_long_read_is_refused_not_cut_into_another_id() -> None:
     assert reader.feed("7" * 40 + "\n", 1.0) == "7" * 40  # the longest ID still reads
 
 
+@pytest.mark.slow
 def test_a_letter_first_card_checks_in_on_the_real_kiosk(
     tmp_path: Path, data_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -48,6 +48,7 @@ def committed_samples(path: Path) -> int:
         conn.close()
 
 
+@pytest.mark.slow
 def test_a_killed_kiosk_loses_at_most_five_seconds_and_the_session_is_interrupted(
     tmp_path: Path,
 ) -> None:

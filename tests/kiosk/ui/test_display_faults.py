@@ -62,6 +62,7 @@ def test_no_kmsdrm_display_is_one_clear_line_and_a_distinct_exit(tmp_path: Path)
 
 
 @no_drm
+@pytest.mark.slow
 def test_under_systemd_a_missing_display_is_retried_with_backoff(tmp_path: Path) -> None:
     start = time.monotonic()
     done = run_kiosk(tmp_path, {"INVOCATION_ID": "0123456789abcdef"}, "[display]\nwait_s = 5\n")

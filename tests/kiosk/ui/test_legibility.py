@@ -171,6 +171,7 @@ def test_rejected_check_in_offers_the_guest_button_and_it_works(demo_frame):
     assert c.screen is Screen.POSITION and c.member is not None and c.member.is_guest
 
 
+@pytest.mark.slow
 def test_hints_sit_in_the_same_row_on_every_screen(demo_frame):
     for size in SIZES:
         theme = Theme(*size)

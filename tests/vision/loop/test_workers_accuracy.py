@@ -2,8 +2,8 @@
 
 Each worker's landmarker tracks every N-th frame, so its region of interest comes from an
 older frame and MediaPipe's own VIDEO-mode filter sees larger steps: the results are not
-bit-identical to one worker's. The tolerances below are the measured spread (README
-"Speed") with a margin; they are tight enough that another person, a lost member or a
+bit-identical to one worker's. The tolerances below are the measured spread
+(docs/benchmarks.md) with a margin; they are tight enough that another person, a lost member or a
 mis-ordered frame would fail them.
 """
 

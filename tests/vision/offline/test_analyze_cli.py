@@ -31,11 +31,13 @@ def jsonl_rows(single_person_clip: Path, tmp_path_factory: pytest.TempPathFactor
     return [json.loads(line) for line in lines]
 
 
+@pytest.mark.slow
 def test_jsonl_has_exactly_one_object_per_frame_in_order(jsonl_rows: list[dict]) -> None:
     assert [r["frame"] for r in jsonl_rows] == list(range(FRAMES))
     assert [r["t"] for r in jsonl_rows] == pytest.approx([i / 30 for i in range(FRAMES)], abs=1e-3)
 
 
+@pytest.mark.slow
 def test_every_jsonl_row_has_the_schema_keys(jsonl_rows: list[dict]) -> None:
     for row in jsonl_rows:
         assert list(row) == list(ROW_KEYS)
@@ -44,6 +46,7 @@ def test_every_jsonl_row_has_the_schema_keys(jsonl_rows: list[dict]) -> None:
         assert row["step"] is None or set(row["step"]) == {"side", "toe_first"}
 
 
+@pytest.mark.slow
 def test_rows_carry_the_members_metrics(jsonl_rows: list[dict]) -> None:
     with_person = [r for r in jsonl_rows if r["person"]]
     assert len(with_person) >= 0.9 * FRAMES
@@ -59,6 +62,7 @@ def test_rows_carry_the_members_metrics(jsonl_rows: list[dict]) -> None:
         assert (r["step"] is not None) == bool(steps)
 
 
+@pytest.mark.slow
 def test_csv_has_the_same_columns_and_rows(
     single_person_clip: Path, tmp_path: Path, jsonl_rows: list[dict]
 ) -> None:
@@ -80,6 +84,7 @@ def test_csv_has_the_same_columns_and_rows(
                 assert float(c[key]) == pytest.approx(j[key])
 
 
+@pytest.mark.slow
 def test_without_out_jsonl_goes_to_stdout_and_the_summary_to_stderr(
     two_people_clip: Path,
 ) -> None:
@@ -91,6 +96,7 @@ def test_without_out_jsonl_goes_to_stdout_and_the_summary_to_stderr(
     assert "50 frames" in stderr and "member found" in stderr
 
 
+@pytest.mark.slow
 def test_a_zone_on_empty_floor_gives_rows_without_a_person(two_people_clip: Path) -> None:
     code, stdout, stderr = run(str(two_people_clip), "--zone", "0.7,0.75,1,1")
     assert code == 0, stderr
@@ -138,8 +144,9 @@ def test_the_summary_gives_steps_cadence_upright_facing_and_view(tmp_path: Path)
     from support.paths import FIXTURES
 
     out = tmp_path / "rows.csv"
-    code, _, stderr = run(str(FIXTURES / "retro_walk_gym.mp4"), "--out", str(out))
+    code, _, stderr = run(str(FIXTURES / "retro_walk_gym.mp4"), "--out", str(out), "--workers", "2")
     assert code == 0, stderr
+    assert "with 2 pose workers" in stderr
     line = next(x for x in stderr.splitlines() if x.startswith("steps "))
     found = re.match(
         r"steps (\d+), cadence ([\d.]+) steps/min, upright (\d+)%, facing (\w+) \d+ \(frames\), "

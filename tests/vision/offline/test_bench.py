@@ -24,6 +24,7 @@ BENCH_KEYS = {
 }
 
 
+@pytest.mark.slow
 def test_bench_json_prints_one_json_object_as_the_last_line(single_person_clip: Path) -> None:
     result = CliRunner().invoke(
         main, ["bench", str(single_person_clip), "--json", "--frames", "20", "--workers", "1,2"]
@@ -58,6 +59,7 @@ def test_bench_json_prints_one_json_object_as_the_last_line(single_person_clip: 
     assert set(report["targets"]) == {"ratio", "speedup_2", "overhead", "latency", "rss"}
 
 
+@pytest.mark.slow
 def test_bench_prints_a_markdown_table_without_json(single_person_clip: Path) -> None:
     result = CliRunner().invoke(
         main, ["bench", str(single_person_clip), "--frames", "10", "--workers", "1"]
@@ -68,6 +70,7 @@ def test_bench_prints_a_markdown_table_without_json(single_person_clip: Path) ->
     assert "kept their faster run" in result.stdout
 
 
+@pytest.mark.slow
 def test_bench_cores_pins_every_thread(single_person_clip: Path) -> None:
     import os
 
@@ -107,6 +110,7 @@ def test_the_bare_benchmark_loads_the_model_as_the_estimator_does(tmp_path: Path
         bench_bare(tmp_path / "missing.task", BackstepConfig(), [])
 
 
+@pytest.mark.slow
 def test_bench_measures_each_backend_asked_for_in_that_order(single_person_clip: Path) -> None:
     pytest.importorskip("ai_edge_litert", reason="the LiteRT backend needs ai-edge-litert")
     args = ["--json", "--frames", "10", "--workers", "1", "--backend", "litert,mediapipe"]
@@ -124,6 +128,7 @@ def test_bench_measures_each_backend_asked_for_in_that_order(single_person_clip:
         assert bench["runs"][0]["person_share"] >= 0.9
 
 
+@pytest.mark.slow
 def test_bench_table_has_a_row_per_backend_and_worker_count(single_person_clip: Path) -> None:
     pytest.importorskip("ai_edge_litert", reason="the LiteRT backend needs ai-edge-litert")
     args = ["--frames", "10", "--workers", "1", "--backend", "mediapipe,litert"]

@@ -1,7 +1,7 @@
 """The LiteRT backend: real inference on the fixture clips, checked against MediaPipe's own.
 
 Both backends run the same two models from the same ``.task`` file, so they must agree: the
-tolerances below are the measured gaps (README "LiteRT backend") with a margin. Distances
+tolerances below are the measured gaps (docs/benchmarks.md) with a margin. Distances
 are Euclidean, in fractions of the frame's long side, over the torso, hip, knee and ankle
 landmarks (what posture, core and gait are judged on), on the zone crop the pipeline infers
 on, with each clip's media times (MediaPipe's VIDEO-mode filter depends on them).

@@ -233,3 +233,49 @@ def test_a_missing_landmark_does_not_poison_the_rest_of_the_pose() -> None:
     assert np.isfinite(np.delete(out.image, 7, axis=0)).all()
     after = smoother.smooth(2 / FPS, standing_pose())
     assert np.isfinite(after.image).all() and np.isfinite(after.world).all()
+
+
+def reference_mediapipe_one_euro(
+    hz_ts: list[float], xs: list[float], scales: list[float], min_cutoff: float, beta: float
+) -> list[float]:
+    """MediaPipe's scalar filter (one_euro_filter.cc) written out: the speed is taken between
+    raw samples and multiplied by each sample's value scale before its low-pass."""
+
+    def alpha(cutoff: float, hz: float) -> float:
+        return 1.0 / (1.0 + hz / (2 * math.pi * cutoff))
+
+    out = [xs[0]]
+    last_raw, last_out, speed = xs[0], xs[0], 0.0
+    for i in range(1, len(xs)):
+        hz = 1.0 / (hz_ts[i] - hz_ts[i - 1])
+        raw_speed = (xs[i] - last_raw) * scales[i] * hz
+        speed = alpha(1.0, hz) * raw_speed + (1 - alpha(1.0, hz)) * speed
+        a = alpha(min_cutoff + beta * abs(speed), hz)
+        last_out = a * xs[i] + (1 - a) * last_out
+        last_raw = xs[i]
+        out.append(last_out)
+    return out
+
+
+def test_the_raw_speed_variant_is_mediapipes_filter() -> None:
+    """LiteRT reproduces MediaPipe's landmark filter with this same class (one One Euro)."""
+    rng = np.random.default_rng(5)
+    ts = list(np.cumsum(rng.uniform(0.03, 0.2, 60)))
+    xs = list(np.cumsum(rng.normal(0, 3.0, 60)))
+    sizes = list(rng.uniform(50, 300, 60))  # the body's size in pixels, frame by frame
+    expected = reference_mediapipe_one_euro(ts, xs, [1 / s for s in sizes], 0.05, 80.0)
+    filt = OneEuroFilter(0.05, 80.0, raw_speed=True)
+    got = [float(filt(t, np.array([x]), s)[0]) for t, x, s in zip(ts, xs, sizes, strict=True)]
+    assert got == pytest.approx(expected, rel=1e-9, abs=1e-9)
+    # ... and differs from the paper's variant on the same input (the option matters)
+    paper = OneEuroFilter(0.05, 80.0)
+    other = [float(paper(t, np.array([x]), s)[0]) for t, x, s in zip(ts, xs, sizes, strict=True)]
+    assert other != pytest.approx(expected, rel=1e-6, abs=1e-6)
+
+
+def test_litert_filters_with_the_shared_one_euro_filter() -> None:
+    from vision.pose.litert.filters import PoseFilter
+
+    pose_filter = PoseFilter()
+    for part in (pose_filter.image, pose_filter.world):
+        assert isinstance(part._filter, OneEuroFilter) and part._filter.raw_speed

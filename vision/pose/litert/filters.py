@@ -2,67 +2,39 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-#: MediaPipe's filters start at this rate until two timestamps give the real one.
-START_HZ = 30.0
+from vision.pose.smoothing import OneEuroFilter
+
 #: Visibility is low-pass filtered with this weight for the new value.
 VISIBILITY_ALPHA = 0.1
 
 
-def alpha(cutoff: float | np.ndarray, hz: float) -> float | np.ndarray:
-    """The exponential smoothing weight for ``cutoff`` (Hz) at a ``hz`` sampling rate."""
-    tau = 1.0 / (2 * math.pi * cutoff)
-    return 1.0 / (1.0 + tau * hz)
-
-
 class OneEuro:
-    """One Euro filter (Casiez 2012) over a whole array at once, as MediaPipe runs it.
+    """MediaPipe's One Euro filter: the project's `OneEuroFilter` with MediaPipe's clock rules.
 
-    MediaPipe's variant: the derivative is scaled by ``1 / object scale`` (so speed is in
-    body sizes per second), a timestamp that does not increase passes the value through
-    unfiltered, and the rate stays at `START_HZ` until a second non-zero timestamp.
-    Timestamps are integer nanoseconds, as MediaPipe's are.
+    The filtering is `vision.pose.smoothing.OneEuroFilter` in its ``raw_speed`` variant
+    (speed between raw samples, in body sizes per second). Around it, MediaPipe's rules for
+    time: timestamps are integer nanoseconds, and a timestamp that does not increase (a
+    first frame at 0 included) passes the value through unfiltered and untouched by the
+    filter's state.
     """
 
     def __init__(self, min_cutoff: float, beta: float, d_cutoff: float = 1.0) -> None:
-        self.min_cutoff = min_cutoff
-        self.beta = beta
-        self.d_cutoff = d_cutoff
-        self.reset()
+        self._filter = OneEuroFilter(min_cutoff, beta, d_cutoff, raw_speed=True)
+        self._last_ns = 0
 
     def reset(self) -> None:
         """Forget the past (a new person)."""
-        self._hz = START_HZ
+        self._filter.reset()
         self._last_ns = 0
-        self._raw: np.ndarray | None = None
-        self._value: np.ndarray | None = None
-        self._speed: np.ndarray | None = None
 
     def apply(self, t_ns: int, value: np.ndarray, scale: float = 1.0) -> np.ndarray:
-        """``value`` filtered at time ``t_ns``; ``scale`` multiplies the derivative."""
+        """``value`` filtered at time ``t_ns``; the speed is in units of ``scale`` per second."""
         if self._last_ns >= t_ns:
             return value
-        if self._last_ns != 0 and t_ns != 0:
-            self._hz = 1e9 / (t_ns - self._last_ns)
         self._last_ns = t_ns
-        if self._raw is None:
-            speed = np.zeros_like(value)
-        else:
-            speed = (value - self._raw) * scale * self._hz
-        if self._speed is not None:
-            a = alpha(self.d_cutoff, self._hz)
-            speed = a * speed + (1 - a) * self._speed
-        cutoff = self.min_cutoff + self.beta * np.abs(speed)
-        if self._value is None:
-            out = value.copy()
-        else:
-            a_x = alpha(cutoff, self._hz)
-            out = a_x * value + (1 - a_x) * self._value
-        self._raw, self._value, self._speed = value.copy(), out, speed
-        return out
+        return self._filter(t_ns / 1e9, value, scale)
 
 
 class LowPass:
@@ -120,10 +92,10 @@ class PoseFilter:
         px = image[:, :3] * np.array([w, h, w])
         out = image.copy()
         if region_px > 1e-6:
-            out[:, :3] = self.image.apply(t_ns, px, 1.0 / region_px) / np.array([w, h, w])
+            out[:, :3] = self.image.apply(t_ns, px, region_px) / np.array([w, h, w])
         out[:, 3] = self.visibility.apply(image[:, 3])
         extent = np.ptp(world[:, 0]) + np.ptp(world[:, 1])
         smoothed_world = world
         if extent / 2 > 1e-6:
-            smoothed_world = self.world.apply(t_ns, world, 2.0 / extent)
+            smoothed_world = self.world.apply(t_ns, world, extent / 2)
         return out, smoothed_world
