@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from dashboard.data import FINISHED, SessionFacts
 from kiosk.domain import FINISHED_STATUSES, sql_in
-from kiosk.errors import StorageError
+from kiosk.store.errors import StorageError
 from kiosk.store.records import (
     EventRecord,
     Member,

@@ -19,7 +19,7 @@ from hw.events import ButtonEvent
 from hw.station import StationHardware
 from kiosk.app.notify import Notifier
 from kiosk.app.parts import StationParts, open_parts
-from kiosk.app.store_link import SavingHealth, StoreOpener, write_saving_status
+from kiosk.app.store_link import SavingHealth, StoreOpener
 from kiosk.config.reload import ConfigReloader
 from kiosk.config.schema import BackstepConfig
 from kiosk.members.checkin import CheckinService, QrScanner
@@ -27,6 +27,7 @@ from kiosk.members.qr_worker import QrWorker
 from kiosk.session.lifecycle import MemberSessions
 from kiosk.store.connection import resolve_data_dir
 from kiosk.store.database import Store
+from kiosk.store.saving_status import write_saving_status
 from kiosk.store.worker import StorageWorker
 from kiosk.ui.sound import SoundPlayer
 from kiosk.vision_link.link import VisionLike, open_vision

@@ -20,7 +20,7 @@ def doctor(config_path: Path | None) -> None:
     Exits 1 when something blocks a session; warnings (e.g. no camera but the demo clip
     can play) exit 0.
     """
-    from kiosk.app.doctor import exit_code, format_table, run_checks
+    from kiosk.doctor.checks import exit_code, format_table, run_checks
 
     results = run_checks(config_path)
     click.echo(format_table(results))

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.errors import ConfigError
+from kiosk.config.errors import ConfigError as ConfigError
+from kiosk.config.errors import ConfigFileError as ConfigFileError
 
 #: A key's location in the config data: section, key, array index ...
 Loc = tuple[str | int, ...]
@@ -41,15 +42,6 @@ class ConfigIssue:
         if self.allowed:
             text += f" (allowed: {self.allowed})"
         return text
-
-
-class ConfigFileError(ConfigError):
-    """An unusable config file: ``issues`` lists every problem, ``path`` names the file."""
-
-    def __init__(self, path: Path | str, issues: list[ConfigIssue]) -> None:
-        self.path = Path(path)
-        self.issues = list(issues)
-        super().__init__("\n".join(issue.format(self.path) for issue in self.issues))
 
 
 def format_value(value: Any, limit: int = 60) -> str:

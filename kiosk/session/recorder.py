@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.errors import StorageError
 from kiosk.session.stats import Sample as SecondSample
 from kiosk.session.stats import SecondSampler
 from kiosk.store.database import EventRecord, Sample, SessionStatus, Store
+from kiosk.store.errors import StorageError
 from vision.threads import WorkerThread
 from vision.types import FrameMetrics
 
@@ -52,7 +52,7 @@ class _Writer:
         self._on_error = on_error
         self._queue: queue.Queue[_Batch] = queue.Queue()
         self._pending: list[_Batch] = []
-        self._worker = WorkerThread(self._run, "SessionWriter")
+        self._worker = WorkerThread(self._run, "backstep-session-writer")
         self._worker.start()
 
     def put(self, batch: _Batch) -> None:

@@ -9,13 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config.schema import DisplayConfig
-from kiosk.errors import KioskError
+from kiosk.ui.errors import DisplayError as DisplayError
 
 logger = logging.getLogger(__name__)
-
-
-class DisplayError(KioskError, RuntimeError):
-    """No display could be opened; the message says why and what to do."""
 
 
 def explain_display(driver: str | None, exc: BaseException) -> str:

@@ -1,0 +1,28 @@
+"""The staff config's errors: an unusable file, a file that could not be updated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk.errors import KioskError
+
+if TYPE_CHECKING:
+    from kiosk.config.problems import ConfigIssue
+
+
+class ConfigError(KioskError, ValueError):
+    """The staff configuration file is missing, unreadable or invalid."""
+
+
+class ConfigFileError(ConfigError):
+    """An unusable config file: ``issues`` lists every problem, ``path`` names the file."""
+
+    def __init__(self, path: Path | str, issues: list[ConfigIssue]) -> None:
+        self.path = Path(path)
+        self.issues = list(issues)
+        super().__init__("\n".join(issue.format(self.path) for issue in self.issues))
+
+
+class ConfigWriteError(KioskError):
+    """The staff file could not be updated; it is left exactly as it was."""
