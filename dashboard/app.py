@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
 import anyio.to_thread
-import jinja2
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -22,17 +16,17 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dashboard import views
 from dashboard.accounts import Accounts
 from dashboard.data import DashboardData
-from dashboard.security import CSRF_FIELD, LoginThrottle, csrf_ok, csrf_token
+from dashboard.pages import HERE, Dashboard, render
+from dashboard.security import CSRF_FIELD, csrf_ok, csrf_token
 from kiosk.config.schema import BackstepConfig
 
 logger = logging.getLogger(__name__)
 
-HERE = Path(__file__).parent
 COOKIE = "backstep_dashboard"
 WORKER_THREADS = 4
 # No inline script: the chart data travels as JSON in <script type="application/json">.
@@ -45,20 +39,6 @@ _HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
 ]  # fmt: skip
-
-
-@dataclass
-class Dashboard:
-    """What the routes share: the data, the accounts, the config, the login throttle."""
-
-    data: DashboardData
-    accounts: Accounts
-    config: BackstepConfig
-    throttle: LoginThrottle = field(init=False)
-
-    def __post_init__(self) -> None:
-        d = self.config.dashboard
-        self.throttle = LoginThrottle(d.max_failed_logins, d.lockout_minutes * 60)
 
 
 class SecurityHeaders:
@@ -83,47 +63,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def _when(t: float | None) -> str:
-    if t is None:
-        return "—"
-    return dt.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M")
-
-
-def _num(v: Any, digits: int = 1) -> str:
-    # a summary without the key (older kiosks, other stations) is Jinja's Undefined
-    if v is None or isinstance(v, jinja2.Undefined):
-        return "—"
-    return f"{v:.{digits}f}"
-
-
-templates = Jinja2Templates(directory=str(HERE / "templates"))
-templates.env.filters["when"] = _when
-templates.env.filters["num"] = _num
-
-
-def current_user(request: Request) -> str | None:
-    """The logged-in trainer's name, or None (also when the account was removed since)."""
-    name = request.session.get("user")
-    if not isinstance(name, str):
-        return None
-    board: Dashboard = request.app.state.board
-    return name if board.accounts.exists(name) else None
-
-
-def to_login(request: Request) -> RedirectResponse:
-    """Send an anonymous visitor to the login page, coming back here afterwards."""
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-
-
-def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
-    """A page from ``templates/`` with the CSRF token and the user filled in."""
-    context.setdefault("user", request.session.get("user"))
-    context["csrf_field"] = CSRF_FIELD
-    context["csrf"] = csrf_token(request.session)
-    return templates.TemplateResponse(request, name, context, status_code=status)
 
 
 def _safe_next(target: str | None) -> str:
@@ -198,8 +137,6 @@ def create_app(
     data: DashboardData, accounts: Accounts, config: BackstepConfig, secret: str
 ) -> Starlette:
     """The ASGI application over ``data`` (read-only) and the trainer ``accounts``."""
-    from dashboard import views
-
     d = config.dashboard
     routes = [
         Route("/", home),
