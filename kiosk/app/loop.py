@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hw.events import ButtonEvent
@@ -15,6 +12,7 @@ from kiosk.app.drawing import FrameDrawer
 from kiosk.app.effects import EffectRunner
 from kiosk.app.live_reload import LiveReload, apply_checkin_rules
 from kiosk.app.lockdown import EXIT_STAFF_QUIT, InstanceLock, StopSignal, under_systemd
+from kiosk.app.options import RunOptions
 from kiosk.app.presses import PressInjector, parse_presses
 from kiosk.app.run_summary import LoopRates, run_summary, summary_line, ui_cpu_ms_per_frame
 from kiosk.app.safeguards import Safeguards
@@ -35,36 +33,14 @@ from kiosk.ui.theme import Theme
 from kiosk.ui.view_state import ViewState
 from kiosk.vision_link.link import StatusFacts, VisionLike, read_status
 from kiosk.vision_link.snapshot import SnapshotBuilder
-from vision.sources.base import FrameSource
 from vision.types import FrameResult
 
 __all__ = ["KioskApp", "RunOptions", "choose_driver", "run_kiosk", "summary_line"]
 
 if TYPE_CHECKING:
-    from gpiozero import Factory
+    pass
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class RunOptions:
-    """How ``backstep run`` was asked to run (tests build these directly)."""
-
-    config_path: Path | None = None
-    source: str | None = None
-    headless: bool = False
-    seconds: float | None = None
-    screenshots: Path | None = None
-    presses: str | None = None
-    size: tuple[int, int] | None = None
-    pin_factory: Factory | None = None
-    #: (seconds after start, action) pairs run inside the loop (tests drive mock pins here)
-    script: list[tuple[float, Callable[[KioskApp], None]]] = field(default_factory=list)
-    vision: VisionLike | None = None
-    #: tests only: opens the camera for the real VisionService (and reopens it after a loss)
-    source_factory: Callable[[], FrameSource] | None = None
-    #: config safe mode (kiosk.config.safe): the staff file's errors, shown on the staff screen
-    startup_errors: list[str] = field(default_factory=list)
 
 
 class KioskApp:

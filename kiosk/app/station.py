@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from hw.events import ButtonEvent
 from hw.station import StationHardware
 from kiosk.app.notify import Notifier
+from kiosk.app.options import RunOptions
 from kiosk.app.parts import StationParts, open_parts
 from kiosk.app.store_link import SavingHealth, StoreOpener
 from kiosk.config.reload import ConfigReloader
@@ -33,7 +34,6 @@ from kiosk.ui.sound import SoundPlayer
 from kiosk.vision_link.link import VisionLike, open_vision
 
 if TYPE_CHECKING:
-    from kiosk.app.loop import RunOptions
     from kiosk.fleet.station import StationFleet
 
 logger = logging.getLogger(__name__)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from kiosk.config.problems import ConfigIssue
 from kiosk.errors import KioskError
-
-if TYPE_CHECKING:
-    from kiosk.config.problems import ConfigIssue
 
 
 class ConfigError(KioskError, ValueError):
@@ -18,7 +16,7 @@ class ConfigError(KioskError, ValueError):
 class ConfigFileError(ConfigError):
     """An unusable config file: ``issues`` lists every problem, ``path`` names the file."""
 
-    def __init__(self, path: Path | str, issues: list[ConfigIssue]) -> None:
+    def __init__(self, path: Path | str, issues: Sequence[ConfigIssue]) -> None:
         self.path = Path(path)
         self.issues = list(issues)
         super().__init__("\n".join(issue.format(self.path) for issue in self.issues))

@@ -1,4 +1,4 @@
-"""Config-file problems: one issue per key with its line, and the error that lists them all."""
+"""Config-file problems: one issue per key with its line (`kiosk.config.errors` lists them)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from kiosk.config.errors import ConfigError as ConfigError
-from kiosk.config.errors import ConfigFileError as ConfigFileError
 
 #: A key's location in the config data: section, key, array index ...
 Loc = tuple[str | int, ...]
