@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hw.events import ButtonEvent
 from hw.station import StationHardware
@@ -37,9 +37,6 @@ from vision.types import FrameResult
 
 __all__ = ["KioskApp", "RunOptions", "choose_driver", "run_kiosk", "summary_line"]
 
-if TYPE_CHECKING:
-    pass
-
 logger = logging.getLogger(__name__)
 
 
@@ -56,6 +53,7 @@ class KioskApp:
         self._quit = False
         self.stop_signal = StopSignal()
         self.rates = LoopRates()
+        self._last_qr_frame = -1
         self.shots = ScreenshotSaver(options.screenshots) if options.screenshots else None
         # first, before the display or the database: a second kiosk on the same data folder
         # would mark the live one's session interrupted (raises AlreadyRunningError)
@@ -268,8 +266,6 @@ class KioskApp:
         for code in worker.take():
             effects += self.controller.on_card(code, now, "qr")
         return effects
-
-    _last_qr_frame = -1
 
     def _step(self, now: float) -> ViewState:
         """One loop iteration's logic; never raises (a failure shows on the staff screen)."""
