@@ -108,6 +108,24 @@ def test_the_committed_drawings_are_the_graph_of_today() -> None:
         assert committed == dot, f"docs/{name} is stale: run python tools/import_graph.py"
 
 
+def test_the_session_outcomes_are_spelled_once() -> None:
+    # kiosk/domain.py names them; the schema's CHECK constraints (CREATE TABLE) are history
+    words = ("completed", "stopped", "interrupted")
+    found = []
+    for module, path in graph.project_modules().items():
+        if module == "kiosk.domain" or not module.startswith(("kiosk", "dashboard")):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            text = node.value
+            if "CREATE TABLE" in text:
+                continue
+            if text in words or any(f"'{w}'" in text for w in words):
+                found.append(f"{module}:{node.lineno}")
+    assert found == []
+
+
 def _named_threads() -> list[tuple[str, int, str | None]]:
     """(file, line, name or None when not a literal) of every thread the code makes."""
     out = []

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.domain import STOPPED
 from kiosk.session.stats import Sample as SecondSample
 from kiosk.session.stats import SecondSampler
 from kiosk.store.database import EventRecord, Sample, SessionStatus, Store
@@ -224,7 +225,7 @@ class SessionRecorder:
         """
         t = self._clock() if t is None else t
         if self.is_active:
-            self.finish("stopped", None, t)
+            self.finish(STOPPED, None, t)
         self._t0 = self._last_t = self._last_flush_t = t
         self._sampler = SecondSampler(self.sample_interval_s)
         self._samples, self._events = [], []
