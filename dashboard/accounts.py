@@ -24,8 +24,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from kiosk.config.schema import StorageConfig
-from kiosk.errors import StorageError
 from kiosk.store.connection import resolve_data_dir
+from kiosk.store.errors import StorageError
 
 logger = logging.getLogger(__name__)
 

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
 import anyio.to_thread
-import jinja2
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -22,16 +16,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dashboard import views
 from dashboard.accounts import Accounts
 from dashboard.data import DashboardData
+from dashboard.pages import HERE, LOGIN_KEY, Dashboard, render
 from dashboard.security import (
     CSRF_FIELD,
     MAX_NAME_CHARS,
     MAX_PASSWORD_CHARS,
-    LoginThrottle,
     csrf_ok,
     csrf_token,
     log_name,
@@ -41,7 +35,6 @@ from kiosk.config.schema import BackstepConfig
 
 logger = logging.getLogger(__name__)
 
-HERE = Path(__file__).parent
 COOKIE = "backstep_dashboard"
 WORKER_THREADS = 4
 # No inline script: the chart data travels as JSON in <script type="application/json">.
@@ -54,20 +47,6 @@ _HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
 ]  # fmt: skip
-
-
-@dataclass
-class Dashboard:
-    """What the routes share: the data, the accounts, the config, the login throttle."""
-
-    data: DashboardData
-    accounts: Accounts
-    config: BackstepConfig
-    throttle: LoginThrottle = field(init=False)
-
-    def __post_init__(self) -> None:
-        d = self.config.dashboard
-        self.throttle = LoginThrottle(d.max_failed_logins, d.lockout_minutes * 60)
 
 
 class SecurityHeaders:
@@ -92,56 +71,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def _when(t: float | None) -> str:
-    if t is None:
-        return "—"
-    return dt.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M")
-
-
-def _num(v: Any, digits: int = 1) -> str:
-    # a summary without the key (older kiosks, other stations) is Jinja's Undefined
-    if v is None or isinstance(v, jinja2.Undefined):
-        return "—"
-    return f"{v:.{digits}f}"
-
-
-templates = Jinja2Templates(directory=str(HERE / "templates"))
-templates.env.filters["when"] = _when
-templates.env.filters["num"] = _num
-
-
-#: The session cookie's key for the login token (the server holds what it means).
-_LOGIN_KEY = "login"
-
-
-def current_user(request: Request) -> str | None:
-    """The logged-in trainer's name, or None.
-
-    The signed cookie only carries a random token; the accounts database says whose login
-    it is, so logging out, removing the trainer, a new password or an idle spell longer
-    than ``dashboard.session_idle_minutes`` ends it on the server, whatever the browser kept.
-    """
-    token = request.session.get(_LOGIN_KEY)
-    if not isinstance(token, str):
-        return None
-    board: Dashboard = request.app.state.board
-    return board.accounts.login_user(token, board.config.dashboard.session_idle_minutes * 60)
-
-
-def to_login(request: Request) -> RedirectResponse:
-    """Send an anonymous visitor to the login page, coming back here afterwards."""
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-
-
-def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
-    """A page from ``templates/`` with the CSRF token and the user filled in."""
-    context.setdefault("user", current_user(request))
-    context["csrf_field"] = CSRF_FIELD
-    context["csrf"] = csrf_token(request.session)
-    return templates.TemplateResponse(request, name, context, status_code=status)
 
 
 def _safe_next(target: str | None) -> str:
@@ -194,13 +123,13 @@ async def login(request: Request) -> Response:
                       error="Wrong name or password.")  # fmt: skip
     board.throttle.succeeded(*keys)
     # a fresh session (and CSRF token) at login: a token planted before login is useless
-    old = request.session.get(_LOGIN_KEY)
+    old = request.session.get(LOGIN_KEY)
     if isinstance(old, str):
         board.accounts.close_login(old)
     request.session.clear()
     idle_s = board.config.dashboard.session_idle_minutes * 60
     await run_in_threadpool(board.accounts.prune_logins, idle_s)
-    request.session[_LOGIN_KEY] = await run_in_threadpool(board.accounts.open_login, trainer.name)
+    request.session[LOGIN_KEY] = await run_in_threadpool(board.accounts.open_login, trainer.name)
     csrf_token(request.session)
     logger.info("trainer %s logged in from %s", trainer.name, client)
     return RedirectResponse(target, status_code=303)
@@ -211,7 +140,7 @@ async def logout(request: Request) -> Response:
     form = await read_small_form(request)
     if form is None or not csrf_ok(request.session, form.get(CSRF_FIELD)):
         return Response("Forbidden: bad or missing CSRF token", status_code=403)
-    token = request.session.get(_LOGIN_KEY)
+    token = request.session.get(LOGIN_KEY)
     if isinstance(token, str):
         board: Dashboard = request.app.state.board
         board.accounts.close_login(token)
@@ -236,8 +165,6 @@ def create_app(
     data: DashboardData, accounts: Accounts, config: BackstepConfig, secret: str
 ) -> Starlette:
     """The ASGI application over ``data`` (read-only) and the trainer ``accounts``."""
-    from dashboard import views
-
     d = config.dashboard
     routes = [
         Route("/", home),

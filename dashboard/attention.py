@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from dashboard.data import SessionFacts, last_n
 from kiosk.config.schema import DashboardConfig, ProgressionConfig
+from kiosk.domain import FINISHED_BY_MEMBER
 from kiosk.session.progression import SessionOutcome, Suggestion, suggest_next
 from kiosk.store.records import Member
 
@@ -37,7 +38,7 @@ def outcomes(facts: Sequence[SessionFacts]) -> list[SessionOutcome]:
     return [
         SessionOutcome(f.backward_minutes, f.upright_share, f.incline_percent or 0.0, f.intervals)
         for f in facts
-        if f.status in ("completed", "stopped")
+        if f.status in FINISHED_BY_MEMBER
         and (f.backward_minutes or 0) > 0
         and f.backward_minutes is not None
     ]

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from kiosk.domain import FINISHED_STATUSES
 from kiosk.store.records import EventRecord, Member, Sample, SessionRecord, StoredBaseline
 
 #: Sessions a trainer sees: finished ones (a live session shows up once it ends).
-FINISHED = ("completed", "stopped", "interrupted")
+FINISHED = FINISHED_STATUSES
 
 
 @dataclass(frozen=True, slots=True)

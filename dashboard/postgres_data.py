@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from dashboard.data import FINISHED, SessionFacts, facts_from_record
 from kiosk.config.schema import FleetConfig
-from kiosk.errors import StorageError
 from kiosk.fleet.central import FleetError, connect, explain
+from kiosk.store.errors import StorageError
 from kiosk.store.records import EventRecord, Member, Sample, SessionRecord, StoredBaseline
 
 if TYPE_CHECKING:

@@ -11,7 +11,8 @@ from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 from dashboard.data import FINISHED, SessionFacts
-from kiosk.errors import StorageError
+from kiosk.domain import FINISHED_STATUSES, sql_in
+from kiosk.store.errors import StorageError
 from kiosk.store.records import (
     EventRecord,
     Member,
@@ -28,7 +29,7 @@ T = TypeVar("T")
 #: SQLite row ids are signed 64-bit: a longer number in a URL would raise OverflowError.
 _MAX_ROWID = 2**63 - 1
 
-_IN_FINISHED = "status IN ('completed', 'stopped', 'interrupted')"
+_IN_FINISHED = f"status IN {sql_in(FINISHED_STATUSES)}"
 _FACTS = (
     "SELECT id, member_id, started, status,"
     " json_extract(summary, '$.backward_minutes'),"
@@ -51,7 +52,7 @@ _RECENT = (
     " (PARTITION BY member_id ORDER BY started DESC, id DESC) AS rn"
     " FROM sessions WHERE member_id IS NOT NULL) WHERE rn <= ? OR started >= ?)"
     # unary + keeps the planner off the status index: the id list drives this query
-    " AND +status IN ('completed', 'stopped', 'interrupted')"
+    f" AND +status IN {sql_in(FINISHED_STATUSES)}"
 )
 
 

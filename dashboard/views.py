@@ -10,11 +10,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from dashboard.app import Dashboard, current_user, render, to_login
 from dashboard.attention import RECENT, facts_since, member_rows, outcomes, regression
 from dashboard.charts import Chart, member_charts, session_charts
 from dashboard.csv_export import samples_csv, sessions_csv
 from dashboard.data import facts_from_record
+from dashboard.pages import Dashboard, current_user, render, to_login
 from kiosk.session.progression import suggest_next
 
 

@@ -69,3 +69,11 @@ class WorkerThread:
             logger.warning("%s did not stop within %.1f s", self.name, limit)
             return False
         return True
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the target to end by itself (without asking it to); True if it ended."""
+        thread = self._thread
+        if thread is None or thread is threading.current_thread():
+            return thread is None or not thread.is_alive()
+        thread.join(timeout)
+        return not thread.is_alive()

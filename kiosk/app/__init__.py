@@ -1,1 +1,1 @@
-"""The running kiosk: the main loop, its options, the station's parts, doctor and run summary."""
+"""The running kiosk: the station, its parts, the main loop, sd_notify, logs, run summary."""

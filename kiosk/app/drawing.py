@@ -1,27 +1,27 @@
-"""The app's part that draws each frame: the view, the screen (never raising), LED, screenshots."""
+"""Drawing each frame: the view, the screen (never raising), the badges, LED, screenshots."""
 
 from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pygame
 
-from hw.station import StationHardware
 from kiosk.app.badges import draw_badges
-from kiosk.app.parts import StationParts, show_screen_on_led
+from kiosk.app.effects import EffectRunner
+from kiosk.app.live_reload import LiveReload
+from kiosk.app.parts import show_screen_on_led
+from kiosk.app.run_summary import LoopRates
+from kiosk.app.safeguards import Safeguards
 from kiosk.app.screenshots import ScreenshotSaver
-from kiosk.config.schema import BackstepConfig
+from kiosk.app.station import Station
 from kiosk.flow.machine import KioskController, Screen
-from kiosk.flow.vision_link import StatusFacts, VisionLike
-from kiosk.session.running import SessionRun
-from kiosk.session.views import SummaryView
 from kiosk.ui.screens.base import BaseScreen, draw_error_screen
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_builder import build_view, posture_limits, staff_view
 from kiosk.ui.view_state import FleetLine, ViewState
+from kiosk.vision_link.link import StatusFacts
 from vision.types import FrameResult
 
 if TYPE_CHECKING:
@@ -37,77 +37,62 @@ def fleet_line(status: FleetStatus, wall_now: float) -> FleetLine:
 
 
 class FrameDrawer:
-    """Builds and draws one frame's view; `KioskApp` inherits it."""
+    """Builds and draws one frame's view onto the display surface."""
 
-    config: BackstepConfig
-    config_path: Path | None
-    controller: KioskController
-    vision: VisionLike
-    session: SessionRun | None
-    summary: SummaryView | None
-    hardware: StationHardware | None
-    screens: dict[Screen, BaseScreen]
-    screen_surf: pygame.Surface
-    theme: Theme
-    shots: ScreenshotSaver | None
-    errors: list[str]
-    gpio_warning: str
-    restart_needed: list[str]
-    parts: StationParts
+    def __init__(
+        self,
+        station: Station,
+        controller: KioskController,
+        effects: EffectRunner,
+        safeguards: Safeguards,
+        reload: LiveReload,
+        rates: LoopRates,
+        surface: pygame.Surface,
+        theme: Theme,
+        screens: dict[Screen, BaseScreen],
+        shots: ScreenshotSaver | None,
+    ) -> None:
+        self.station = station
+        self.controller = controller
+        self.effects = effects  # the member's session and summary
+        self.safeguards = safeguards  # warnings and badges
+        self.reload = reload  # the keys a reload could not apply
+        self.rates = rates
+        self.surface = surface
+        self.theme = theme
+        self.screens = screens
+        self.shots = shots
 
-    def _error(self, message: str) -> None:
-        """Log and show on the staff screen (the app defines it)."""
-        raise NotImplementedError
-
-    def _errors_copy(self) -> list[str]:
-        raise NotImplementedError
-
-    @property
-    def ui_fps(self) -> float:
-        """Frames drawn per second (the app measures it)."""
-        raise NotImplementedError
-
-    @property
-    def pose_fps(self) -> float:
-        """New pose results per second (the app measures it)."""
-        raise NotImplementedError
-
-    def warnings(self) -> list[str]:
-        """Standing staff warnings (the app's safeguards)."""
-        raise NotImplementedError
-
-    def badges(self) -> list[tuple[str, tuple[int, int, int]]]:
-        """Marks every screen carries (the app's safeguards)."""
-        raise NotImplementedError
-
-    def _view(self, now: float, facts: StatusFacts, result: FrameResult | None) -> ViewState:
+    def view(self, now: float, facts: StatusFacts, result: FrameResult | None) -> ViewState:
+        """Everything the screens draw this frame."""
+        station = self.station
         staff = staff_view(
             facts,
-            ui_fps=self.ui_fps,
-            pose_fps=self.pose_fps,
-            config_path=self.config_path,
-            errors=self._errors_copy(),
-            gpio_warning=self.gpio_warning,
-            restart_needed=self.restart_needed,
-            thresholds=posture_limits(self.config),
-            warnings=self.warnings(),
+            ui_fps=self.rates.ui_fps,
+            pose_fps=self.rates.pose_fps,
+            config_path=station.config_path,
+            errors=station.errors.copy(),
+            gpio_warning=station.parts.gpio_warning,
+            restart_needed=self.reload.restart_needed,
+            thresholds=posture_limits(station.config),
+            warnings=self.safeguards.warnings(),
         )
         staff.fleet = self._fleet_line()
         return build_view(
             now=now,
-            config=self.config,
+            config=station.config,
             controller=self.controller,
             facts=facts,
-            frame=self.vision.latest_frame(),
+            frame=station.vision.latest_frame(),
             result=result,
-            session=self.session,
-            summary=self.summary,
+            session=self.effects.session,
+            summary=self.effects.summary,
             staff=staff,
         )
 
     def _fleet_line(self) -> FleetLine | None:
         """The fleet's status from the sync thread's in-memory copy (no I/O on the UI loop)."""
-        fleet = self.parts.fleet
+        fleet = self.station.fleet
         if fleet is None:
             return None
         try:
@@ -116,29 +101,34 @@ class FrameDrawer:
             logger.debug("fleet status failed", exc_info=True)
             return None
 
-    def _draw(self, view: ViewState) -> None:
+    def draw(self, view: ViewState) -> None:
+        """Draw ``view``; a broken screen shows an error screen instead of raising."""
         try:
-            self.screens[view.screen].draw(self.screen_surf, view)
+            self.screens[view.screen].draw(self.surface, view)
         except Exception as exc:
             # a broken screen must never take the kiosk down in front of a member
             logger.exception("drawing %s failed", view.screen.value)
             msg = f"{view.screen.value}: {type(exc).__name__}: {exc}"
-            if not self.errors or self.errors[-1] != msg:
-                self._error(msg)
-            draw_error_screen(self.screen_surf, self.theme, msg)
+            errors = self.station.errors.copy()
+            if not errors or errors[-1] != msg:
+                self.station.report(msg)
+            draw_error_screen(self.surface, self.theme, msg)
         try:
-            draw_badges(self.screen_surf, self.theme, self.badges())
+            draw_badges(self.surface, self.theme, self.safeguards.badges())
         except Exception:
             logger.exception("drawing the badges failed")
 
-    def _screenshot(self, screen: Screen, t_rel: float) -> None:
+    def screenshot(self, screen: Screen, t_rel: float) -> None:
+        """Save a screenshot when one is due (``--screenshots``)."""
         if self.shots is None:
             return
         try:
-            self.shots.maybe_save(self.screen_surf, screen.value, t_rel)
+            self.shots.maybe_save(self.surface, screen.value, t_rel)
         except Exception as exc:
-            self._error(f"screenshot: {exc}")
+            self.station.report(f"screenshot: {exc}")
 
-    def _indicators(self) -> None:
-        if self.hardware is not None:
-            show_screen_on_led(self.hardware, self.controller.screen)
+    def indicators(self) -> None:
+        """The status LED follows the screen."""
+        hardware = self.station.hardware
+        if hardware is not None:
+            show_screen_on_led(hardware, self.controller.screen)

@@ -1,21 +1,19 @@
-"""The app's part that carries out the flow's effects: check-ins, sessions, alerts, the zone."""
+"""Carrying out the flow's effects: check-ins, sessions, alerts, the zone, quitting."""
 
 from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
+from collections.abc import Callable
 
-from hw.station import StationHardware
 from kiosk.app.parts import moved_zone, persist_zone
-from kiosk.config.reload import ConfigReloader
-from kiosk.config.schema import BackstepConfig
+from kiosk.app.station import Station
+from kiosk.domain import CheckinMethod
 from kiosk.flow.effects import (
     AlertOff,
     AlertOn,
     BeginSession,
     CheckIn,
-    CheckinMethod,
     Effect,
     EndSession,
     PauseSession,
@@ -27,64 +25,57 @@ from kiosk.flow.effects import (
     StartBaseline,
 )
 from kiosk.flow.machine import KioskController
-from kiosk.flow.vision_link import VisionLike
-from kiosk.members.checkin import CheckinService
-from kiosk.session.lifecycle import CheckinAnswer, MemberSessions
+from kiosk.session.lifecycle import CheckinAnswer
 from kiosk.session.running import SessionRun
 from kiosk.session.views import SummaryView
-from kiosk.store.worker import StorageWorker
-from kiosk.ui.sound import SoundPlayer
 
 logger = logging.getLogger(__name__)
 
 
 class EffectRunner:
-    """Applies the controller's effects, each failure a staff message; `KioskApp` inherits it."""
+    """Applies the controller's effects, each failure a staff message; owns the member's run.
 
-    config: BackstepConfig
-    config_path: Path | None
-    hardware: StationHardware | None
-    vision: VisionLike
-    controller: KioskController
-    members: MemberSessions
-    session: SessionRun | None
-    summary: SummaryView | None
-    sound: SoundPlayer
-    reloader: ConfigReloader | None
-    storage_jobs: StorageWorker
-    checkin_service: CheckinService | None
-    exit_reason: str
-    _quit: bool
+    ``is_demo`` says whether the demo clip plays (a demo is coached, never recorded);
+    ``quit`` ends the loop with a reason ("staff").
+    """
 
-    def _error(self, message: str) -> None:
-        """Log and show on the staff screen (the app defines it)."""
-        raise NotImplementedError
+    def __init__(
+        self,
+        station: Station,
+        controller: KioskController,
+        is_demo: Callable[[], bool],
+        quit: Callable[[str], None],
+    ) -> None:
+        self.station = station
+        self.controller = controller
+        self._is_demo = is_demo
+        self._quit = quit
+        #: the member's session while one runs, and the summary of the last one
+        self.session: SessionRun | None = None
+        self.summary: SummaryView | None = None
 
-    @property
-    def is_demo(self) -> bool:
-        """True while the built-in demo clip plays (the app's safeguards decide)."""
-        raise NotImplementedError
-
-    def _apply(self, effects: list[Effect], now: float) -> None:
+    def apply(self, effects: list[Effect], now: float) -> None:
+        """Carry out ``effects`` in order; a failing one is reported and the rest still run."""
         for effect in effects:
             try:
                 self._apply_one(effect, now)
             except Exception as exc:
                 logger.exception("effect %s failed", effect.kind)
-                self._error(f"{effect.kind}: {exc}")
+                self.station.report(f"{effect.kind}: {exc}")
 
     def _apply_one(self, effect: Effect, now: float) -> None:
-        hw = self.hardware
+        station = self.station
+        hw = station.hardware
         match effect:
             case CheckIn(code=code, method=method):
-                self._check_in(code, method, now)
+                self._check_in(code, method)
             case StartBaseline():
-                self.vision.set_baseline(None)  # the last member's must not pass for this one's
-                self.vision.start_baseline()
+                station.vision.set_baseline(None)  # the last member's must not pass for this one's
+                station.vision.start_baseline()
             case BeginSession(baseline=baseline):
                 # the demo clip is coached for show, never recorded as a member's session
-                self.session = self.members.begin(
-                    self.controller.member, now, baseline, record=not self.is_demo
+                self.session = station.members.begin(
+                    self.controller.member, now, baseline, record=not self._is_demo()
                 )
                 self.summary = None
             case PauseSession() if self.session is not None:
@@ -92,9 +83,9 @@ class EffectRunner:
             case ResumeSession() if self.session is not None:
                 self.session.resume(now)
             case EndSession(status=status):
-                self._end_session(now, status)
+                self.end_session(now, status)
             case AlertOn():
-                self.sound.play("alert")
+                station.sound.play("alert")
                 if hw is not None:
                     hw.buzzer.beep_alert()
                     hw.led.show_alert()
@@ -102,45 +93,47 @@ class EffectRunner:
                 hw.buzzer.silence()
                 hw.led.show_ready()
             case PlaySound(tone=tone):
-                self.sound.play(tone)
+                station.sound.play(tone)
             case ReloadConfig():
-                if self.reloader is not None:
-                    self.reloader.request()
+                if station.reloader is not None:
+                    station.reloader.request()
                 else:
                     self.controller.staff.message = "No config file in use"
             case SaveZone(delta=delta):
                 self._save_zone(delta)
             case QuitKiosk():
-                self._quit = True
-                self.exit_reason = "staff"
+                self._quit("staff")
 
-    def _check_in(self, code: str, method: CheckinMethod, _now: float) -> None:
+    def _check_in(self, code: str, method: CheckinMethod) -> None:
         # the look-up (and the member's history for the plan) runs in the storage worker;
         # the controller hears the answer from `storage_jobs.poll` in a later loop step
-        service = self.checkin_service
+        station = self.station
+        service = station.checkin
 
         def done(answer: CheckinAnswer | Exception) -> None:
             if isinstance(answer, Exception):
                 answer = CheckinAnswer(False, {"reason": "Check-in is unavailable"})
             now = time.monotonic()
-            self._apply(self.controller.on_checkin_result(answer.ok, now, **answer.details), now)
+            self.apply(self.controller.on_checkin_result(answer.ok, now, **answer.details), now)
 
-        self.storage_jobs.submit(lambda: self.members.check_in(service, code, method), done)
+        station.storage_jobs.submit(lambda: station.members.check_in(service, code, method), done)
 
-    def _end_session(self, now: float, status: str | None = None) -> None:
+    def end_session(self, now: float, status: str | None = None) -> None:
+        """End the running session (if any) and keep its summary for the summary screen."""
         run = self.session
         if run is None:
             return
         self.session = None
-        self.summary = self.members.end(run, self.controller.member, now, status)
+        self.summary = self.station.members.end(run, self.controller.member, now, status)
 
     def _save_zone(self, delta: dict[str, float]) -> None:
+        station = self.station
         try:
-            zone = moved_zone(self.config, delta)
+            zone = moved_zone(station.config, delta)
         except ValueError as exc:
             self.controller.staff.message = f"Zone not valid: {exc}"[:60]
             return
-        self.config.zone = zone
-        self.vision.set_zone(zone)
-        self.controller.staff.message = persist_zone(self.config_path, zone, self._error)
+        station.config.zone = zone
+        station.vision.set_zone(zone)
+        self.controller.staff.message = persist_zone(station.config_path, zone, station.report)
         logger.info("zone set to %s", zone)

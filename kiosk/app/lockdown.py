@@ -11,7 +11,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
-from kiosk.errors import KioskError
+from kiosk.app.errors import AlreadyRunningError as AlreadyRunningError
 
 logger = logging.getLogger(__name__)
 
@@ -29,10 +29,6 @@ def under_systemd(environ: Mapping[str, str] | None = None) -> bool:
     """True when a systemd unit started us (it sets ``INVOCATION_ID`` for every service)."""
     env = os.environ if environ is None else environ
     return bool(env.get("INVOCATION_ID") or env.get("NOTIFY_SOCKET"))
-
-
-class AlreadyRunningError(KioskError, RuntimeError):
-    """Another ``backstep run`` holds the data folder's lock."""
 
 
 class InstanceLock:

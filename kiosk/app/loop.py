@@ -3,145 +3,93 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hw.events import ButtonEvent
+from hw.station import StationHardware
 from kiosk.app.drawing import FrameDrawer
 from kiosk.app.effects import EffectRunner
-from kiosk.app.live_reload import LiveReload
-from kiosk.app.lockdown import InstanceLock, StopSignal, under_systemd
-from kiosk.app.parts import open_parts
+from kiosk.app.live_reload import LiveReload, apply_checkin_rules
+from kiosk.app.lockdown import EXIT_STAFF_QUIT, InstanceLock, StopSignal, under_systemd
+from kiosk.app.options import RunOptions
 from kiosk.app.presses import PressInjector, parse_presses
-from kiosk.app.run_summary import run_summary, summary_line, ui_cpu_ms_per_frame
+from kiosk.app.run_summary import LoopRates, run_summary, summary_line, ui_cpu_ms_per_frame
 from kiosk.app.safeguards import Safeguards
 from kiosk.app.screenshots import ScreenshotSaver
-from kiosk.app.store_link import SavingHealth
+from kiosk.app.station import Station
+from kiosk.config.reload import ConfigReloader
 from kiosk.config.schema import BackstepConfig
-from kiosk.flow.effects import (
-    Effect,
-)
+from kiosk.deploy.health import HealthFile
+from kiosk.domain import INTERRUPTED
+from kiosk.flow.effects import Effect
 from kiosk.flow.machine import FlowTimings, KioskController, Screen
-from kiosk.flow.vision_link import StatusFacts, VisionLike, open_vision, read_status
-from kiosk.flow.vision_snapshot import SnapshotBuilder
-from kiosk.members.qr_worker import QrWorker
-from kiosk.session.lifecycle import MemberSessions
 from kiosk.session.running import SessionRun
-from kiosk.session.views import SummaryView
-from kiosk.store.worker import StorageWorker
+from kiosk.store.connection import resolve_data_dir
 from kiosk.ui.display import choose_driver, open_display
 from kiosk.ui.keyboard import KeyboardInput, pump_events
 from kiosk.ui.mirror import MirrorView
 from kiosk.ui.screens import build_screens
-from kiosk.ui.sound import SoundPlayer
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_state import ViewState
-from vision.sources.base import FrameSource
+from kiosk.vision_link.link import StatusFacts, VisionLike, read_status
+from kiosk.vision_link.snapshot import SnapshotBuilder
 from vision.types import FrameResult
 
 __all__ = ["KioskApp", "RunOptions", "choose_driver", "run_kiosk", "summary_line"]
 
-if TYPE_CHECKING:
-    from gpiozero import Factory
-
 logger = logging.getLogger(__name__)
 
 
-@dataclass
-class RunOptions:
-    """How ``backstep run`` was asked to run (tests build these directly)."""
+class KioskApp:
+    """Owns the display, the station and the controller; ``run`` calls the parts in order.
 
-    config_path: Path | None = None
-    source: str | None = None
-    headless: bool = False
-    seconds: float | None = None
-    screenshots: Path | None = None
-    presses: str | None = None
-    size: tuple[int, int] | None = None
-    pin_factory: Factory | None = None
-    #: (seconds after start, action) pairs run inside the loop (tests drive mock pins here)
-    script: list[tuple[float, Callable[[KioskApp], None]]] = field(default_factory=list)
-    vision: VisionLike | None = None
-    #: tests only: opens the camera for the real VisionService (and reopens it after a loss)
-    source_factory: Callable[[], FrameSource] | None = None
-    #: config safe mode (kiosk.config.safe): the staff file's errors, shown on the staff screen
-    startup_errors: list[str] = field(default_factory=list)
-
-
-class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
-    """Owns the display, the hardware, the vision link and the controller; ``run`` loops."""
+    Each step: the station installs a reopened store, inputs and vision feed the controller,
+    the effects carry out what it decided, a pending reload is installed, the drawer draws.
+    """
 
     def __init__(self, config: BackstepConfig, options: RunOptions) -> None:
-        self.config = config
         self.options = options
-        self.config_path = options.config_path
-        self.errors: list[str] = list(options.startup_errors)
-        self._errors_lock = threading.Lock()
-        self.frames_drawn = 0
-        self.result_frames = 0
-        self._last_result_index = -1
-        self._last_qr_frame = -1
-        self.session: SessionRun | None = None
-        self.summary: SummaryView | None = None
-        self.gpio_warning = ""
-        self.restart_needed: list[str] = []
-        self.ready_sent = False
-        self._ready_status_up = False
+        self.exit_reason = ""  #: why the loop ended: "seconds", "quit", "staff" or "signal"
         self._quit = False
-        #: why the loop ended: "seconds", "quit", "staff" or "signal"
-        self.exit_reason = ""
-        #: kiosk mode: only the staff menu quits (always under systemd)
-        self.locked = config.staff.kiosk_mode or under_systemd()
-        self._quit_ignored_logged = False
         self.stop_signal = StopSignal()
-        self._facts = read_status(None)
-        self.saving = SavingHealth()
-        self._t0: float | None = None
-        self._cpu0: float | None = None  # the UI thread's CPU clock at start (run summary)
+        self.rates = LoopRates()
+        self._last_qr_frame = -1
         self.shots = ScreenshotSaver(options.screenshots) if options.screenshots else None
-        from kiosk.deploy.health import HealthFile
-        from kiosk.store.connection import resolve_data_dir
-
         # first, before the display or the database: a second kiosk on the same data folder
         # would mark the live one's session interrupted (raises AlreadyRunningError)
         self.instance_lock = InstanceLock(resolve_data_dir(config.storage))
         self.instance_lock.acquire()
         try:
-            self._init_display()
-            self._init_parts()
+            self._open_display(config)
+            self._build(config)
         except BaseException:
             self.instance_lock.release()
             raise
-        # E (#24): what update.sh's post-switch check reads (model, camera frame, pose)
+        # what update.sh's post-switch check reads (model, camera frame, pose)
         self.health = HealthFile(resolve_data_dir(config.storage))
 
     # ---------------------------------------------------------------- set-up
-    def _init_display(self) -> None:
+    def _open_display(self, config: BackstepConfig) -> None:
         import pygame
 
         # under systemd a missing display is waited for (with growing pauses), not turned
         # into a tight restart loop; elsewhere the DisplayError says at once what to fix
-        wait_s = self.config.display.wait_s if under_systemd() else 0.0
+        wait_s = config.display.wait_s if under_systemd() else 0.0
         display = open_display(
-            self.config.display, self.options.headless, self.options.size, wait_s=wait_s
+            config.display, self.options.headless, self.options.size, wait_s=wait_s
         )
         self.screen_surf = display.surface
         self.headless = display.headless
         self.button_event = pygame.event.custom_type()
-        self.fps = max(30, self.config.display.fps)
+        self.fps = max(30, config.display.fps)
         w, h = self.screen_surf.get_size()
         self.theme = Theme(w, h)
-        self.mirror_view = MirrorView()
-        self.screens = build_screens(self.theme, self.mirror_view)
+        self.screens = build_screens(self.theme, MirrorView())
 
-    def _init_parts(self) -> None:
-        cfg = self.config
-        self.sound = SoundPlayer(cfg.cues.sound and not self.headless, cfg.cues.volume)
-        self.controller = KioskController(
+    def _build(self, cfg: BackstepConfig) -> None:
+        self.station = station = Station(cfg, self.options, self.post_button, self.headless)
+        self.controller = controller = KioskController(
             checkin_enabled=cfg.checkin.qr or cfg.checkin.card or cfg.checkin.buttons,
             guest_allowed=cfg.checkin.guest,
             buttons_checkin=cfg.checkin.buttons,
@@ -151,26 +99,97 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
             now=time.monotonic(),
         )
         self.keyboard = KeyboardInput(cfg.gpio.hold_s, cfg.checkin.card_key_timeout_s)
-        parts = open_parts(
-            cfg, self.post_button, self.options.pin_factory, self.options.config_path, self._error
-        )
-        self.parts = parts
-        self.hardware, self.gpio_warning = parts.hardware, parts.gpio_warning
-        self.store, self.checkin_service, self.qr = parts.store, parts.checkin, parts.qr
-        self.reloader, self.notifier = parts.reloader, parts.notifier
-        self.qr_worker = QrWorker(self.qr) if self.qr is not None else None
-        self.vision = self.options.vision or open_vision(
-            cfg, self.options.source, self.options.source_factory
-        )
         self.snapshots = SnapshotBuilder(cfg.camera.view, cfg.posture)
-        self.storage_jobs = StorageWorker(self._error)
-        self.members = MemberSessions(
-            cfg, self.store, self.vision, self._error, defer=self._defer_storage
+        # kiosk mode: only the staff menu quits (always under systemd)
+        locked = cfg.staff.kiosk_mode or under_systemd()
+        self.safeguards = Safeguards(station, self._stop, locked)
+        self.effects = EffectRunner(
+            station, controller, lambda: self.safeguards.is_demo, self._stop
         )
-        self.members.on_record_error = self._recording_failed
+        self.live_reload = LiveReload(station, controller)
+        self.drawer = FrameDrawer(
+            station,
+            controller,
+            effects=self.effects,
+            safeguards=self.safeguards,
+            reload=self.live_reload,
+            rates=self.rates,
+            surface=self.screen_surf,
+            theme=self.theme,
+            screens=self.screens,
+            shots=self.shots,
+        )
+        station.config_changed.subscribe(self._follow_config)
         self.injector = None
         if self.options.presses:
             self.injector = PressInjector(parse_presses(self.options.presses), self.post_button)
+
+    def _follow_config(self, cfg: BackstepConfig) -> None:
+        # the loop's own parts: the controller (staff and check-in), the card reader, the view
+        apply_checkin_rules(self.controller, cfg)
+        self.keyboard.card.key_timeout_s = cfg.checkin.card_key_timeout_s
+        self.snapshots.expected_view = cfg.camera.view
+
+    # ------------------------------------------------ what tests and scripts look at
+    @property
+    def config(self) -> BackstepConfig:
+        """The config in force (the station's)."""
+        return self.station.config
+
+    @property
+    def vision(self) -> VisionLike:
+        """The vision service (the station's)."""
+        return self.station.vision
+
+    @property
+    def hardware(self) -> StationHardware | None:
+        """Buttons, LED and buzzer (the station's; None without GPIO)."""
+        return self.station.hardware
+
+    @property
+    def reloader(self) -> ConfigReloader | None:
+        """The staff file's reloader (the station's)."""
+        return self.station.reloader
+
+    @property
+    def session(self) -> SessionRun | None:
+        """The member's running session, if any."""
+        return self.effects.session
+
+    @property
+    def locked(self) -> bool:
+        """Kiosk mode: only the staff menu quits."""
+        return self.safeguards.locked
+
+    @property
+    def is_demo(self) -> bool:
+        """True while the built-in demo clip stands in for the camera."""
+        return self.safeguards.is_demo
+
+    @property
+    def ready_sent(self) -> bool:
+        """True once READY=1 went to systemd."""
+        return self.safeguards.ready_sent
+
+    @property
+    def frames_drawn(self) -> int:
+        """Frames drawn so far."""
+        return self.rates.frames_drawn
+
+    def warnings(self) -> list[str]:
+        """Standing problems for the staff screen."""
+        return self.safeguards.warnings()
+
+    def badges(self) -> list[tuple[str, tuple[int, int, int]]]:
+        """The marks drawn over every screen."""
+        return self.safeguards.badges()
+
+    @property
+    def exit_status(self) -> int:
+        """The process's exit status: under systemd a staff quit is the one not restarted."""
+        if self.exit_reason == "staff" and under_systemd():
+            return EXIT_STAFF_QUIT
+        return 0
 
     # --------------------------------------------------------------- inputs
     def post_button(self, event: ButtonEvent) -> None:
@@ -181,69 +200,69 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
             pygame.event.Event(self.button_event, button=event.button, kind=event.kind)
         )
 
-    def _error(self, message: str) -> None:
-        """Log and keep for the staff screen (thread-safe: worker threads report here too)."""
-        logger.error("%s", message)
-        with self._errors_lock:
-            self.errors.append(message)
-            del self.errors[:-20]
+    def _stop(self, reason: str) -> None:
+        """End the loop after this step (``reason`` goes into the run summary)."""
+        self._quit = True
+        self.exit_reason = reason
 
     def _handle_events(self, now: float) -> list[Effect]:
         effects: list[Effect] = []
         c = self.controller
         for action in pump_events(self.button_event, self.keyboard, now):
             if action.kind == "quit":
-                self._request_quit()
+                self.safeguards.request_quit()
             elif action.kind == "card":
                 effects += c.on_card(action.code, now, "card")
             elif action.kind == "card_rejected":
                 effects += c.on_card_rejected(action.code, now)
             else:
                 effects += c.on_button(action.name, action.press, now)
-                if action.name == "stop" and self.hardware is not None:
-                    self.hardware.buzzer.silence()
+                hardware = self.station.hardware
+                if action.name == "stop" and hardware is not None:
+                    hardware.buzzer.silence()
         return effects
 
     # ----------------------------------------------------------------- loop
     def _vision_step(self, now: float) -> tuple[StatusFacts, FrameResult | None, list[Effect]]:
-        facts = read_status(self.vision.status())
-        self._facts = facts
-        result = self.vision.latest_result()
-        if result is not None and result.frame_index != self._last_result_index:
-            self._last_result_index = result.frame_index
-            self.result_frames += 1
+        vision = self.station.vision
+        facts = read_status(vision.status())
+        self.safeguards.see(facts)
+        result = vision.latest_result()
+        if result is not None:
+            self.rates.saw_result(result.frame_index)
         c = self.controller
         progress, walking = 0.0, False
         if c.screen is Screen.BASELINE:
-            progress = float(self.vision.baseline_progress() or 0.0)
-            walking = self.vision.baseline_walking()
+            progress = float(vision.baseline_progress() or 0.0)
+            walking = vision.baseline_walking()
         snap = self.snapshots.build(result, facts.camera, progress, walking)
         effects = c.on_vision(snap, now)
-        events = self.vision.drain_events()
+        events = vision.drain_events()
         for event in events:
             effects += c.on_vision_event(event.kind, event.data, now)
-        if self.session is not None and c.screen in (Screen.SESSION, Screen.PAUSE):
-            if self.session.update(now, result, events) and c.screen is Screen.SESSION:
+        session = self.effects.session
+        if session is not None and c.screen in (Screen.SESSION, Screen.PAUSE):
+            if session.update(now, result, events) and c.screen is Screen.SESSION:
                 effects += c.on_session_finished(now)
-            tone = self.session.new_cue_tone
+            tone = session.new_cue_tone
             if tone and c.screen is Screen.SESSION:
-                self.sound.play(tone)
+                self.station.sound.play(tone)
         effects += self._scan_qr(now)
-        self.health.observe_step(facts, result, c.screen.name)  # E (#24)
-        self._notify_ready()
+        self.health.observe_step(facts, result, c.screen.name)
+        self.safeguards.notify_ready(self.rates.frames_drawn)
         return facts, result, effects
 
     def _scan_qr(self, now: float) -> list[Effect]:
         # only on the check-in screen (a member's session is never scanned); the decoding runs in
         # the QR worker's thread, the loop only hands over new frames and takes codes
-        worker = self.qr_worker
+        worker = self.station.qr_worker
         if worker is None:
             return []
         if self.controller.screen is not Screen.CHECKIN:
             worker.deactivate()
             return []
         worker.activate()
-        frame = self.vision.latest_frame()
+        frame = self.station.vision.latest_frame()
         if frame is not None and frame.index != self._last_qr_frame:
             self._last_qr_frame = frame.index
             worker.offer(frame.index, frame.image)
@@ -252,50 +271,27 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
             effects += self.controller.on_card(code, now, "qr")
         return effects
 
-    def _defer_storage(self, job: Callable[[], None]) -> None:
-        # here, not in a part: the parts only declare it, and the app's own method wins
-        self.storage_jobs.submit(job, lambda _result: None)
-
-    def _errors_copy(self) -> list[str]:
-        with self._errors_lock:
-            return list(self.errors)
-
-    def _rate(self, count: int) -> float:
-        elapsed = time.monotonic() - self._t0 if self._t0 is not None else 0.0
-        return count / elapsed if elapsed > 0 else 0.0
-
-    @property
-    def ui_fps(self) -> float:
-        """Frames drawn per second since the loop started."""
-        return self._rate(self.frames_drawn)
-
-    @property
-    def pose_fps(self) -> float:
-        """New pose results per second since the loop started."""
-        return self._rate(self.result_frames)
-
     def _step(self, now: float) -> ViewState:
         """One loop iteration's logic; never raises (a failure shows on the staff screen)."""
         try:
-            self._poll_store()
-            self.storage_jobs.poll()  # finished check-ins hand their answers to the controller
+            self.station.poll_store()
+            self.station.storage_jobs.poll()  # finished check-ins answer the controller
             effects = self._handle_events(now)
             facts, result, more = self._vision_step(now)
             effects += more
             effects += self.controller.tick(now)
-            self._apply(effects, now)
-            self.poll_reload()
-            self._indicators()
+            self.effects.apply(effects, now)
+            self.live_reload.poll()
+            self.drawer.indicators()
             # while the check-in screen waits for a card, typed letters are an ID
             self.keyboard.id_mode = self.controller.screen in (
                 Screen.CHECKIN,
                 Screen.CHECKIN_REJECTED,
             )
-            self._facts = facts
-            return self._view(now, facts, result)
+            return self.drawer.view(now, facts, result)
         except Exception as exc:
             logger.exception("loop step failed")
-            self._error(f"loop: {type(exc).__name__}: {exc}")
+            self.station.report(f"loop: {type(exc).__name__}: {exc}")
             return ViewState(screen=self.controller.screen, now=now, controller=self.controller)
 
     def run(self) -> dict[str, Any]:
@@ -303,18 +299,18 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
         import pygame
 
         clock = pygame.time.Clock()
-        self.vision.start()
-        self._t0 = time.monotonic()
-        self._cpu0 = time.thread_time()
+        self.station.vision.start()
+        self.rates.start()
+        t0 = time.monotonic()
         if self.injector is not None:
             self.injector.start()
         script = sorted(self.options.script, key=lambda s: s[0])
-        self._facts = read_status(None)
+        self.safeguards.see(read_status(None))
         self.stop_signal.install()
         try:
             while not self._quit:
                 now = time.monotonic()
-                t_rel = now - self._t0
+                t_rel = now - t0
                 if self.stop_signal.received is not None:
                     logger.warning("signal %d: stopping", self.stop_signal.received)
                     self.exit_reason = "signal"
@@ -327,72 +323,64 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
                     try:
                         action(self)
                     except Exception as exc:
-                        self._error(f"script: {exc}")
+                        self.station.report(f"script: {exc}")
                 view = self._step(now)
-                self._draw(view)
+                self.drawer.draw(view)
                 pygame.display.flip()
-                self.frames_drawn += 1
-                self._screenshot(view.screen, t_rel)
-                if self.notifier is not None:
-                    self.notifier.keepalive()
+                self.rates.frames_drawn += 1
+                self.drawer.screenshot(view.screen, t_rel)
+                notifier = self.station.notifier
+                if notifier is not None:
+                    notifier.keepalive()
                 # tick() sleeps whole milliseconds and tends to undershoot the rate asked for;
                 # aiming 2 fps higher keeps the measured rate at or above display.fps
                 clock.tick(self.fps + 2)
         finally:
             self.stop_signal.restore()
-            summary = self.run_summary(self._facts)
+            summary = self.run_summary(self.safeguards.facts)
             self.close()
         return summary
 
     def run_summary(self, facts: StatusFacts) -> dict[str, Any]:
         """The one-line JSON summary's content."""
+        station, rates = self.station, self.rates
         return run_summary(
-            ui_fps=self.ui_fps,
-            pose_fps=facts.pose_fps or self.pose_fps,
+            ui_fps=rates.ui_fps,
+            pose_fps=facts.pose_fps or rates.pose_fps,
             dropped_frames=facts.dropped,
             states_seen=self.controller.states_seen,
-            frames_drawn=self.frames_drawn,
-            ui_cpu_ms_per_frame=ui_cpu_ms_per_frame(self._cpu0, self.frames_drawn),
+            frames_drawn=rates.frames_drawn,
+            ui_cpu_ms_per_frame=ui_cpu_ms_per_frame(rates.cpu_at_start, rates.frames_drawn),
             size=self.screen_surf.get_size(),
             screenshots=len(self.shots.files) if self.shots else 0,
-            errors=self.errors,
-            gpio_warning=self.gpio_warning,
+            errors=station.errors.items,
+            gpio_warning=station.parts.gpio_warning,
             exit_reason=self.exit_reason or "error",
-            storage_failures=self.saving.failures,
-            saving=self.store is not None,
+            storage_failures=station.saving.failures,
+            saving=station.store is not None,
         )
 
     def close(self) -> None:
         """Stop everything (idempotent); tells systemd the kiosk is stopping on purpose."""
         import pygame
 
-        if self.notifier is not None:
-            self.notifier.stopping()
-        if self.session is not None:
+        notifier = self.station.notifier
+        if notifier is not None:
+            notifier.stopping()
+        if self.effects.session is not None:
             # a shutdown or a staff quit mid-session is not the member's stop: it must not
             # count toward progression
-            status = "interrupted" if self.exit_reason in ("signal", "staff") else None
+            status = INTERRUPTED if self.exit_reason in ("signal", "staff") else None
             try:
-                self._end_session(time.monotonic(), status)
+                self.effects.end_session(time.monotonic(), status)
             except Exception:
                 logger.exception("ending the session failed")
-        self.storage_jobs.close()  # queued check-ins and baselines are written first
-        self.members.close()  # the last session's end is on disk before the process exits
-        try:
-            self.vision.stop()
-        except Exception:
-            logger.exception("stopping vision failed")
         if self.injector is not None:
             self.injector.close()
             self.injector = None
-        if self.qr_worker is not None:
-            self.qr_worker.close()
-            self.qr_worker = None
-        self.parts.close()
-        self.hardware = self.store = self.reloader = self.notifier = None
-        self.sound.close()
+        self.station.close()
         pygame.display.quit()
-        self.health.close()  # E (#24)
+        self.health.close()
         self.instance_lock.release()
 
 

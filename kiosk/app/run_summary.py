@@ -58,3 +58,39 @@ def ui_cpu_ms_per_frame(cpu_at_start: float | None, frames_drawn: int) -> float 
 def summary_line(summary: dict[str, Any]) -> str:
     """The one line of JSON printed at exit."""
     return json.dumps(summary, separators=(",", ":"))
+
+
+class LoopRates:
+    """The loop's counters: frames drawn, new pose results, and the rates since the start."""
+
+    def __init__(self) -> None:
+        self.frames_drawn = 0
+        self.result_frames = 0
+        self._last_result_index = -1
+        self.started: float | None = None  # monotonic, when the loop started
+        self.cpu_at_start: float | None = None  # the UI thread's CPU clock then
+
+    def start(self) -> None:
+        """The loop starts now (called from the UI thread)."""
+        self.started = time.monotonic()
+        self.cpu_at_start = time.thread_time()
+
+    def saw_result(self, frame_index: int) -> None:
+        """A pose result was read; counted once per new frame."""
+        if frame_index != self._last_result_index:
+            self._last_result_index = frame_index
+            self.result_frames += 1
+
+    def _rate(self, count: int) -> float:
+        elapsed = time.monotonic() - self.started if self.started is not None else 0.0
+        return count / elapsed if elapsed > 0 else 0.0
+
+    @property
+    def ui_fps(self) -> float:
+        """Frames drawn per second since the loop started."""
+        return self._rate(self.frames_drawn)
+
+    @property
+    def pose_fps(self) -> float:
+        """New pose results per second since the loop started."""
+        return self._rate(self.result_frames)

@@ -6,11 +6,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from kiosk.config.schema import StorageConfig
 from vision.retry import Backoff
+from vision.threads import WorkerThread
 
 logger = logging.getLogger(__name__)
 
@@ -47,11 +47,11 @@ class StoreOpener:
         self._store: Any = None
         self.last_error: str | None = None
         self.attempts = 0
-        self._thread = threading.Thread(target=self._run, name="backstep-store-open", daemon=True)
+        self._worker = WorkerThread(self._run, "backstep-store-open", 5.0, stopping=self._stop)
 
     def start(self) -> None:
         """Start trying (returns at once)."""
-        self._thread.start()
+        self._worker.start()
 
     def _run(self) -> None:
         backoff = Backoff(REOPEN_MIN_S, REOPEN_MAX_S)
@@ -90,13 +90,11 @@ class StoreOpener:
     @property
     def is_trying(self) -> bool:
         """True while the thread is still trying to open the database."""
-        return self._thread.is_alive()
+        return self._worker.is_alive
 
     def close(self) -> None:
         """Stop trying; a store opened but never taken is closed."""
-        self._stop.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(5.0)
+        self._worker.stop()
         store = self.take()
         if store is not None:
             store.close()
@@ -122,33 +120,3 @@ class SavingHealth:
         """True within ``NOT_SAVING_HOLD_S`` of the last failure."""
         with self._lock:
             return self._last_at is not None and now - self._last_at < NOT_SAVING_HOLD_S
-
-
-#: The running kiosk's recording-failure count, for `backstep doctor` (another process).
-STATUS_NAME = "kiosk-status.json"
-
-
-def write_saving_status(data_dir: Path, failures: int, last_error: str | None) -> None:
-    """Record the failure count beside the database (best effort: the disk may be full)."""
-    import json
-    import os
-
-    payload: dict[str, Any] = {"pid": os.getpid(), "at": time.time()}
-    payload.update(recording_failures=failures, last_error=last_error)
-    tmp = data_dir / (STATUS_NAME + ".tmp")
-    try:
-        tmp.write_text(json.dumps(payload), encoding="utf-8")
-        tmp.replace(data_dir / STATUS_NAME)
-    except OSError as exc:
-        logger.info("cannot write %s: %s", STATUS_NAME, exc)
-
-
-def read_saving_status(data_dir: Path) -> dict[str, Any] | None:
-    """What `write_saving_status` last wrote, or None."""
-    import json
-
-    try:
-        data = json.loads((data_dir / STATUS_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None

@@ -48,7 +48,7 @@ def doctor(
         from kiosk.cli.placement import run_placement
 
         raise SystemExit(run_placement(config_path, placement, seconds, save_zone))
-    from kiosk.app.doctor import exit_code, format_table, run_checks
+    from kiosk.doctor.checks import exit_code, format_table, run_checks
 
     results = run_checks(config_path)
     click.echo(format_table(results))

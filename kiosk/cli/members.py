@@ -12,7 +12,8 @@ from kiosk.cli.fleet import ADMIN_URL_ENV, ADMIN_URL_HELP
 from kiosk.cli.options import config_option
 from kiosk.config.loader import load_config
 from kiosk.config.schema import FleetConfig
-from kiosk.errors import BackstepError, ImportFileError
+from kiosk.errors import BackstepError
+from kiosk.members.errors import ImportFileError
 from kiosk.store.database import Member, Store
 
 logger = logging.getLogger(__name__)

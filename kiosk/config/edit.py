@@ -17,18 +17,14 @@ from pathlib import Path
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
+from kiosk.config.errors import ConfigWriteError as ConfigWriteError
 from kiosk.config.loader import ConfigFileError, validate_text
-from kiosk.errors import KioskError
 from vision.settings import ZoneConfig
 
 logger = logging.getLogger(__name__)
 
 #: Decimal places kept for zone edges (a thousandth of the frame is below a pixel at 640).
 ZONE_DIGITS = 3
-
-
-class ConfigWriteError(KioskError):
-    """The staff file could not be updated; it is left exactly as it was."""
 
 
 def save_zone(path: Path, zone: ZoneConfig) -> None:

@@ -18,9 +18,10 @@ from typing import Literal
 import platformdirs
 
 from kiosk.config.dump import dump_toml, to_toml_data
+from kiosk.config.errors import ConfigFileError
 from kiosk.config.keys import describe_allowed, dotted
 from kiosk.config.lines import key_lines, line_of
-from kiosk.config.problems import ConfigFileError, ConfigIssue, Loc, format_value
+from kiosk.config.problems import ConfigIssue, Loc, format_value
 from kiosk.config.schema import BackstepConfig
 from kiosk.config.validation import (
     check_config_file,

@@ -1,4 +1,4 @@
-"""Config-file problems: one issue per key with its line, and the error that lists them all."""
+"""Config-file problems: one issue per key with its line (`kiosk.config.errors` lists them)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from kiosk.errors import ConfigError
 
 #: A key's location in the config data: section, key, array index ...
 Loc = tuple[str | int, ...]
@@ -42,15 +40,6 @@ class ConfigIssue:
         if self.allowed:
             text += f" (allowed: {self.allowed})"
         return text
-
-
-class ConfigFileError(ConfigError):
-    """An unusable config file: ``issues`` lists every problem, ``path`` names the file."""
-
-    def __init__(self, path: Path | str, issues: list[ConfigIssue]) -> None:
-        self.path = Path(path)
-        self.issues = list(issues)
-        super().__init__("\n".join(issue.format(self.path) for issue in self.issues))
 
 
 #: A password inside a libpq URL (``user:secret@``) or keyword string (``password=secret``).

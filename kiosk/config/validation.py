@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kiosk.config.errors import ConfigFileError
 from kiosk.config.keys import (
     as_model,
     describe_allowed,
@@ -20,7 +21,7 @@ from kiosk.config.keys import (
     value_at,
 )
 from kiosk.config.lines import key_lines, line_of
-from kiosk.config.problems import MISSING, ConfigFileError, ConfigIssue, Loc
+from kiosk.config.problems import MISSING, ConfigIssue, Loc
 from kiosk.config.schema import BackstepConfig
 
 

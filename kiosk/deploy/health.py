@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from vision.threads import WorkerThread
+
 logger = logging.getLogger(__name__)
 
 #: Beside the station database, in the kiosk's data directory.
@@ -55,8 +57,8 @@ class HealthFile:
         self._closed = False
         self._warned = False
         self._dirty.set()
-        self._thread = threading.Thread(target=self._write_loop, name="health-file", daemon=True)
-        self._thread.start()
+        self._worker = WorkerThread(self._write_loop, "backstep-health-file")
+        self._worker.start()
 
     def observe(
         self, *, model: str, source: str, camera_ok: bool, pose: bool, lost_screen: bool,
@@ -97,7 +99,7 @@ class HealthFile:
         """Stop the writer thread (the file stays: it says what this run proved)."""
         self._closed = True
         self._dirty.set()
-        self._thread.join(timeout=2)
+        self._worker.join(2.0)
 
     def _write_loop(self) -> None:
         while True:

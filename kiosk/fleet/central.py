@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.config.schema import FleetConfig
-from kiosk.errors import KioskError
+from kiosk.fleet.errors import FleetError as FleetError
 from kiosk.fleet.policies import STATION_LIMITS_SQL
 
 if TYPE_CHECKING:
@@ -27,10 +27,6 @@ logger = logging.getLogger(__name__)
 
 #: Environment variable holding the station role's password when no password_file is set.
 PASSWORD_ENV = "BACKSTEP_FLEET_PASSWORD"
-
-
-class FleetError(KioskError, ConnectionError):
-    """The central database cannot be reached, or refused what we asked (a staff message)."""
 
 
 def read_password(cfg: FleetConfig) -> str | None:

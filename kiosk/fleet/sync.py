@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kiosk.config.schema import FleetConfig
-from kiosk.errors import StorageError
 from kiosk.fleet.central import FleetError, connect, explain
 from kiosk.fleet.pull import pull_members, pull_recent, purge_forgotten
 from kiosk.fleet.setaside import (
@@ -39,8 +38,10 @@ from kiosk.fleet.upload import (
     upload_sessions,
 )
 from kiosk.store.database import Store
+from kiosk.store.errors import StorageError
 from kiosk.store.outbox import OutboxCounts
 from vision.retry import Backoff
+from vision.threads import WorkerThread
 
 if TYPE_CHECKING:
     import psycopg
@@ -182,7 +183,7 @@ class FleetSync:
         self._pass_lock = threading.Lock()  # the thread and a CLI/test caller share _conn
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = WorkerThread(self._run, "backstep-fleet-sync", _JOIN_TIMEOUT_S, self._stop)
         self.reachable: bool | None = None
         self.last_error: str | None = None
         self.down_since: float | None = None
@@ -195,9 +196,7 @@ class FleetSync:
         """Start the thread (a first pass runs at once)."""
         if self._status.set_aside:  # from an earlier run: staff hear of them again
             self._notice(f"fleet: {len(self._status.set_aside)} row(s) set aside (fleet status)")
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="FleetSync", daemon=True)
-            self._thread.start()
+        self._worker.start()
         return self
 
     def kick(self) -> None:
@@ -335,11 +334,5 @@ class FleetSync:
 
     def close(self) -> None:
         """Stop the thread and close the connection (idempotent)."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(_JOIN_TIMEOUT_S)
-            if self._thread.is_alive():
-                logger.warning("fleet sync did not stop within %.0f s", _JOIN_TIMEOUT_S)
-        self._thread = None
+        self._worker.stop(wake=self._wake.set)  # warns when it does not stop in time
         self._drop_connection()

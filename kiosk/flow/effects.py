@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
+from kiosk.domain import CheckinMethod as CheckinMethod  # re-exported: the flow's users name it
+
 BaselineSource = Literal["captured", "stored", "none"]
 Tone = Literal["good", "caution", "alert"]
-#: How a member identified themselves at the station.
-CheckinMethod = Literal["qr", "card", "buttons", "guest"]
 
 
 @dataclass(frozen=True, slots=True)

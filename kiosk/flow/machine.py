@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from kiosk.domain import INTERRUPTED
 from kiosk.flow.checkin_entry import CheckinState
 from kiosk.flow.digit_entry import DigitEntry
 from kiosk.flow.effects import (
@@ -334,7 +335,7 @@ class KioskController:
             # the member has most likely left; what was recorded is kept, as interrupted
             logger.warning("camera lost for %.0f s: ending the session", on)
             self._lost_from = None
-            self._end_session(now, effects, "interrupted")
+            self._end_session(now, effects, INTERRUPTED)
         return effects
 
     def position_ready_fraction(self, now: float) -> float:

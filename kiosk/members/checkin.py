@@ -15,10 +15,10 @@ from typing import Any, Literal
 import numpy as np
 
 from kiosk.config.schema import CheckinConfig
-from kiosk.errors import StorageError
 from kiosk.fleet.lookup import FleetLookup
 from kiosk.members.roster import ID_PATTERN, normalize_id
 from kiosk.store.database import CheckinMethod, Member, Store
+from kiosk.store.errors import StorageError
 
 logger = logging.getLogger(__name__)
 

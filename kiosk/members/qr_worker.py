@@ -32,7 +32,7 @@ class QrWorker:
         self._active = False
         self._frame: tuple[int, Any] | None = None
         self._results: deque[str] = deque(maxlen=_RESULTS)
-        self._worker = WorkerThread(self._run, "QrWorker", _JOIN_TIMEOUT_S)
+        self._worker = WorkerThread(self._run, "backstep-qr", _JOIN_TIMEOUT_S)
         self.decoded = 0  # frames decoded (skipped ones not counted): for tests and status
 
     @property

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kiosk.errors import ImportFileError
+from kiosk.members.errors import ImportFileError
 from kiosk.store.database import Member, Store, StoredBaseline
 
 logger = logging.getLogger(__name__)

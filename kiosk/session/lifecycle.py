@@ -9,9 +9,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kiosk.config.schema import BackstepConfig
-from kiosk.flow.effects import CheckinMethod
+from kiosk.domain import COMPLETED, FINISHED_BY_MEMBER, STOPPED, CheckinMethod
 from kiosk.flow.types import Member
-from kiosk.flow.vision_link import VisionLike
 from kiosk.members.checkin import CheckinService
 from kiosk.members.roster import fresh_baseline
 from kiosk.session.plans import PlannedBlock, SessionPlan
@@ -20,12 +19,10 @@ from kiosk.session.report import Limits, personal_bests, summary_view
 from kiosk.session.running import SessionRun
 from kiosk.session.views import SummaryView
 from kiosk.store.database import Store
+from kiosk.vision_link.link import VisionLike
 from vision.metrics.baseline import Baseline
 
 logger = logging.getLogger(__name__)
-
-#: Session statuses that say something about the member (not "interrupted").
-FINISHED_BY_MEMBER = ("completed", "stopped")
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +282,7 @@ class MemberSessions:
         ``status`` "interrupted" (a shutdown, a lost camera) keeps it out of progression.
         """
         if status is None:
-            status = "completed" if run.clock.is_finished else "stopped"
+            status = COMPLETED if run.clock.is_finished else STOPPED
         # a baseline collected while the first frames of the session came in is saved now
         self._save_captured_baseline(member)
         summary = run.finish(now, status)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from kiosk.config.schema import ProgressionConfig
+from kiosk.domain import FINISHED_BY_MEMBER
 from kiosk.store.database import SessionRecord
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def outcomes_from_sessions(sessions: Iterable[SessionRecord]) -> list[SessionOut
     ordered = sorted(sessions, key=lambda s: (s.started, s.id))
     outcomes = []
     for s in ordered:
-        if s.status not in ("completed", "stopped"):
+        if s.status not in FINISHED_BY_MEMBER:
             continue
         outcome = outcome_from_summary(s.summary)
         if outcome is not None:

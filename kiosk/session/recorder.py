@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.errors import StorageError
+from kiosk.domain import STOPPED
 from kiosk.session.stats import Sample as SecondSample
 from kiosk.session.stats import SecondSampler
 from kiosk.store.database import EventRecord, Sample, SessionStatus, Store
+from kiosk.store.errors import StorageError
 from vision.threads import WorkerThread
 from vision.types import FrameMetrics
 
@@ -52,7 +53,7 @@ class _Writer:
         self._on_error = on_error
         self._queue: queue.Queue[_Batch] = queue.Queue()
         self._pending: list[_Batch] = []
-        self._worker = WorkerThread(self._run, "SessionWriter")
+        self._worker = WorkerThread(self._run, "backstep-session-writer")
         self._worker.start()
 
     def put(self, batch: _Batch) -> None:
@@ -224,7 +225,7 @@ class SessionRecorder:
         """
         t = self._clock() if t is None else t
         if self.is_active:
-            self.finish("stopped", None, t)
+            self.finish(STOPPED, None, t)
         self._t0 = self._last_t = self._last_flush_t = t
         self._sampler = SecondSampler(self.sample_interval_s)
         self._samples, self._events = [], []

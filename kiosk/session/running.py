@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.config.schema import BackstepConfig
+from kiosk.domain import COMPLETED
 from kiosk.session.cues import CueEngine
 from kiosk.session.plans import KIND_TITLES, PlannedBlock, SessionClock, SessionPlan
 from kiosk.session.stats import SessionStats
@@ -195,7 +196,7 @@ class SessionRun:
             return KIND_TITLES[nxt.kind]
         return nxt.short_instruction
 
-    def finish(self, now: float, status: str = "completed") -> dict[str, Any]:
+    def finish(self, now: float, status: str = COMPLETED) -> dict[str, Any]:
         """End the session; returns its summary (also written by the recorder).
 
         Besides the `SessionStats` summary it holds what `kiosk.session.progression` reads

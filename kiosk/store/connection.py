@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Self, TypeVar
 
 from kiosk.config.schema import StorageConfig
-from kiosk.errors import StorageError
+from kiosk.store.errors import StorageError
 from kiosk.store.migrations import LATEST_VERSION, migrate, schema_version
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ Import from here.
 
 from __future__ import annotations
 
-from kiosk.flow.effects import CheckinMethod
+from kiosk.domain import CheckinMethod
 from kiosk.store.connection import (
     DB_NAME,
     DEFAULT_TIMEOUT_S,

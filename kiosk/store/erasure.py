@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.errors import StorageError
+from kiosk.store.errors import StorageError
 
 logger = logging.getLogger(__name__)
 

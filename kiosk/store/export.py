@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from kiosk.domain import FINISHED_STATUSES
 from kiosk.store.database import Member, Sample, SessionRecord, Store, StoredBaseline
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def select_sessions(
     return store.list_sessions(
         member_id,
         since=since_timestamp(since) if since else None,
-        statuses=("completed", "stopped", "interrupted"),
+        statuses=FINISHED_STATUSES,
     )
 
 

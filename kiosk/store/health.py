@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from kiosk.config.schema import StorageConfig
-from kiosk.errors import StorageError
 from kiosk.store.database import DB_NAME, DEFAULT_TIMEOUT_S, Store, explain, resolve_data_dir
+from kiosk.store.errors import StorageError
 
 logger = logging.getLogger(__name__)
 

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-SessionStatus = Literal["active", "completed", "stopped", "interrupted"]
-FINISHED_STATUSES = ("completed", "stopped", "interrupted")
-
-
-@dataclass(frozen=True, slots=True)
-class Member:
-    """A gym member known to the station; ``expires`` is the last valid day (inclusive)."""
-
-    id: str
-    name: str
-    expires: dt.date
-    level: int | None = None
-
-    def is_expired(self, today: dt.date) -> bool:
-        """True when the membership ended before ``today``."""
-        return today > self.expires
+# the domain words, re-exported for the store's users
+from kiosk.domain import FINISHED_STATUSES as FINISHED_STATUSES
+from kiosk.domain import Member as Member
+from kiosk.domain import SessionStatus as SessionStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from kiosk.domain import INTERRUPTED
 from kiosk.store.connection import StoreConnection
 from kiosk.store.records import (
     FINISHED_STATUSES,
@@ -100,11 +101,11 @@ class SessionRecords(StoreConnection):
             ids = [r[0] for r in conn.execute("SELECT id FROM sessions WHERE status = 'active'")]
             for sid in ids:
                 conn.execute(
-                    "UPDATE sessions SET status = 'interrupted', ended = started + COALESCE(("
+                    "UPDATE sessions SET status = :status, ended = started + COALESCE(("
                     " SELECT MAX(t) FROM (SELECT t FROM samples WHERE session_id = :id"
                     " UNION ALL SELECT t FROM events WHERE session_id = :id)), 0)"
                     " WHERE id = :id",
-                    {"id": sid},
+                    {"id": sid, "status": INTERRUPTED},
                 )
             return ids
 

@@ -29,7 +29,7 @@ class StorageWorker:
             queue.Queue()
         )
         self._done: queue.SimpleQueue[tuple[Callable[[Any], None], Any]] = queue.SimpleQueue()
-        self._worker = WorkerThread(self._run, "StorageWorker", _JOIN_TIMEOUT_S)
+        self._worker = WorkerThread(self._run, "backstep-storage", _JOIN_TIMEOUT_S)
         self._worker.start()
 
     def submit(self, job: Callable[[], Any], done: Callable[[Any], None]) -> None:

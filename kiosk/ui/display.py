@@ -9,14 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config.schema import DisplayConfig
-from kiosk.errors import KioskError
+from kiosk.ui.errors import DisplayError as DisplayError
 from vision.retry import Backoff
 
 logger = logging.getLogger(__name__)
-
-
-class DisplayError(KioskError, RuntimeError):
-    """No display could be opened; the message says why and what to do."""
 
 
 def explain_display(driver: str | None, exc: BaseException) -> str:

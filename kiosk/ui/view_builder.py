@@ -8,9 +8,9 @@ from typing import Any
 
 from kiosk.config.schema import BackstepConfig
 from kiosk.flow.machine import KioskController
-from kiosk.flow.vision_link import StatusFacts, cannot_coach
 from kiosk.session.views import SummaryView
 from kiosk.ui.view_state import StaffView, ViewState
+from kiosk.vision_link.link import StatusFacts, cannot_coach
 from vision.types import Frame, FrameResult
 
 logger = logging.getLogger(__name__)

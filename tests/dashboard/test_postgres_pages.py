@@ -19,9 +19,9 @@ from support.fleet import FleetDb, Station
 from dashboard.postgres_data import PostgresData, session_key
 from dashboard.server import build_app
 from kiosk.config.schema import BackstepConfig
-from kiosk.errors import StorageError
 from kiosk.fleet.directory import import_central
 from kiosk.fleet.roles import DASHBOARD_GROUP
+from kiosk.store.errors import StorageError
 from kiosk.store.records import Member
 
 ANA = Member("1001", "Ana", dt.date(2099, 1, 1), 1)

@@ -22,6 +22,7 @@ held back waiting for the camera.
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from vision.loop.ordering import Held, ReorderBuffer
 from vision.pose.estimator import PoseEstimator
+from vision.threads import WorkerThread
 from vision.types import Frame, FrameResult
 
 if TYPE_CHECKING:
@@ -290,20 +292,18 @@ class WorkerPool:
 
     # -- threads -----------------------------------------------------------------------
 
-    def _start_threads(self, work: Callable[[int], None]) -> list[threading.Thread]:
+    def _start_threads(self, work: Callable[[int], None]) -> list[WorkerThread]:
         """The workers, then the finishing thread (last in the list)."""
         threads = [
-            threading.Thread(target=work, args=(i,), name=f"backstep-pose-{i}", daemon=True)
+            WorkerThread(functools.partial(work, i), f"backstep-pose-{i}")
             for i in range(self.workers)
         ]
-        threads.append(
-            threading.Thread(target=self._finish_due, name="backstep-pose-finish", daemon=True)
-        )
+        threads.append(WorkerThread(self._finish_due, "backstep-pose-finish"))
         for thread in threads:
             thread.start()
         return threads
 
-    def _join(self, threads: list[threading.Thread]) -> None:
+    def _join(self, threads: list[WorkerThread]) -> None:
         """Wait for the workers, then let the finishing thread hand on what is left."""
         *workers, finisher = threads
         for thread in workers:

@@ -45,6 +45,7 @@ from vision.offline.analyze import StageTimes, percentile
 from vision.offline.bench_bare import WARMUP_FRAMES, bare_model
 from vision.offline.bench_report import BackendBench, BenchReport, WorkerRun
 from vision.offline.replay import BENCH_SIZE, ReplaySource, load_frames
+from vision.threads import WorkerThread
 from vision.types import FrameResult
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ class RssSampler:
         self.every_s = every_s
         self.peak_mb = 0.0
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="bench-rss", daemon=True)
+        self._worker = WorkerThread(self._run, "backstep-bench-rss", stopping=self._stop)
 
     def _run(self) -> None:
         while True:
@@ -83,12 +84,11 @@ class RssSampler:
                 return
 
     def __enter__(self) -> RssSampler:
-        self._thread.start()
+        self._worker.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+        self._worker.stop(timeout=60.0)  # one sample is quick; never wait forever
         self.peak_mb = max(self.peak_mb, rss_mb())
 
 

@@ -15,7 +15,6 @@ import os
 import selectors
 import shutil
 import subprocess
-import threading
 import time
 
 import numpy as np
@@ -23,6 +22,7 @@ import numpy as np
 from vision.errors import SourceError
 from vision.settings import CameraConfig
 from vision.sources.base import rotate_image
+from vision.threads import WorkerThread
 from vision.types import Frame
 
 logger = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ class RpiCamera:
         self.frame_bytes = self.width * self.height * 3 // 2
         self._proc: subprocess.Popen[bytes] | None = None
         self._stderr: collections.deque[str] = collections.deque(maxlen=20)
-        self._drain: threading.Thread | None = None
+        self._drain: WorkerThread | None = None
         self._count = 0
         self._pending = b""  # the bytes `open` read to see that frames flow
 
@@ -164,9 +164,8 @@ class RpiCamera:
             raise SourceError(f"CSI camera: cannot start {exe}: {exc}") from exc
         self._stderr.clear()
         self._proc = proc
-        self._drain = threading.Thread(
-            target=self._drain_stderr, args=(proc,), name="rpicam-stderr", daemon=True
-        )
+        # ends by itself when rpicam-vid closes its stderr (the process ended)
+        self._drain = WorkerThread(lambda: self._drain_stderr(proc), "backstep-rpicam-stderr")
         self._drain.start()
         self._count = 0
         self._pending = b""
@@ -195,7 +194,7 @@ class RpiCamera:
         if proc.stdout is not None:
             proc.stdout.close()
         if self._drain is not None:
-            self._drain.join(timeout=1)
+            self._drain.join(1.0)
 
     def __enter__(self) -> RpiCamera:
         self.open()
@@ -231,7 +230,7 @@ class RpiCamera:
         except subprocess.TimeoutExpired:
             code = None
         if self._drain is not None:
-            self._drain.join(timeout=1)  # its last lines say why
+            self._drain.join(1.0)  # its last lines say why
         return SourceError(
             f"CSI camera {self.camera_num}: {explain_failure(code, list(self._stderr))}"
         )

@@ -90,7 +90,7 @@ def test_off_station_the_demo_is_labelled_on_every_screen_and_nothing_is_recorde
     seen: dict[str, object] = {}
 
     def begin(app: KioskApp) -> None:
-        app._apply([BeginSession("none")], time.monotonic())  # what START on Baseline does
+        app.effects.apply([BeginSession("none")], time.monotonic())  # what START on Baseline does
         seen["recorder"] = app.session.recorder if app.session is not None else "no session"
         seen["demo"] = app.is_demo
 

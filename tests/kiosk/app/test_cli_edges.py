@@ -68,7 +68,7 @@ def test_a_mistyped_source_file_exits_non_zero_at_once(tmp_path: Path) -> None:
 def test_doctor_names_the_data_folder_source_and_the_kiosks_recording_failures(
     tmp_path: Path,
 ) -> None:
-    from kiosk.app.store_link import write_saving_status
+    from kiosk.store.saving_status import write_saving_status
 
     folder = tmp_path / "here"
     folder.mkdir()

@@ -282,7 +282,7 @@ def test_a_missing_model_shows_the_mirror_and_why_the_kiosk_cannot_coach(tmp_pat
 
     def look(app: KioskApp) -> None:
         now = time.monotonic()
-        seen[app.controller.screen.value] = app._view(now, app._facts, None)
+        seen[app.controller.screen.value] = app.drawer.view(now, app.safeguards.facts, None)
 
     g = cfg.gpio
     app = KioskApp(

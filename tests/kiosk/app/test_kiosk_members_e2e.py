@@ -109,7 +109,7 @@ class Watch:
         self.seen: list[tuple[str, str]] = []
 
     def __call__(self, app: KioskApp) -> None:
-        view = app._view(time.monotonic(), app._facts, app.vision.latest_result())
+        view = app.drawer.view(time.monotonic(), app.safeguards.facts, app.vision.latest_result())
         self.seen.append((view.screen.value, view.member_name))
 
 

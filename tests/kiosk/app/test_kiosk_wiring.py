@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.flow.machine import Screen
-from kiosk.flow.vision_link import read_status
 from kiosk.session.running import lean_reading
 from kiosk.ui.screens.position import placement_hint
 from kiosk.ui.view_state import ViewState
+from kiosk.vision_link.link import read_status
 from vision.loop.status import VisionStatus
 from vision.metrics.settings import PostureConfig
 from vision.types import FrameMetrics
@@ -159,7 +159,7 @@ def test_the_placement_hint_says_which_way_the_camera_sees_the_member():
 def test_the_front_view_fixture_is_detected_as_front_although_the_config_says_side(model_path):
     """The real pipeline on the fixture clip: the snapshot's view comes from body proportions."""
     from kiosk.config.schema import BackstepConfig
-    from kiosk.flow.vision_snapshot import SnapshotBuilder
+    from kiosk.vision_link.snapshot import SnapshotBuilder
     from vision.loop.pipeline import build_pipeline
     from vision.sources.video import VideoFileSource
 
@@ -185,8 +185,8 @@ def test_the_front_view_fixture_is_detected_as_front_although_the_config_says_si
 def test_by_default_the_analyzer_judges_the_view_so_the_front_clip_gets_side_lean(model_path):
     """camera.view = "auto" (the default): no sagittal lean is reported from a front view."""
     from kiosk.config.schema import BackstepConfig
-    from kiosk.flow.vision_snapshot import SnapshotBuilder
     from kiosk.session.running import lean_reading
+    from kiosk.vision_link.snapshot import SnapshotBuilder
     from vision.loop.pipeline import build_pipeline
     from vision.sources.video import VideoFileSource
 

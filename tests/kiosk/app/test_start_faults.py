@@ -39,7 +39,9 @@ def test_a_broken_model_still_sends_ready_and_staff_read_the_whole_reason(
         app.controller.staff.unlocked = True  # the PIN path has its own tests
 
     def shoot(app: KioskApp) -> None:
-        shots["cannot"] = app._view(time.monotonic(), app._facts, None).staff.cannot_coach
+        shots["cannot"] = app.drawer.view(
+            time.monotonic(), app.safeguards.facts, None
+        ).staff.cannot_coach
         pygame.image.save(app.screen_surf, str(tmp_path / "staff.png"))
 
     app = KioskApp(

@@ -12,6 +12,7 @@ from support.paths import ROOT
 
 from kiosk.cli import main
 from kiosk.config import loader as configfile
+from kiosk.config.errors import ConfigError
 from kiosk.config.loader import (
     ConfigFileError,
     ConfigIssue,
@@ -25,7 +26,6 @@ from kiosk.config.loader import (
     validate_text,
 )
 from kiosk.config.schema import BackstepConfig
-from kiosk.errors import ConfigError
 
 DEFAULT_TOML = packaged_default_path()
 EXAMPLES = sorted((ROOT / "config" / "examples").glob("*.toml"))

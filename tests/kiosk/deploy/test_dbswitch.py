@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.app.doctor import check_data_dir
 from kiosk.config.schema import BackstepConfig
 from kiosk.deploy.dbswitch import copy_database, main, schema_version
+from kiosk.doctor.checks import check_data_dir
 from kiosk.store.database import Store
 from kiosk.store.migrations import LATEST_VERSION
 from kiosk.store.records import Member

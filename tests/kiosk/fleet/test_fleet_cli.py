@@ -152,7 +152,7 @@ def test_a_station_that_ran_alone_brings_its_members_and_history_when_it_joins(
 def test_doctor_reports_the_fleet_and_only_warns_when_the_server_is_away(
     two_stations: tuple[Station, Station], fleet_db: FleetDb
 ) -> None:
-    from kiosk.app.doctor import check_fleet
+    from kiosk.doctor.checks import check_fleet
 
     a, _ = two_stations
     a.walk(None, 1.7e9)

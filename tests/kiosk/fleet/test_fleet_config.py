@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 from pydantic import ValidationError
 
+from kiosk.config.errors import ConfigError
 from kiosk.config.loader import load_config
 from kiosk.config.schema import FleetConfig
-from kiosk.errors import ConfigError
 
 SECRET = "Sup3rSecretPw"
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli.members import members
-from kiosk.errors import ImportFileError
+from kiosk.members.errors import ImportFileError
 from kiosk.members.roster import fresh_baseline, import_members_csv, parse_members_csv
 from kiosk.store.database import Store
 from kiosk.store.records import EventRecord, Member, Sample

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from kiosk.config.schema import StorageConfig
-from kiosk.errors import BackstepError, StorageError
+from kiosk.errors import BackstepError
 from kiosk.store.database import Store, database_path, resolve_data_dir
+from kiosk.store.errors import StorageError
 from kiosk.store.health import check_storage, open_kiosk_store
 from kiosk.store.migrations import LATEST_VERSION, migrate
 from kiosk.store.records import EventRecord, Member, Sample

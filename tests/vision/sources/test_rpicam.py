@@ -154,8 +154,8 @@ def test_a_closed_camera_stops_its_process(standin: Path) -> None:
 def test_the_doctor_reads_a_frame_from_the_camera_module(
     standin: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kiosk.app.probes import check_camera
     from kiosk.config.schema import BackstepConfig
+    from kiosk.doctor.probes import check_camera
 
     cfg = BackstepConfig()
     result = check_camera(cfg)

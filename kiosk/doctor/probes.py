@@ -11,14 +11,14 @@ import logging
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypeVar
 
 from kiosk.config.schema import BackstepConfig
-from kiosk.errors import KioskError
+from kiosk.doctor.errors import ProbeTimeout as ProbeTimeout
+from vision.threads import WorkerThread
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +49,6 @@ class CheckResult:
         return self.status == "fail"
 
 
-class ProbeTimeout(KioskError, TimeoutError):
-    """A probe did not finish within its time limit."""
-
-
 def run_with_timeout(fn: Callable[[], T], timeout_s: float) -> T:
     """Run ``fn`` in a daemon thread; raise `ProbeTimeout` if it is not done in time.
 
@@ -69,7 +65,7 @@ def run_with_timeout(fn: Callable[[], T], timeout_s: float) -> T:
         except BaseException as exc:
             errors.append(exc)
 
-    thread = threading.Thread(target=target, name="doctor-probe", daemon=True)
+    thread = WorkerThread(target, "backstep-doctor-probe")
     thread.start()
     thread.join(timeout_s)
     if errors:
@@ -116,7 +112,7 @@ def check_camera(cfg: BackstepConfig, timeout_s: float = 8.0) -> CheckResult:
     usable: list[str] = []
     problems: list[str] = []
     if source in ("auto", "rpicam"):
-        from vision.sources.rpicam import probe_rpicam  # E (#24): CSI via rpicam-vid
+        from vision.sources.rpicam import probe_rpicam  # CSI via rpicam-vid
 
         try:
             why = run_with_timeout(lambda: probe_rpicam(cfg.camera), timeout_s)

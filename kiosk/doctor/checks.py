@@ -11,7 +11,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from kiosk.app.probes import (
+from kiosk.config.loader import ConfigFileError, load_config_with_source
+from kiosk.config.schema import BackstepConfig, StaffConfig
+from kiosk.doctor.probes import (
     CheckResult,
     ProbeTimeout,
     check_camera,
@@ -19,8 +21,6 @@ from kiosk.app.probes import (
     check_gpio,
     run_with_timeout,
 )
-from kiosk.config.loader import ConfigFileError, load_config_with_source
-from kiosk.config.schema import BackstepConfig, StaffConfig
 from kiosk.store.connection import data_dir_source
 from kiosk.store.database import database_path, resolve_data_dir
 from kiosk.store.health import check_storage
@@ -105,7 +105,7 @@ def check_data_dir(path: Path, cfg: BackstepConfig | None = None) -> CheckResult
     if cfg is not None:
         where += f" [from {data_dir_source(cfg.storage)}]"
     if cfg is not None and target == path and database_path(cfg.storage).is_file():
-        from kiosk.deploy.schema import newer_schema_problem  # E (#24)
+        from kiosk.deploy.schema import newer_schema_problem
 
         if newer := newer_schema_problem(database_path(cfg.storage)):
             return CheckResult("data dir", "fail", *newer)
@@ -143,7 +143,7 @@ def check_disk(path: Path) -> CheckResult:
 
 def check_recording(path: Path) -> CheckResult:
     """Recording failures the running kiosk counted (it writes them beside the database)."""
-    from kiosk.app.store_link import read_saving_status
+    from kiosk.store.saving_status import read_saving_status
 
     status = read_saving_status(path)
     if not status or not status.get("recording_failures"):
@@ -179,7 +179,7 @@ def run_checks(config_path: Path | str | None = None) -> list[CheckResult]:
 
 
 def _check_clock() -> CheckResult:
-    from kiosk.app.doctor_clock import check_clock  # its own module: doctor.py is near 400 lines
+    from kiosk.doctor.clock import check_clock  # its own module: doctor.py is near 400 lines
 
     report = check_clock()
     return CheckResult("clock", report.status, report.detail, report.fix)

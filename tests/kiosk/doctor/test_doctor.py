@@ -15,9 +15,11 @@ import pytest
 from click.testing import CliRunner
 from support.paths import ROOT
 
-from kiosk.app import doctor
-from kiosk.app.doctor import check_data_dir, check_disk, exit_code, format_table
-from kiosk.app.probes import (
+from kiosk.cli import main
+from kiosk.config.schema import BackstepConfig
+from kiosk.doctor import checks as doctor
+from kiosk.doctor.checks import check_data_dir, check_disk, exit_code, format_table
+from kiosk.doctor.probes import (
     CheckResult,
     ProbeTimeout,
     check_camera,
@@ -25,8 +27,6 @@ from kiosk.app.probes import (
     check_gpio,
     run_with_timeout,
 )
-from kiosk.cli import main
-from kiosk.config.schema import BackstepConfig
 
 # these tests point storage.data_dir at tmp folders themselves
 pytestmark = pytest.mark.config_data_dir
@@ -222,7 +222,7 @@ def test_the_table_shows_a_fix_under_each_problem_and_the_exit_code_follows_fail
 
 
 def test_the_clock_check_warns_until_the_clock_is_synchronised() -> None:
-    from kiosk.app.doctor_clock import check_clock, clock_synchronized
+    from kiosk.doctor.clock import check_clock, clock_synchronized
 
     assert check_clock(False).status == "warn" and "NOT synchronised" in check_clock(False).detail
     assert "timedatectl" in check_clock(False).fix

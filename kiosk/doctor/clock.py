@@ -38,7 +38,7 @@ def clock_synchronized() -> bool | None:
 
 @dataclass(frozen=True)
 class ClockReport:
-    """The doctor's line about the clock (``kiosk.app.doctor`` makes it a CheckResult)."""
+    """The doctor's line about the clock (``kiosk.doctor.checks`` makes it a CheckResult)."""
 
     status: Literal["ok", "warn"]
     detail: str
