@@ -33,6 +33,7 @@ from kiosk.session.lifecycle import MemberSessions
 from kiosk.session.running import SessionRun
 from kiosk.session.views import SummaryView
 from kiosk.store.worker import StorageWorker
+from kiosk.store.writer import ledger_mark, lost_since
 from kiosk.ui.display import choose_driver, open_display
 from kiosk.ui.keyboard import KeyboardInput, pump_events
 from kiosk.ui.mirror import MirrorView
@@ -100,6 +101,7 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
         self.stop_signal = StopSignal()
         self._facts = read_status(None)
         self.saving = SavingHealth()
+        self._lost_mark = ledger_mark()  # rows the session writers give up on from here
         self._t0: float | None = None
         self._cpu0: float | None = None  # the UI thread's CPU clock at start (run summary)
         self.shots = ScreenshotSaver(options.screenshots) if options.screenshots else None
@@ -338,6 +340,9 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
             self.stop_signal.restore()
             summary = self.run_summary(self._facts)
             self.close()
+            lost = lost_since(self._lost_mark)  # known only once the writers stopped
+            summary["unsaved"] = lost.as_dict()
+            summary["saving"] = summary["saving"] and lost.empty
         return summary
 
     def run_summary(self, facts: StatusFacts) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -73,13 +72,19 @@ class Safeguards:
         self.members.store = store
         if self.checkin_service is not None:
             self.checkin_service.store = store
+        from kiosk.store.writer import adopt_store
+
+        adopt_store(store)  # a session begun without a database is written from its start
 
     @property
     def is_saving(self) -> bool:
         """False while sessions cannot be saved (no database, or a recent write failure)."""
         if self.is_demo:
             return True  # nothing is meant to be saved; DEMO says so
-        return self.store is not None and not self.saving.recent(time.monotonic())
+        from kiosk.store.writer import held_rows
+
+        # not "a failure in the last 30 s": saving until a write fails, again once it works
+        return self.store is not None and held_rows() == 0
 
     def _request_quit(self) -> None:
         """Ctrl+Q or a closed window: quits, except in kiosk mode (the staff menu quits)."""
