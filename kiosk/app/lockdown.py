@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
@@ -67,11 +68,17 @@ class InstanceLock:
                 f"{self.path.parent}; stop it first (sudo systemctl stop backstep) or give this "
                 "one its own folder with BACKSTEP_DATA_DIR"
             ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        self._file = handle
+        self._file = handle  # the lock is ours from here, whatever happens to the PID below
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
+        except OSError as exc:
+            # a full disk at the very first start: the PID is only for the message a second
+            # kiosk prints; the station must still come up (and say the disk is full)
+            why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or exc)
+            logger.warning("cannot write the PID into %s: %s", self.path, why)
 
     def release(self) -> None:
         """Drop the lock (idempotent)."""
@@ -79,7 +86,10 @@ class InstanceLock:
             try:
                 fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
             finally:
-                self._file.close()
+                try:
+                    self._file.close()
+                except OSError as exc:  # the PID never written (full disk) fails once more
+                    logger.info("closing %s: %s", self.path, exc)
                 self._file = None
 
 
@@ -88,25 +98,52 @@ class StopSignal:
 
     The handler only sets an attribute (no I/O, no logging inside a signal handler); the
     loop then ends the member's session as ``interrupted`` and prints its summary line.
+    Installs nest: ``backstep run`` takes the signals over before anything slow (imports,
+    the model, the display), so a stop in the first second, or a second one while shutting
+    down, is the same flag, never Python's KeyboardInterrupt or the default kill.
     """
 
     def __init__(self) -> None:
         self.received: int | None = None
+        #: how many signals arrived (a second one during shutdown is only counted)
+        self.count = 0
         self._previous: dict[int, object] = {}
+        self._depth = 0
 
     def install(self) -> None:
-        """Take over SIGTERM and SIGINT (main thread only; elsewhere a no-op)."""
+        """Take over SIGTERM and SIGINT (main thread only; elsewhere a no-op); nests."""
+        if self._depth:
+            self._depth += 1
+            return
         for sig in (signal.SIGTERM, signal.SIGINT):
             try:
                 self._previous[sig] = signal.signal(sig, self._on_signal)
             except ValueError:  # not the main thread (tests running the app in a thread)
                 return
+        self._depth = 1
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
-        self.received = signum
+        self.count += 1
+        if self.received is None:
+            self.received = signum
 
     def restore(self) -> None:
-        """Put the previous handlers back (idempotent)."""
+        """Undo one `install`; the last one puts the previous handlers back (idempotent)."""
+        if self._depth > 1:
+            self._depth -= 1
+            return
+        self._depth = 0
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)  # type: ignore[arg-type]
         self._previous.clear()
+        self.received = None
+        self.count = 0
+
+
+#: The process's one stop flag (``backstep run`` installs it first thing).
+_PROCESS_STOP = StopSignal()
+
+
+def process_stop_signal() -> StopSignal:
+    """The process's stop flag, shared by ``backstep run`` and the kiosk it starts."""
+    return _PROCESS_STOP

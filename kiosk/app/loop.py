@@ -14,7 +14,7 @@ from hw.events import ButtonEvent
 from kiosk.app.drawing import FrameDrawer
 from kiosk.app.effects import EffectRunner
 from kiosk.app.live_reload import LiveReload
-from kiosk.app.lockdown import InstanceLock, StopSignal, under_systemd
+from kiosk.app.lockdown import InstanceLock, process_stop_signal, under_systemd
 from kiosk.app.parts import open_parts
 from kiosk.app.presses import PressInjector, parse_presses
 from kiosk.app.run_summary import run_summary, summary_line, ui_cpu_ms_per_frame
@@ -98,7 +98,7 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
         #: kiosk mode: only the staff menu quits (always under systemd)
         self.locked = config.staff.kiosk_mode or under_systemd()
         self._quit_ignored_logged = False
-        self.stop_signal = StopSignal()
+        self.stop_signal = process_stop_signal()  # shared with `backstep run` (#23)
         self._facts = read_status(None)
         self.saving = SavingHealth()
         self._lost_mark = ledger_mark()  # rows the session writers give up on from here
@@ -337,9 +337,10 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
                 # aiming 2 fps higher keeps the measured rate at or above display.fps
                 clock.tick(self.fps + 2)
         finally:
-            self.stop_signal.restore()
             summary = self.run_summary(self._facts)
             self.close()
+            # after close: a second SIGTERM or Ctrl-C while closing only sets the flag again
+            self.stop_signal.restore()
             lost = lost_since(self._lost_mark)  # known only once the writers stopped
             summary["unsaved"] = lost.as_dict()
             summary["saving"] = summary["saving"] and lost.empty

@@ -74,7 +74,7 @@ def explain(exc: BaseException, path: Path) -> str:
             f"database {path} is corrupt or not a Backstep database; move it aside "
             "(a new one is created) and restore a backup if you have one"
         )
-    if "full" in text or getattr(exc, "errno", None) == 28:
+    if "full" in text or getattr(exc, "errno", None) == 28 or _io_error_on_full_disk(text, path):
         return f"the disk holding {path} is full; free space or lower storage.retention_days"
     denied = getattr(exc, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS)
     if denied or any(w in text for w in ("readonly", "read-only", "permission", "unable to open")):
@@ -85,6 +85,23 @@ def explain(exc: BaseException, path: Path) -> str:
     if "newer" in text:
         return str(exc)
     return f"database {path}: {exc}"
+
+
+#: Below this many free bytes an SQLite "disk I/O error" is a full disk (SQLite reports a
+#: failed write of the journal or WAL header as I/O, not as SQLITE_FULL).
+FULL_DISK_BYTES = 256 * 1024
+
+
+def _io_error_on_full_disk(text: str, path: Path) -> bool:
+    """True for an I/O error on a disk with (almost) no room left: staff read "disk full"."""
+    if "disk i/o error" not in text and "no space" not in text:
+        return False
+    folder = path.parent if not path.is_dir() else path
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < FULL_DISK_BYTES
 
 
 T = TypeVar("T")

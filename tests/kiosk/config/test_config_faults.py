@@ -129,5 +129,5 @@ def test_the_running_kiosk_rejects_an_empty_file_warns_on_a_pin_change_and_survi
         kiosk.kill()
     print(f"\nFIGURE fifo config: SIGTERM honoured in {took:.1f} s")
     assert status == 0
-    assert kiosk.summary()["exit_reason"] == "signal"
+    assert kiosk.summary()["exit"] == "signal"
     assert took < 20
