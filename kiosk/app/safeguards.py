@@ -130,6 +130,8 @@ class Safeguards:
             )
         if self.parts.store_note:
             out.append(self.parts.store_note)
+        if self.store is not None and getattr(self.store, "notices", None):
+            out.append(self.store.notices[-1])  # the database file deleted and recreated
         from kiosk.config.schema import StaffConfig
 
         if self.config.staff.pin == StaffConfig().pin:

@@ -43,6 +43,7 @@ RESTART_KEYS: tuple[str, ...] = (
     "gpio",
     "storage.data_dir",
     "storage.retention_days",  # applied when the database is opened at start-up
+    "storage.backups_keep",  # the backup timer starts with the database
     "fleet",  # the sync worker and its connections are built at start-up
 )
 

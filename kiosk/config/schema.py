@@ -212,6 +212,15 @@ class StorageConfig(BaseModel):
 
     data_dir: Path | None = Field(None, description="Empty = the user data directory.")
     retention_days: int = Field(365, ge=1, le=3650, description="Samples older are deleted.")
+    backups_keep: int = Field(
+        7,
+        ge=0,
+        le=365,
+        description=(
+            "Daily online copies of the database kept in <data dir>/backups (0 = none); "
+            "a deleted or damaged database then costs at most a day (`backstep restore`)."
+        ),
+    )
 
     _data_dir_empty = field_validator("data_dir", mode="before")(empty_to_none)
 
