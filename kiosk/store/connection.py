@@ -174,6 +174,7 @@ class StoreConnection:
         #: staff messages about the file itself (deleted and recreated), newest last
         self.notices: list[str] = []
         self._on_close: list[Callable[[], None]] = []
+        self._lost_file = False  # closed by `_follow_file`, not by `close`
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._connect()
@@ -301,9 +302,11 @@ class StoreConnection:
         """
         now = file_identity(self.path)
         old = self._conn
-        if old is None:  # a recreation that failed (a full disk): try again
-            self._connect()
-            return
+        if old is None:
+            if self._lost_file:  # a recreation that failed (a full disk): try again
+                self._connect()
+                self._lost_file = False
+            return  # closed on purpose: `_connection` says so
         if now == self._identity:
             return
         if now is None:
@@ -326,7 +329,9 @@ class StoreConnection:
         else:
             self._close_quietly()
             note = f"the database file {self.path} was replaced while the kiosk ran; using it"
+        self._lost_file = True
         self._connect()
+        self._lost_file = False
         logger.error("%s", note)
         self.notices.append(note)
         record_storage_event(self.path.parent, note)
