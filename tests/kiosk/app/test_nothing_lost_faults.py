@@ -132,8 +132,7 @@ def test_a_database_deleted_mid_session_is_recreated_said_and_restore_waits_for_
     backups = list((data / "backups").glob("backstep-*.sqlite3"))
     assert len(backups) == 1  # the first daily backup is taken at start
     doctor = subprocess.run(
-        [sys.executable, "-c", "from kiosk.cli import main; main()", "doctor"]
-        + ["--config", str(config)],
+        [*restore[:-1], "doctor", "--config", str(config)],
         env=env,
         capture_output=True,
         text=True,
