@@ -10,7 +10,7 @@ import signal
 from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
-from typing import IO
+from typing import IO, Any, Protocol
 
 from kiosk.errors import KioskError
 
@@ -91,6 +91,66 @@ class InstanceLock:
                 except OSError as exc:  # the PID never written (full disk) fails once more
                     logger.info("closing %s: %s", self.path, exc)
                 self._file = None
+
+
+#: The staff PIN lockout, kept beside the database so a restart does not reset it.
+PIN_LOCKOUT_NAME = "pin-lockout.json"
+
+
+class PinLockoutFile:
+    """The PIN lockout on disk: wrong tries in a row and the lockout's end (wall clock)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = Path(data_dir) / PIN_LOCKOUT_NAME
+
+    def load_into(self, guard: PinGuardLike, now: float) -> None:
+        """Give ``guard`` the kept state (``now`` on the guard's clock); a bad file is ignored."""
+        import json
+        import time
+
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            failures = int(data["failures"])
+            left = max(0.0, float(data["locked_until_wall"]) - time.time())
+        except (OSError, ValueError, KeyError, TypeError):
+            return
+        guard.failures = max(0, failures)
+        guard.locked_until = now + min(left, 3600.0)  # a clock set far ahead locks an hour at most
+        if failures:
+            logger.warning(
+                "staff PIN lockout kept from before the restart: %d wrong, %.0f s left",
+                failures,
+                left,
+            )
+
+    def save(self, guard: PinGuardLike, now: float) -> None:
+        """Keep ``guard``'s state (best effort: a full disk must not stop the staff screen)."""
+        import json
+        import time
+
+        until = time.time() + max(0.0, guard.locked_until - now) if guard.failures else 0.0
+        payload = {"failures": guard.failures, "locked_until_wall": until}
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        try:
+            tmp.write_text(json.dumps(payload), encoding="utf-8")
+            os.chmod(tmp, 0o600)
+            tmp.replace(self.path)
+        except OSError as exc:
+            logger.warning("cannot keep the PIN lockout in %s: %s", self.path, exc)
+
+
+class PinGuardLike(Protocol):
+    """What `PinLockoutFile` reads and sets (`kiosk.flow.staff_menu.PinGuard`)."""
+
+    failures: int
+    locked_until: float
+
+
+def keep_pin_lockout(guard: Any, data_dir: Path, now: float) -> None:
+    """Load the kept lockout into ``guard`` and keep each change of it on disk."""
+    store = PinLockoutFile(data_dir)
+    store.load_into(guard, now)
+    guard.on_change = store.save
 
 
 class StopSignal:

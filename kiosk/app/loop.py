@@ -149,6 +149,11 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
             timings=FlowTimings(camera_lost_end_s=cfg.camera.lost_end_session_s),
             now=time.monotonic(),
         )
+        from kiosk.app.lockdown import keep_pin_lockout
+
+        # wrong PINs and their lockout survive a restart (#23)
+        data_dir = self.instance_lock.path.parent
+        keep_pin_lockout(self.controller.pin_guard, data_dir, time.monotonic())
         self.keyboard = KeyboardInput(cfg.gpio.hold_s, cfg.checkin.card_key_timeout_s)
         parts = open_parts(
             cfg, self.post_button, self.options.pin_factory, self.options.config_path, self._error
