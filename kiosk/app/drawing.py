@@ -127,7 +127,10 @@ class FrameDrawer:
                 self._error(msg)
             draw_error_screen(self.screen_surf, self.theme, msg)
         try:
-            draw_badges(self.screen_surf, self.theme, self.badges())
+            # not on the staff screen: it lists NOT SAVING among its warnings, and a badge
+            # would cover its first line (#23)
+            if view.screen is not Screen.STAFF:
+                draw_badges(self.screen_surf, self.theme, self.badges())
         except Exception:
             logger.exception("drawing the badges failed")
 

@@ -125,8 +125,9 @@ class Safeguards:
             why = opener.last_error if opener is not None else None
             out.append(f"not saving: no database ({why or 'unavailable'}); retrying")
         elif self.saving.failures:
+            now = "NOT SAVING: " if not self.is_saving else "saving again after "
             out.append(
-                f"{self.saving.failures} recording failure(s); last: {self.saving.last_error}"
+                f"{now}{self.saving.failures} recording failure(s); last: {self.saving.last_error}"
             )
         if self.parts.store_note:
             out.append(self.parts.store_note)

@@ -128,26 +128,14 @@ STATUS_NAME = "kiosk-status.json"
 
 
 def write_saving_status(data_dir: Path, failures: int, last_error: str | None) -> None:
-    """Record the failure count beside the database (best effort: the disk may be full)."""
-    import json
-    import os
+    """Record the failure count for the doctor (kept current; see `kiosk.store.status`)."""
+    from kiosk.store.status import KEEPER
 
-    payload: dict[str, Any] = {"pid": os.getpid(), "at": time.time()}
-    payload.update(recording_failures=failures, last_error=last_error)
-    tmp = data_dir / (STATUS_NAME + ".tmp")
-    try:
-        tmp.write_text(json.dumps(payload), encoding="utf-8")
-        tmp.replace(data_dir / STATUS_NAME)
-    except OSError as exc:
-        logger.info("cannot write %s: %s", STATUS_NAME, exc)
+    KEEPER.update(data_dir, failures, last_error, saving=False)
 
 
 def read_saving_status(data_dir: Path) -> dict[str, Any] | None:
-    """What `write_saving_status` last wrote, or None."""
-    import json
+    """What the kiosk last recorded (beside the database or in the full-disk fallback)."""
+    from kiosk.store.status import read_status
 
-    try:
-        data = json.loads((data_dir / STATUS_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    return read_status(data_dir)

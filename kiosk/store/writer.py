@@ -267,6 +267,7 @@ class SessionWriter:
 
     def _write_pending(self) -> bool:
         """Write held batches in order; False (and the rest kept) at the first failure."""
+        recovered = self._failing
         while self._pending:
             batch = self._pending[0]
             store = self._store
@@ -291,6 +292,11 @@ class SessionWriter:
         if self._waited_for_store:
             logger.warning("session rows held while the database was unavailable are written")
             self._waited_for_store = False
+        if recovered:
+            from kiosk.store.status import KEEPER
+
+            logger.warning("session recording works again: every held row is written")
+            KEEPER.saving_resumed()  # `backstep doctor` sees the recovery
         return True
 
     def _bound_pending(self) -> None:

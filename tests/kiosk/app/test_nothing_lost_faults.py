@@ -144,3 +144,27 @@ def test_a_database_deleted_mid_session_is_recreated_said_and_restore_waits_for_
     )
     assert restored.returncode == 0, restored.stderr
     assert list(data.glob("backstep.sqlite3.before-restore-*"))
+
+
+def test_doctor_sees_the_full_disk_the_kiosk_saw_and_the_recovery(small_disk: Path) -> None:
+    from kiosk.app.doctor import check_recording
+
+    kiosk, _ = start_session(small_disk.parent, small_disk)
+    filler = small_disk / "filler"
+    try:
+        time.sleep(3.0)
+        fill(small_disk)
+        kiosk.wait_for("not saving", timeout=60)
+        time.sleep(2.0)
+        during = check_recording(small_disk)  # another process, as `backstep doctor` is
+        filler.unlink()
+        kiosk.wait_for("recording works again", timeout=30)
+        time.sleep(1.0)
+        after = check_recording(small_disk)
+    finally:
+        filler.unlink(missing_ok=True)
+        status = stop(kiosk)
+    print(f"\nFIGURE doctor on a full disk: during {during.status}, after {after.status}")
+    assert status == 0
+    assert during.status == "fail" and "recording FAILED" in during.detail, during
+    assert after.status == "warn" and "saving again" in after.detail, after
