@@ -1,4 +1,4 @@
-"""The NOT SAVING badge: on every member screen while nothing is saved, never over the staff list."""
+"""The NOT SAVING badge: on member screens while nothing is saved, never over the staff list."""
 
 from __future__ import annotations
 
