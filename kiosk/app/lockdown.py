@@ -146,10 +146,15 @@ class PinGuardLike(Protocol):
     locked_until: float
 
 
-def keep_pin_lockout(guard: Any, data_dir: Path, now: float) -> None:
-    """Load the kept lockout into ``guard`` and keep each change of it on disk."""
+def keep_pin_lockout(guard: Any, data_dir: Path, now: float | None = None) -> None:
+    """Load the kept lockout into ``guard`` and keep each change of it on disk.
+
+    ``now`` is on the guard's clock (``time.monotonic()``, the kiosk's, by default).
+    """
+    import time
+
     store = PinLockoutFile(data_dir)
-    store.load_into(guard, now)
+    store.load_into(guard, time.monotonic() if now is None else now)
     guard.on_change = store.save
 
 

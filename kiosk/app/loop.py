@@ -14,7 +14,7 @@ from hw.events import ButtonEvent
 from kiosk.app.drawing import FrameDrawer
 from kiosk.app.effects import EffectRunner
 from kiosk.app.live_reload import LiveReload
-from kiosk.app.lockdown import InstanceLock, process_stop_signal, under_systemd
+from kiosk.app.lockdown import InstanceLock, keep_pin_lockout, process_stop_signal, under_systemd
 from kiosk.app.parts import open_parts
 from kiosk.app.presses import PressInjector, parse_presses
 from kiosk.app.run_summary import run_summary, summary_line, ui_cpu_ms_per_frame
@@ -22,9 +22,7 @@ from kiosk.app.safeguards import Safeguards
 from kiosk.app.screenshots import ScreenshotSaver
 from kiosk.app.store_link import SavingHealth
 from kiosk.config.schema import BackstepConfig
-from kiosk.flow.effects import (
-    Effect,
-)
+from kiosk.flow.effects import Effect
 from kiosk.flow.machine import FlowTimings, KioskController, Screen
 from kiosk.flow.vision_link import StatusFacts, VisionLike, open_vision, read_status
 from kiosk.flow.vision_snapshot import SnapshotBuilder
@@ -33,7 +31,7 @@ from kiosk.session.lifecycle import MemberSessions
 from kiosk.session.running import SessionRun
 from kiosk.session.views import SummaryView
 from kiosk.store.worker import StorageWorker
-from kiosk.store.writer import ledger_mark, lost_since
+from kiosk.store.writer import settle_unsaved
 from kiosk.ui.display import choose_driver, open_display
 from kiosk.ui.keyboard import KeyboardInput, pump_events
 from kiosk.ui.mirror import MirrorView
@@ -101,7 +99,6 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
         self.stop_signal = process_stop_signal()  # shared with `backstep run` (#23)
         self._facts = read_status(None)
         self.saving = SavingHealth()
-        self._lost_mark = ledger_mark()  # rows the session writers give up on from here
         self._t0: float | None = None
         self._cpu0: float | None = None  # the UI thread's CPU clock at start (run summary)
         self.shots = ScreenshotSaver(options.screenshots) if options.screenshots else None
@@ -149,11 +146,7 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
             timings=FlowTimings(camera_lost_end_s=cfg.camera.lost_end_session_s),
             now=time.monotonic(),
         )
-        from kiosk.app.lockdown import keep_pin_lockout
-
-        # wrong PINs and their lockout survive a restart (#23)
-        data_dir = self.instance_lock.path.parent
-        keep_pin_lockout(self.controller.pin_guard, data_dir, time.monotonic())
+        keep_pin_lockout(self.controller.pin_guard, self.instance_lock.path.parent)  # on disk
         self.keyboard = KeyboardInput(cfg.gpio.hold_s, cfg.checkin.card_key_timeout_s)
         parts = open_parts(
             cfg, self.post_button, self.options.pin_factory, self.options.config_path, self._error
@@ -344,11 +337,8 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
         finally:
             summary = self.run_summary(self._facts)
             self.close()
-            # after close: a second SIGTERM or Ctrl-C while closing only sets the flag again
-            self.stop_signal.restore()
-            lost = lost_since(self._lost_mark)  # known only once the writers stopped
-            summary["unsaved"] = lost.as_dict()
-            summary["saving"] = summary["saving"] and lost.empty
+            self.stop_signal.restore()  # after close: a second SIGTERM only sets the flag
+            settle_unsaved(summary, self.saving.lost_mark)  # known once the writers stopped
         return summary
 
     def run_summary(self, facts: StatusFacts) -> dict[str, Any]:

@@ -144,6 +144,13 @@ def lost_since(mark: int) -> Unwritten:
     return LEDGER.lost_since(mark)
 
 
+def settle_unsaved(summary: dict[str, Any], mark: int) -> None:
+    """Add what the writers gave up on since ``mark`` to a run summary; "saving" only if none."""
+    lost = lost_since(mark)
+    summary["unsaved"] = lost.as_dict()
+    summary["saving"] = bool(summary.get("saving")) and lost.empty
+
+
 def held_rows() -> int:
     """Rows live writers hold because writing them failed (0 = everything is being saved)."""
     return sum(w.held_rows() for w in LEDGER.writers())
