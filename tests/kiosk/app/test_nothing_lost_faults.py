@@ -168,3 +168,40 @@ def test_doctor_sees_the_full_disk_the_kiosk_saw_and_the_recovery(small_disk: Pa
     assert status == 0
     assert during.status == "fail" and "recording FAILED" in during.detail, during
     assert after.status == "warn" and "saving again" in after.detail, after
+
+
+def test_stop_pressed_on_a_full_disk_is_saved_whole_once_space_comes_back(
+    small_disk: Path,
+) -> None:
+    kiosk = KioskProcess(
+        write_config(small_disk.parent),
+        small_disk,
+        "--seconds",
+        "400",
+        "--press",
+        "1:start,30:stop",  # the member's STOP comes while the disk is full
+        source=str(CLIP),
+    )
+    filler = small_disk / "filler"
+    try:
+        kiosk.wait_for("-> session", timeout=25)  # loop time: STOP at 30 s is mid-session
+        began = time.monotonic()
+        time.sleep(3.0)
+        fill(small_disk)
+        kiosk.wait_for("not saving", timeout=30)
+        kiosk.wait_for("-> summary", timeout=40)
+        walked = time.monotonic() - began
+        time.sleep(3.0)  # nothing more will come from this session
+        filler.unlink()  # space comes back
+        time.sleep(8.0)  # the writer's own retry (0.5 s doubling to 5 s) must find it
+    finally:
+        filler.unlink(missing_ok=True)
+        status = stop(kiosk)
+    assert status == 0
+    (sid, state, _s, _e), *_ = sessions(small_disk)
+    times = sample_times(small_disk, sid)
+    summary = kiosk.summary()
+    print(f"\nFIGURE STOP on a full disk: {state}, {len(times)} samples of {walked:.0f} s walked")
+    assert state == "stopped"  # the member's own stop: it counts for progression
+    assert len(times) >= walked - 3.0 and largest_gap(times) <= 3.0
+    assert summary["saving"] is True and summary["unsaved"]["samples"] == 0
