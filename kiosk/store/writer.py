@@ -190,6 +190,7 @@ class SessionWriter:
         self._dropped = Unwritten()
         self._reported = False
         self._waited_for_store = False
+        self._last_error: str | None = None
         self._worker = WorkerThread(self._run, "SessionWriter")
         LEDGER.add(self)
         self._worker.start()
@@ -283,18 +284,22 @@ class SessionWriter:
                     raise StorageError(NO_DATABASE)
                 write_batch(store, batch)
             except StorageError as exc:
-                first = not self._failing
+                message = str(exc)
                 with self._lock:
                     self._failing = True
                 self._waited_for_store = store is None
-                if store is not None or first:
-                    self._on_error(str(exc))
+                if message != self._last_error:  # once per streak and kind, not every retry
+                    self._on_error(message)
+                else:
+                    logger.info("session rows still held (%s); retrying", message)
+                self._last_error = message
                 self._bound_pending()
                 return False
             with self._lock:
                 self._pending.pop(0)
                 if not self._pending:
                     self._failing = False
+            self._last_error = None
             batch.done.set()
         if self._waited_for_store:
             logger.warning("session rows held while the database was unavailable are written")
