@@ -44,6 +44,17 @@ def data_dir(
     return path
 
 
+@pytest.fixture(autouse=True)
+def no_session_writer_outlives_its_test() -> Iterator[None]:
+    """Stop the session writers a test left running: the process-wide count of held rows
+    (the NOT SAVING mark) must start at zero in the next test, as in a fresh kiosk."""
+    yield
+    from kiosk.store.writer import LEDGER
+
+    for writer in LEDGER.writers():
+        writer.stop(timeout=0.5)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """The markers this suite defines."""
     config.addinivalue_line(

@@ -114,7 +114,10 @@ class FrameDrawer:
                 self.station.report(msg)
             draw_error_screen(self.surface, self.theme, msg)
         try:
-            draw_badges(self.surface, self.theme, self.safeguards.badges())
+            # not on the staff screen: it lists NOT SAVING among its warnings, and a badge
+            # would cover its first line
+            if view.screen is not Screen.STAFF:
+                draw_badges(self.surface, self.theme, self.safeguards.badges())
         except Exception:
             logger.exception("drawing the badges failed")
 

@@ -57,6 +57,8 @@ class LiveReload:
             keys = ", ".join(self.restart_needed)
             logger.warning("config reload: restart needed: %s", keys)
             message = f"restart needed: {keys}"
+        if outcome.warnings:  # the PIN or kiosk mode changed: staff must notice (#23)
+            message = "; ".join(outcome.warnings)
         self.controller.staff.message = message[:60]
 
 

@@ -11,7 +11,13 @@ from hw.station import StationHardware
 from kiosk.app.drawing import FrameDrawer
 from kiosk.app.effects import EffectRunner
 from kiosk.app.live_reload import LiveReload, apply_checkin_rules
-from kiosk.app.lockdown import EXIT_STAFF_QUIT, InstanceLock, StopSignal, under_systemd
+from kiosk.app.lockdown import (
+    EXIT_STAFF_QUIT,
+    InstanceLock,
+    keep_pin_lockout,
+    process_stop_signal,
+    under_systemd,
+)
 from kiosk.app.options import RunOptions
 from kiosk.app.presses import PressInjector, parse_presses
 from kiosk.app.run_summary import LoopRates, run_summary, summary_line, ui_cpu_ms_per_frame
@@ -26,6 +32,7 @@ from kiosk.flow.effects import Effect
 from kiosk.flow.machine import FlowTimings, KioskController, Screen
 from kiosk.session.running import SessionRun
 from kiosk.store.connection import resolve_data_dir
+from kiosk.store.writer import settle_unsaved
 from kiosk.ui.display import choose_driver, open_display
 from kiosk.ui.keyboard import KeyboardInput, pump_events
 from kiosk.ui.mirror import MirrorView
@@ -52,7 +59,7 @@ class KioskApp:
         self.options = options
         self.exit_reason = ""  #: why the loop ended: "seconds", "quit", "staff" or "signal"
         self._quit = False
-        self.stop_signal = StopSignal()
+        self.stop_signal = process_stop_signal()  # shared with `backstep run`
         self.rates = LoopRates()
         self._last_qr_frame = -1
         self.shots = ScreenshotSaver(options.screenshots) if options.screenshots else None
@@ -98,6 +105,7 @@ class KioskApp:
             timings=FlowTimings(camera_lost_end_s=cfg.camera.lost_end_session_s),
             now=time.monotonic(),
         )
+        keep_pin_lockout(self.controller.pin_guard, self.instance_lock.path.parent)  # on disk
         self.keyboard = KeyboardInput(cfg.gpio.hold_s, cfg.checkin.card_key_timeout_s)
         self.snapshots = SnapshotBuilder(cfg.camera.view, cfg.posture)
         # kiosk mode: only the staff menu quits (always under systemd)
@@ -336,9 +344,10 @@ class KioskApp:
                 # aiming 2 fps higher keeps the measured rate at or above display.fps
                 clock.tick(self.fps + 2)
         finally:
-            self.stop_signal.restore()
             summary = self.run_summary(self.safeguards.facts)
             self.close()
+            self.stop_signal.restore()  # after close: a second SIGTERM only sets the flag
+            settle_unsaved(summary, self.station.saving.lost_mark)  # known once the writers stopped
         return summary
 
     def run_summary(self, facts: StatusFacts) -> dict[str, Any]:

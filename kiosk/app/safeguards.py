@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 
 from kiosk.app.station import Station
@@ -42,8 +41,10 @@ class Safeguards:
         """False while sessions cannot be saved (no database, or a recent write failure)."""
         if self.is_demo:
             return True  # nothing is meant to be saved; DEMO says so
-        station = self.station
-        return station.store is not None and not station.saving.recent(time.monotonic())
+        from kiosk.store.writer import held_rows
+
+        # not "a failure in the last 30 s": saving until a write fails, again once it works
+        return self.station.store is not None and held_rows() == 0
 
     def request_quit(self) -> None:
         """Ctrl+Q or a closed window: quits, except in kiosk mode (the staff menu quits)."""
@@ -79,9 +80,12 @@ class Safeguards:
             why = opener.last_error if opener is not None else None
             out.append(f"not saving: no database ({why or 'unavailable'}); retrying")
         elif saving.failures:
-            out.append(f"{saving.failures} recording failure(s); last: {saving.last_error}")
+            now = "NOT SAVING: " if not self.is_saving else "saving again after "
+            out.append(f"{now}{saving.failures} recording failure(s); last: {saving.last_error}")
         if station.parts.store_note:
             out.append(station.parts.store_note)
+        if station.store is not None and getattr(station.store, "notices", None):
+            out.append(station.store.notices[-1])  # the database file deleted and recreated
         from kiosk.config.schema import StaffConfig
 
         if station.config.staff.pin == StaffConfig().pin:

@@ -206,6 +206,9 @@ class Station:
         logger.warning("database open: sessions and check-ins are saved again")
         self.parts.store = store
         self.store_changed.publish(store)
+        from kiosk.store.writer import adopt_store
+
+        adopt_store(store)  # a session begun without a database is written from its start
 
     def _restart_qr(self, cfg: BackstepConfig) -> None:
         if self.qr_worker is not None:

@@ -108,6 +108,10 @@ class SavingHealth:
         self.failures = 0
         self.last_error: str | None = None
         self._last_at: float | None = None
+        from kiosk.store.writer import ledger_mark
+
+        #: rows the session writers give up on from here count in this run's summary
+        self.lost_mark = ledger_mark()
 
     def failed(self, message: str) -> None:
         """One failure (thread-safe: the recorder's writer thread reports here)."""

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "dashboard": "kiosk.cli.dashboard:dashboard",
     "trainers": "kiosk.cli.trainers:trainers",
     "fleet": "kiosk.cli.fleet:fleet",
+    "restore": "kiosk.cli.restore:restore",
 }
 
 

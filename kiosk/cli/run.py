@@ -74,6 +74,11 @@ def run(
     size: tuple[int, int] | None,
 ) -> None:
     """Run the kiosk; prints one line of JSON (ui_fps, pose_fps, ...) at exit."""
+    from kiosk.app.lockdown import process_stop_signal
+
+    # first, before the slow imports and the model: a SIGTERM or Ctrl-C from here on ends
+    # the run the one clean way (the JSON line), never "Aborted!" or a -15 exit (#23)
+    process_stop_signal().install()
     from kiosk.app.loop import RunOptions, run_kiosk, summary_line
     from kiosk.app.presses import parse_presses
     from vision.sources.choice import SOURCE_MODES

@@ -1,7 +1,8 @@
 """Reload the staff configuration on SIGHUP (`systemctl reload backstep`) or on staff request.
 
-The signal handler only sets a flag; the UI loop calls `ConfigReloader.poll` once per frame and
-does the reading there, so no file I/O or logging ever runs inside a signal handler.
+The signal handler only sets a flag; the UI loop calls `ConfigReloader.poll` once per frame,
+which reads and validates the file in a background thread and hands back the outcome later,
+so no file I/O runs in a signal handler or in the UI loop.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,7 @@ from typing import Any
 from kiosk.config.loader import ConfigFileError, ConfigIssue, read_config_file
 from kiosk.config.safe import remember_valid
 from kiosk.config.schema import BackstepConfig
+from vision.threads import WorkerThread
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,7 @@ RESTART_KEYS: tuple[str, ...] = (
     "gpio",
     "storage.data_dir",
     "storage.retention_days",  # applied when the database is opened at start-up
+    "storage.backups_keep",  # the backup timer starts with the database
     "fleet",  # the sync worker and its connections are built at start-up
 )
 
@@ -75,6 +79,15 @@ class ReloadOutcome:
     changed: list[str] = field(default_factory=list)
     restart_needed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: lockdown settings this reload changed (the staff PIN, kiosk mode), for the staff screen
+    warnings: list[str] = field(default_factory=list)
+
+
+#: Changes staff must be told about: they decide who can leave or stop the kiosk.
+GUARDED_KEYS: dict[str, str] = {
+    "staff.pin": "the staff PIN was changed by a config reload",
+    "staff.kiosk_mode": "kiosk mode was changed by a config reload",
+}
 
 
 def _flatten(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -117,6 +130,10 @@ class ConfigReloader:
         # A plain attribute, not threading.Event: Event.set takes a lock, which a signal handler
         # must not do while the interrupted main thread might hold it.
         self._requested = False
+        # the file is read and validated in this thread, never the UI loop's (a slow card, a
+        # FIFO or a huge file at the path must not freeze the screen or delay SIGTERM)
+        self._reading: WorkerThread | None = None
+        self._read_result: ReloadOutcome | None = None
         self._previous_handler: Any = None
         self._installed = False
         if install_signal and threading.current_thread() is threading.main_thread():
@@ -136,10 +153,43 @@ class ConfigReloader:
         return self._requested
 
     def poll(self) -> ReloadOutcome | None:
-        """Reload if asked to; None when nothing was asked. Never raises for a bad file."""
+        """Start a reload in the background if asked; its outcome once read (else None).
+
+        Never blocks and never raises for a bad file.
+        """
+        reading = self._reading
+        if reading is not None:
+            if reading.is_alive:
+                return None
+            self._reading = None
+            outcome, self._read_result = self._read_result, None
+            if outcome is not None and outcome.ok:
+                self.current = outcome.config
+            return outcome
         if not self._requested:
             return None
         self._requested = False
+        current = self.current
+        self._reading = WorkerThread(
+            lambda: self._read_in_background(current), "backstep-config-reload"
+        )
+        self._reading.start()
+        return None
+
+    def wait(self, timeout: float = 5.0) -> ReloadOutcome | None:
+        """Poll until a requested reload has an outcome (tools and tests; not the UI loop)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            outcome = self.poll()
+            if outcome is not None or time.monotonic() >= deadline:
+                return outcome
+            time.sleep(0.01)
+
+    def _read_in_background(self, current: BackstepConfig) -> None:
+        self._read_result = self.read(current)
+
+    def read(self, current: BackstepConfig) -> ReloadOutcome:
+        """Read and validate the file against ``current`` (blocking; the reload thread's work)."""
         try:
             new = read_config_file(self.path)
         except ConfigFileError as exc:
@@ -147,15 +197,14 @@ class ConfigReloader:
             for line in errors:
                 logger.error("config reload rejected: %s", line)
             logger.error("keeping the running configuration (%s is invalid)", self.path)
-            return ReloadOutcome(self.current, ok=False, errors=errors)
+            return ReloadOutcome(current, ok=False, errors=errors)
         except Exception as exc:  # a reload must never crash the kiosk in front of a member
             issue = ConfigIssue(f"unexpected error: {exc}")
             logger.exception("config reload failed; keeping the running configuration")
-            return ReloadOutcome(self.current, ok=False, errors=[issue.format(self.path)])
+            return ReloadOutcome(current, ok=False, errors=[issue.format(self.path)])
         remember_valid(self.path)  # safe mode starts on this one if a later edit breaks
-        changed = changed_settings(self.current, new)
+        changed = changed_settings(current, new)
         restart = [key for key in changed if needs_restart(key)]
-        self.current = new
         logger.info(
             "config reloaded from %s: %s", self.path, ", ".join(changed) or "nothing changed"
         )
@@ -164,7 +213,12 @@ class ConfigReloader:
                 "these settings take effect after `systemctl restart backstep`: %s",
                 ", ".join(restart),
             )
-        return ReloadOutcome(new, ok=True, changed=changed, restart_needed=restart)
+        warnings = [text for key, text in GUARDED_KEYS.items() if key in changed]
+        for text in warnings:
+            logger.warning("%s (%s)", text, self.path)
+        return ReloadOutcome(
+            new, ok=True, changed=changed, restart_needed=restart, warnings=warnings
+        )
 
     def close(self) -> None:
         """Restore the SIGHUP handler that was there before (idempotent)."""

@@ -318,6 +318,14 @@ class StorageConfig(BaseModel):
     retention_days: int = Field(
         365, ge=1, le=3650, description="Session samples older than this are deleted, days, 1-3650."
     )
+    backups_keep: int = Field(
+        7,
+        ge=0,
+        le=365,
+        description=(
+            "Daily online copies of the database kept in <data dir>/backups, 0-365 (0 = none)."
+        ),
+    )
 
     _data_dir_empty = field_validator("data_dir", mode="before")(empty_to_none)
 

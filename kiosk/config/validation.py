@@ -145,16 +145,58 @@ def _bool_for_number_issues(
     return [ConfigIssue(message, dotted(loc), data, line_of(lines, loc), allowed=allowed)]
 
 
-def read_config_file(path: Path | str, *, merge: bool = True) -> BackstepConfig:
-    """Read and validate one file (see `validate_text`); an unreadable file is a ConfigFileError."""
+#: A staff file is a few kB; anything this big is a mistake (a log or an image copied over it),
+#: and reading it must not hold up the kiosk.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of ``path`` if it is a regular file under the size cap (ConfigFileError else).
+
+    Opened non-blocking and checked with ``fstat`` on the open file, so a FIFO or a device
+    put at the config path is refused at once instead of blocking the reader.
+    """
+    import os
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
-        raw = Path(path).read_bytes()
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigFileError(
+                path, [ConfigIssue("not a regular file (a FIFO, device or folder)")]
+            )
+        if info.st_size > MAX_CONFIG_BYTES:
+            size = f"{info.st_size / 1e6:.1f} MB"
+            raise ConfigFileError(
+                path, [ConfigIssue(f"too large ({size}; a config file is at most 1 MB)")]
+            )
+        with os.fdopen(fd, "rb", closefd=True) as fh:
+            fd = -1
+            return fh.read(MAX_CONFIG_BYTES + 1)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def read_config_file(path: Path | str, *, merge: bool = True) -> BackstepConfig:
+    """Read and validate one file (see `validate_text`); an unreadable file is a ConfigFileError.
+
+    An empty or whitespace-only file is an error, not "all defaults": a truncated save or a
+    full disk must not reset the staff PIN and kiosk mode.
+    """
+    try:
+        raw = _read_regular_file(Path(path))
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigFileError(path, [ConfigIssue("not UTF-8 text", line=line)]) from None
     except OSError as exc:
         raise ConfigFileError(path, [ConfigIssue(f"cannot read: {exc.strerror or exc}")]) from None
+    if not text.strip():
+        raise ConfigFileError(
+            path, [ConfigIssue("the file is empty (keeping every setting as it was)")]
+        )
     return validate_text(text, path, merge=merge)
 
 

@@ -151,7 +151,9 @@ def check_recording(path: Path) -> CheckResult:
     n = int(status["recording_failures"])
     detail = f"{n} recording failure(s) reported by the kiosk; last: {status.get('last_error')}"
     fix = "see the data dir and disk lines; `journalctl -u backstep` has each failure"
-    return CheckResult("recording", "warn", detail, fix)
+    if status.get("saving") is False:  # failing now, not only in the past (#23)
+        return CheckResult("recording", "fail", "recording FAILED: " + detail, fix)
+    return CheckResult("recording", "warn", detail + " (saving again since)", fix)
 
 
 def run_checks(config_path: Path | str | None = None) -> list[CheckResult]:

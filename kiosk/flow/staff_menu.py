@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kiosk.flow.digit_entry import DigitEntry
@@ -32,6 +33,9 @@ class PinGuard:
 
     failures: int = 0
     locked_until: float = 0.0
+    #: called after each change with (guard, now): the kiosk keeps the lockout on disk,
+    #: so pulling the plug does not give three fresh tries
+    on_change: Callable[[PinGuard, float], None] | None = None
 
     def locked_for(self, now: float) -> float:
         """Seconds left in the lockout (0 when PINs are accepted)."""
@@ -48,6 +52,12 @@ class PinGuard:
             self.failures,
             f"; PIN entry locked for {lock:.0f} s" if lock else "",
         )
+        if self.on_change is not None:
+            self.on_change(self, now)
+
+    def tried_while_locked(self, left: float) -> None:
+        """A PIN try during a lockout: refused, and logged (someone is at the buttons)."""
+        logger.warning("staff PIN try while locked (%.0f s left; %d wrong)", left, self.failures)
 
     def right(self) -> None:
         """The right PIN: forget the failures."""
@@ -55,6 +65,8 @@ class PinGuard:
             logger.info("staff PIN accepted after %d wrong tries", self.failures)
         self.failures = 0
         self.locked_until = 0.0
+        if self.on_change is not None:
+            self.on_change(self, 0.0)
 
 
 @dataclass(slots=True)
@@ -84,6 +96,8 @@ class StaffState:
             return True
         left = self.guard.locked_for(now)
         if left > 0:
+            if name == "select":
+                self.guard.tried_while_locked(left)
             self.pin.clear()
             self.message = f"Too many wrong PINs: wait {left:.0f} s"
             return False

@@ -194,7 +194,7 @@ class MemberSessions:
         else:  # a guest: the plain program, nothing to look up
             plan, previous = SessionPlan.from_config(self.config), None
         recorder = None
-        if self.store is not None and record:
+        if record:  # without a database yet, the writer holds the rows until one opens
             try:
                 from kiosk.session.recorder import SessionRecorder
 

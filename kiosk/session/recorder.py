@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.domain import STOPPED
@@ -15,122 +12,21 @@ from kiosk.session.stats import Sample as SecondSample
 from kiosk.session.stats import SecondSampler
 from kiosk.store.database import EventRecord, Sample, SessionStatus, Store
 from kiosk.store.errors import StorageError
-from vision.threads import WorkerThread
+from kiosk.store.writer import (
+    Batch,
+    SessionRef,
+    SessionWriter,
+    create_session,
+    write_batch,
+)
 from vision.types import FrameMetrics
 
 logger = logging.getLogger(__name__)
 
-#: Rows kept in memory while the database fails (about two hours of samples).
-MAX_PENDING_ROWS = 7200
-
-
-@dataclass(slots=True)
-class _SessionRef:
-    """A session the writer creates: its id once the row exists (None before or on failure)."""
-
-    member_id: str | None
-    program: str
-    started_wall: float
-    station_id: str
-    id: int | None = None
-    created: threading.Event = field(default_factory=threading.Event)
-
-
-@dataclass(slots=True)
-class _Batch:
-    session: _SessionRef
-    samples: list[Sample] = field(default_factory=list)
-    events: list[EventRecord] = field(default_factory=list)
-    finish: tuple[SessionStatus, float, dict[str, Any] | None] | None = None
-    done: threading.Event = field(default_factory=threading.Event)
-
-
-class _Writer:
-    """The thread that commits batches, so an fsync on the SD card never stalls drawing."""
-
-    def __init__(self, store: Store, on_error: Callable[[str], None]) -> None:
-        self._store = store
-        self._on_error = on_error
-        self._queue: queue.Queue[_Batch] = queue.Queue()
-        self._pending: list[_Batch] = []
-        self._worker = WorkerThread(self._run, "backstep-session-writer")
-        self._worker.start()
-
-    def put(self, batch: _Batch) -> None:
-        self._queue.put(batch)
-
-    def is_alive(self) -> bool:
-        """True while the thread runs (it ends once closed and everything is written)."""
-        return self._worker.is_alive
-
-    def is_idle(self) -> bool:
-        """True when every batch handed over has been written (or given up)."""
-        return self._queue.empty() and not self._pending
-
-    def _run(self) -> None:
-        while not (self._worker.stopping.is_set() and self._queue.empty()):
-            try:
-                batch = self._queue.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            self._pending.append(batch)
-            self._write_pending()
-
-    def _write_pending(self) -> None:
-        while self._pending:
-            batch = self._pending[0]
-            try:
-                write_batch(self._store, batch)
-            except StorageError as exc:
-                self._on_error(str(exc))
-                # Keep what failed for the next batch (a full disk may be cleared), but
-                # bounded: coaching matters more than a perfect history.
-                rows = sum(len(b.samples) + len(b.events) for b in self._pending)
-                while rows > MAX_PENDING_ROWS and len(self._pending) > 1:
-                    dropped = self._pending.pop(0)
-                    dropped.done.set()
-                    rows -= len(dropped.samples) + len(dropped.events)
-                return
-            self._pending.pop(0)
-            batch.done.set()
-
-    def close(self, timeout: float) -> None:
-        # timeout 0: only ask (the session's end waits on its batches, not on the thread)
-        self._worker.stop(timeout=timeout)
-
-
-def create_session(store: Store, ref: _SessionRef) -> None:
-    """Create the session's row (once); a failure raises StorageError and is retried.
-
-    The writer keeps the failed batch and tries again with the next one, so a session that
-    began during a two-second lock or a full disk is saved once the database recovers
-    (issue 11) instead of losing every row.
-    """
-    if ref.id is not None:
-        return
-    try:
-        ref.id = store.start_session(ref.member_id, ref.program, ref.started_wall, ref.station_id)
-    finally:
-        ref.created.set()
-
-
-def write_batch(store: Store, batch: _Batch) -> None:
-    """Commit one batch: samples and events, then the session's end if it carries one.
-
-    The first batch of a session creates its row, so starting a session never waits on
-    the database in the caller's thread. Rows of a session that could not be created are
-    dropped (the member is coached anyway; the error was reported when it failed).
-    """
-    ref = batch.session
-    create_session(store, ref)
-    if ref.id is None:
-        batch.samples, batch.events, batch.finish = [], [], None
-        return
-    store.append_session_data(ref.id, batch.samples, batch.events)
-    batch.samples, batch.events = [], []  # written: a retry of the finish must not repeat them
-    if batch.finish is not None:
-        status, ended, summary = batch.finish
-        store.finish_session(ref.id, status, ended, summary)
+# The writer thread lives in the store package (it holds and retries what fails).
+_SessionRef = SessionRef
+_Batch = Batch
+_Writer = SessionWriter
 
 
 class SessionRecorder:
@@ -229,16 +125,18 @@ class SessionRecorder:
         self._t0 = self._last_t = self._last_flush_t = t
         self._sampler = SecondSampler(self.sample_interval_s)
         self._samples, self._events = [], []
-        if self._store is None:
+        if self._store is None and not self._background:
             return None
         self._started_wall = self._wall_clock()
         ref = _SessionRef(member_id, program, self._started_wall, self.station_id)
         if self._background:
+            # without a database the writer holds the rows until one opens (`attach`)
             if self._writer is None:
                 self._writer = _Writer(self._store, self._error)
             self._session = ref
             self._writer.put(_Batch(ref))  # creates the row at once, off the caller's thread
             return None
+        assert self._store is not None
         try:
             create_session(self._store, ref)
         except StorageError as exc:
@@ -246,6 +144,13 @@ class SessionRecorder:
             return None
         self._session = ref
         return ref.id
+
+    def attach(self, store: Store) -> None:
+        """A database opened after the session began: it takes over the held rows."""
+        if self._store is None:
+            self._store = store
+        if self._writer is not None:
+            self._writer.attach(store)
 
     def add_sample(self, t: float, metrics: FrameMetrics) -> None:
         """Add one frame's metrics; flushes when ``flush_interval_s`` has passed."""
@@ -329,13 +234,17 @@ class SessionRecorder:
     def close(self, timeout: float = 2.0) -> None:
         """Stop the writer thread after it wrote what it has (idempotent).
 
-        Waits up to ``timeout`` s for it (0: do not wait; the thread still writes everything
-        it was handed, then ends). An unfinished session stays ``active`` and is closed as
-        ``interrupted`` at the next start, exactly as after a crash.
+        Waits up to ``timeout`` s for it, after one last attempt at held rows (0: do not
+        wait; the thread writes everything it was handed, retrying failures, then ends).
+        An unfinished session stays ``active`` and is closed as ``interrupted`` at the next
+        start, exactly as after a crash.
         """
         self.flush()
         writer = self._writer
         if writer is not None:
-            writer.close(timeout)
+            if timeout > 0:
+                writer.stop(timeout)  # shutdown: a last attempt, then what is lost is logged
+            else:
+                writer.finish()  # keeps retrying held rows until all are written
             if timeout > 0 or not writer.is_alive():
                 self._writer = None

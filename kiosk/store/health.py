@@ -53,7 +53,13 @@ def check_storage(cfg: StorageConfig, *, timeout_s: float = DEFAULT_TIMEOUT_S) -
     except StorageError as exc:
         return [str(exc)]
     with store:
-        return store.check() + _check_disk(directory)
+        problems = store.check() + _check_disk(directory)
+    import time
+
+    from kiosk.store.connection import recent_storage_events
+
+    # what the kiosk met (a deleted database recreated): a week, then it is history
+    return problems + recent_storage_events(directory, 7 * 86400.0, time.time())
 
 
 def _damage(path: Path, timeout_s: float) -> str | None:
@@ -128,4 +134,10 @@ def open_kiosk_store(cfg: StorageConfig, now: float) -> Store:
     except StorageError:
         store.close()
         raise
+    if cfg.backups_keep > 0:
+        from kiosk.store.backup import BackupTimer
+
+        timer = BackupTimer(store.path, cfg.backups_keep)
+        store.call_on_close(timer.stop)
+        timer.start()
     return store

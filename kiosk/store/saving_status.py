@@ -1,39 +1,20 @@
-"""The running kiosk's recording-failure count, in a file beside the database for the doctor."""
+"""The running kiosk's recording-failure count, beside the database for the doctor."""
 
 from __future__ import annotations
 
-import logging
-import time
 from pathlib import Path
 from typing import Any
 
-logger = logging.getLogger(__name__)
+from kiosk.store.status import KEEPER, STATUS_NAME, read_status
 
-#: The running kiosk's recording-failure count, for `backstep doctor` (another process).
-STATUS_NAME = "kiosk-status.json"
+__all__ = ["STATUS_NAME", "read_saving_status", "write_saving_status"]
 
 
 def write_saving_status(data_dir: Path, failures: int, last_error: str | None) -> None:
-    """Record the failure count beside the database (best effort: the disk may be full)."""
-    import json
-    import os
-
-    payload: dict[str, Any] = {"pid": os.getpid(), "at": time.time()}
-    payload.update(recording_failures=failures, last_error=last_error)
-    tmp = data_dir / (STATUS_NAME + ".tmp")
-    try:
-        tmp.write_text(json.dumps(payload), encoding="utf-8")
-        tmp.replace(data_dir / STATUS_NAME)
-    except OSError as exc:
-        logger.info("cannot write %s: %s", STATUS_NAME, exc)
+    """Record the failure count for the doctor (kept current; see `kiosk.store.status`)."""
+    KEEPER.update(data_dir, failures, last_error, saving=False)
 
 
 def read_saving_status(data_dir: Path) -> dict[str, Any] | None:
-    """What `write_saving_status` last wrote, or None."""
-    import json
-
-    try:
-        data = json.loads((data_dir / STATUS_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    """What the kiosk last recorded (beside the database or in the full-disk fallback)."""
+    return read_status(data_dir)

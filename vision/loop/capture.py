@@ -102,6 +102,7 @@ class CaptureThread:
         self._generation = 0  # bumped when a stuck reader is abandoned
         self._call: tuple[str, float] | None = None  # (what, since) of the reader's call
         self._stalls = 0
+        self._abandoned: list[WorkerThread] = []  # readers left in a stuck call (at most one)
         self._latest: Frame | None = None
         self._taken = True
         self._finished = False
@@ -253,23 +254,47 @@ class CaptureThread:
             return True
 
     def _watch(self) -> None:
-        """Abandon a reader stuck in one source call for longer than ``stall_s``."""
+        """Abandon a reader stuck in one source call for longer than the stall limit.
+
+        At most one abandoned reader is kept: while it is still stuck (a driver that never
+        returns), the live reader is left waiting in its call instead of being replaced, so
+        a stalled camera costs one thread, not one every ``stall_s``; the limit doubles
+        with each stall (up to ``reconnect_max_s``) and comes back to ``stall_s`` with the
+        first frame.
+        """
+        limit = self._stall_s
         while not self._stop.wait(_WATCH_EVERY_S):
             with self._cond:
+                if self._state == "ok":
+                    limit = self._stall_s
                 call = self._call
-                if call is None or time.monotonic() - call[1] < self._stall_s:
+                if call is None or time.monotonic() - call[1] < limit:
                     continue
                 what = call[0]
+                name = self._source_name or "frame source"
+                self._abandoned = [t for t in self._abandoned if t.is_alive]
+                if self._abandoned:
+                    # the one abandoned reader is still stuck: wait for either to return
+                    if self._state != "lost":
+                        self._state = "lost"
+                    self._last_error = f"{name} stalled: {what} has not returned"
+                    continue
                 self._generation += 1
                 self._call = None
                 self._stalls += 1
                 generation = self._generation
                 self._state = "lost"
-                name = self._source_name or "frame source"
-                self._last_error = f"{name} stalled: {what} did not return in {self._stall_s:.1f} s"
+                self._last_error = f"{name} stalled: {what} did not return in {limit:.1f} s"
+                if self._thread is not None:
+                    self._abandoned.append(self._thread)
                 self._thread = self._reader(generation)
                 thread = self._thread
-            logger.warning("%s; reconnecting with a new reader", self._last_error)
+                stalls = self._stalls
+                limit = min(limit * 2, max(self._max_s, self._stall_s))
+            if stalls == 1:
+                logger.warning("%s; reconnecting with a new reader", self._last_error)
+            else:
+                logger.info("%s; reconnecting (stall %d)", self._last_error, stalls)
             thread.start()
 
     def _run(self, generation: int = 0) -> None:

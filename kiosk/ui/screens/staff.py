@@ -135,9 +135,10 @@ class StaffScreen(LiveScreen):
             facts.append(f"GPIO: {s.gpio_warning}")
         if s.restart_needed:
             facts.append("Restart needed for: " + ", ".join(s.restart_needed))
-        facts += [f"Error: {e}" for e in s.errors[-3:]]
-        # standing problems first: they must not scroll off below the errors
-        facts = [f"Warning: {w}" for w in s.warnings] + facts
+        # standing problems first, then the errors newest first: the list is cut at the
+        # bottom of the screen, and the newest error must never be what is cut (#23)
+        errors = [f"Error: {e}" for e in reversed(s.errors[-3:])]
+        facts = [f"Warning: {w}" for w in s.warnings] + errors + facts
         info_w = int(w * 0.62)
         cy = y + pad
         for fact in facts:

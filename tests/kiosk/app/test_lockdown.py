@@ -249,3 +249,58 @@ def test_a_signal_mid_session_stores_it_as_interrupted_and_prints_the_summary(
     assert summary["exit"] == "signal"
     assert "session" in summary["states_seen"]
     assert session_statuses(data) == ["interrupted"]
+
+
+def pin_presses(start: float, pin: str) -> tuple[list[str], float]:
+    """Scripted presses entering ``pin`` with the buttons from ``start``; and the next time."""
+    out, t = [], start
+    for digit in pin:
+        for _ in range(int(digit)):
+            out.append(f"{t:.1f}:up")
+            t += 0.3
+        out.append(f"{t:.1f}:select")
+        t += 0.3
+    return out, t
+
+
+@pytest.mark.slow
+def test_the_pin_lockout_survives_a_restart_and_tries_while_locked_are_logged(
+    tmp_path: Path,
+) -> None:
+    config, data = write_config(tmp_path), tmp_path / "data"
+    presses, t = ["2:select/hold"], 3.0
+    for _ in range(PIN_FREE_TRIES):
+        more, t = pin_presses(t, "2000")
+        presses += more
+    first = KioskProcess(
+        config, data, "--seconds", f"{t + 2:.0f}", "--press", ",".join(presses), source="demo"
+    )
+    try:
+        assert first.finish(timeout=120) == 0, first.tail()
+    finally:
+        first.kill()
+    assert "PIN entry locked for 30 s" in "\n".join(first.log)
+    # the plug is pulled and the station restarts: the right PIN, then "Quit kiosk"
+    presses, t = pin_presses(3.0, "1000")
+    quit_at = STAFF_MENU.index("Quit kiosk")
+    presses = ["2:select/hold", *presses]
+    presses += [f"{t + 0.3 * i:.1f}:down" for i in range(quit_at)]
+    presses.append(f"{t + 0.3 * quit_at + 0.1:.1f}:select")
+    second = KioskProcess(
+        config,
+        data,
+        "--seconds",
+        f"{t + 4:.0f}",
+        "--press",
+        ",".join(presses),
+        source="demo",
+        env={"INVOCATION_ID": "0123456789abcdef"},
+    )
+    try:
+        status = second.finish(timeout=120)
+    finally:
+        second.kill()
+    log = "\n".join(second.log)
+    assert status == 0 and second.summary()["exit"] == "seconds", second.tail()  # not quit
+    assert "lockout kept from before the restart: 3 wrong" in log
+    assert "PIN try while locked" in log

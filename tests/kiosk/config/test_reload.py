@@ -133,7 +133,7 @@ def test_poll_does_nothing_until_a_reload_is_requested(tmp_path: Path) -> None:
     assert reloader.poll() is None
     reloader.request()
     assert reloader.is_pending
-    outcome = reloader.poll()
+    outcome = reloader.wait()
     assert outcome is not None and outcome.ok and outcome.changed == ["cues.cooldown_s"]
     assert reloader.current.cues.cooldown_s == 12
     assert reloader.poll() is None
@@ -146,7 +146,7 @@ def test_a_deleted_file_is_reported_and_the_running_config_kept(tmp_path: Path) 
     reloader = ConfigReloader(config, running, install_signal=False)
     config.unlink()
     reloader.request()
-    outcome = reloader.poll()
+    outcome = reloader.wait()
     assert outcome is not None and not outcome.ok
     assert outcome.config is running and "cannot read" in outcome.errors[0]
 

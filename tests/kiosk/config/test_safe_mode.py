@@ -86,7 +86,7 @@ def test_a_successful_reload_updates_the_kept_copy(tmp_path: Path, state: Path) 
     reloader = ConfigReloader(path, load_config_safe(path).config, install_signal=False)
     staff_file(tmp_path, "14.0")
     reloader.request()
-    outcome = reloader.poll()
+    outcome = reloader.wait()
     assert outcome is not None and outcome.ok
     assert "14.0" in last_valid_path().read_text()
 
