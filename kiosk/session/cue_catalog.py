@@ -1,4 +1,4 @@
-"""Every cue the kiosk can show: wording per walking direction, kind, level, icon and colour role."""
+"""Every cue the kiosk can show: words per walking direction, kind, level, icon, colour role."""
 
 from __future__ import annotations
 
@@ -97,9 +97,7 @@ FAULT_CUES: dict[str, Cue] = {
     "leaning_side": _fault("centre", "posture", "Stay centred — level your shoulders"),
     "head_forward": _fault("head_up", "posture", "Eyes forward — lift your head"),
     "core": _fault("brace_core", "core", "Brace your core"),
-    "console": _fault(
-        "ease_off", "steps", "Shorter steps, ease off: the console is behind you"
-    ),
+    "console": _fault("ease_off", "steps", "Shorter steps, ease off: the console is behind you"),
     "drift": _fault("step_back", "steps", "Longer steps back"),
     "heel_first": _fault("ball_of_foot", "steps", "Land on the ball of your foot"),
     "cadence": _fault("even_steps", "steps", "Even, controlled steps"),
@@ -118,13 +116,17 @@ BACKWARD_ONLY = frozenset({"heel_first"})
 #: Firmer versions of ``leaning_forward`` for a ``fault`` event of severity "alert" (a
 #: member bent far forward beyond their baseline).
 ALERT_CUES: dict[str, Cue] = {
-    "leaning_forward": _again("chest_up_alert", "posture", "Stand up tall — you are bending far forward"),
+    "leaning_forward": _again(
+        "chest_up_alert", "posture", "Stand up tall — you are bending far forward"
+    ),
 }
 
 #: Urgent cues past the absolute safety-net limits (posture.absolute_*_limit_deg): own colour
 #: (alert), shape (octagon) and tone (alert), whatever the baseline says.
 URGENT_CUES: dict[str, Cue] = {
-    "leaning_forward": _urgent("lean_forward_urgent", "Hold the rails — stand up, you are bent far forward"),
+    "leaning_forward": _urgent(
+        "lean_forward_urgent", "Hold the rails — stand up, you are bent far forward"
+    ),
     "leaning_back": _urgent("lean_back_urgent", "Hold the rails — you are leaning far back"),
 }
 
@@ -176,7 +178,13 @@ WRONG_WAY: dict[Direction, Cue] = {
 
 #: Told when the baseline was taken outside the neutral band (coached against its edge).
 TALLEST_POSTURE = Cue(
-    "tallest_posture", "posture", "Let's find your tallest posture", "info", "caution", "info", "note"
+    "tallest_posture",
+    "posture",
+    "Let's find your tallest posture",
+    "info",
+    "caution",
+    "info",
+    "note",
 )
 
 

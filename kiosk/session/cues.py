@@ -30,7 +30,8 @@ over everything but safety. A lean past the absolute safety-net limits
 cleared and raised again within ``dropout_grace_s`` (a dip) keeps its episode and its cue.
 The same words never sound again within ``reminder_every_s`` (:attr:`CueEngine.announce`).
 
-Scheduling: safety > transition > urgent > notes > posture > core > steps > encouragement. A cue stays at least
+Scheduling: safety > transition > urgent > notes > posture > core > steps > encouragement.
+A cue stays at least
 ``min_display_s``; a fault cue stays while its fault lasts unless a more urgent one may take
 over; the same cue returns only after ``cooldown_s`` off screen (an interrupted one may
 return at once); at most ``max_per_minute``

@@ -98,6 +98,31 @@ class PostureConfig(BaseModel):
         description="A fault lasting this long becomes an event and so a cue, s (eng.); the one "
         "persistence time for every fault.",
     )
+    camera_roll_deg: float = Field(
+        default=0.0,
+        ge=-15,
+        le=15,
+        description="How far the camera is rolled: the angle from image vertical of a line that "
+        "is truly vertical (a door frame, the treadmill's upright, a plumb line held in view), "
+        "+ when its top leans toward image right, deg. Staff measure it once when mounting the "
+        "camera (a spirit level on the camera, or the line's angle in a still); it is taken "
+        "off every trunk angle, so a rolled camera is never read as a lean. 0 = level.",
+    )
+    neutral_band_deg: float = Field(
+        default=3.6,
+        ge=1,
+        le=10,
+        description="A baseline's trunk lean is accepted as the member's upright only within "
+        "this many degrees of vertical (healthy walkers: -0.2 +/- 3.6 deg, Chung 2010); "
+        "outside it, lean is judged from the band's edge and the member is told.",
+    )
+    fault_dip_s: float = Field(
+        default=1.0,
+        ge=0,
+        le=3,
+        description="A fault whose condition lapses for less than this keeps going (no "
+        "clear, no new cue): a dip in the landmarks is no correction, s (eng.).",
+    )
     incline_percent: float = Field(
         default=0.0,
         ge=0,
@@ -328,6 +353,14 @@ class SafetyConfig(BaseModel):
         description="Where the back of the belt is: 'facing' = the way the member faces (usual "
         "retro set-up: back to the console, the belt carries them toward their face); "
         "'behind' = behind the member.",
+    )
+
+    console_side: Literal["auto", "left", "right"] = Field(
+        default="auto",
+        description="Side view: the image side (camera image, not the mirrored display) the "
+        "treadmill's console is on. 'auto' learns it from the first walking block, taking the "
+        "member to face as that block asks. Set it and every block's belt ends, drift cues "
+        "and a member walking the wrong way are judged from where the console really is.",
     )
 
     @model_validator(mode="after")
