@@ -150,6 +150,11 @@ class CueEngine:
         return self._is_new or self._reminder
 
     @property
+    def is_reminder(self) -> bool:
+        """True when the last :meth:`update` sounded a reminder of the cue already up."""
+        return self._reminder
+
+    @property
     def announce(self) -> bool:
         """True when the last :meth:`update`'s cue should sound (and be spoken) now.
 

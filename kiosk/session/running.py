@@ -182,7 +182,7 @@ class SessionRun:
             block_index=self.clock.block_index,
             block=block.label,
             direction=block_direction(block),
-            reminder=not self.cues.is_new,
+            reminder=self.cues.is_reminder,
         )
         if sounded:
             self.announcement = item
