@@ -55,7 +55,11 @@ class CueConfig(BaseModel):
         6, ge=3, le=20, description="Recent steps judged for toe-first contact (Laufer 2005)."
     )
     reminder_every_s: float = Field(
-        20.0, ge=5, le=120, description="While a fault lasts, its cue sounds again this often."
+        20.0,
+        ge=20,
+        le=120,
+        description="While a fault lasts, its cue sounds again this often; the same words "
+        "never sound more often than this (coaching.md: not constant nagging).",
     )
     escalate_after_s: float = Field(
         45.0, ge=10, le=300, description="A fault lasting this long gets the firmer cue."
