@@ -147,6 +147,7 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
             timings=FlowTimings(camera_lost_end_s=cfg.camera.lost_end_session_s),
             now=time.monotonic(),
         )
+        self.controller.safety.drift_back_limit = cfg.safety.drift_back_limit  # issue 21
         self.keyboard = KeyboardInput(cfg.gpio.hold_s, cfg.checkin.card_key_timeout_s)
         parts = open_parts(
             cfg, self.post_button, self.options.pin_factory, self.options.config_path, self._error

@@ -181,6 +181,9 @@ def draw_banner(
     # in outline and weight as well as colour (green and vermillion merge for protanopes)
     fill, fg = (colour, ink) if shape == "tick" else (ink, colour)
     draw_icon(surf, shape, (x + pad + icon_size // 2, y + h // 2), icon_size, fill, fg)
+    if getattr(cue, "level", "") == "urgent":
+        # past a safety-net limit: a heavy frame sets it apart from an escalated cue
+        pygame.draw.rect(surf, ink, (x, y, w, h), max(4, h // 10))
     tx = x + pad * 2 + icon_size
     room = (x + w - pad) - tx
     lines, size = theme.fit_lines(cue.text, room, theme.cue_size, theme.min_text)

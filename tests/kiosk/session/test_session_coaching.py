@@ -7,6 +7,7 @@ analyzer, session run and cue engine; a leaning member is made by turning the pe
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -20,7 +21,6 @@ from kiosk.session.plans import SessionPlan
 from kiosk.session.running import SessionRun
 from vision.metrics.analyzer import PostureAnalyzer
 from vision.metrics.baseline import Baseline, BaselineCollector
-from vision.settings import ZoneConfig
 from vision.types import Event, FrameMetrics, FrameResult
 
 FPS = 30
@@ -178,7 +178,13 @@ ZONE = {"x0": 0.1, "y0": 0.0, "x1": 0.9, "y1": 1.0}
     [
         # console on the image left. Backward block: she faces right (the rear end).
         ("backward", "right", 0.7, "step_back", "Longer steps back"),
-        ("backward", "right", 0.2, "ease_off", "Shorter steps, ease off: the console is behind you"),
+        (
+            "backward",
+            "right",
+            0.2,
+            "ease_off",
+            "Shorter steps, ease off: the console is behind you",
+        ),
         # Forward block: she faces left (the console).
         ("forward", "left", 0.7, "step_up", "Step up toward the console"),
         ("forward", "left", 0.2, "drop_back", "Drop back a little"),
@@ -253,7 +259,7 @@ def test_a_change_of_direction_gets_a_countdown_with_its_own_tone_and_then_settl
     countdowns = [x for x in tones if x[1] == "transition"]
     assert len(countdowns) == 1 and countdowns[0][2] == "transition"
     assert countdowns[0][0] == pytest.approx(25.0, abs=0.1)
-    text = [c for c in recorder.cues() if c["key"] == "transition"][0]["text"]
+    text = next(c for c in recorder.cues() if c["key"] == "transition")["text"]
     assert text == "Hold the rails · slow the belt to 1 mph · turn to face the back"
     # nothing but the countdown between 25 s and the change, and no fault while settling
     assert [k for t, k, _ in tones if 25.0 <= t < 30.0] == ["transition"]
@@ -323,7 +329,7 @@ def test_the_same_words_never_sound_more_often_than_every_20_s() -> None:
         cue = engine.update(t, m, events)
         if engine.announce and cue is not None and cue.key == "brace_core":
             sounded.append(t)
-    gaps = [b - a for a, b in zip(sounded, sounded[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(sounded)]
     assert sounded and all(g >= 20.0 for g in gaps), sounded
 
 
