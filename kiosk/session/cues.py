@@ -1,43 +1,15 @@
 """The cue engine: turns analyzer events into the one cue to show now.
 
-It decides only *what to show*, never whether a fault exists: the analyzer
-(:class:`vision.metrics.analyzer.PostureAnalyzer`) is the one place that decides a fault exists and
-has persisted (``posture.persist_s``), and says so with events:
+It decides only *what to show*, never whether a fault exists: the analyzer is the one place
+that decides a fault exists and has persisted, and says so with ``fault`` {fault, severity?}
+/ ``fault_cleared`` events; ``step`` {toe_first} events feed the engine's own ``heel_first``
+(more than half of the last ``steps_window`` steps, cleared at a third); ``safety`` shows at
+once for ``safety_display_s``. Metrics are read for ``posture`` (nobody in view: nothing to
+coach, no praise; a lean state: no praise) and ``trunk_lean_deg`` (the safety net).
 
-* ``fault`` {fault, severity?} makes a fault active; ``fault_cleared`` {fault} ends it. A
-  ``fault`` with severity "alert" (a member bent far forward) shows the urgent version of the
-  cue (:data:`kiosk.session.cue_catalog.ALERT_CUES`); an ``escalated`` one replaces the milder cue.
-* ``step`` {toe_first}: ``heel_first`` is active while more than half of the last
-  ``steps_window`` steps did not land toe first, and clears at a third or fewer (each step's
-  contact is the analyzer's; this is only the "mostly" over recent steps).
-* ``safety`` shows at once, whatever else is on screen, for ``safety_display_s``.
-
-Metrics are read only for ``posture``: nobody in view (``no_person``, ``low_confidence``)
-means nothing to coach, and a fault cleared while nobody is there earns no praise.
-
-Coaching like a trainer: a fault that persists gets one cue with one tone; a short tracking
-dropout (under ``dropout_grace_s``) keeps that cue up, with no new tone. While the fault
-lasts the kiosk never goes silent: the cue sounds again every ``reminder_every_s`` (a
-reminder, not a new cue), and after ``escalate_after_s`` the firmer cue of
-:data:`~kiosk.session.cue_catalog.ESCALATED_CUES` replaces it. Praise comes only once the
-correction has held for ``praise_hold_s``.
-
-Direction: :meth:`CueEngine.set_block` says which way the block is walked; drift, safety and
-step cues take that block's words (:mod:`kiosk.session.cue_catalog`), in the member's frame.
-A block change mutes fault cues until it has settled; a countdown (``set_transition``) shows
-over everything but safety. A lean past the absolute safety-net limits
-(``posture.absolute_*_limit_deg``) for ``NET_PERSIST_S`` gets the urgent cue at once. A fault
-cleared and raised again within ``dropout_grace_s`` (a dip) keeps its episode and its cue.
-The same words never sound again within ``reminder_every_s`` (:attr:`CueEngine.announce`).
-
+How each cue is chosen (priorities, timings, directions) is told in docs/coaching.md.
 Scheduling: safety > transition > urgent > notes > posture > core > steps > encouragement.
-A cue stays at least
-``min_display_s``; a fault cue stays while its fault lasts unless a more urgent one may take
-over; the same cue returns only after ``cooldown_s`` off screen (an interrupted one may
-return at once); at most ``max_per_minute``
-new non-safety cues a minute (praise after a correction is exempt: it is the reward). When a
-cued fault is corrected, praise replaces it; when all is well, encouragement appears every
-``encouragement_every_s``. Nothing here reads a clock: the caller passes ``now``.
+Nothing here reads a clock: the caller passes ``now``.
 """
 
 from __future__ import annotations
