@@ -8,6 +8,7 @@ analyzer, session run and cue engine; a leaning member is made by turning the pe
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -107,24 +108,37 @@ def walking_baseline(walker: SyntheticWalker, cfg: BackstepConfig) -> Baseline:
     return baseline
 
 
-def test_a_member_whose_walking_baseline_leans_forward_is_coached_not_praised() -> None:
-    cfg = BackstepConfig()
+def test_a_member_whose_walking_baseline_leans_forward_is_coached_not_praised(
+    tmp_path: Path,
+) -> None:
+    from kiosk.store.database import Store
+
+    cfg = BackstepConfig.model_validate(
+        {"programs": {"back": [{"kind": "backward", "minutes": 2, "speed_mph": 1.0}]}}
+    )
     # the PERSON is turned 15 deg forward (the camera stays level)
     walker = SyntheticWalker(view="side", facing="left", trunk_lean_deg=15.0, cadence_spm=100)
     vision = AnalyzerVision(cfg, walker.p.frame_size)
     vision.set_baseline(walking_baseline(walker, cfg))
-    plan = SessionPlan.from_blocks("b", [ProgramBlock(kind="backward", minutes=2, speed_mph=1)])
-    recorder = ListRecorder()
-    sessions = MemberSessions(cfg, None, vision, lambda msg: None)  # type: ignore[arg-type]
-    run = sessions.begin(None, 0.0, "captured", record=False)
-    run.plan, run.recorder = plan, recorder  # a guest's plan, recorded in memory
-    shown = drive(run, vision, walker.pose_at, 0.0, 40.0)
+    with Store(tmp_path / "db.sqlite3") as store:
+        sessions = MemberSessions(cfg, store, vision, lambda msg: None)  # type: ignore[arg-type]
+        run = sessions.begin(None, 0.0, "captured")
+        sid = run.recorder.wait_started(5.0)
+        shown = drive(run, vision, walker.pose_at, 0.0, 40.0)
+        sessions.end(run, None, 40.0)
+        sessions.close()
+        events = store.events(sid)
     keys = {k for _, k in shown if k}
     assert "tallest_posture" in keys  # told at once
     assert "chest_up" in keys  # and coached against the band's edge
     assert not keys & {"keep_going", "steady", "tall", "strong", "praise_tall"}
-    assert run.hidden_lean_deg == pytest.approx(15.0, abs=1.5)
     assert vision.baseline is not None and vision.baseline.trunk_lean_deg == pytest.approx(3.6)
+    # the record says the baseline leaned, and what was said
+    baseline = next(e.data for e in events if e.kind == "baseline")
+    assert baseline["outside_band"] is True and baseline["judged_from_deg"] == 3.6
+    assert baseline["measured_lean_deg"] == pytest.approx(15.0, abs=1.5)
+    said = [e.data["key"] for e in events if e.kind == "cue"]
+    assert said[0] == "tallest_posture" and "chest_up" in said
 
 
 def test_a_rolled_camera_is_not_taken_for_a_lean_once_staff_set_its_roll() -> None:
