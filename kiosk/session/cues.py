@@ -381,7 +381,8 @@ class CueEngine:
             self._last_seen.pop(self._current.key, None)
         if cue is not None and self._is_new:
             self._shown_at = now
-            self.shown[cue.kind] += 1
+            if cue.level != "transition":  # a countdown is no coaching: not in the summary
+                self.shown[cue.kind] += 1
             self.shown_keys[cue.key] += 1
             # Safety, praise (the reward), notes, transitions and an escalation of a cue
             # already up are not new coaching: they do not count against max_per_minute.

@@ -164,6 +164,15 @@ def test_a_rolled_camera_is_not_taken_for_a_lean_once_staff_set_its_roll() -> No
     baseline = collector.result()
     assert baseline is not None
     assert baseline.trunk_lean_deg == pytest.approx(0.0, abs=1.0)
+    # the same frames without the setting: the roll reads as a 6 deg lean (she faces left)
+    plain = BaselineCollector(3.0, posture=BackstepConfig().posture, view="side")
+    for t in [i / FPS for i in range(15 * FPS)]:
+        plain.add(t, rolled(t), walker.p.frame_size)
+        if plain.is_done:
+            break
+    unrolled = plain.result()
+    assert unrolled is not None and unrolled.trunk_lean_deg is not None
+    assert abs(unrolled.trunk_lean_deg) == pytest.approx(6.0, abs=1.0)
 
 
 def _rolled(walker: SyntheticWalker, deg: float):
