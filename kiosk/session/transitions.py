@@ -50,13 +50,15 @@ def transition_steps(before: PlannedBlock, after: PlannedBlock) -> tuple[str, ..
     if will is None:
         steps.append("stop the belt")
     elif was != will:
-        turn = min(TURN_SPEED_MPH, speed_after or TURN_SPEED_MPH)
-        if was is None:
-            steps.append(f"start the belt at {_mph(turn)}")
-        elif speed_before is None or speed_before > turn:
-            steps.append(f"slow the belt to {_mph(turn)}")
-        steps.append("turn to face the back" if will == "backward" else "turn to face the console")
-        if speed_after is not None and speed_after != turn:
+        slow = min(TURN_SPEED_MPH, speed_after or TURN_SPEED_MPH)
+        face = "the back" if will == "backward" else "the console"
+        if was is None:  # after a rest the belt stands: face the right way, then start it
+            steps += [f"face {face}", f"start the belt at {_mph(slow)}"]
+        else:
+            if speed_before is None or speed_before > slow:
+                steps.append(f"slow the belt to {_mph(slow)}")
+            steps.append(f"turn to face {face}")
+        if speed_after is not None and speed_after != slow:
             steps.append(f"then {_mph(speed_after)}")
     elif speed_after is not None and speed_after != speed_before:
         verb = "speed the belt up to" if (speed_before or 0.0) < speed_after else "slow the belt to"

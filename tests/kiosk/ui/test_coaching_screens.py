@@ -110,6 +110,58 @@ def test_the_countdown_overlay_says_what_to_do_in_order(size, demo_frame, tmp_pa
     assert "3. Turn to face the back" in texts
 
 
+def countdowns_of_a_program() -> list[tuple[str, TransitionView, str]]:
+    """(name, overlay, banner text) of every countdown of a real session run's program."""
+    from kiosk.config.schema import BackstepConfig, ProgramBlock
+    from kiosk.session.plans import SessionPlan
+    from kiosk.session.running import SessionRun
+    from kiosk.session.transitions import transition_text
+
+    blocks = [
+        ProgramBlock(kind="warmup", minutes=0.5, speed_mph=2.0),
+        ProgramBlock(kind="backward", minutes=0.5, speed_mph=1.0),
+        ProgramBlock(kind="backward", minutes=0.5, speed_mph=1.5, incline_percent=5),
+        ProgramBlock(kind="rest", minutes=0.5),
+        ProgramBlock(kind="cooldown", minutes=0.5, speed_mph=1.5),
+    ]
+    run = SessionRun(BackstepConfig(), SessionPlan.from_blocks("p", blocks), "Guest")
+    run.start(0.0)
+    names = ["to_backward", "pace_change", "to_rest", "rest_to_forward"]
+    out = []
+    for change in range(4):
+        t = 30.0 * (change + 1) - 3.0  # 3 s before each change
+        run.update(t, None, [])
+        view = run.view(t + 1.0).transition
+        assert view is not None, change
+        out.append((names[change], view, transition_text(tuple(view.steps))))
+    return out
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_countdown_of_a_program_draws(size, demo_frame, tmp_path):
+    out = shots_dir(tmp_path)
+    overlays = countdowns_of_a_program()
+    for name, overlay, banner in overlays:
+        view = make_view(Screen.SESSION, demo_frame)
+        view.cue = CueView(banner, "info", "info", "transition")
+        view.session = session_view(transition=overlay)
+        texts = draw(Screen.SESSION, view, size, f"transition_{name}", out)
+        assert overlay.title in texts and str(overlay.seconds_left) in texts
+    steps = {name: overlay.steps for name, overlay, _ in overlays}
+    assert steps["pace_change"] == [
+        "Hold the rails",
+        "speed the belt up to 1.5 mph",
+        "set the incline to 5%",
+    ]
+    assert steps["to_rest"] == ["Hold the rails", "stop the belt"]
+    assert steps["rest_to_forward"] == [
+        "Hold the rails",
+        "face the console",
+        "start the belt at 1 mph",
+        "then 1.5 mph",
+    ]
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_escalated_and_urgent_cues_look_different(size, demo_frame, tmp_path):
     out = shots_dir(tmp_path)
