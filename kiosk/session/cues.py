@@ -8,7 +8,7 @@ once for ``safety_display_s``. Metrics are read for ``posture`` (nobody in view:
 coach, no praise; a lean state: no praise) and ``trunk_lean_deg`` (the safety net).
 
 How each cue is chosen (priorities, timings, directions) is told in docs/coaching.md.
-Scheduling: safety > transition > urgent > notes > posture > core > steps > encouragement.
+Scheduling: safety > urgent > transition > notes > posture > core > steps > encouragement.
 Nothing here reads a clock: the caller passes ``now``.
 """
 
@@ -271,13 +271,14 @@ class CueEngine:
     def _choose(self, now: float, present: bool) -> tuple[Cue | None, str | None]:
         if now < self._safety_until:
             return self._safety, None
-        if self._transition is not None:
-            return self._transition, None
         current = self._current
         net_for = now - self._net_since if self._net_since is not None else 0.0
         if self._net is not None and present and net_for >= NET_PERSIST_S:
-            # past a safety-net limit: the urgent cue at once, over any milder one
+            # past a safety-net limit: the urgent cue at once, over any milder one (and over
+            # a countdown: the member must stand up first)
             return URGENT_CUES[self._net], self._net
+        if self._transition is not None:
+            return self._transition, None
         if (
             current is not None
             and current.level not in ("transition", "safety")
