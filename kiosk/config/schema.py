@@ -70,6 +70,27 @@ class CueConfig(BaseModel):
     dropout_grace_s: float = Field(
         1.0, ge=0, le=5, description="Losing the member for less than this keeps the cue."
     )
+    countdown_s: float = Field(
+        5.0,
+        ge=3,
+        le=15,
+        description="Before every change of direction, speed or incline a countdown this long "
+        "says what to do with body and belt, with its own tone (coaching.md).",
+    )
+    settle_steps: int = Field(
+        4,
+        ge=1,
+        le=20,
+        description="After a block change no fault is cued until the member took this many "
+        "steps, or settle_s passed, whichever comes first (coaching.md, eng.).",
+    )
+    settle_s: float = Field(
+        5.0,
+        ge=1,
+        le=30,
+        description="After a block change no fault is cued for this long at most (or until "
+        "settle_steps steps), s (coaching.md, eng.).",
+    )
     sound: bool = True
     volume: float = Field(0.6, ge=0, le=1)
 

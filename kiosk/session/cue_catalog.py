@@ -224,6 +224,19 @@ PRAISE: dict[CueKind, Cue] = {
     "steps": _good("praise_steps", "Good steps — keep that rhythm"),
 }
 
+#: Praise for steps corrected in a backward block: the words of that block.
+BACKWARD_PRAISE: dict[CueKind, Cue] = {
+    "steps": _good("praise_steps_back", "Good steps back — keep that rhythm"),
+}
+
+
+def praise_cue(kind: CueKind, direction: Direction = "backward") -> Cue:
+    """The praise for a corrected fault of ``kind`` in a block walked ``direction``."""
+    if direction == "backward" and kind in BACKWARD_PRAISE:
+        return BACKWARD_PRAISE[kind]
+    return PRAISE[kind]
+
+
 #: Periodic encouragement when all is well, shown in turn.
 ENCOURAGEMENT: tuple[Cue, ...] = (
     _good("keep_going", "Great posture — keep going"),

@@ -27,7 +27,6 @@ from kiosk.session.cue_catalog import (
     ENCOURAGEMENT,
     FAULT_CUES,
     GENERIC_SAFETY,
-    PRAISE,
     PRIORITY,
     URGENT_CUES,
     Cue,
@@ -36,6 +35,7 @@ from kiosk.session.cue_catalog import (
     escalated_cue,
     fault_cue,
     fault_rank,
+    praise_cue,
     safety_cue,
 )
 from vision.metrics.classify import ABSENT_STATES
@@ -44,8 +44,7 @@ from vision.types import Event, FrameMetrics
 
 logger = logging.getLogger(__name__)
 
-#: ``posture`` values that mean nobody is there to coach.
-_PRAISE_KEYS = frozenset(c.key for c in PRAISE.values())
+#: Firmer versions of a cue already up: not new coaching (not counted in max_per_minute).
 _ALERT_KEYS = frozenset(c.key for c in (*ALERT_CUES.values(), *URGENT_CUES.values()))
 #: Degrees back inside a safety-net limit before its urgent cue ends (no flicker at the edge).
 NET_HYSTERESIS_DEG = 2.0
@@ -254,7 +253,7 @@ class CueEngine:
             if fault.active and not active and fault.cued and present:
                 # Corrected while in view; a fault that ends because the member left is no
                 # correction and earns no praise. It must hold for praise_hold_s first.
-                self._praise = PRAISE[FAULT_CUES[name].kind]
+                self._praise = praise_cue(FAULT_CUES[name].kind, self.direction)
                 cleared = fault.cleared_at if fault.cleared_at is not None else now
                 self._praise_at = cleared + self.cfg.praise_hold_s
             if active != fault.active:

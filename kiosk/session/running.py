@@ -57,7 +57,8 @@ class SessionRun:
         self.clock = SessionClock(plan)
         self.stats = SessionStats()
         self.cues = CueEngine(config.cues, config.posture)
-        self.transitions = TransitionGuide(self.clock)
+        c = config.cues
+        self.transitions = TransitionGuide(self.clock, c.countdown_s, c.settle_steps, c.settle_s)
         self.facing = FacingWatch(config.safety.console_side)
         #: called with (direction, console side) at each block: drift is judged per block
         self.on_walking: Callable[[str | None, str | None], None] | None = None

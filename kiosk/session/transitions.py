@@ -12,10 +12,10 @@ from kiosk.session.views import TransitionView
 
 logger = logging.getLogger(__name__)
 
-#: The countdown before a change of direction or pace, s (coaching.md: 5 s, its own tone).
+#: Defaults of ``cues.countdown_s``, ``cues.settle_steps`` and ``cues.settle_s``: the countdown
+#: before a change of direction or pace, then no fault cue until this many steps or this long,
+#: whichever comes first (coaching.md, eng.: 5 s; 4 steps or 5 s).
 COUNTDOWN_S = 5.0
-#: After a change no fault is cued until this many steps, or this long, whichever comes
-#: first (coaching.md, eng.: 4 steps or 5 s).
 SETTLE_STEPS = 4
 SETTLE_S = 5.0
 #: The belt speed to turn around at, mph (coaching.md: "Slow the belt to 1 mph").
@@ -91,15 +91,24 @@ class TransitionGuide:
     :meth:`step` counts steps inside it; :attr:`settling` says whether faults stay quiet.
     """
 
-    def __init__(self, clock: SessionClock) -> None:
+    def __init__(
+        self,
+        clock: SessionClock,
+        countdown_s: float = COUNTDOWN_S,
+        settle_steps: int = SETTLE_STEPS,
+        settle_s: float = SETTLE_S,
+    ) -> None:
         self.clock = clock
+        self.countdown_s = countdown_s
+        self.settle_steps = settle_steps
+        self.settle_s = settle_s
         self.countdown: Countdown | None = None
         self._announced: set[int] = set()
         self._settle_until = -math.inf
         self._settle_steps = 0
 
     def update(self, now: float) -> Countdown | None:
-        """The countdown due at ``now`` (None outside the last ``COUNTDOWN_S`` of a block)."""
+        """The countdown due at ``now`` (None outside the last ``countdown_s`` of a block)."""
         c = self.clock
         nxt = c.block_index + 1
         blocks = c.plan.blocks
@@ -107,7 +116,7 @@ class TransitionGuide:
             c.is_started
             and not c.is_finished
             and nxt < len(blocks)
-            and c.block_remaining_s <= COUNTDOWN_S
+            and c.block_remaining_s <= self.countdown_s
             and needs_countdown(blocks[nxt - 1], blocks[nxt])
         )
         if not due:
@@ -145,7 +154,7 @@ class TransitionGuide:
     def block_changed(self, now: float) -> float:
         """A block began at ``now``: returns until when faults stay quiet (at most)."""
         self.countdown = None
-        self._settle_until = now + SETTLE_S
+        self._settle_until = now + self.settle_s
         self._settle_steps = 0
         return self._settle_until
 
@@ -154,7 +163,7 @@ class TransitionGuide:
         if now >= self._settle_until:
             return False
         self._settle_steps += 1
-        if self._settle_steps >= SETTLE_STEPS:
+        if self._settle_steps >= self.settle_steps:
             self._settle_until = now
             return True
         return False

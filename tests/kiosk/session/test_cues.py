@@ -182,9 +182,9 @@ def test_drift_and_cadence_faults_cue_steps_and_praise_on_correction(
     assert first(timeline, "even_steps") == pytest.approx(15.0)
     assert [key for _, key in appearances(timeline)] == [
         "step_back",
-        "praise_steps",
+        "praise_steps_back",
         "even_steps",
-        "praise_steps",
+        "praise_steps_back",
     ]
 
 
