@@ -253,8 +253,11 @@ class SessionRun:
         return CueView(cue.text, cue.colour_role, cue.icon, cue.level)
 
     def view(self, now: float) -> SessionView:
-        """Numbers for the screen, refreshed at most every ``NUMBER_REFRESH_S``."""
-        if now - self._view_at < NUMBER_REFRESH_S:
+        """Numbers for the screen, refreshed at most every ``NUMBER_REFRESH_S`` (at once when
+        a countdown starts or ends, so the overlay and the banner agree)."""
+        counting = self.transitions.countdown is not None
+        fresh = counting == (self._view.transition is not None)
+        if fresh and now - self._view_at < NUMBER_REFRESH_S:
             return self._view
         self._view_at = now
         m = self._metrics

@@ -301,11 +301,13 @@ def test_a_change_of_direction_gets_a_countdown_with_its_own_tone_and_then_settl
         metrics, events = vision.analyzer.update(t, pose)
         run.update(t, FrameResult(round(t * FPS), t, t, (640, 480), metrics=metrics), events)
         item = run.take_announcement()
+        overlay = run.view(t).transition  # the screen asks every frame
         if item is not None:
             tones.append((round(t, 2), item.key, item.tone))
+            if item.key == "transition":
+                assert overlay is not None  # the overlay shows with the banner, not later
         if 25.5 < t < 29.9:
-            view = run.view(t).transition
-            assert view is not None and 1 <= view.seconds_left <= 5
+            assert overlay is not None and 1 <= overlay.seconds_left <= 5
     countdowns = [x for x in tones if x[1] == "transition"]
     assert len(countdowns) == 1 and countdowns[0][2] == "transition"
     assert countdowns[0][0] == pytest.approx(25.0, abs=0.1)
