@@ -165,13 +165,15 @@ def test_every_countdown_of_a_program_draws(size, demo_frame, tmp_path):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_escalated_and_urgent_cues_look_different(size, demo_frame, tmp_path):
     out = shots_dir(tmp_path)
-    pixels = []
+    pixels, fills = [], []
     for cue in (ESCALATED_CUES["leaning_back"], URGENT_CUES["leaning_back"]):
         view = make_view(Screen.SESSION, demo_frame)
         view.cue = CueView(cue.text, cue.colour_role, cue.icon, cue.level)
         draw(Screen.SESSION, view, size, f"cue_{cue.level}", out)
         img = pygame.image.load(str(out / f"cue_{cue.level}_{size[0]}x{size[1]}.png"))
         theme = Theme(*size)
-        bx, by, bw, _bh = theme.layout.banner()
+        bx, by, bw, bh = theme.layout.banner()
         pixels.append(img.get_at((bx + bw - 2, by + 2))[:3])
+        fills.append(img.get_at((bx + bw // 2, by + bh - bh // 5))[:3])
     assert pixels[0] != pixels[1]  # the urgent cue's heavy frame
+    assert fills[0] != fills[1]  # and its own colour
