@@ -7,23 +7,21 @@ analyzer, session run and cue engine; a leaning member is made by turning the pe
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support.synthetic_walker import SyntheticWalker
 
-from kiosk.config.schema import BackstepConfig, CueConfig, ProgramBlock
+from kiosk.config.schema import BackstepConfig, ProgramBlock
 from kiosk.session import cue_catalog as catalog
 from kiosk.session.cue_catalog import ESCALATED_CUES, FAULT_CUES
-from kiosk.session.cues import CueEngine
 from kiosk.session.lifecycle import MemberSessions
 from kiosk.session.plans import SessionPlan
 from kiosk.session.running import SessionRun
 from vision.metrics.analyzer import PostureAnalyzer
 from vision.metrics.baseline import Baseline, BaselineCollector
-from vision.types import Event, FrameMetrics, FrameResult
+from vision.types import Event, FrameResult
 
 FPS = 30
 #: Cue words by key, whatever the catalog's layout (old and new).
@@ -318,101 +316,6 @@ def test_a_change_of_direction_gets_a_countdown_with_its_own_tone_and_then_settl
     after = [(t, k) for t, k, _ in tones if t >= 30.0]
     assert after and after[0][0] >= 30.0 + 2.0  # steps or 5 s settle, then the fault
     assert after[0][1] == "step_back"  # the backward block's words
-
-
-# -- 5. cues that hold -----------------------------------------------------------------------
-
-
-def test_the_console_end_fault_does_not_flicker_when_the_member_stays_there() -> None:
-    """She stays at the console end for 14 s, her feet now and then 0.3 s just outside the
-    limit (safety.console_warn, 0.15 of the zone): one fault, not five raised and cleared."""
-    cfg = BackstepConfig.model_validate({"zone": ZONE})
-    # a backward walker facing right: the console is behind her, on the image left
-    analyzer = PostureAnalyzer(cfg.posture, safety=cfg.safety, zone=cfg.zone, view="side")
-    raised = cleared = 0
-    for i in range(14 * FPS):
-        t = i / FPS
-        p = 0.17 if t % 2.8 >= 2.5 else 0.1  # where her hips are, 0 = the console end
-        walker = SyntheticWalker(view="side", facing="right", center_x=0.1 + 0.8 * p)
-        _, events = analyzer.update(t, walker.pose_at(t))
-        mine = [e for e in events if e.data.get("fault") == "console"]
-        raised += sum(e.kind == "fault" for e in mine)
-        cleared += sum(e.kind == "fault_cleared" for e in mine)
-    assert (raised, cleared) == (1, 0)
-
-
-def test_an_escalated_cue_survives_a_50_ms_dip() -> None:
-    engine = CueEngine(CueConfig())
-    upright = FrameMetrics(posture="leaning_back")
-    keys = []
-    for i in range(60 * FPS):
-        t = i / FPS
-        events = []
-        if i == 0:
-            events = [Event("fault", t, {"fault": "leaning_back"})]
-        if i == 50 * FPS:
-            events = [Event("fault_cleared", t, {"fault": "leaning_back"})]
-        if i == 50 * FPS + 2:  # back 1.5 frames later
-            events = [Event("fault", t, {"fault": "leaning_back"})]
-        cue = engine.update(t, upright, events)
-        keys.append(cue.key if cue else None)
-    escalated = ESCALATED_CUES["leaning_back"].key
-    assert keys[46 * FPS] == escalated
-    assert set(keys[46 * FPS :]) == {escalated}  # the mild cue never comes back
-
-
-def test_the_escalated_cue_looks_and_sounds_different() -> None:
-    mild, firm = FAULT_CUES["leaning_back"], ESCALATED_CUES["leaning_back"]
-    assert (mild.level, firm.level) == ("cue", "escalated")
-    assert mild.tone != firm.tone and mild.colour_role != firm.colour_role
-    assert mild.icon != firm.icon
-
-
-def test_the_same_words_never_sound_more_often_than_every_20_s() -> None:
-    engine = CueEngine(CueConfig(cooldown_s=10))
-    m = FrameMetrics(posture="upright")
-    sounded = []
-    for i in range(60 * FPS):
-        t = i / FPS
-        events = []
-        # a fault that comes and goes every 12 s (each a real correction, held 4 s)
-        if i % (12 * FPS) == 0:
-            events = [Event("fault", t, {"fault": "core"})]
-        if i % (12 * FPS) == 8 * FPS:
-            events = [Event("fault_cleared", t, {"fault": "core"})]
-        cue = engine.update(t, m, events)
-        if engine.announce and cue is not None and cue.key == "brace_core":
-            sounded.append(t)
-    gaps = [b - a for a, b in itertools.pairwise(sounded)]
-    assert sounded and all(g >= 20.0 for g in gaps), sounded
-
-
-def test_no_praise_while_the_member_leans_even_before_it_is_a_fault() -> None:
-    engine = CueEngine(CueConfig())
-    events = {
-        0: [Event("fault", 0.0, {"fault": "leaning_forward"})],
-        3 * FPS: [Event("fault_cleared", 3.0, {"fault": "leaning_forward"})],
-    }
-    keys = set()
-    for i in range(20 * FPS):
-        t = i / FPS
-        # cleared, but the frames still read a lean (not yet persisted as a new fault)
-        m = FrameMetrics(posture="leaning_forward")
-        cue = engine.update(t, m, events.get(i, []))
-        keys.add(cue.key if cue else None)
-    assert "praise_tall" not in keys
-
-
-def test_leaning_back_past_the_safety_net_gets_the_urgent_cue() -> None:
-    engine = CueEngine(CueConfig())
-    keys = []
-    for i in range(5 * FPS):
-        t = i / FPS
-        m = FrameMetrics(posture="leaning_back", trunk_lean_deg=-28.0)
-        events = [Event("fault", t, {"fault": "leaning_back"})] if i == 0 else []
-        cue = engine.update(t, m, events)
-        keys.append((cue.key, cue.level, cue.tone, cue.colour_role) if cue else None)
-    assert keys[-1] == ("lean_back_urgent", "urgent", "alert", "alert")
 
 
 # -- 7. every cue is an event in the session record -------------------------------------------
