@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from support.synthetic_walker import SyntheticWalker
 
 from kiosk.config.schema import BackstepConfig, CueConfig
@@ -18,19 +19,27 @@ FPS = 30
 ZONE = {"x0": 0.1, "y0": 0.0, "x1": 0.9, "y1": 1.0}
 
 
-def test_the_console_end_fault_does_not_flicker_when_the_member_stays_there() -> None:
-    """She stays at the console end for 14 s, her feet now and then 0.3 s just outside the
-    limit (safety.console_warn, 0.15 of the zone): one fault, not five raised and cleared."""
+@pytest.mark.parametrize(
+    ("fault", "inside", "outside"),
+    [("console", 0.1, 0.17), ("drift", 0.77, 0.67)],
+    ids=["console_end", "rear_end"],
+)
+def test_a_belt_end_fault_does_not_flicker_when_the_member_stays_there(
+    fault: str, inside: float, outside: float
+) -> None:
+    """She stays at one end of the belt for 14 s, now and then 0.3 s just inside the limit
+    (safety.console_warn 0.15, safety.drift_warn 0.7 of the zone): one fault, not five
+    raised and cleared (the console end did that before)."""
     cfg = BackstepConfig.model_validate({"zone": ZONE})
     # a backward walker facing right: the console is behind her, on the image left
     analyzer = PostureAnalyzer(cfg.posture, safety=cfg.safety, zone=cfg.zone, view="side")
     raised = cleared = 0
     for i in range(14 * FPS):
         t = i / FPS
-        p = 0.17 if t % 2.8 >= 2.5 else 0.1  # where her hips are, 0 = the console end
+        p = outside if t % 2.8 >= 2.5 else inside  # where her hips are, 0 = the console end
         walker = SyntheticWalker(view="side", facing="right", center_x=0.1 + 0.8 * p)
         _, events = analyzer.update(t, walker.pose_at(t))
-        mine = [e for e in events if e.data.get("fault") == "console"]
+        mine = [e for e in events if e.data.get("fault") == fault]
         raised += sum(e.kind == "fault" for e in mine)
         cleared += sum(e.kind == "fault_cleared" for e in mine)
     assert (raised, cleared) == (1, 0)
