@@ -106,6 +106,7 @@ class KioskApp:
             now=time.monotonic(),
         )
         keep_pin_lockout(self.controller.pin_guard, self.instance_lock.path.parent)  # on disk
+        self.controller.safety.drift_back_limit = cfg.safety.drift_back_limit
         self.keyboard = KeyboardInput(cfg.gpio.hold_s, cfg.checkin.card_key_timeout_s)
         self.snapshots = SnapshotBuilder(cfg.camera.view, cfg.posture)
         # kiosk mode: only the staff menu quits (always under systemd)

@@ -87,11 +87,11 @@ class CueConfig(BaseModel):
     )
     reminder_every_s: float = Field(
         20.0,
-        ge=5,
+        ge=20,
         le=120,
         description=(
             "While a fault lasts the kiosk never goes silent: its cue sounds again every this "
-            "many seconds, 5-120."
+            "many seconds, 20-120; the same words never sound more often than this."
         ),
     )
     escalate_after_s: float = Field(
@@ -116,6 +116,32 @@ class CueConfig(BaseModel):
         description=(
             "Losing sight of the member for less than this keeps the cue up (no new cue, no new "
             "tone after a tracking dropout), seconds, 0-5."
+        ),
+    )
+    countdown_s: float = Field(
+        5.0,
+        ge=3,
+        le=15,
+        description=(
+            "Before every change of direction, speed or incline of the program, a countdown "
+            "this long says what to do with body and belt"
+        ),
+    )
+    settle_steps: int = Field(
+        4,
+        ge=1,
+        le=20,
+        description=(
+            "After a block change no fault is cued until the member has taken this many steps "
+            "(1-20, default 4)"
+        ),
+    )
+    settle_s: float = Field(
+        5.0,
+        ge=1,
+        le=30,
+        description=(
+            "or this many seconds have passed (1-30, default 5), whichever comes first (eng.)."
         ),
     )
     sound: bool = Field(

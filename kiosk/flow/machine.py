@@ -22,6 +22,7 @@ from kiosk.flow.effects import (
     ResumeSession,
     StartBaseline,
 )
+from kiosk.flow.safety_resume import SafetyResume
 from kiosk.flow.staff_menu import STAFF_MENU, ZONE_EDGES, PinGuard, StaffState
 from kiosk.flow.types import (
     LIVE_SCREENS,
@@ -81,6 +82,8 @@ class KioskController:
         self.member: Member | None = None
         self.vision = VisionSnapshot(camera="starting")
         self.safety_reason = ""
+        #: the last safety stop: its words and whether the member is back in place
+        self.safety = SafetyResume()
         self.states_seen: list[str] = [Screen.IDLE.value]
         #: wrong PINs and their lockout outlive each visit to the staff screen
         self.pin_guard = PinGuard()
@@ -188,7 +191,7 @@ class KioskController:
             if name == "stop":
                 effects.append(AlertOff())
                 self._end_session(now, effects)
-            elif name == "start" and self.vision.is_ready_to_start:
+            elif name == "start" and self.safety.is_back_in_place:
                 effects += [AlertOff(), ResumeSession()]
                 self._go(Screen.SESSION, now)
         elif screen is Screen.CAMERA_LOST:
@@ -260,6 +263,8 @@ class KioskController:
     def on_vision(self, snap: VisionSnapshot, now: float) -> list[Effect]:
         """The latest vision state (call every UI frame; cheap)."""
         self.vision = snap
+        if self.screen is Screen.SAFETY:
+            self.safety.update(snap, now)
         effects: list[Effect] = []
         # idle too: a station without a camera must say so, not wait for a member
         if snap.is_camera_lost and (self.screen in LIVE_SCREENS or self.screen is Screen.IDLE):
@@ -283,6 +288,10 @@ class KioskController:
         if kind != "safety" or self.screen is not Screen.SESSION:
             return []
         self.safety_reason = str(data.get("reason", "unknown"))
+        direction = data.get("direction")
+        self.safety.start(
+            self.safety_reason, direction if isinstance(direction, str) else None, now
+        )
         self._go(Screen.SAFETY, now)
         return [PauseSession(), AlertOn(self.safety_reason)]
 

@@ -61,6 +61,10 @@ class VisionSnapshot:
     baseline_progress: float = 0.0
     baseline_walking: bool = False  # the member walks: a walking baseline is being collected
     view: str | None = None  # the view the camera actually sees ("side", "front", None)
+    #: where the feet are on the belt, 0 console end .. 1 rear end (None = unknown)
+    drift: float | None = None
+    #: the analyzer's posture state ("upright", "leaning_back", ...; None = not judged)
+    posture: str | None = None
 
     @property
     def is_ready_to_start(self) -> bool:

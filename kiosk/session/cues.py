@@ -1,34 +1,15 @@
 """The cue engine: turns analyzer events into the one cue to show now.
 
-It decides only *what to show*, never whether a fault exists: the analyzer
-(:class:`vision.metrics.analyzer.PostureAnalyzer`) is the one place that decides a fault exists and
-has persisted (``posture.persist_s``), and says so with events:
+It decides only *what to show*, never whether a fault exists: the analyzer is the one place
+that decides a fault exists and has persisted, and says so with ``fault`` {fault, severity?}
+/ ``fault_cleared`` events; ``step`` {toe_first} events feed the engine's own ``heel_first``
+(more than half of the last ``steps_window`` steps, cleared at a third); ``safety`` shows at
+once for ``safety_display_s``. Metrics are read for ``posture`` (nobody in view: nothing to
+coach, no praise; a lean state: no praise) and ``trunk_lean_deg`` (the safety net).
 
-* ``fault`` {fault, severity?} makes a fault active; ``fault_cleared`` {fault} ends it. A
-  ``fault`` with severity "alert" (a member bent far forward) shows the urgent version of the
-  cue (:data:`kiosk.session.cue_catalog.ALERT_CUES`); an ``escalated`` one replaces the milder cue.
-* ``step`` {toe_first}: ``heel_first`` is active while more than half of the last
-  ``steps_window`` steps did not land toe first, and clears at a third or fewer (each step's
-  contact is the analyzer's; this is only the "mostly" over recent steps).
-* ``safety`` shows at once, whatever else is on screen, for ``safety_display_s``.
-
-Metrics are read only for ``posture``: nobody in view (``no_person``, ``low_confidence``)
-means nothing to coach, and a fault cleared while nobody is there earns no praise.
-
-Coaching like a trainer: a fault that persists gets one cue with one tone; a short tracking
-dropout (under ``dropout_grace_s``) keeps that cue up, with no new tone. While the fault
-lasts the kiosk never goes silent: the cue sounds again every ``reminder_every_s`` (a
-reminder, not a new cue), and after ``escalate_after_s`` the firmer cue of
-:data:`~kiosk.session.cue_catalog.ESCALATED_CUES` replaces it. Praise comes only once the
-correction has held for ``praise_hold_s``.
-
-Scheduling: safety > posture > core > steps > encouragement. A cue stays at least
-``min_display_s``; a fault cue stays while its fault lasts unless a more urgent one may take
-over; the same cue returns only after ``cooldown_s`` off screen (an interrupted one may
-return at once); at most ``max_per_minute``
-new non-safety cues a minute (praise after a correction is exempt: it is the reward). When a
-cued fault is corrected, praise replaces it; when all is well, encouragement appears every
-``encouragement_every_s``. Nothing here reads a clock: the caller passes ``now``.
+How each cue is chosen (priorities, timings, directions) is told in docs/coaching.md.
+Scheduling: safety > urgent > transition > notes > posture > core > steps > encouragement.
+Nothing here reads a clock: the caller passes ``now``.
 """
 
 from __future__ import annotations
@@ -42,26 +23,33 @@ from dataclasses import dataclass
 from kiosk.config.schema import CueConfig
 from kiosk.session.cue_catalog import (
     ALERT_CUES,
+    BACKWARD_ONLY,
     ENCOURAGEMENT,
-    ESCALATED_CUES,
     FAULT_CUES,
     GENERIC_SAFETY,
-    PRAISE,
     PRIORITY,
-    SAFETY_CUES,
+    URGENT_CUES,
     Cue,
     CueKind,
+    Direction,
+    escalated_cue,
     fault_cue,
     fault_rank,
+    praise_cue,
+    safety_cue,
 )
 from vision.metrics.classify import ABSENT_STATES
+from vision.metrics.settings import PostureConfig
 from vision.types import Event, FrameMetrics
 
 logger = logging.getLogger(__name__)
 
-#: ``posture`` values that mean nobody is there to coach.
-_PRAISE_KEYS = frozenset(c.key for c in PRAISE.values())
-_ALERT_KEYS = frozenset(c.key for c in ALERT_CUES.values())
+#: Firmer versions of a cue already up: not new coaching (not counted in max_per_minute).
+_ALERT_KEYS = frozenset(c.key for c in (*ALERT_CUES.values(), *URGENT_CUES.values()))
+#: Degrees back inside a safety-net limit before its urgent cue ends (no flicker at the edge).
+NET_HYSTERESIS_DEG = 2.0
+#: A lean past a safety-net limit this long gets the urgent cue (one glitchy frame does not).
+NET_PERSIST_S = 0.5
 
 
 @dataclass
@@ -71,13 +59,15 @@ class _Fault:
     active: bool = False
     cued: bool = False  # its cue has been on screen during this episode
     since: float = -math.inf  # when this episode began
+    cleared_at: float | None = None  # a clear within the dip grace keeps the episode
 
 
 class CueEngine:
     """Decides, tick by tick, which :class:`Cue` the banner shows (or None)."""
 
-    def __init__(self, cfg: CueConfig) -> None:
+    def __init__(self, cfg: CueConfig, posture: PostureConfig | None = None) -> None:
         self.cfg = cfg
+        self.posture = posture or PostureConfig()
         self.reset()
 
     def reset(self) -> None:
@@ -100,6 +90,16 @@ class CueEngine:
         self._praise_at = math.inf  # praise waits until the correction has held
         self._reminded_at = -math.inf
         self._reminder = False
+        self._sounded: dict[str, float] = {}  # cue key -> when it last sounded
+        self._announce = False
+        self.direction: Direction = "backward"
+        self._incline_deg = 0.0
+        self._mute_until = -math.inf
+        self._transition: Cue | None = None
+        self._notes: deque[Cue] = deque()
+        self._net: str | None = None  # the lean fault past its safety-net limit, if any
+        self._net_since: float | None = None
+        self._upright = False
         #: Reminders sounded (the same cue again while its fault lasts).
         self.reminders = 0
         #: How many cues of each kind appeared (for the session summary).
@@ -117,13 +117,60 @@ class CueEngine:
     @property
     def is_new(self) -> bool:
         """True when the last :meth:`update` put a new cue up or sounded a reminder of the
-        current one (play its tone now)."""
+        current one."""
         return self._is_new or self._reminder
+
+    @property
+    def is_reminder(self) -> bool:
+        """True when the last :meth:`update` sounded a reminder of the cue already up."""
+        return self._reminder
+
+    @property
+    def announce(self) -> bool:
+        """True when the last :meth:`update`'s cue should sound (and be spoken) now.
+
+        A new cue or a reminder sounds, except that the same words never sound again within
+        ``reminder_every_s`` (a fault that comes back soon shows silently).
+        """
+        return self._announce
 
     @property
     def active_faults(self) -> tuple[str, ...]:
         """Faults that have persisted and are not corrected, most urgent first."""
         return tuple(sorted((n for n, f in self._faults.items() if f.active), key=fault_rank))
+
+    # -- the block ---------------------------------------------------------------------
+
+    def set_block(
+        self, now: float, direction: Direction, incline_deg: float = 0.0, mute_until: float = 0.0
+    ) -> None:
+        """A new block walked ``direction`` starts; no fault cue before ``mute_until``.
+
+        Fault episodes start afresh (the same drift means other words now), praise waiting
+        for a correction is dropped, and a wrong-way note may be given again.
+        """
+        self.direction = direction
+        self._incline_deg = incline_deg
+        self.mute(mute_until)
+        self._praise = None
+        for fault in self._faults.values():
+            fault.cued = False
+            fault.since = now
+        if self._current is not None and self._current.level != "safety":
+            self._current, self._current_fault = None, None
+
+    def mute(self, until: float) -> None:
+        """Cue no fault (nor praise) before ``until``: a block change and its settling."""
+        self._mute_until = max(self._mute_until, until)
+
+    def set_transition(self, cue: Cue | None) -> None:
+        """Show ``cue`` (a block-change countdown) over anything but safety; None ends it."""
+        self._transition = cue
+
+    def note(self, cue: Cue) -> None:
+        """Tell the member something once (wrong way, tallest posture), before form cues."""
+        if all(n.key != cue.key for n in self._notes) and cue != self._current:
+            self._notes.append(cue)
 
     # -- the tick ----------------------------------------------------------------------
 
@@ -134,11 +181,13 @@ class CueEngine:
             self._quiet_since = now
         posture = metrics.posture
         present = posture is not None and posture not in ABSENT_STATES
+        self._upright = posture == "upright"
         if present:
             self._absent_since = None
         elif self._absent_since is None:
             self._absent_since = now
         self._read_events(now, events)
+        self._read_net(now, metrics if present else None)
         self._settle(present)
         cue, fault = self._choose(now, present)
         return self._show(now, cue, fault)
@@ -147,13 +196,14 @@ class CueEngine:
         for event in events:
             name = event.data.get("fault")
             if event.kind == "safety":
-                self._safety = SAFETY_CUES.get(event.data.get("reason", ""), GENERIC_SAFETY)
+                self._safety = safety_cue(str(event.data.get("reason", "")), self.direction)
                 self._safety_until = now + self.cfg.safety_display_s
             elif event.kind in ("fault", "fault_cleared") and name in FAULT_CUES:
                 fault = self._faults[name]
                 fault.flagged = event.kind == "fault"
                 severity = event.data.get("severity")
-                fault.severity = severity if fault.flagged and isinstance(severity, str) else None
+                if fault.flagged:
+                    fault.severity = severity if isinstance(severity, str) else None
             elif event.kind in ("fault", "fault_cleared"):
                 logger.debug("no cue for fault %r", name)
             elif event.kind == "step" and isinstance(event.data.get("toe_first"), bool):
@@ -165,27 +215,74 @@ class CueEngine:
         elif 3 * misses <= len(self._steps):
             heel.flagged = False
 
+    def _read_net(self, now: float, metrics: FrameMetrics | None) -> None:
+        """Which lean (if any) is past its absolute safety-net limit, with hysteresis."""
+        lean = None if metrics is None else metrics.trunk_lean_deg
+        if lean is None:
+            self._net, self._net_since = None, None
+            return
+        lean -= self._incline_deg
+        p = self.posture
+        h = NET_HYSTERESIS_DEG if self._net is not None else 0.0
+        if lean >= p.absolute_forward_limit_deg - (h if self._net == "leaning_forward" else 0):
+            net: str | None = "leaning_forward"
+        elif -lean >= p.absolute_back_limit_deg - (h if self._net == "leaning_back" else 0):
+            net = "leaning_back"
+        else:
+            net = None
+        if net != self._net:
+            self._net_since = now if net is not None else None
+        self._net = net
+
     def _settle(self, present: bool) -> None:
+        now = self._now
+        dip = self.cfg.dropout_grace_s
         for name, fault in self._faults.items():
+            if name in BACKWARD_ONLY and self.direction != "backward":
+                fault.flagged = False
             active = fault.flagged
+            if fault.active and not active:
+                # A dip shorter than the grace (a 50 ms flicker of the fault) is no
+                # correction: the episode, its escalation and its cue go on.
+                if fault.cleared_at is None:
+                    fault.cleared_at = now
+                if now - fault.cleared_at < dip and present:
+                    continue
+            if active:
+                fault.cleared_at = None
             if fault.active and not active and fault.cued and present:
                 # Corrected while in view; a fault that ends because the member left is no
                 # correction and earns no praise. It must hold for praise_hold_s first.
-                self._praise = PRAISE[FAULT_CUES[name].kind]
-                self._praise_at = self._now + self.cfg.praise_hold_s
+                self._praise = praise_cue(FAULT_CUES[name].kind, self.direction)
+                cleared = fault.cleared_at if fault.cleared_at is not None else now
+                self._praise_at = cleared + self.cfg.praise_hold_s
             if active != fault.active:
                 fault.cued = False
+                fault.cleared_at = None
+                if not active:
+                    fault.severity = None
                 if active:
-                    fault.since = self._now
+                    fault.since = now
             fault.active = active
-        if any(f.active for f in self._faults.values()):
+        if any(f.active for f in self._faults.values()) or self._net is not None:
             self._praise = None  # praise only when nothing is wrong any more
 
     def _choose(self, now: float, present: bool) -> tuple[Cue | None, str | None]:
         if now < self._safety_until:
             return self._safety, None
         current = self._current
-        if current is not None and now - self._shown_at < self.cfg.min_display_s:
+        net_for = now - self._net_since if self._net_since is not None else 0.0
+        if self._net is not None and present and net_for >= NET_PERSIST_S:
+            # past a safety-net limit: the urgent cue at once, over any milder one (and over
+            # a countdown: the member must stand up first)
+            return URGENT_CUES[self._net], self._net
+        if self._transition is not None:
+            return self._transition, None
+        if (
+            current is not None
+            and current.level not in ("transition", "safety")
+            and now - self._shown_at < self.cfg.min_display_s
+        ):
             return current, self._current_fault
         if not present:
             absent_for = now - (self._absent_since if self._absent_since is not None else now)
@@ -194,6 +291,14 @@ class CueEngine:
                 # A tracking dropout, not a member who left: the same cue stays up.
                 return current, self._current_fault
             return None, None
+        if self._notes:
+            if current is not None and current.level == "note":
+                if now - self._shown_at < self.cfg.display_s:
+                    return current, None
+            else:
+                return self._notes.popleft(), None
+        if now < self._mute_until:
+            return None, None  # a block change settles: no fault cue yet
         active = self.active_faults
         for name in active:
             cue = self._episode_cue(now, name)
@@ -203,6 +308,8 @@ class CueEngine:
                 return cue, name
         if active:
             return None, None  # faults in cooldown: say nothing rather than praise
+        if not self._upright:
+            return None, None  # a lean not (yet) a fault: no praise, no encouragement
         if self._praise is not None:
             if now < self._praise_at:
                 return None, None  # the correction has not held long enough yet
@@ -223,9 +330,10 @@ class CueEngine:
     def _episode_cue(self, now: float, name: str) -> Cue:
         """The cue for fault ``name`` now: firmer once it has lasted ``escalate_after_s``."""
         fault = self._faults[name]
+        mild = fault_cue(name, fault.severity, self.direction)
         if fault.cued and now - fault.since >= self.cfg.escalate_after_s:
-            return ESCALATED_CUES.get(name, fault_cue(name, fault.severity))
-        return fault_cue(name, fault.severity)
+            return escalated_cue(name, self.direction) or mild
+        return mild
 
     def _may_show(self, now: float, cue: Cue) -> bool:
         if now - self._last_seen.get(cue.key, -math.inf) < self.cfg.cooldown_s:
@@ -250,12 +358,22 @@ class CueEngine:
             self._reminded_at = now
         if self._is_new and fault is not None:
             self._reminded_at = now
+        self._announce = False
+        if cue is not None and (self._is_new or self._reminder):
+            # the same words never sound more often than every reminder_every_s; safety,
+            # urgent and transition cues always sound
+            last = self._sounded.get(cue.key, -math.inf)
+            loud = cue.level in ("safety", "urgent", "transition")
+            if loud or now - last >= self.cfg.reminder_every_s:
+                self._announce = True
+                self._sounded[cue.key] = now
         previous = self._current_fault
         if (
             cue != self._current
             and self._current is not None
             and previous is not None
             and previous != fault
+            and previous in self._faults
             and self._faults[previous].active
         ):
             # Interrupted (by safety or a more urgent fault), not finished: it may come back
@@ -263,15 +381,17 @@ class CueEngine:
             self._last_seen.pop(self._current.key, None)
         if cue is not None and self._is_new:
             self._shown_at = now
-            self.shown[cue.kind] += 1
+            if cue.level != "transition":  # a countdown is no coaching: not in the summary
+                self.shown[cue.kind] += 1
             self.shown_keys[cue.key] += 1
-            # Safety, praise (the reward) and an escalation of a cue already up are not new
-            # coaching: they do not count against max_per_minute.
-            escalated = cue.key in _ALERT_KEYS and fault is not None and fault == previous
-            if cue.kind != "safety" and cue.key not in _PRAISE_KEYS and not escalated:
+            # Safety, praise (the reward), notes, transitions and an escalation of a cue
+            # already up are not new coaching: they do not count against max_per_minute.
+            escalated = cue.level in ("escalated", "urgent") and fault == previous
+            counted = cue.level in ("cue", "escalated") and cue.key not in _ALERT_KEYS
+            if counted and not escalated:
                 self._recent.append(now)
             logger.debug("cue %s at %.1f", cue.key, now)
-        if fault is not None:
+        if fault is not None and fault in self._faults:
             self._faults[fault].cued = True
         if cue is not None:
             self._last_seen[cue.key] = now

@@ -20,7 +20,7 @@ from kiosk.session.running import SessionRun
 from kiosk.session.views import SummaryView
 from kiosk.store.database import Store
 from kiosk.vision_link.link import VisionLike
-from vision.metrics.baseline import Baseline
+from vision.metrics.baseline import Baseline, neutral_baseline
 
 logger = logging.getLogger(__name__)
 
@@ -187,6 +187,7 @@ class MemberSessions:
         self._baseline_saved = baseline != "captured"
         if baseline == "captured":
             self._save_captured_baseline(member)
+        hidden_lean = self._neutral_baseline()
         vision.reset_session()
         prepared = self._prepared_for(member)
         if prepared is not None:
@@ -214,9 +215,24 @@ class MemberSessions:
             on_block=self._block_changed,
             baseline=baseline,
             baseline_kind=getattr(getattr(vision, "baseline", None), "kind", None),
+            hidden_lean_deg=hidden_lean,
         )
+        set_walking = getattr(vision, "set_walking", None)
+        if callable(set_walking):
+            run.on_walking = set_walking  # drift ends follow each block's direction
         run.start(now)
         return run
+
+    def _neutral_baseline(self) -> float | None:
+        """Judge from the neutral band's edge a baseline taken leaning (see
+        `vision.metrics.baseline.neutral_baseline`); returns the lean it hid, if any."""
+        current = getattr(self.vision, "baseline", None)
+        if not isinstance(current, Baseline):
+            return None
+        neutral, hidden = neutral_baseline(current, self.config.posture.neutral_band_deg)
+        if hidden is not None:
+            self.vision.set_baseline(neutral)
+        return hidden
 
     def _block_changed(self, block: PlannedBlock) -> None:
         # the posture limits allow for the deck's grade (Kachanathu 2016 walked at 10%)

@@ -276,6 +276,11 @@ class SessionClock:
     # -- state at the last call ----------------------------------------------------------
 
     @property
+    def now(self) -> float:
+        """The time of the last call."""
+        return self._now
+
+    @property
     def is_started(self) -> bool:
         """True after :meth:`start`."""
         return self._started_at is not None

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from typing import Any
 
 from kiosk.config.schema import BackstepConfig
 from kiosk.domain import COMPLETED
+from kiosk.session.announce import CueAnnouncement
+from kiosk.session.cue_catalog import TALLEST_POSTURE, WRONG_WAY
 from kiosk.session.cues import CueEngine
+from kiosk.session.direction import FacingWatch
 from kiosk.session.plans import KIND_TITLES, PlannedBlock, SessionClock, SessionPlan
 from kiosk.session.stats import SessionStats
+from kiosk.session.transitions import TransitionGuide, block_direction
 from kiosk.session.views import CueView, SessionView
+from vision.metrics.classify import incline_deg
 from vision.metrics.settings import PostureConfig
 from vision.types import Event, FrameMetrics, FrameResult
 
@@ -34,12 +40,16 @@ class SessionRun:
         on_block: Callable[[PlannedBlock], None] | None = None,
         baseline: str = "none",
         baseline_kind: str | None = None,
+        hidden_lean_deg: float | None = None,
     ) -> None:
         self.config = config
         #: where the posture reference came from: "captured", "stored" or "none"
         self.baseline_source = baseline
         #: "standing" or "walking" (None without a baseline)
         self.baseline_kind = None if baseline == "none" else baseline_kind
+        #: the baseline's trunk lean when it lay outside the neutral band (judged from its
+        #: edge; the member is told to find their tallest posture), else None
+        self.hidden_lean_deg = hidden_lean_deg
         #: called with the new block at the start and at each block change (the incline)
         self.on_block = on_block
         self.plan = plan
@@ -47,7 +57,14 @@ class SessionRun:
         self.member_id = member_id
         self.clock = SessionClock(plan)
         self.stats = SessionStats()
-        self.cues = CueEngine(config.cues)
+        self.cues = CueEngine(config.cues, config.posture)
+        c = config.cues
+        self.transitions = TransitionGuide(self.clock, c.countdown_s, c.settle_steps, c.settle_s)
+        self.facing = FacingWatch(config.safety.console_side)
+        #: called with (direction, console side) at each block: drift is judged per block
+        self.on_walking: Callable[[str | None, str | None], None] | None = None
+        #: the cue to sound (and speak) now; the app takes it with `take_announcement`
+        self.announcement: CueAnnouncement | None = None
         self.recorder = recorder
         self._view = SessionView()
         self._view_at = -1e9
@@ -62,21 +79,32 @@ class SessionRun:
         self.stats = SessionStats(t0=now)  # sample times count from the session's start
         self.clock.start(now)
         self._block_changed()
+        band = self.config.posture.neutral_band_deg
+        if self.hidden_lean_deg is not None:
+            self.cues.note(TALLEST_POSTURE)
         if self.recorder is not None:
             try:
                 self.recorder.start(self.member_id, self.plan.name, now)
-                # The record says what posture was judged against (never silently absolute).
-                self.recorder.add_event(
-                    now, "baseline", {"source": self.baseline_source, "kind": self.baseline_kind}
-                )
+                # The record says what posture was judged against (never silently absolute),
+                # and when the baseline leaned too far to be anyone's upright.
+                data: dict[str, Any] = {"source": self.baseline_source, "kind": self.baseline_kind}
+                if self.hidden_lean_deg is not None:
+                    data["outside_band"] = True
+                    data["measured_lean_deg"] = round(self.hidden_lean_deg, 1)
+                    data["judged_from_deg"] = round(math.copysign(band, self.hidden_lean_deg), 1)
+                self.recorder.add_event(now, "baseline", data)
             except Exception:
                 logger.exception("recorder start failed")
 
     def baseline_note(self, metrics: FrameMetrics) -> str:
-        """A line for the screen when no baseline is in force ("" when one is)."""
+        """A line for the screen when no baseline is in force ("" when one is).
+
+        Said in the member's words: what the gauge is measured against, never "safety
+        limits" or "baseline".
+        """
         if metrics.baseline or (metrics.posture is None and self.baseline_source != "none"):
             return ""
-        return "Safety limits only"  # short: it must fit under the gauge on a 7" screen
+        return "Wide limits: not tuned to you"  # short: fits under the gauge on a 7" screen
 
     def pause(self, now: float) -> None:
         """Stop the clock (pause, safety, camera lost)."""
@@ -95,9 +123,13 @@ class SessionRun:
         if fresh and result is not None:
             self._last_frame = result.frame_index
             self._metrics = result.metrics
+        if running:
+            self._coach_transition(now)
         if running and (fresh or events):
             done = self.stats.add(now, self._metrics, events)
+            self._settle(now, events)
             self.cues.update(now, self._metrics, events)
+            self._announce(now)
             if self.recorder is not None:
                 try:
                     if done:
@@ -108,11 +140,87 @@ class SessionRun:
                     logger.exception("recorder failed")
         return self.clock.is_finished
 
+    @property
+    def direction(self) -> str | None:
+        """ "backward" / "forward": how the current block is walked (None: a rest)."""
+        return block_direction(self.clock.block)
+
+    def _coach_transition(self, now: float) -> None:
+        countdown = self.transitions.update(now)
+        self.cues.set_transition(None if countdown is None else countdown.cue)
+
+    def _settle(self, now: float, events: list[Event]) -> None:
+        """Steps end a block change's settling; after it, a wrong way is told once."""
+        for event in events:
+            if event.kind == "step" and self.transitions.step(event.t):
+                self.cues.mute(now)  # enough steady steps: faults may be cued again
+        direction = block_direction(self.clock.block)
+        if self.transitions.settling(now) or direction is None:
+            return
+        known = self.facing.console_side
+        if self.facing.update(now, self._metrics, direction):
+            self.cues.note(WRONG_WAY[direction])
+        if known is None and self.facing.console_side is not None:
+            self._tell_walking()
+
+    def _announce(self, now: float) -> None:
+        """Record every cue that goes up or sounds, and hand the sounding one to the app."""
+        cue = self.cues.current
+        if cue is None or not (self.cues.is_new or self.cues.announce):
+            return
+        sounded = self.cues.announce
+        countdown = self.transitions.countdown
+        if cue.level == "transition" and countdown is not None:
+            sounded = self.transitions.is_new(countdown)
+            if not self.cues.is_new and not sounded:
+                return
+        block = self.clock.block
+        item = CueAnnouncement(
+            at=now,
+            key=cue.key,
+            text=cue.text,
+            level=cue.level,
+            tone=cue.tone if sounded else None,
+            block_index=self.clock.block_index,
+            block=block.label,
+            direction=block_direction(block),
+            reminder=self.cues.is_reminder,
+        )
+        if sounded:
+            self.announcement = item
+        if self.recorder is not None:
+            try:
+                self.recorder.add_event(now, "cue", item.record())
+            except Exception:
+                logger.exception("recorder failed")
+
+    def take_announcement(self) -> CueAnnouncement | None:
+        """The cue to sound or speak now, once (None when nothing new): the sound hook."""
+        item, self.announcement = self.announcement, None
+        return item
+
+    def _tell_walking(self) -> None:
+        if self.on_walking is not None:
+            try:
+                self.on_walking(self.direction, self.facing.console_side)
+            except Exception:
+                logger.exception("walking direction handler failed")
+
     def _block_changed(self) -> None:
         block = self.clock.block
         logger.info(
             "block %d/%d: %s", self.clock.block_index + 1, len(self.plan.blocks), block.label
         )
+        now = self.clock.now
+        settle_until = self.transitions.block_changed(now)
+        direction = block_direction(block)
+        if direction is None:
+            settle_until = now + block.seconds  # a rest: nothing to coach
+        self.cues.set_transition(None)
+        incline = incline_deg(block.incline_percent or 0.0)
+        self.cues.set_block(now, direction or self.cues.direction, incline, settle_until)
+        self.facing.new_block()
+        self._tell_walking()
         if self.on_block is not None:
             try:
                 self.on_block(block)
@@ -133,22 +241,24 @@ class SessionRun:
 
     @property
     def new_cue_tone(self) -> str | None:
-        """The tone of a cue that just appeared (None when nothing new)."""
-        cue = self.cues.current
-        if cue is not None and self.cues.is_new:
-            return cue.tone
-        return None
+        """The tone of a cue to sound now, once (None when nothing new); takes the
+        announcement (see `take_announcement` for its words and level)."""
+        item = self.take_announcement()
+        return None if item is None else item.tone
 
     def cue_view(self) -> CueView | None:
         """The current cue for the banner."""
         cue = self.cues.current
         if cue is None:
             return None
-        return CueView(cue.text, cue.colour_role, cue.icon)
+        return CueView(cue.text, cue.colour_role, cue.icon, cue.level)
 
     def view(self, now: float) -> SessionView:
-        """Numbers for the screen, refreshed at most every ``NUMBER_REFRESH_S``."""
-        if now - self._view_at < NUMBER_REFRESH_S:
+        """Numbers for the screen, refreshed at most every ``NUMBER_REFRESH_S`` (at once when
+        a countdown starts or ends, so the overlay and the banner agree)."""
+        counting = self.transitions.countdown is not None
+        fresh = counting == (self._view.transition is not None)
+        if fresh and now - self._view_at < NUMBER_REFRESH_S:
             return self._view
         self._view_at = now
         m = self._metrics
@@ -181,6 +291,7 @@ class SessionRun:
             next_instruction=self._next_instruction(),
             blocks=[(b.seconds, b.is_backward) for b in self.plan.blocks],
             session_elapsed_s=c.elapsed_s,
+            transition=self.transitions.view(),
         )
         return self._view
 

@@ -7,11 +7,16 @@ from dataclasses import dataclass, field
 
 @dataclass(slots=True)
 class CueView:
-    """The cue in the banner: ``role`` picks colour and icon (good, caution, fault, info)."""
+    """The cue in the banner: ``role`` picks colour and icon (good, caution, fault, info).
+
+    ``level`` says how firmly it speaks (`kiosk.session.cue_catalog.CueLevel`): an
+    "escalated" or "urgent" cue must look different from a first one.
+    """
 
     text: str
     role: str = "info"
     icon: str | None = None
+    level: str = "cue"
 
 
 @dataclass(slots=True)
@@ -48,6 +53,8 @@ class SessionView:
     #: the plan's shape: (seconds, backward?) per block, and the session time so far
     blocks: list[tuple[float, bool]] = field(default_factory=list)
     session_elapsed_s: float = 0.0
+    #: the countdown before a block change (None when none runs)
+    transition: TransitionView | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +91,14 @@ class SummaryView:
     total_minutes: float = 0.0
     rows: list[Compare] = field(default_factory=list)
     title: str = "Session done"
+
+
+@dataclass(slots=True)
+class TransitionView:
+    """The countdown before a block change: seconds left, where to, what to do in order."""
+
+    seconds_left: int = 5
+    title: str = ""
+    steps: list[str] = field(default_factory=list)
+    #: the next block's instruction ("Walk BACKWARD · 1 mph")
+    instruction: str = ""

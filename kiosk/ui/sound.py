@@ -12,10 +12,14 @@ logger = logging.getLogger(__name__)
 SAMPLE_RATE = 22050
 
 #: (frequency Hz, duration s) notes per tone: distinct in pitch *and* rhythm so they are
-#: told apart over gym music (rising = good, two equal = caution, fast high triple = alert).
+#: told apart over gym music (rising = good, two equal = caution, falling and longer =
+#: escalate (the firmer cue), three slow rising = transition (a block change is coming),
+#: fast high triple = alert). A cue's tone is `kiosk.session.cue_catalog.Cue.tone`.
 TONES: dict[str, tuple[tuple[float, float], ...]] = {
     "good": ((660.0, 0.09), (880.0, 0.14)),
     "caution": ((520.0, 0.12), (0.0, 0.06), (520.0, 0.12)),
+    "escalate": ((700.0, 0.16), (0.0, 0.04), (440.0, 0.26)),
+    "transition": ((392.0, 0.12), (0.0, 0.08), (523.0, 0.12), (0.0, 0.08), (659.0, 0.2)),
     "alert": ((1000.0, 0.1), (0.0, 0.05), (1000.0, 0.1), (0.0, 0.05), (1000.0, 0.1)),
 }
 

@@ -171,7 +171,9 @@ def draw_banner(
     if cue is None:
         pygame.draw.rect(surf, th.PANEL, (x, y, w, h))
         return
-    colour = th.role_colour(cue.role)
+    urgent = getattr(cue, "level", "") == "urgent"
+    # an urgent cue (past a safety-net limit) has its own colour: the safety screen's dark red
+    colour = th.darker(th.FAULT, 0.7) if urgent else th.role_colour(cue.role)
     ink = th.text_on(colour)
     pygame.draw.rect(surf, colour, (x, y, w, h))
     icon_size = int(h * 0.62)
@@ -181,6 +183,9 @@ def draw_banner(
     # in outline and weight as well as colour (green and vermillion merge for protanopes)
     fill, fg = (colour, ink) if shape == "tick" else (ink, colour)
     draw_icon(surf, shape, (x + pad + icon_size // 2, y + h // 2), icon_size, fill, fg)
+    if urgent:
+        # and a heavy frame, so it differs from an escalated cue in shape too
+        pygame.draw.rect(surf, ink, (x, y, w, h), max(4, h // 10))
     tx = x + pad * 2 + icon_size
     room = (x + w - pad) - tx
     lines, size = theme.fit_lines(cue.text, room, theme.cue_size, theme.min_text)

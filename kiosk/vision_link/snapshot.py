@@ -80,6 +80,8 @@ class SnapshotBuilder:
             baseline_progress=baseline,
             baseline_walking=walking,
             view=self.detected_view,
+            drift=result.metrics.drift,
+            posture=result.metrics.posture,
         )
 
     def _update_view(self, result: FrameResult) -> None:

@@ -7,6 +7,7 @@ import numpy as np
 from kiosk.flow.digit_entry import DigitEntry
 from kiosk.flow.machine import KioskController, Screen
 from kiosk.flow.staff_menu import StaffState
+from kiosk.flow.types import VisionSnapshot
 from kiosk.session.report import Limits, summary_view
 from kiosk.session.views import CueView, SessionView, SummaryView
 from kiosk.ui.view_state import StaffView, ViewState
@@ -193,6 +194,11 @@ def variants(frame: np.ndarray | None) -> dict[str, ViewState]:
     rejected.controller.checkin.rejected_reason = "Membership expired"
     out["checkin_rejected_reason"] = rejected
     ready = make_view(Screen.SAFETY, frame)
+    # back in place only once back inside the limits, held (kiosk.flow.safety_resume)
+    ready.controller.safety.start("member_lost", "backward", 0.0)
+    here = VisionSnapshot(person=True, whole_body=True, in_zone=True, posture="upright")
+    ready.controller.safety.update(here, 0.0)
+    ready.controller.safety.update(here, 2.0)
     out["safety_back_in_place"] = ready
     lost = make_view(Screen.SAFETY, frame)
     lost.person = False

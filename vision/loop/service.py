@@ -100,6 +100,7 @@ class VisionService:
         self._collector: BaselineCollector | None = None
         self._baseline: Baseline | None = None
         self._incline = 0.0
+        self._walking: tuple[str | None, str | None] = (None, None)
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -228,7 +229,15 @@ class VisionService:
             self.config = config
             self._zone = config.zone
             baseline, incline = self._baseline, self._incline
-        self._commands.put(lambda p: rebuild_analysis(p, config, baseline, incline))
+            walking = self._walking
+
+        def rebuild(p: FramePipeline) -> None:
+            rebuild_analysis(p, config, baseline, incline)
+            set_walking = getattr(p.analyzer, "set_walking", None)
+            if callable(set_walking):
+                set_walking(*walking)  # the block's direction outlives a reload
+
+        self._commands.put(rebuild)
 
     def set_incline(self, percent: float) -> None:
         """The deck's grade for posture limits, if the analyzer supports it."""
@@ -239,6 +248,18 @@ class VisionService:
             set_incline = getattr(p.analyzer, "set_incline", None)
             if callable(set_incline):
                 set_incline(percent)
+
+        self._commands.put(apply)
+
+    def set_walking(self, direction: str | None, console_side: str | None = None) -> None:
+        """The block's walking direction and the console's image side, for drift."""
+        with self._lock:
+            self._walking = (direction, console_side)
+
+        def apply(p: FramePipeline) -> None:
+            set_walking = getattr(p.analyzer, "set_walking", None)
+            if callable(set_walking):
+                set_walking(direction, console_side)
 
         self._commands.put(apply)
 

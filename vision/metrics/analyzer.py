@@ -35,19 +35,29 @@ _FEET = (
 )
 
 
+#: Drift (share of the zone) back inside a belt-end limit before its fault condition ends:
+#: a member standing at the limit must not raise and clear the fault again and again.
+DRIFT_HYSTERESIS = 0.05
+
+
 def belt_drift(
     lm: Landmarks,
     view: str | None,
     facing: str | None,
     zone: ZoneConfig,
     safety: SafetyConfig,
+    forward: bool = False,
+    console_side: str | None = None,
 ) -> float | None:
-    """Where the feet are on the belt: 0 = front of the zone, 1 = back; None if unknown.
+    """Where the feet are on the belt: 0 = the console end of the zone, 1 = the rear end.
 
-    Side view: the feet's mean x across the zone, with "back" in the direction
-    ``safety.belt_rear`` names (the member's facing by default: walking backwards, the belt
-    carries them toward their face). Front view (only with ``safety.front_view_drift``): the
-    feet's height in the zone, the bottom edge being the end nearer the camera.
+    Side view: the feet's mean x across the zone. The rear end is on image side
+    opposite ``console_side`` ("left"/"right") when the station knows it; otherwise it is
+    read from the facing: in a backward block (``forward`` False) the way ``safety.belt_rear``
+    names (the member's facing by default: walking backwards, the belt carries them toward
+    their face), in a forward block the other way (they face the console). Front view (only
+    with ``safety.front_view_drift``): the feet's height in the zone, the bottom edge being
+    the end nearer the camera. None if unknown.
     """
     w, h = lm.frame_size
     feet = [lm.pts[i] for i in _FEET if lm.pts[i] is not None]
@@ -55,10 +65,13 @@ def belt_drift(
         return None
     x = sum(p[0] for p in feet if p is not None) / len(feet) / w
     y = sum(p[1] for p in feet if p is not None) / len(feet) / h
-    toward_face = safety.belt_rear == "facing"
+    toward_face = (safety.belt_rear == "facing") != forward
     if view == "side":
         p = (x - zone.x0) / (zone.x1 - zone.x0)
-        rear_is_right = (facing == "right") == toward_face
+        if console_side in ("left", "right"):
+            rear_is_right = console_side == "left"
+        else:
+            rear_is_right = (facing == "right") == toward_face
         d = p if rear_is_right else 1.0 - p
     elif view == "front" and safety.front_view_drift:
         p = (y - zone.y0) / (zone.y1 - zone.y0)
@@ -112,10 +125,13 @@ class PostureAnalyzer:
         self._facing = FacingTracker(p.facing_flip_frames, p.front_view_facing)
         self._gait = GaitTracker(self.gait_cfg)
         self._classifier = PostureClassifier(p)
-        self._faults = FaultTracker(p.persist_s)
+        self._faults = FaultTracker(p.persist_s, p.fault_dip_s)
         self._safety = SafetyMonitor(self.safety_cfg)
         self._baseline: Baseline | None = None
         self._last_view: str | None = None
+        self._forward = False  # the block is walked facing the console
+        self._console_side: str | None = None
+        self._at_end: dict[str, bool] = {"drift": False, "console": False}
 
     @property
     def baseline(self) -> Baseline | None:
@@ -137,6 +153,17 @@ class PostureAnalyzer:
             raise ValueError(f"incline must be 0-30 %, not {percent!r}")
         self._classifier.incline_percent = percent
 
+    def set_walking(self, direction: str | None, console_side: str | None = None) -> None:
+        """The block's walking direction ("forward"/"backward"; None keeps the last) and,
+        when known, the image side ("left"/"right") the console is on in a side view.
+
+        Drift is always measured from the console end (0) to the rear end (1) of the belt,
+        so its faults and safety alert mean the same physical end in every block.
+        """
+        if direction is not None:
+            self._forward = direction == "forward"
+        self._console_side = console_side
+
     def reset(self) -> None:
         """Forget the session (steps, states, faults, safety timers); keeps the baseline."""
         self._view.reset()
@@ -147,6 +174,7 @@ class PostureAnalyzer:
         self._faults.reset()
         self._safety.reset()
         self._last_view = None
+        self._at_end = {"drift": False, "console": False}
 
     def update(
         self,
@@ -178,7 +206,7 @@ class PostureAnalyzer:
                 self._gait.reset_strides()
                 self._last_view = view
             facing = self._facing.update(lm, view or "side", t)
-            sample = posture_sample(lm, view, facing)
+            sample = posture_sample(lm, view, facing, self.posture_cfg.camera_roll_deg)
             a = sample.trunk_image_deg
             if body_axes(lm) is None or (a is not None and abs(a) > _IMPLAUSIBLE_DEG):
                 sample = PostureSample()  # trunk not visible or upside down: all unknown
@@ -229,7 +257,13 @@ class PostureAnalyzer:
         )
 
         state = self._classifier.update(sample, b)
-        drift = belt_drift(lm, view, facing, self.zone, self.safety_cfg) if lm is not None else None
+        drift = (
+            belt_drift(
+                lm, view, facing, self.zone, self.safety_cfg, self._forward, self._console_side
+            )
+            if lm is not None
+            else None
+        )
 
         # Faults: unknown (None) leaves a fault as it is; a lost member clears them below.
         known = state not in ABSENT_STATES
@@ -239,9 +273,16 @@ class PostureAnalyzer:
         }
         conds["head_forward"] = self._classifier.head_forward(sample, b) if sample else None
         conds["core"] = None if score is None else score < self.core_cfg.fault_below
-        conds["drift"] = None if drift is None else drift >= self.safety_cfg.drift_warn
+        h = DRIFT_HYSTERESIS
+        if drift is not None:
+            warn = self.safety_cfg.drift_warn - (h if self._at_end["drift"] else 0.0)
+            self._at_end["drift"] = drift >= warn
+        conds["drift"] = None if drift is None else self._at_end["drift"]
         console = self.safety_cfg.console_warn
-        conds["console"] = None if drift is None or console <= 0 else drift <= console
+        if drift is not None and console > 0:
+            near = console + (h if self._at_end["console"] else 0.0)
+            self._at_end["console"] = drift <= near
+        conds["console"] = None if drift is None or console <= 0 else self._at_end["console"]
         if pose is not None:
             # No cadence cue while the estimate is still settling (a few steps in).
             cad = g.cadence_spm if g.cadence_settled else None
@@ -272,6 +313,9 @@ class PostureAnalyzer:
             events.extend(self._faults.clear_all(t))
             self._gait.reset()
             self.set_baseline(self._baseline)
+        walked = "forward" if self._forward else "backward"
+        for event in safety:
+            event.data.setdefault("direction", walked)  # which way to step, in their frame
         events.extend(safety)
 
         metrics.view = view

@@ -193,7 +193,7 @@ class BaselineCollector:
                     self.walking, self._steps = False, 0
         if self.walking and self._steps < WARMUP_STEPS:
             return  # the first strides are not steady yet
-        s = posture_sample(lm, view, facing)
+        s = posture_sample(lm, view, facing, self.cfg.camera_roll_deg)
         if self._t0 is None:
             self._t0, self._anchor = t, hips
         self._t_last = t
@@ -251,3 +251,23 @@ class BaselineCollector:
             kind="walking" if self.walking else "standing",
             steps=max(0, self._steps - WARMUP_STEPS) if self.walking else 0,
         )
+
+
+def neutral_baseline(baseline: Baseline, band_deg: float) -> tuple[Baseline, float | None]:
+    """The baseline accepted as the member's upright, and the lean it hid (None if none).
+
+    A baseline's trunk lean is taken as neutral only within ``band_deg`` of vertical
+    (``posture.neutral_band_deg``: healthy walkers hold -0.2 +/- 3.6 deg, Chung 2010). A member
+    whose baseline was taken leaning further (a walking baseline taken bent forward) would have
+    that lean taken in as their "upright" and never be coached for it: such a baseline is
+    judged from the band's edge instead, and the measured lean is returned so the member can
+    be told and the record can say it. The camera's roll is already off the angles
+    (``posture.camera_roll_deg``), so a rolled camera is not mistaken for a lean here.
+    """
+    lean = baseline.trunk_lean_deg
+    if lean is None or abs(lean) <= band_deg:
+        return baseline, None
+    edge = math.copysign(band_deg, lean)
+    logger.info("baseline lean %.1f deg is outside +/-%.1f: judged from %.1f", lean, band_deg, edge)
+    neutral = Baseline(**{**baseline.to_dict(), "trunk_lean_deg": edge})
+    return neutral, lean

@@ -185,7 +185,8 @@ class FaultTracker:
 
     This is the one place that decides a fault exists: the kiosk's cue engine only shows what
     these events say. A condition True for ``persist_s`` emits ``fault`` {fault, value?,
-    severity?}; when it turns False a ``fault_cleared`` {fault, duration_s} follows. None
+    severity?}; when it has been False for ``dip_s`` (a shorter dip is no correction) a
+    ``fault_cleared`` {fault, duration_s} follows. None
     (unknown this frame) changes nothing.
 
     Severity (:data:`SEVERITIES`, for faults given one per frame): the event carries the
@@ -194,8 +195,10 @@ class FaultTracker:
     Severity never drops within one episode: the member is told until they correct it.
     """
 
-    def __init__(self, persist_s: float) -> None:
+    def __init__(self, persist_s: float, dip_s: float = 0.0) -> None:
         self.persist_s = persist_s
+        #: an active fault whose condition lapses for less than this goes on (no clear)
+        self.dip_s = dip_s
         self.reset()
 
     def reset(self) -> None:
@@ -205,6 +208,7 @@ class FaultTracker:
         # severity -> since when this frame's severity has been at least that bad
         self._severity_onset: dict[str, dict[str, float]] = {}
         self._reported: dict[str, str] = {}
+        self._lapse: dict[str, float] = {}  # active fault -> since when its condition lapsed
 
     @property
     def active(self) -> list[str]:
@@ -228,6 +232,7 @@ class FaultTracker:
             if cond is None:
                 continue
             if cond:
+                self._lapse.pop(name, None)
                 onset = self._onset.setdefault(name, t)
                 held = self._held_severity(name, t, (severities or {}).get(name))
                 if name not in self._active and t - onset >= self.persist_s:
@@ -251,6 +256,11 @@ class FaultTracker:
                         data["value"] = v
                     events.append(Event("fault", t, data))
             else:
+                if name in self._active and self.dip_s > 0:
+                    lapsed = self._lapse.setdefault(name, t)
+                    if t - lapsed < self.dip_s:
+                        continue  # a dip, not a correction: the fault goes on
+                self._lapse.pop(name, None)
                 self._onset.pop(name, None)
                 self._severity_onset.pop(name, None)
                 events.extend(self._clear(name, t))
@@ -284,6 +294,7 @@ class FaultTracker:
             events.extend(self._clear(name, t))
         self._onset.clear()
         self._severity_onset.clear()
+        self._lapse.clear()
         return events
 
 

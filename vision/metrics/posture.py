@@ -117,13 +117,26 @@ def hip_tilt(lm: Landmarks, facing: str | None) -> float | None:
     return s * angle_from_horizontal(left, right)
 
 
-def posture_sample(lm: Landmarks, view: str | None, facing: str | None) -> PostureSample:
-    """All posture angles this view can see; the others stay None."""
-    s = PostureSample(trunk_image_deg=trunk_image_angle(lm))
+def posture_sample(
+    lm: Landmarks, view: str | None, facing: str | None, roll_deg: float = 0.0
+) -> PostureSample:
+    """All posture angles this view can see; the others stay None.
+
+    ``roll_deg`` is the camera's roll (``posture.camera_roll_deg``: how far a truly vertical
+    line leans toward image right): it is taken off every angle from image vertical, so a
+    rolled camera is not read as a lean.
+    """
+    a = trunk_image_angle(lm)
+    if a is not None:
+        a -= roll_deg
+    s = PostureSample(trunk_image_deg=a)
     if view == "side":
-        s.trunk_lean_deg = trunk_lean(lm, facing)
-        s.head_forward_deg = head_forward(lm, facing)
+        sign = face_sign(facing)
+        s.trunk_lean_deg = None if sign is None or a is None else sign * a
+        head = head_forward(lm, facing)
+        s.head_forward_deg = None if head is None or sign is None else head - sign * roll_deg
     elif view == "front":
-        s.lateral_lean_deg = lateral_lean(lm, facing)
+        sign = right_sign(facing)
+        s.lateral_lean_deg = None if sign is None or a is None else sign * a
         s.hip_tilt_deg = hip_tilt(lm, facing)
     return s

@@ -103,6 +103,34 @@ class PostureConfig(BaseModel):
         le=3,
         description="A fault lasting this long becomes an event and so a cue, seconds, 1-3.",
     )
+    camera_roll_deg: float = Field(
+        default=0.0,
+        ge=-15,
+        le=15,
+        description=(
+            "How far the camera is rolled, degrees, -15 to 15: the angle from image vertical of "
+            "a line that is truly vertical (a door frame, the treadmill's upright, a plumb line "
+            "held in view), + when its top leans toward image right."
+        ),
+    )
+    neutral_band_deg: float = Field(
+        default=3.6,
+        ge=1,
+        le=10,
+        description=(
+            "A baseline's trunk lean counts as the member's upright only within this many "
+            "degrees of vertical, 1-10 (healthy walkers: -0.2 +/- 3.6 deg, Chung 2010)."
+        ),
+    )
+    fault_dip_s: float = Field(
+        default=1.0,
+        ge=0,
+        le=3,
+        description=(
+            "A fault whose condition lapses for less than this keeps going (no clear, no new "
+            "cue, an escalated cue stays escalated), seconds, 0-3."
+        ),
+    )
     incline_percent: float = Field(
         default=0.0,
         ge=0,
@@ -398,6 +426,14 @@ class SafetyConfig(BaseModel):
             'Where the back of the belt is: "facing" = the way the member faces (the usual retro '
             'set-up: back to the console, the belt carries them toward their face); "behind" = '
             "behind the member."
+        ),
+    )
+
+    console_side: Literal["auto", "left", "right"] = Field(
+        default="auto",
+        description=(
+            "Side view: the image side the treadmill's console is on (the camera's image, not "
+            "the mirrored screen)"
         ),
     )
 

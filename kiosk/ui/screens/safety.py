@@ -1,4 +1,4 @@
-"""Safety alert: full-screen vermillion, form cues stopped, wait for the member and START."""
+"""Safety alert: full-screen vermillion; what happened, which way to step, then START."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 
 import pygame
 
+from kiosk.flow.safety_resume import SafetyResume, safety_words
 from kiosk.ui import theme as th
 from kiosk.ui.screens.base import BaseScreen
 from kiosk.ui.view_state import ViewState
@@ -13,12 +14,8 @@ from kiosk.ui.widgets import blit_centered, draw_hints, draw_icon, fit_text
 
 logger = logging.getLogger(__name__)
 
-#: What each safety reason means, in a few words.
-REASONS = {
-    "member_lost": "We can't see you",
-    "fall": "Possible fall",
-    "drift_back": "Too close to the back",
-}
+#: What each safety reason means, in a few words (the screen uses `safety_words`).
+REASONS = {r: safety_words(r, None).happened for r in ("member_lost", "fall", "drift_back")}
 
 
 #: The safety screen's two shades of vermillion: dark enough for white text (WCAG AA).
@@ -30,8 +27,17 @@ class SafetyScreen(BaseScreen):
 
     title = "Safety stop"
 
+    def _resume(self, view: ViewState) -> SafetyResume:
+        resume = getattr(view.controller, "safety", None)
+        if isinstance(resume, SafetyResume) and resume.reason:
+            return resume
+        fallback = SafetyResume()  # a view without a controller (tests): the reason only
+        fallback.start(view.safety_reason, None, view.now)
+        return fallback
+
     def _ready(self, view: ViewState) -> bool:
-        return bool(view.person and view.in_zone and view.whole_body)
+        # "back in place" only once the member is back inside the limits, held (hysteresis)
+        return self._resume(view).is_back_in_place
 
     def hints(self, view: ViewState) -> list[tuple[str, str]]:
         return [*([("start", "Resume")] if self._ready(view) else []), ("stop", "End session")]
@@ -47,20 +53,20 @@ class SafetyScreen(BaseScreen):
         draw_icon(surf, "octagon", (w // 2, t.px(0.16)), icon, th.darker(th.FAULT, 0.5))
         head = fit_text(t, "Hold the rails", int(w * 0.94), t.px(0.11), th.TEXT)
         blit_centered(surf, head, (w // 2, t.px(0.38)), t)
-        if self._ready(view):
-            # the member is back: no "we can't see you" beside "back in place"
+        resume = self._resume(view)
+        words = resume.words
+        if resume.is_back_in_place:
+            # the member is back inside the limits: no "we can't see you" beside it
             lines = ["You're back in place", "Press START to go on"]
         else:
-            lines = [
-                REASONS.get(view.safety_reason, "Safety stop"),
-                "Step to the middle of the belt",
-            ]
-        cy = t.px(0.53)
+            # what happened, then what to do with belt and body, in the member's frame
+            lines = [words.happened, *words.todo]
+        cy = t.px(0.52)
         for i, line in enumerate(lines):
             size = t.px(0.075) if i == 0 else t.min_text
             img = fit_text(t, line, int(w * 0.92), size, th.TEXT)
             blit_centered(surf, img, (w // 2, cy), t)
-            cy += t.px(0.12)
+            cy += t.px(0.1)
         x, y, bw, bh = t.layout.hints()
         pygame.draw.rect(surf, th.darker(th.FAULT, 0.45), (x, y, bw, bh))
         draw_hints(surf, t, self.hints(view), (x, y, bw, bh))

@@ -10,6 +10,7 @@ from kiosk.session.views import CueView, SessionView
 from kiosk.ui import theme as th
 from kiosk.ui.instruments import draw_core_ring, draw_stat_line
 from kiosk.ui.screens.base import LiveScreen
+from kiosk.ui.screens.transition import draw_transition
 from kiosk.ui.view_state import ViewState
 from kiosk.ui.widgets import draw_banner, draw_lean_gauge, fmt_clock
 
@@ -144,3 +145,6 @@ class SessionScreen(LiveScreen):
             s = view.session
             cue = CueView(s.instruction or s.block_name, "info", "circle")
         draw_banner(surf, self.theme, cue)
+        if view.session is not None and view.session.transition is not None:
+            # a block change is coming: the countdown covers the body (issue 21)
+            draw_transition(surf, self.theme, view.session.transition)

@@ -133,8 +133,17 @@ def test_safety_event_preempts_session_and_needs_member_back_and_start():
     c.on_vision(NOBODY, t + 2)
     assert c.on_button("start", "press", t + 3) == []  # not back in place yet
     assert c.screen is Screen.SAFETY
-    c.on_vision(READY, t + 4)
-    assert kinds(c.on_button("start", "press", t + 5)) == ["alert_off", "resume_session"]
+    # whole body in view but still past the belt-end limit: not back in place either
+    past = replace(READY, drift=0.9)
+    c.on_vision(past, t + 4)
+    c.on_vision(past, t + 6)
+    assert c.on_button("start", "press", t + 6.1) == []
+    # back inside the limit, and held (one good frame is not enough)
+    inside = replace(READY, drift=0.5)
+    c.on_vision(inside, t + 7)
+    assert c.on_button("start", "press", t + 7.1) == []
+    c.on_vision(inside, t + 8.6)
+    assert kinds(c.on_button("start", "press", t + 8.7)) == ["alert_off", "resume_session"]
     assert c.screen is Screen.SESSION
 
 

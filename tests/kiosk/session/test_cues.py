@@ -179,12 +179,12 @@ def test_drift_and_cadence_faults_cue_steps_and_praise_on_correction(
 ) -> None:
     timeline = run(engine, 30, merge(episode("drift", 1.0, 4.0), episode("cadence", 15, 18)))
     assert first(timeline, "step_back") == pytest.approx(1.0)
-    assert first(timeline, "slow_steps") == pytest.approx(15.0)
+    assert first(timeline, "even_steps") == pytest.approx(15.0)
     assert [key for _, key in appearances(timeline)] == [
         "step_back",
-        "praise_steps",
-        "slow_steps",
-        "praise_steps",
+        "praise_steps_back",
+        "even_steps",
+        "praise_steps_back",
     ]
 
 
@@ -212,7 +212,7 @@ def test_a_forward_lean_alert_shows_the_urgent_cue(engine: CueEngine) -> None:
     cue = timeline[-1][1]
     assert cue == ALERT_CUES["leaning_forward"]
     assert cue.text == "Stand up tall — you are bending far forward"
-    assert cue.tone == "alert" and cue.colour_role == "fault"
+    assert cue.tone == "escalate" and cue.colour_role == "fault"  # alert: safety, urgent
     assert FAULT_CUES["leaning_forward"].tone == "caution"  # the warn cue is milder
     assert first(timeline, "chest_up") is None
 

@@ -48,7 +48,7 @@ def test_without_a_baseline_15_degrees_forward_is_upright_but_the_screen_says_wh
     run = SessionRun(BackstepConfig(), SessionPlan.from_config(BackstepConfig()), "Guest")
     run.start(0.0)
     run.update(0.1, None, [])
-    assert "safety limits only" in run.baseline_note(m).lower()
+    assert run.baseline_note(m) == "Wide limits: not tuned to you"  # never "safety limits"
     assert run.finish(1.0)["baseline"] == "none"
 
 
