@@ -99,9 +99,18 @@ class VirtualAir:
         return AirCentral(self, self.device("Backstep", address))
 
     def close(self) -> None:
-        """Stop the loop and its thread."""
+        """Cancel what still runs on the air (advertising restarts), stop the loop and its thread."""
+
+        async def cancel_the_rest() -> None:
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        self.run(cancel_the_rest())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
+        self.loop.close()
 
 
 class VirtualPeer:
