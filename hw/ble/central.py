@@ -90,7 +90,7 @@ class BleakCentral:
                 return await BleakScanner.find_device_by_address(target, timeout=timeout_s)
             return await BleakScanner.find_device_by_name(target, timeout=timeout_s)
         except Exception as exc:  # no adapter, BlueZ not running, D-Bus refused
-            raise NoBluetooth(f"cannot scan: {exc}") from exc
+            raise NoBluetooth(f"no BlueZ to talk to ({exc})") from exc
 
     async def find(self, target: str, timeout_s: float) -> SeenDevice | None:
         """The device with this address or name, if it advertises within ``timeout_s``."""

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Generic, Self, TypeVar
 
-from hw.ble.central import Central
+from hw.ble.central import BleakCentral, Central
 from hw.ble.errors import MalformedPacket
 from hw.ble.ftms import TREADMILL_DATA_UUID, TreadmillData, parse_treadmill_data
 from hw.ble.heart_rate import (
@@ -26,6 +26,7 @@ from hw.ble.heart_rate import (
     HeartRateMeasurement,
     parse_heart_rate_measurement,
 )
+from hw.ble.settings import HeartRateConfig, TreadmillConfig
 from vision.threads import WorkerThread
 
 logger = logging.getLogger(__name__)
@@ -225,6 +226,16 @@ class TreadmillLink(NotifyLink[TreadmillData]):
         )
         self._reading = TreadmillReading()
 
+    @classmethod
+    def from_config(cls, cfg: TreadmillConfig, central: Central | None = None) -> TreadmillLink:
+        """The link ``[treadmill]`` asks for, through BlueZ unless another central is given."""
+        return cls(
+            central or BleakCentral(),
+            cfg.device,
+            connect_timeout_s=cfg.connect_timeout_s,
+            backoff_max_s=cfg.reconnect_max_s,
+        )
+
     def latest(self) -> TreadmillReading:
         """The latest value of each field (a copy; never waits on Bluetooth)."""
         with self._lock:
@@ -261,6 +272,18 @@ class HeartRateLink(NotifyLink[HeartRateMeasurement]):
             backoff_max_s,
         )
         self._reading = HeartRateReading()
+
+    @classmethod
+    def from_config(cls, cfg: HeartRateConfig, central: Central | None = None) -> HeartRateLink:
+        """The strap link ``[heart_rate]`` asks for (not for device = "treadmill")."""
+        if cfg.from_treadmill:
+            raise ValueError('heart_rate.device = "treadmill": read TreadmillLink.latest()')
+        return cls(
+            central or BleakCentral(),
+            cfg.device,
+            connect_timeout_s=cfg.connect_timeout_s,
+            backoff_max_s=cfg.reconnect_max_s,
+        )
 
     def latest(self) -> HeartRateReading:
         """The latest measurement (a copy; never waits on Bluetooth)."""

@@ -99,7 +99,7 @@ class VirtualAir:
         return AirCentral(self, self.device("Backstep", address))
 
     def close(self) -> None:
-        """Cancel what still runs on the air (advertising restarts), stop the loop and its thread."""
+        """Cancel what still runs on the air (advertising restarts), then stop the loop."""
 
         async def cancel_the_rest() -> None:
             tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
