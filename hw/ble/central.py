@@ -58,6 +58,9 @@ class Central(Protocol):
     async def connect(self, target: str, timeout_s: float) -> Peripheral:
         """Connect; `DeviceNotFound` if it is not seen, `BluetoothError` if the link fails."""
 
+    async def nearby(self, service_uuid: str, timeout_s: float) -> list[SeenDevice]:
+        """Every device advertising ``service_uuid`` during ``timeout_s`` (for pairing)."""
+
 
 class _BleakPeripheral:
     def __init__(self, client: Any, disconnected: asyncio.Event) -> None:
@@ -96,6 +99,24 @@ class BleakCentral:
         """The device with this address or name, if it advertises within ``timeout_s``."""
         device = await self._device(target, timeout_s)
         return None if device is None else SeenDevice(device.address, device.name or "")
+
+    async def nearby(self, service_uuid: str, timeout_s: float) -> list[SeenDevice]:
+        """Every device advertising ``service_uuid`` during ``timeout_s`` (for pairing)."""
+        try:
+            from bleak import BleakScanner
+        except ImportError as exc:
+            raise NoBluetooth(f"bleak is not installed: {exc}") from exc
+        try:
+            found = await BleakScanner.discover(
+                timeout=timeout_s, service_uuids=[service_uuid], return_adv=True
+            )
+        except Exception as exc:  # no adapter, BlueZ not running, D-Bus refused
+            raise NoBluetooth(f"no BlueZ to talk to ({exc})") from exc
+        seen = [
+            SeenDevice(device.address, adv.local_name or device.name or "")
+            for device, adv in found.values()
+        ]
+        return sorted(seen, key=lambda d: d.address)
 
     async def connect(self, target: str, timeout_s: float) -> Peripheral:
         """Connect over BlueZ; `DeviceNotFound` if not seen, `BluetoothError` if it fails."""

@@ -34,6 +34,11 @@ from hw.ble.heart_rate import HEART_RATE_MEASUREMENT_UUID, HEART_RATE_SERVICE_UU
 T = TypeVar("T")
 
 
+def _uuid16(uuid: str) -> UUID:
+    """The 16-bit form of a Bluetooth SIG UUID (0000xxxx-0000-1000-8000-00805f9b34fb)."""
+    return UUID.from_16_bits(int(uuid[4:8], 16))
+
+
 class VirtualAir:
     """One in-process radio: a loop thread, a link, and the devices on it."""
 
@@ -55,7 +60,7 @@ class VirtualAir:
         return self.submit(coro).result(timeout_s)
 
     def device(self, name: str, address: str, services: list[Service] | None = None) -> Device:
-        """A powered-on device on the air, advertising ``name`` when asked to."""
+        """A powered-on device on the air, advertising ``name`` and its services when asked to."""
         self._controllers += 1
         index = self._controllers
 
@@ -65,7 +70,16 @@ class VirtualAir:
             config = DeviceConfiguration(
                 name=name,
                 address=Address(address),
-                advertising_data=bytes(AdvertisingData([data_types.CompleteLocalName(name)])),
+                advertising_data=bytes(
+                    AdvertisingData(
+                        [
+                            data_types.CompleteLocalName(name),
+                            data_types.CompleteListOf16BitServiceUUIDs(
+                                [_uuid16(str(s.uuid)) for s in services or []]
+                            ),
+                        ]
+                    )
+                ),
             )
             device = Device(config=config, host=Host(controller, AsyncPipeSink(controller)))
             for service in services or []:
@@ -223,6 +237,29 @@ class AirCentral:
     async def find(self, target: str, timeout_s: float) -> SeenDevice | None:
         """The device with this address or name, if it advertises within ``timeout_s``."""
         return await asyncio.wrap_future(self._air.submit(self._scan_for(target, timeout_s)))
+
+    async def nearby(self, service_uuid: str, timeout_s: float) -> list[SeenDevice]:
+        """Every device advertising ``service_uuid`` during ``timeout_s``."""
+        wanted = _uuid16(service_uuid)
+
+        async def scan() -> list[SeenDevice]:
+            seen: dict[str, SeenDevice] = {}
+
+            def on_advertisement(adv: Any) -> None:
+                uuids = adv.data.get(AdvertisingData.COMPLETE_LIST_OF_16_BIT_SERVICE_CLASS_UUIDS)
+                if uuids and wanted in uuids:
+                    address = str(adv.address).split("/")[0]
+                    name = adv.data.get(AdvertisingData.COMPLETE_LOCAL_NAME) or ""
+                    seen[address] = SeenDevice(address, name)
+
+            self._device.on(self._device.EVENT_ADVERTISEMENT, on_advertisement)
+            await self._device.start_scanning()
+            await asyncio.sleep(timeout_s)
+            self._device.remove_listener(self._device.EVENT_ADVERTISEMENT, on_advertisement)
+            await self._device.stop_scanning()
+            return sorted(seen.values(), key=lambda d: d.address)
+
+        return await asyncio.wrap_future(self._air.submit(scan()))
 
     async def connect(self, target: str, timeout_s: float) -> Peripheral:
         """Scan for ``target`` (address or name), then connect."""

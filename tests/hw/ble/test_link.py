@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import struct
 import threading
 import time
@@ -10,6 +11,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from support.ble_air import VirtualAir
 
+from hw.ble.ftms import FTMS_SERVICE_UUID
+from hw.ble.heart_rate import HEART_RATE_SERVICE_UUID
 from hw.ble.link import HeartRateLink, TreadmillLink
 
 FAST = {"connect_timeout_s": 2.0, "backoff_min_s": 0.1, "backoff_max_s": 0.4}
@@ -116,3 +119,17 @@ def test_a_missing_device_never_blocks_the_reader_and_close_is_prompt(air: Virtu
     link.close()  # idempotent
     assert time.monotonic() - started < 3.0
     assert not any(t.name == "backstep-treadmill" for t in threading.enumerate())
+
+
+def test_nearby_lists_only_the_treadmills_for_pairing(air: VirtualAir) -> None:
+    air.treadmill("Matrix T7xe", "F1:00:00:00:00:11").advertise()
+    air.treadmill("Life Fitness Integrity", "F1:00:00:00:00:12").advertise()
+    air.strap("Polar H10", "F1:00:00:00:00:13").advertise()
+    central = air.central("F2:00:00:00:00:11")
+    found = asyncio.run(central.nearby(FTMS_SERVICE_UUID, 1.0))
+    assert [(d.name, d.address) for d in found] == [
+        ("Matrix T7xe", "F1:00:00:00:00:11"),
+        ("Life Fitness Integrity", "F1:00:00:00:00:12"),
+    ]
+    straps = asyncio.run(central.nearby(HEART_RATE_SERVICE_UUID, 1.0))
+    assert [d.name for d in straps] == ["Polar H10"]

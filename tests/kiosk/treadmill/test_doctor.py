@@ -31,6 +31,9 @@ class NoAdapter:
     async def connect(self, target: str, timeout_s: float) -> Peripheral:
         raise NoBluetooth("no BlueZ")
 
+    async def nearby(self, service_uuid: str, timeout_s: float) -> list[SeenDevice]:
+        raise NoBluetooth("no BlueZ")
+
 
 @pytest.fixture
 def air() -> Iterator[VirtualAir]:
