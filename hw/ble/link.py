@@ -32,6 +32,7 @@ from vision.threads import WorkerThread
 logger = logging.getLogger(__name__)
 
 P = TypeVar("P")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,8 @@ class NotifyLink(Generic[P]):
     def _run(self) -> None:
         asyncio.run(self._main())
 
-    async def _until_stopped(self, aw: Awaitable[object]) -> bool:
-        """Await ``aw`` unless `close` comes first; True if ``aw`` finished."""
+    async def _unless_stopped(self, aw: Awaitable[T]) -> T:
+        """Await ``aw`` unless `close` comes first (then cancel it and raise `_Stopped`)."""
         assert self._wake is not None
         task = asyncio.ensure_future(aw)
         stop = asyncio.ensure_future(self._wake.wait())
@@ -160,9 +161,8 @@ class NotifyLink(Generic[P]):
             task.cancel()
             with contextlib.suppress(BaseException):
                 await task
-            return False
-        task.result()  # raises what the awaitable raised
-        return True
+            raise _Stopped
+        return task.result()  # raises what the awaitable raised
 
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -170,37 +170,51 @@ class NotifyLink(Generic[P]):
         if self._worker.stopping.is_set():
             return
         delay = self._backoff_min_s
-        while not self._worker.stopping.is_set():
-            try:
-                peer = await asyncio.wait_for(
-                    self._central.connect(self.target, self._connect_timeout_s),
-                    self._connect_timeout_s * 2,
-                )
+        try:
+            while True:
                 try:
-                    await peer.subscribe(self._uuid, self._on_value)
+                    await self._session()
+                    delay = self._backoff_min_s  # it was up: the next attempt is quick
+                except _Stopped:
+                    raise
+                except Exception as exc:  # any stack error: log, back off, try again
+                    logger.info("%s: %s (retrying in %.0f s)", self.target, exc, delay)
                     with self._lock:
-                        self._set_connected(True)
-                        s = self._status
-                        self._status = replace(s, connected=True, connects=s.connects + 1)
-                    logger.info("%s connected", self.target)
-                    delay = self._backoff_min_s
-                    if await self._until_stopped(peer.wait_disconnected()):
-                        logger.warning("%s disconnected; reconnecting", self.target)
-                finally:
-                    with self._lock:
-                        was_up = self._status.connected
-                        self._set_connected(False)
-                        s = self._status
-                        self._status = replace(s, connected=False, drops=s.drops + was_up)
-                    await peer.disconnect()
-            except Exception as exc:  # any stack error: log, back off, try again
-                logger.info("%s: %s (retrying in %.0f s)", self.target, exc, delay)
-                with self._lock:
-                    self._status = replace(self._status, last_error=str(exc) or type(exc).__name__)
-            if self._worker.stopping.is_set():
-                break
-            await self._until_stopped(asyncio.sleep(delay))
-            delay = min(self._backoff_max_s, delay * 2)
+                        why = str(exc) or type(exc).__name__
+                        self._status = replace(self._status, last_error=why)
+                    await self._unless_stopped(asyncio.sleep(delay))
+                    delay = min(self._backoff_max_s, delay * 2)
+        except _Stopped:
+            logger.debug("%s link closed", self.target)
+
+    async def _session(self) -> None:
+        """Connect, subscribe, and wait until the link is lost (returns) or closed (raises)."""
+        peer = await self._unless_stopped(
+            asyncio.wait_for(
+                self._central.connect(self.target, self._connect_timeout_s),
+                self._connect_timeout_s * 2,
+            )
+        )
+        try:
+            await self._unless_stopped(peer.subscribe(self._uuid, self._on_value))
+            with self._lock:
+                self._set_connected(True)
+                s = self._status
+                self._status = replace(s, connected=True, connects=s.connects + 1)
+            logger.info("%s connected", self.target)
+            await self._unless_stopped(peer.wait_disconnected())
+            logger.warning("%s disconnected; reconnecting", self.target)
+        finally:
+            with self._lock:
+                was_up = self._status.connected
+                self._set_connected(False)
+                s = self._status
+                self._status = replace(s, connected=False, drops=s.drops + was_up)
+            await peer.disconnect()
+
+
+class _Stopped(Exception):
+    """`close` was called while the link waited."""
 
 
 class TreadmillLink(NotifyLink[TreadmillData]):

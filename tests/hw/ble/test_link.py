@@ -109,15 +109,24 @@ def test_a_missing_device_never_blocks_the_reader_and_close_is_prompt(air: Virtu
     link = TreadmillLink(air.central("F2:00:00:00:00:03"), "Nobody Here", **FAST)
     link.start()
     wait_until(lambda: "not seen" in link.status().last_error)
+    assert link.status().connects == 0
     started = time.monotonic()
     for _ in range(100):
         link.latest()  # while the link thread scans
     assert time.monotonic() - started < 0.1
     assert link.latest().connected is False
-    started = time.monotonic()
     link.close()
     link.close()  # idempotent
-    assert time.monotonic() - started < 3.0
+    assert not any(t.name == "backstep-treadmill" for t in threading.enumerate())
+
+
+def test_close_does_not_wait_for_a_scan_to_time_out(air: VirtualAir) -> None:
+    link = TreadmillLink(air.central("F2:00:00:00:00:04"), "Nobody Here", connect_timeout_s=30)
+    link.start()
+    time.sleep(0.3)  # the link is scanning, for up to 30 s
+    started = time.monotonic()
+    link.close()
+    assert time.monotonic() - started < 1.0
     assert not any(t.name == "backstep-treadmill" for t in threading.enumerate())
 
 
