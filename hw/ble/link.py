@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Generic, Self, TypeVar
+from typing import Generic, Literal, Self, TypeVar
 
 from hw.ble.central import BleakCentral, Central
 from hw.ble.errors import MalformedPacket
@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 P = TypeVar("P")
 T = TypeVar("T")
+
+KM_PER_MILE = 1.609344
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,12 @@ class TreadmillReading(TreadmillData):
     connected: bool = False
     #: clock time of the last parsed packet; None before the first
     updated_at: float | None = None
+
+    def speed(self, units: Literal["mph", "km/h"]) -> float | None:
+        """The belt speed in the staff file's units (FTMS sends km/h)."""
+        if self.speed_kmh is None:
+            return None
+        return self.speed_kmh / KM_PER_MILE if units == "mph" else self.speed_kmh
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from support.ble_air import VirtualAir
 
 from hw.ble.ftms import FTMS_SERVICE_UUID
 from hw.ble.heart_rate import HEART_RATE_SERVICE_UUID
-from hw.ble.link import HeartRateLink, TreadmillLink
+from hw.ble.link import HeartRateLink, TreadmillLink, TreadmillReading
 
 FAST = {"connect_timeout_s": 2.0, "backoff_min_s": 0.1, "backoff_max_s": 0.4}
 
@@ -142,3 +142,10 @@ def test_nearby_lists_only_the_treadmills_for_pairing(air: VirtualAir) -> None:
     ]
     straps = asyncio.run(central.nearby(HEART_RATE_SERVICE_UUID, 1.0))
     assert [d.name for d in straps] == ["Polar H10"]
+
+
+def test_speed_in_the_staff_file_units() -> None:
+    reading = TreadmillReading(speed_kmh=3.218688)  # 2 mph
+    assert reading.speed("mph") == pytest.approx(2.0)
+    assert reading.speed("km/h") == pytest.approx(3.218688)
+    assert TreadmillReading().speed("mph") is None
