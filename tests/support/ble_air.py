@@ -20,7 +20,7 @@ from bumble import data_types
 from bumble.controller import Controller
 from bumble.core import UUID, AdvertisingData
 from bumble.device import Connection, Device, DeviceConfiguration, Peer
-from bumble.gatt import Characteristic, Service
+from bumble.gatt import Characteristic, CharacteristicValue, Service
 from bumble.hci import Address
 from bumble.host import Host
 from bumble.link import LocalLink
@@ -32,6 +32,9 @@ from hw.ble.ftms import FTMS_SERVICE_UUID, TREADMILL_DATA_UUID
 from hw.ble.heart_rate import HEART_RATE_MEASUREMENT_UUID, HEART_RATE_SERVICE_UUID
 
 T = TypeVar("T")
+
+#: FTMS Fitness Machine Control Point: what a kiosk must never write to
+CONTROL_POINT_UUID = "00002ad9-0000-1000-8000-00805f9b34fb"
 
 
 def _uuid16(uuid: str) -> UUID:
@@ -89,15 +92,28 @@ class VirtualAir:
 
         return self.run(build())
 
-    def treadmill(self, name: str = "Virtual Treadmill", address: str = "F1:00:00:00:00:01"):
-        """A treadmill publishing FTMS Treadmill Data (notify only; no control point)."""
+    def treadmill(
+        self, name: str = "Virtual Treadmill", address: str = "F1:00:00:00:00:01"
+    ) -> VirtualPeer:
+        """A treadmill publishing FTMS Treadmill Data, with a control point that records writes.
+
+        A real console's control point (0x2AD9) starts, stops and sets the belt; the virtual
+        one only records what is written to it, so a test can prove nothing ever is.
+        """
         data = Characteristic(
             TREADMILL_DATA_UUID, Characteristic.Properties.NOTIFY, Characteristic.READABLE, b""
         )
-        device = self.device(name, address, [Service(FTMS_SERVICE_UUID, [data])])
-        return VirtualPeer(self, device, data)
+        writes: list[bytes] = []
+        control_point = Characteristic(
+            CONTROL_POINT_UUID,
+            Characteristic.Properties.WRITE | Characteristic.Properties.INDICATE,
+            Characteristic.WRITEABLE,
+            CharacteristicValue(write=lambda _connection, value: writes.append(bytes(value))),
+        )
+        device = self.device(name, address, [Service(FTMS_SERVICE_UUID, [data, control_point])])
+        return VirtualPeer(self, device, data, writes)
 
-    def strap(self, name: str = "Virtual Strap", address: str = "F1:00:00:00:00:02"):
+    def strap(self, name: str = "Virtual Strap", address: str = "F1:00:00:00:00:02") -> VirtualPeer:
         """A chest strap publishing Heart Rate Measurement."""
         hrm = Characteristic(
             HEART_RATE_MEASUREMENT_UUID,
@@ -130,10 +146,18 @@ class VirtualAir:
 class VirtualPeer:
     """A virtual peripheral: advertise, notify, drop its links, come back."""
 
-    def __init__(self, air: VirtualAir, device: Device, characteristic: Characteristic) -> None:
+    def __init__(
+        self,
+        air: VirtualAir,
+        device: Device,
+        characteristic: Characteristic,
+        control_point_writes: list[bytes] | None = None,
+    ) -> None:
         self.air = air
         self.device = device
         self.characteristic = characteristic
+        #: every write to the treadmill's FTMS control point (must stay empty)
+        self.control_point_writes = control_point_writes if control_point_writes is not None else []
 
     @property
     def address(self) -> str:
