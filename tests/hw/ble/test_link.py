@@ -14,6 +14,7 @@ from support.ble_air import VirtualAir
 from hw.ble.ftms import FTMS_SERVICE_UUID
 from hw.ble.heart_rate import HEART_RATE_SERVICE_UUID
 from hw.ble.link import HeartRateLink, TreadmillLink, TreadmillReading
+from hw.ble.settings import HeartRateConfig, TreadmillConfig
 
 FAST = {"connect_timeout_s": 2.0, "backoff_min_s": 0.1, "backoff_max_s": 0.4}
 
@@ -150,3 +151,19 @@ def test_speed_in_the_staff_file_units() -> None:
     assert reading.speed("mph") == pytest.approx(2.0)
     assert reading.speed("km/h") == pytest.approx(3.218688)
     assert TreadmillReading().speed("mph") is None
+
+
+def test_links_from_the_staff_file_sections(air: VirtualAir) -> None:
+    treadmill = TreadmillLink.from_config(
+        TreadmillConfig(enabled=True, device="Woodway 4Front", reconnect_max_s=5)
+    )
+    assert (treadmill.target, treadmill._backoff_max_s) == ("Woodway 4Front", 5)
+    with pytest.raises(ValueError, match="TreadmillLink"):
+        HeartRateLink.from_config(HeartRateConfig(enabled=True, device="treadmill"))
+    strap = air.strap("Polar H10", "F1:00:00:00:00:21")
+    strap.advertise()
+    cfg = HeartRateConfig(enabled=True, device="f1:00:00:00:00:21", connect_timeout_s=3)
+    with HeartRateLink.from_config(cfg, air.central("F2:00:00:00:00:21")) as link:
+        wait_until(lambda: link.status().connected)
+        strap.notify(b"\x00\x41")
+        wait_until(lambda: link.latest().bpm == 65)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from pydantic import Field
 from support.ble_air import VirtualAir
+from support.paths import ROOT
 
 from hw.ble.central import Peripheral, SeenDevice
 from hw.ble.errors import NoBluetooth
 from hw.ble.settings import HeartRateConfig, TreadmillConfig
+from kiosk.config.schema import BackstepConfig
 from kiosk.treadmill.doctor import check_heart_rate, check_treadmill
 
 
@@ -88,3 +93,22 @@ def test_heart_rate_from_the_treadmill_needs_the_treadmill_link() -> None:
     assert "treadmill.enabled = true" in alone.fix
     linked = Sections(TreadmillConfig(enabled=True, device="Woodway 4Front"), hr)
     assert check_heart_rate(linked, NoAdapter()).status == "ok"
+
+
+def test_the_lead_s_two_lines_and_the_staff_block_fit_backstep_config(air: VirtualAir) -> None:
+    # what merging does: BackstepConfig gains the two sections, the staff file the block
+    class WithBle(BackstepConfig):
+        treadmill: TreadmillConfig = Field(default_factory=TreadmillConfig)
+        heart_rate: HeartRateConfig = Field(default_factory=HeartRateConfig)
+
+    doc = (ROOT / "docs" / "treadmill.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(.*?)```", doc, re.S)
+    assert block is not None
+    staff = (ROOT / "config" / "backstep.toml").read_text(encoding="utf-8")
+    cfg = WithBle.model_validate(tomllib.loads(staff + "\n\n" + block.group(1)))
+    assert check_treadmill(cfg).detail.startswith("not configured")
+
+    air.treadmill("Woodway 4Front", "F1:00:00:00:00:0A").advertise()
+    cfg.treadmill = TreadmillConfig(enabled=True, device="Woodway 4Front")
+    found = check_treadmill(cfg, air.central("F2:00:00:00:00:0A"), timeout_s=3)
+    assert found.status == "ok"
