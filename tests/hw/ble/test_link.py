@@ -1,0 +1,169 @@
+"""The links end to end over bumble's in-process radio: a virtual treadmill and a virtual strap."""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from support.ble_air import VirtualAir
+
+from hw.ble.ftms import FTMS_SERVICE_UUID
+from hw.ble.heart_rate import HEART_RATE_SERVICE_UUID
+from hw.ble.link import HeartRateLink, TreadmillLink, TreadmillReading
+from hw.ble.settings import HeartRateConfig, TreadmillConfig
+
+FAST = {"connect_timeout_s": 2.0, "backoff_min_s": 0.1, "backoff_max_s": 0.4}
+
+# Treadmill Data: speed (bit 0 clear), distance (bit 2), incline+ramp (bit 3), elapsed (bit 10)
+FLAGS = (1 << 2) | (1 << 3) | (1 << 10)
+
+
+def treadmill_packet(
+    speed_kmh: float, distance_m: int, incline_pct: float, elapsed_s: int
+) -> bytes:
+    """A Treadmill Data notification as a console sends it."""
+    return (
+        struct.pack("<HH", FLAGS, round(speed_kmh * 100))
+        + distance_m.to_bytes(3, "little")
+        + struct.pack("<hhH", round(incline_pct * 10), 0, elapsed_s)
+    )
+
+
+def wait_until(check: Callable[[], bool], timeout_s: float = 20.0) -> None:
+    """Poll ``check`` until true; fail the test after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def air() -> Iterator[VirtualAir]:
+    radio = VirtualAir()
+    yield radio
+    radio.close()
+
+
+def test_treadmill_values_arrive_and_survive_the_console_going_away(air: VirtualAir) -> None:
+    treadmill = air.treadmill("Woodway 4Front")
+    treadmill.advertise()
+    with TreadmillLink(air.central("F2:00:00:00:00:01"), "Woodway 4Front", **FAST) as link:
+        assert any(t.name == "backstep-treadmill" for t in threading.enumerate())
+        wait_until(lambda: link.status().connected)
+
+        treadmill.notify(treadmill_packet(3.2, 150, 2.5, 95))
+        wait_until(lambda: link.latest().elapsed_time_s == 95)
+        reading = link.latest()
+        assert reading.connected
+        assert reading.speed_kmh == pytest.approx(3.2)
+        assert reading.total_distance_m == 150
+        assert reading.inclination_pct == pytest.approx(2.5)
+
+        treadmill.notify(b"\x04\x00\x01")  # distance announced, one byte of three: dropped
+        treadmill.notify(b"\x01\x04\x60\x00")  # More Data set: elapsed time only, no speed
+        wait_until(lambda: link.latest().elapsed_time_s == 96)
+        assert link.latest().speed_kmh == pytest.approx(3.2)  # kept from the last packet with it
+        assert link.status().malformed == 1
+
+        treadmill.drop()
+        wait_until(lambda: not link.status().connected)
+        assert link.latest().connected is False
+        assert link.latest().speed_kmh == pytest.approx(3.2)  # stale, marked so, not erased
+
+        treadmill.advertise()  # the console comes back
+        wait_until(lambda: link.status().connected)
+        treadmill.notify(treadmill_packet(4.0, 180, 3.0, 120))
+        wait_until(lambda: link.latest().elapsed_time_s == 120)
+        assert link.latest().speed_kmh == pytest.approx(4.0)
+        status = link.status()
+        assert (status.connects, status.drops) == (2, 1)
+        assert status.packets == 3
+    assert not any(t.name == "backstep-treadmill" for t in threading.enumerate())
+    wait_until(lambda: not treadmill.connected)  # closing the link drops it
+    assert treadmill.control_point_writes == []  # read-only: the belt was never commanded
+
+
+def test_heart_rate_by_address_with_rr_and_a_dropped_strap(air: VirtualAir) -> None:
+    strap = air.strap("Polar H10 A1B2C3D4", "F1:00:00:00:00:02")
+    strap.advertise()
+    with HeartRateLink(air.central("F2:00:00:00:00:02"), "F1:00:00:00:00:02", **FAST) as link:
+        wait_until(lambda: link.status().connected)
+        strap.notify(bytes([0x16, 128, 0x00, 0x02]))  # contact, RR 0.5 s
+        wait_until(lambda: link.latest().bpm == 128)
+        assert link.latest().contact is True
+        assert link.latest().rr_intervals_s == (0.5,)
+
+        strap.drop()
+        wait_until(lambda: not link.status().connected)
+        strap.advertise()
+        wait_until(lambda: link.status().connected)
+        strap.notify(bytes([0x01, 0x90, 0x00]))  # uint16 bpm 144
+        wait_until(lambda: link.latest().bpm == 144)
+        assert link.status().connects == 2
+
+
+def test_a_missing_device_never_blocks_the_reader_and_close_is_prompt(air: VirtualAir) -> None:
+    link = TreadmillLink(air.central("F2:00:00:00:00:03"), "Nobody Here", **FAST)
+    link.start()
+    wait_until(lambda: "not seen" in link.status().last_error)
+    assert link.status().connects == 0
+    started = time.monotonic()
+    for _ in range(100):
+        link.latest()  # while the link thread scans
+    assert time.monotonic() - started < 0.1
+    assert link.latest().connected is False
+    link.close()
+    link.close()  # idempotent
+    assert not any(t.name == "backstep-treadmill" for t in threading.enumerate())
+
+
+def test_close_does_not_wait_for_a_scan_to_time_out(air: VirtualAir) -> None:
+    link = TreadmillLink(air.central("F2:00:00:00:00:04"), "Nobody Here", connect_timeout_s=30)
+    link.start()
+    time.sleep(0.3)  # the link is scanning, for up to 30 s
+    started = time.monotonic()
+    link.close()
+    assert time.monotonic() - started < 1.0
+    assert not any(t.name == "backstep-treadmill" for t in threading.enumerate())
+
+
+def test_nearby_lists_only_the_treadmills_for_pairing(air: VirtualAir) -> None:
+    air.treadmill("Matrix T7xe", "F1:00:00:00:00:11").advertise()
+    air.treadmill("Life Fitness Integrity", "F1:00:00:00:00:12").advertise()
+    air.strap("Polar H10", "F1:00:00:00:00:13").advertise()
+    central = air.central("F2:00:00:00:00:11")
+    found = asyncio.run(central.nearby(FTMS_SERVICE_UUID, 1.0))
+    assert [(d.name, d.address) for d in found] == [
+        ("Matrix T7xe", "F1:00:00:00:00:11"),
+        ("Life Fitness Integrity", "F1:00:00:00:00:12"),
+    ]
+    straps = asyncio.run(central.nearby(HEART_RATE_SERVICE_UUID, 1.0))
+    assert [d.name for d in straps] == ["Polar H10"]
+
+
+def test_speed_in_the_staff_file_units() -> None:
+    reading = TreadmillReading(speed_kmh=3.218688)  # 2 mph
+    assert reading.speed("mph") == pytest.approx(2.0)
+    assert reading.speed("km/h") == pytest.approx(3.218688)
+    assert TreadmillReading().speed("mph") is None
+
+
+def test_links_from_the_staff_file_sections(air: VirtualAir) -> None:
+    treadmill = TreadmillLink.from_config(
+        TreadmillConfig(enabled=True, device="Woodway 4Front", reconnect_max_s=5)
+    )
+    assert (treadmill.target, treadmill._backoff_max_s) == ("Woodway 4Front", 5)
+    with pytest.raises(ValueError, match="TreadmillLink"):
+        HeartRateLink.from_config(HeartRateConfig(enabled=True, device="treadmill"))
+    strap = air.strap("Polar H10", "F1:00:00:00:00:21")
+    strap.advertise()
+    cfg = HeartRateConfig(enabled=True, device="f1:00:00:00:00:21", connect_timeout_s=3)
+    with HeartRateLink.from_config(cfg, air.central("F2:00:00:00:00:21")) as link:
+        wait_until(lambda: link.status().connected)
+        strap.notify(b"\x00\x41")
+        wait_until(lambda: link.latest().bpm == 65)
