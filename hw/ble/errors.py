@@ -19,3 +19,7 @@ class DeviceNotFound(BluetoothError, LookupError):
 
 class NoBluetooth(BluetoothError, RuntimeError):
     """No Bluetooth stack to talk to (no adapter, BlueZ not running, library missing)."""
+
+
+class LinkStopped(BluetoothError):
+    """The link was closed while it waited on the device (ends the link's own loop)."""

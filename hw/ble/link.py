@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Generic, Literal, Self, TypeVar
 
 from hw.ble.central import BleakCentral, Central
-from hw.ble.errors import MalformedPacket
+from hw.ble.errors import LinkStopped, MalformedPacket
 from hw.ble.ftms import TREADMILL_DATA_UUID, TreadmillData, parse_treadmill_data
 from hw.ble.heart_rate import (
     HEART_RATE_MEASUREMENT_UUID,
@@ -102,7 +102,7 @@ class NotifyLink(Generic[P]):
         self._status = LinkStatus(False, 0, 0, 0, 0)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
-        self._worker = WorkerThread(self._run, thread_name, join_timeout_s=3.0)
+        self._worker = WorkerThread(self._run, f"backstep-{thread_name}", join_timeout_s=3.0)
 
     # -- called from the UI thread ------------------------------------------------------
 
@@ -159,7 +159,7 @@ class NotifyLink(Generic[P]):
         asyncio.run(self._main())
 
     async def _unless_stopped(self, aw: Awaitable[T]) -> T:
-        """Await ``aw`` unless `close` comes first (then cancel it and raise `_Stopped`)."""
+        """Await ``aw`` unless `close` comes first (then cancel it and raise `LinkStopped`)."""
         assert self._wake is not None
         task = asyncio.ensure_future(aw)
         stop = asyncio.ensure_future(self._wake.wait())
@@ -169,7 +169,7 @@ class NotifyLink(Generic[P]):
             task.cancel()
             with contextlib.suppress(BaseException):
                 await task
-            raise _Stopped
+            raise LinkStopped
         return task.result()  # raises what the awaitable raised
 
     async def _main(self) -> None:
@@ -183,7 +183,7 @@ class NotifyLink(Generic[P]):
                 try:
                     await self._session()
                     delay = self._backoff_min_s  # it was up: the next attempt is quick
-                except _Stopped:
+                except LinkStopped:
                     raise
                 except Exception as exc:  # any stack error: log, back off, try again
                     logger.info("%s: %s (retrying in %.0f s)", self.target, exc, delay)
@@ -192,7 +192,7 @@ class NotifyLink(Generic[P]):
                         self._status = replace(self._status, last_error=why)
                     await self._unless_stopped(asyncio.sleep(delay))
                     delay = min(self._backoff_max_s, delay * 2)
-        except _Stopped:
+        except LinkStopped:
             logger.debug("%s link closed", self.target)
 
     async def _session(self) -> None:
@@ -221,10 +221,6 @@ class NotifyLink(Generic[P]):
             await peer.disconnect()
 
 
-class _Stopped(Exception):
-    """`close` was called while the link waited."""
-
-
 class TreadmillLink(NotifyLink[TreadmillData]):
     """A treadmill's FTMS Treadmill Data, read-only, in thread ``backstep-treadmill``."""
 
@@ -241,7 +237,7 @@ class TreadmillLink(NotifyLink[TreadmillData]):
             target,
             TREADMILL_DATA_UUID,
             parse_treadmill_data,
-            "backstep-treadmill",
+            "treadmill",
             connect_timeout_s,
             backoff_min_s,
             backoff_max_s,
@@ -288,7 +284,7 @@ class HeartRateLink(NotifyLink[HeartRateMeasurement]):
             target,
             HEART_RATE_MEASUREMENT_UUID,
             parse_heart_rate_measurement,
-            "backstep-heart-rate",
+            "heart-rate",
             connect_timeout_s,
             backoff_min_s,
             backoff_max_s,

@@ -45,10 +45,16 @@ class TreadmillConfig(BaseModel):
         "mph", description="How speeds are shown to members: mph or km/h."
     )
     connect_timeout_s: float = Field(
-        10.0, ge=2, le=60, description="How long one scan and connection attempt may take."
+        10.0,
+        ge=2,
+        le=60,
+        description="How long one scan and connection attempt may take, seconds, 2-60.",
     )
     reconnect_max_s: float = Field(
-        30.0, ge=2, le=300, description="The longest wait between reconnection attempts."
+        30.0,
+        ge=2,
+        le=300,
+        description="The longest wait between reconnection attempts, seconds, 2-300.",
     )
 
     @field_validator("device", mode="before")
@@ -80,10 +86,16 @@ class HeartRateConfig(BaseModel):
         ),
     )
     connect_timeout_s: float = Field(
-        10.0, ge=2, le=60, description="How long one scan and connection attempt may take."
+        10.0,
+        ge=2,
+        le=60,
+        description="How long one scan and connection attempt may take, seconds, 2-60.",
     )
     reconnect_max_s: float = Field(
-        30.0, ge=2, le=300, description="The longest wait between reconnection attempts."
+        30.0,
+        ge=2,
+        le=300,
+        description="The longest wait between reconnection attempts, seconds, 2-300.",
     )
 
     @field_validator("device", mode="before")

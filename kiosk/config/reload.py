@@ -46,6 +46,8 @@ RESTART_KEYS: tuple[str, ...] = (
     "storage.retention_days",  # applied when the database is opened at start-up
     "storage.backups_keep",  # the backup timer starts with the database
     "fleet",  # the sync worker and its connections are built at start-up
+    "treadmill",  # the Bluetooth links are built at start-up
+    "heart_rate",
 )
 
 #: Sections the running kiosk applies whole on a reload (the analysis ones through

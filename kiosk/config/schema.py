@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from hw.ble.settings import HeartRateConfig, TreadmillConfig
 from hw.settings import GpioConfig
 from vision.metrics.core_score import CoreConfig
 from vision.metrics.settings import GaitConfig, PostureConfig, SafetyConfig
@@ -608,6 +609,14 @@ class BackstepConfig(BaseModel):
             "The trainers' web dashboard (``backstep dashboard``): where it listens, attention "
             "rules."
         ),
+    )
+    treadmill: TreadmillConfig = Field(
+        default_factory=TreadmillConfig,
+        description="The treadmill's own readings over Bluetooth LE (FTMS), read-only.",
+    )
+    heart_rate: HeartRateConfig = Field(
+        default_factory=HeartRateConfig,
+        description="A chest strap's heart rate over Bluetooth LE, or the treadmill's.",
     )
 
     @model_validator(mode="after")

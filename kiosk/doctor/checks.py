@@ -158,6 +158,8 @@ def check_recording(path: Path) -> CheckResult:
 
 def run_checks(config_path: Path | str | None = None) -> list[CheckResult]:
     """Every check, in the order a technician would fix them."""
+    from kiosk.doctor.treadmill import check_heart_rate, check_treadmill
+
     result, cfg = check_config(config_path)
     results = [result]
     data_dir = data_dir_for(cfg)
@@ -171,6 +173,8 @@ def run_checks(config_path: Path | str | None = None) -> list[CheckResult]:
         _check_clock,
         lambda: check_recording(data_dir),
         lambda: check_fleet(cfg),
+        lambda: check_treadmill(cfg),
+        lambda: check_heart_rate(cfg),
     ):
         try:
             results.append(check())

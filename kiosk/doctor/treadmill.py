@@ -14,7 +14,7 @@ from typing import Protocol
 from hw.ble.central import BleakCentral, Central, SeenDevice
 from hw.ble.errors import NoBluetooth
 from hw.ble.settings import HeartRateConfig, TreadmillConfig
-from kiosk.app.probes import CheckResult, ProbeTimeout, run_with_timeout
+from kiosk.doctor.probes import CheckResult, ProbeTimeout, run_with_timeout
 
 logger = logging.getLogger(__name__)
 
