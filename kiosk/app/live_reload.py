@@ -16,6 +16,7 @@ from kiosk.members.qr_worker import QrWorker
 from kiosk.session.lifecycle import MemberSessions
 from kiosk.ui.keyboard import KeyboardInput
 from kiosk.ui.sound import SoundPlayer
+from kiosk.ui.voice import CueVoice
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class LiveReload:
     members: MemberSessions
     snapshots: SnapshotBuilder
     sound: SoundPlayer
+    voice: CueVoice
     checkin_service: CheckinService | None
     keyboard: KeyboardInput
     qr: QrScanner | None
@@ -81,6 +83,7 @@ class LiveReload:
         self.members.config = cfg
         self.snapshots.expected_view = cfg.camera.view
         self.sound.set_volume(cfg.cues.volume)
+        self.voice.apply_live(cfg.sound)
         # staff and checkin: the controller, the check-in service, the card reader, QR
         c = self.controller
         c.staff_pin = cfg.staff.pin

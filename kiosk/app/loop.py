@@ -40,6 +40,7 @@ from kiosk.ui.screens import build_screens
 from kiosk.ui.sound import SoundPlayer
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_state import ViewState
+from kiosk.ui.voice import CueVoice
 from vision.sources.base import FrameSource
 from vision.types import FrameResult
 
@@ -138,6 +139,8 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
     def _init_parts(self) -> None:
         cfg = self.config
         self.sound = SoundPlayer(cfg.cues.sound and not self.headless, cfg.cues.volume)
+        self.voice = CueVoice(cfg.sound, self.sound)  # issue 21: spoken cues
+        self.voice.start()  # renders/loads phrases in its own thread
         self.controller = KioskController(
             checkin_enabled=cfg.checkin.qr or cfg.checkin.card or cfg.checkin.buttons,
             guest_allowed=cfg.checkin.guest,
@@ -224,7 +227,8 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
                 effects += c.on_session_finished(now)
             tone = self.session.new_cue_tone
             if tone and c.screen is Screen.SESSION:
-                self.sound.play(tone)
+                cue = self.session.cues.current
+                self.voice.cue(tone, cue.text if cue is not None else None, now)
         effects += self._scan_qr(now)
         self._notify_ready()
         return facts, result, effects
@@ -386,6 +390,7 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
             self.qr_worker = None
         self.parts.close()
         self.hardware = self.store = self.reloader = self.notifier = None
+        self.voice.close()
         self.sound.close()
         pygame.display.quit()
         self.instance_lock.release()

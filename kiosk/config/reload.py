@@ -42,6 +42,9 @@ RESTART_KEYS: tuple[str, ...] = (
     "storage.data_dir",
     "storage.retention_days",  # applied when the database is opened at start-up
     "fleet",  # the sync worker and its connections are built at start-up
+    "sound.voice",  # the phrase cache is rendered for one voice and rate at start-up
+    "sound.voice_name",
+    "sound.rate",
 )
 
 #: Sections the running kiosk applies whole on a reload (the analysis ones through

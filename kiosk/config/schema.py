@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hw.settings import GpioConfig
+from kiosk.ui.voice_settings import SoundConfig
 from vision.metrics.core_score import CoreConfig
 from vision.metrics.settings import GaitConfig, PostureConfig, SafetyConfig
 from vision.settings import (
@@ -324,6 +325,7 @@ class BackstepConfig(BaseModel):
     core: CoreConfig = Field(default_factory=CoreConfig)
     safety: SafetyConfig = Field(default_factory=SafetyConfig)
     cues: CueConfig = Field(default_factory=CueConfig)
+    sound: SoundConfig = Field(default_factory=SoundConfig)
     programs: dict[str, list[ProgramBlock]] = Field(default_factory=_default_programs)
     checkin: CheckinConfig = Field(default_factory=CheckinConfig)
     progression: ProgressionConfig = Field(default_factory=ProgressionConfig)

@@ -1,0 +1,173 @@
+"""Spoken cues: every catalog phrase renders with the real espeak-ng and plays through the mixer."""
+
+from __future__ import annotations
+
+import logging
+import time
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.session import cue_catalog
+from kiosk.ui.sound import SoundPlayer
+from kiosk.ui.voice import CueVoice, PhraseCache, voice_check
+from kiosk.ui.voice_cache import (
+    cached_path,
+    catalog_phrases,
+    find_engine,
+    render_phrase,
+    spoken_form,
+)
+from kiosk.ui.voice_settings import SoundConfig
+
+needs_espeak = pytest.mark.skipif(
+    find_engine() is None,
+    reason="espeak-ng is not installed (apt install espeak-ng; CI installs it)",
+)
+
+#: The longest a cue may take from appearing to its sound starting (issue 21).
+LATENCY_BUDGET_S = 0.150
+
+
+@pytest.fixture
+def tones(sdl_dummy: None) -> Iterator[SoundPlayer]:
+    """The kiosk's tone player on SDL's dummy audio driver (a real pygame mixer)."""
+    player = SoundPlayer(enabled=True, volume=0.6)
+    assert player.is_available, "the dummy audio driver should open a mixer"
+    yield player
+    player.close()
+
+
+def ready_voice(tones: SoundPlayer, cache_dir: Path, **settings: object) -> CueVoice:
+    voice = CueVoice(SoundConfig(**settings), tones, cache_dir)  # type: ignore[arg-type]
+    voice.start()
+    if voice.cache is not None:
+        assert voice.cache.ready.wait(120), "the phrase cache did not fill in time"
+    return voice
+
+
+def test_the_catalog_phrases_are_found_by_walking_the_catalog() -> None:
+    phrases = catalog_phrases()
+    every = [c.text for c in cue_catalog.FAULT_CUES.values()]
+    every += [c.text for c in cue_catalog.ESCALATED_CUES.values()]
+    every += [c.text for c in cue_catalog.SAFETY_CUES.values()]
+    every += [c.text for c in cue_catalog.ENCOURAGEMENT]
+    assert set(every) <= set(phrases)
+    assert len(phrases) == len(set(phrases))
+
+
+def test_written_symbols_are_said_as_words() -> None:
+    assert spoken_form("Chest up — stand tall") == "Chest up, stand tall"
+    assert spoken_form("Hold the rails · slow the belt to 1 mph") == (
+        "Hold the rails, slow the belt to 1 miles an hour"
+    )
+
+
+@needs_espeak
+def test_every_catalog_phrase_renders_to_a_real_wav(tmp_path: Path) -> None:
+    for text in catalog_phrases():
+        path = render_phrase(text, "en-gb", 150, tmp_path)
+        with wave.open(str(path)) as w:
+            seconds = w.getnframes() / w.getframerate()
+            assert w.getsampwidth() == 2 and w.getnchannels() == 1
+        # A real phrase: longer than a click, short enough to be one cue.
+        assert 0.4 < seconds < 6.0, (text, seconds)
+
+
+@needs_espeak
+def test_a_phrase_is_rendered_once_and_reused_from_the_cache(tmp_path: Path) -> None:
+    first = render_phrase("Stand tall", "en-gb", 150, tmp_path)
+    stamp = first.stat().st_mtime_ns
+    again = render_phrase("Stand tall", "en-gb", 150, tmp_path)
+    assert again == first and again.stat().st_mtime_ns == stamp
+    # The key holds the voice and the rate: another rate is another file.
+    assert cached_path(tmp_path, "Stand tall", "en-gb", 170) != first
+
+
+@needs_espeak
+def test_the_cache_fills_in_a_background_thread_not_the_callers(
+    tones: SoundPlayer, tmp_path: Path
+) -> None:
+    cache = PhraseCache("en-gb", 150, tmp_path)
+    t0 = time.perf_counter()
+    cache.start()
+    started_in = time.perf_counter() - t0
+    try:
+        assert cache.ready.wait(120)
+        assert started_in < 0.05  # the UI loop is never held up by rendering
+        assert all(cache.sound_for(t) is not None for t in catalog_phrases())
+        assert cache.failures == 0
+    finally:
+        cache.close()
+
+
+@needs_espeak
+def test_a_cue_is_heard_within_150_ms_and_its_words_follow(
+    tones: SoundPlayer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    voice = ready_voice(tones, tmp_path)
+    try:
+        cue = cue_catalog.FAULT_CUES["leaning_forward"]
+        channel = voice._channel
+        assert channel is not None and not channel.get_busy()
+        with caplog.at_level(logging.INFO, logger="kiosk.ui.voice"):
+            t0 = time.perf_counter()
+            spoken = voice.cue(cue.tone, cue.text, now=100.0)
+            busy = channel.get_busy()
+            latency = time.perf_counter() - t0
+        assert spoken and busy
+        assert latency <= LATENCY_BUDGET_S, f"{latency * 1000:.1f} ms"
+        # The level tone sounds first, the phrase is queued right behind it.
+        assert channel.get_sound() is tones.sound_for(cue.tone)
+        assert channel.get_queue() is voice.cache.sound_for(cue.text)  # type: ignore[union-attr]
+        assert f"said: {cue.text}" in caplog.messages
+    finally:
+        voice.close()
+
+
+@needs_espeak
+def test_never_more_than_one_spoken_cue_in_eight_seconds(
+    tones: SoundPlayer, tmp_path: Path
+) -> None:
+    voice = ready_voice(tones, tmp_path)
+    try:
+        a, b = cue_catalog.FAULT_CUES["leaning_forward"], cue_catalog.FAULT_CUES["core"]
+        assert voice.cue(a.tone, a.text, now=10.0)
+        assert not voice.cue(b.tone, b.text, now=17.9)  # tone only
+        assert tones.last_played == b.tone
+        assert voice.cue(b.tone, b.text, now=18.1)
+        assert [s.text for s in voice.said] == [a.text, b.text]
+    finally:
+        voice.close()
+
+
+def test_without_espeak_ng_cues_fall_back_to_tones(
+    tones: SoundPlayer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no espeak-ng on the path
+    with caplog.at_level(logging.INFO, logger="kiosk.ui.voice"):
+        voice = ready_voice(tones, tmp_path / "cache")
+    cue = cue_catalog.FAULT_CUES["core"]
+    assert not voice.is_speaking_enabled
+    assert not voice.cue(cue.tone, cue.text, now=1.0)
+    assert tones.last_played == cue.tone and voice.said == []
+    assert [m for m in caplog.messages if "espeak-ng is not installed" in m]
+    check = voice_check(SoundConfig())
+    assert check.status == "warn" and "apt install espeak-ng" in check.fix
+    voice.close()
+
+
+@needs_espeak
+def test_voice_off_in_the_staff_file_speaks_nothing(tones: SoundPlayer, tmp_path: Path) -> None:
+    voice = ready_voice(tones, tmp_path, voice=False)
+    cue = cue_catalog.FAULT_CUES["core"]
+    assert not voice.cue(cue.tone, cue.text, now=1.0)
+    assert tones.last_played == cue.tone and voice.said == []
+    assert not list(tmp_path.glob("*.wav"))  # nothing rendered either
+    assert "off" in voice_check(SoundConfig(voice=False)).detail
+    voice.close()
