@@ -148,6 +148,10 @@ class PostureAnalyzer:
         self._safety.reset()
         self._last_view = None
 
+    def mark_discontinuity(self, t: float) -> None:
+        """The scene jumped at ``t`` (a looping clip starting over): no step spans it."""
+        self._gait.mark_break(t)
+
     def update(
         self,
         t: float,

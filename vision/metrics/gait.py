@@ -118,6 +118,12 @@ class RearFootContacts:
         self._pending: tuple[Contact, float] | None = None  # (contact, peak value)
         self.last_contact: Contact | None = None
 
+    def restart(self) -> None:
+        """Forget the partial peak search (a gap, a seam); a confirmed pending contact stays."""
+        pending, last = self._pending, self.last_contact
+        self.reset()
+        self._pending, self.last_contact = pending, last
+
     def update(
         self, t: float, left: tuple[float, bool] | None, right: tuple[float, bool] | None
     ) -> list[Contact]:
@@ -131,9 +137,7 @@ class RearFootContacts:
             return out
         (v, toe_low), side = max(feet, key=lambda f: f[0][0])
         if self._last_sample is not None and t - self._last_sample[0] > _MAX_GAP_S:
-            pending, last = self._pending, self.last_contact
-            self.reset()
-            self._pending, self.last_contact = pending, last
+            self.restart()
         ext = self._ext
         if ext is None:
             self._ext, self._rising, self._after = (t, v, side, toe_low), False, []
@@ -264,7 +268,24 @@ class GaitTracker:
         self._lat: deque[float] = deque(maxlen=self.cfg.stride_window)
         self._hip: deque[float] = deque(maxlen=self.cfg.stride_window)
         self._prev_contact: dict[str, float] = {}
+        self._breaks: deque[float] = deque()  # times the scene jumped (`mark_break`)
         self.hip_tilt_ref = 0.0
+
+    def mark_break(self, t: float) -> None:
+        """The scene jumped at ``t`` (a looping clip starting over): measure nothing across it.
+
+        The feet's path is cut, so the peak search starts afresh (the jump itself would read
+        as a foot turning: a false contact), and no step interval or stride spans ``t``. A
+        contact still waiting out ``min_step_s`` is dropped: the frames that would have
+        confirmed or replaced it are gone (on the looping gym clip one sat 4 frames early on
+        a landmark glitch and made a 0.44 s step of a 0.53 s rhythm).
+        """
+        detector = self.contacts_detector
+        last = detector.last_contact
+        detector.reset()
+        detector.last_contact = last
+        self._breaks.append(t)
+        self._prev_contact.clear()
 
     def reset_strides(self) -> None:
         """Forget per-stride values but keep steps (the view changed)."""
@@ -330,14 +351,20 @@ class GaitTracker:
         if len(hip) >= 3:
             self._hip.append(max(abs(h - self.hip_tilt_ref) for h in hip))
 
+    def _spans_break(self, a: Contact, b: Contact) -> bool:
+        return any(a.t < cut <= b.t for cut in self._breaks)
+
     def summary(self, t: float) -> GaitSummary:
         """Gait metrics at time ``t`` (see the class docstring for definitions)."""
         window = self.cfg.cadence_window_s
         while self.contacts and self.contacts[0].t < t - window:
             self.contacts.popleft()
         out = GaitSummary()
+        while self._breaks and self._breaks[0] < t - window:
+            self._breaks.popleft()
         steps = sorted(self.contacts, key=lambda c: c.t)
-        intervals = [b.t - a.t for a, b in itertools.pairwise(steps)]
+        pairs = [(a, b) for a, b in itertools.pairwise(steps) if not self._spans_break(a, b)]
+        intervals = [b.t - a.t for a, b in pairs]
         inliers = robust_intervals(intervals)
         if len(inliers) >= 2:
             typical = sum(inliers) / len(inliers)
@@ -348,7 +375,7 @@ class GaitTracker:
                 out.cadence_settled = len(inliers) >= self.cfg.cadence_settle_steps - 1
                 out.step_time_cv = stdev(inliers) / typical
                 by_side: dict[str, list[float]] = {"left": [], "right": []}
-                for a, b in itertools.pairwise(steps):
+                for a, b in pairs:
                     dt = b.t - a.t
                     if a.side != b.side and _agrees(dt, typical):
                         by_side[b.side].append(dt)
