@@ -28,11 +28,14 @@ def read_clip(path: Path) -> list[np.ndarray]:
     return images
 
 
-def frames(images: list[np.ndarray], fps: float = 30.0, every: int = 1) -> Iterator[Frame]:
-    """Every ``every``-th image as a `Frame` with the clip's own timestamps (decimation)."""
-    for i in range(0, len(images), every):
+def frames(
+    images: list[np.ndarray], fps: float = 30.0, every: int = 1, start: int = 0
+) -> Iterator[Frame]:
+    """Every ``every``-th image from ``start`` as a `Frame` with the clip's own timestamps
+    (decimation; ``start`` picks the phase, as a camera switched on at any moment would)."""
+    for i in range(start, len(images), every):
         t = i / fps
-        yield Frame(images[i], t, i // every, t)
+        yield Frame(images[i], t, (i - start) // every, t)
 
 
 def with_rail(image: np.ndarray, y: float = 0.52, thickness: float = 0.025) -> np.ndarray:
