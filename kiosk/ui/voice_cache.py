@@ -9,9 +9,11 @@ import re
 import shutil
 import subprocess
 import tempfile
+import wave
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import platformdirs
 
 from kiosk.session import cue_catalog
@@ -22,8 +24,10 @@ logger = logging.getLogger(__name__)
 #: The speech engine: a separate program (GPL-3), run once per phrase, never linked.
 ENGINE = "espeak-ng"
 #: Bumped when the rendering changes, so old cache files are not reused.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 RENDER_TIMEOUT_S = 20.0
+#: Samples quieter than this (of 32767) count as silence when trimming a phrase.
+SILENCE_LEVEL = 300
 
 # Written symbols a speech engine would read out or stumble on, as the words to say.
 _SPOKEN: tuple[tuple[str, str], ...] = (
@@ -90,11 +94,35 @@ def render_phrase(
         if done.returncode != 0 or os.path.getsize(tmp) <= 44:
             err = done.stderr.decode(errors="replace").strip()
             raise RuntimeError(f"{ENGINE} failed on {text!r}: {err or done.returncode}")
+        trim_silence(Path(tmp))
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def trim_silence(path: Path, keep_s: float = 0.02) -> None:
+    """Cut the engine's leading and trailing silence from a 16-bit WAV, in place.
+
+    espeak-ng starts each file with about 0.1 s of silence and ends it with more: cut, the
+    words start as soon as the phrase plays, and the next cue is not held up by a quiet tail.
+    """
+    with wave.open(str(path), "rb") as w:
+        params = w.getparams()
+        data = np.frombuffer(w.readframes(params.nframes), dtype="<i2")
+    if params.sampwidth != 2 or data.size == 0:
+        return
+    loud = np.flatnonzero(np.abs(data.astype(np.int32)) > SILENCE_LEVEL)
+    if loud.size == 0:
+        return
+    keep = int(keep_s * params.framerate) * params.nchannels
+    start = max(0, int(loud[0]) - keep)
+    end = min(data.size, int(loud[-1]) + 1 + keep)
+    start -= start % params.nchannels
+    with wave.open(str(path), "wb") as w:
+        w.setparams(params)
+        w.writeframes(data[start:end].tobytes())
 
 
 def catalog_phrases() -> list[str]:

@@ -22,7 +22,7 @@ class SoundConfig(BaseModel):
         description="espeak-ng voice (espeak-ng --voices lists them).",
     )
     rate: int = Field(
-        150, ge=80, le=260, description="Speaking rate, words a minute (espeak-ng's -s)."
+        160, ge=80, le=260, description="Speaking rate, words a minute (espeak-ng's -s)."
     )
     min_gap_s: float = Field(
         8.0,

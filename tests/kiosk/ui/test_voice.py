@@ -8,6 +8,7 @@ import wave
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from kiosk.session import cue_catalog
@@ -67,13 +68,19 @@ def test_written_symbols_are_said_as_words() -> None:
 
 @needs_espeak
 def test_every_catalog_phrase_renders_to_a_real_wav(tmp_path: Path) -> None:
+    cfg = SoundConfig()
     for text in catalog_phrases():
-        path = render_phrase(text, "en-gb", 150, tmp_path)
+        path = render_phrase(text, cfg.voice_name, cfg.rate, tmp_path)
         with wave.open(str(path)) as w:
-            seconds = w.getnframes() / w.getframerate()
+            rate = w.getframerate()
+            seconds = w.getnframes() / rate
             assert w.getsampwidth() == 2 and w.getnchannels() == 1
-        # A real phrase: longer than a click, short enough to be one cue.
+            samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+        # A real phrase: longer than a click, short enough to be one cue ...
         assert 0.4 < seconds < 6.0, (text, seconds)
+        # ... that starts at once (the engine's leading silence is cut).
+        first_sound = np.flatnonzero(np.abs(samples.astype(np.int32)) > 300)[0] / rate
+        assert first_sound < 0.03, (text, first_sound)
 
 
 @needs_espeak
