@@ -10,11 +10,6 @@ from kiosk.members.checkin import CardReader
 
 logger = logging.getLogger(__name__)
 
-#: Keys closer together than this are a card reader typing, not a person: USB readers type a
-#: key every 5-20 ms, a person rarely two within 80 ms. (The loop's clock ticks per frame, so
-#: a read spread over frames shows gaps of one frame, ~33 ms at 30 fps.)
-BURST_GAP_S = 0.05
-
 
 @dataclass(frozen=True, slots=True)
 class KeyAction:
@@ -52,11 +47,6 @@ class KeyboardInput:
     (S = stop) stay buttons; while ``id_mode`` is set (the check-in screen waits for a card)
     every ID character is part of a code, so letter-first IDs ("S1234", "ABC") read whole.
     A read longer than an ID may be is refused, never cut into another member's ID.
-
-    Keys arriving less than ``BURST_GAP_S`` apart are a reader typing: inside such a burst
-    ESC, space, Tab or Enter are card characters, never STOP, START or select (a button key
-    is held back for one gap, and dropped if the burst goes on); a burst of only symbols
-    and Enter reads nothing.
     """
 
     def __init__(self, hold_s: float, card_key_timeout_s: float) -> None:
@@ -69,8 +59,6 @@ class KeyboardInput:
         self._last = 0.0
         self._return_down_at: float | None = None
         self._hold_sent = False
-        self._last_key = float("-inf")  # any key: the burst clock
-        self._held: list[tuple[KeyAction, float]] = []  # button keys waiting out one gap
         #: the app sets this while the check-in screen waits for an ID
         self.id_mode = False
 
@@ -80,13 +68,6 @@ class KeyboardInput:
         key = ev.key
         text = getattr(ev, "unicode", "") or ""
         card = self.card
-        burst = now - self._last_key < BURST_GAP_S
-        self._last_key = now
-        if burst and self._held:
-            logger.info(
-                "card reader: %d key(s) inside a read not taken as buttons", len(self._held)
-            )
-            self._held.clear()
         if card.pending and now - self._last > card.key_timeout_s:
             card.reset()  # a half-typed code from before the gap is not a card swipe
         if key in (pg.K_RETURN, pg.K_KP_ENTER):
@@ -98,10 +79,6 @@ class KeyboardInput:
                 if card.rejected:
                     return [KeyAction("card_rejected", code=card.rejected)]
                 return []
-            if burst:  # the end of a read with no ID characters: nothing, not "select"
-                self._hold_sent = True
-                logger.info("card reader: a read without ID characters ignored")
-                return []
             self._return_down_at = now
             return []
         starts_code = text.isdigit() or (self.id_mode and is_id_char(text))
@@ -111,10 +88,9 @@ class KeyboardInput:
             return []
         if key == pg.K_q and ev.mod & pg.KMOD_CTRL:
             return [KeyAction("quit")]
-        if key in self._mapping and not burst:
+        if key in self._mapping:
             name, kind = self._mapping[key]
-            # held for one gap: if a reader's burst follows, it was a card character
-            self._held.append((KeyAction("button", name, kind), now))
+            return [KeyAction("button", name, kind)]
         return []
 
     def key_up(self, ev: Any) -> list[KeyAction]:
@@ -128,11 +104,7 @@ class KeyboardInput:
         return [] if held else [KeyAction("button", "select", "press")]
 
     def tick(self, now: float) -> list[KeyAction]:
-        """Button keys whose gap passed with no burst; Enter held becomes a long select."""
-        due = [action for action, at in self._held if now - at >= BURST_GAP_S]
-        self._held = [(action, at) for action, at in self._held if now - at < BURST_GAP_S]
-        if due:
-            return due
+        """Enter held long enough becomes a long press of select (once)."""
         down = self._return_down_at
         if down is not None and not self._hold_sent and now - down >= self.hold_s:
             self._hold_sent = True
