@@ -173,6 +173,11 @@ class RearFootContacts:
                 if value > prev_value:
                     self._pending = (c, value)
                 return
+        last = self.last_contact
+        if last is not None and c.t - last.t < self.min_step_s:
+            # The same, when the second peak is confirmed only after the first was handed
+            # on (at 10 fps a peak is confirmed a sample or two late): it is not a new step.
+            return
         self._pending = (c, value)
 
     def _emit(self, c: Contact) -> Contact:
