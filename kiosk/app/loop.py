@@ -40,7 +40,7 @@ from kiosk.ui.screens import build_screens
 from kiosk.ui.sound import SoundPlayer
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.voice import CueVoice
+from kiosk.ui.voice import CueVoice, audio_allowed
 from vision.sources.base import FrameSource
 from vision.types import FrameResult
 
@@ -138,7 +138,7 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
 
     def _init_parts(self) -> None:
         cfg = self.config
-        self.sound = SoundPlayer(cfg.cues.sound and not self.headless, cfg.cues.volume)
+        self.sound = SoundPlayer(cfg.cues.sound and audio_allowed(self.headless), cfg.cues.volume)
         self.voice = CueVoice(cfg.sound, self.sound)  # issue 21: spoken cues
         self.voice.start()  # renders/loads phrases in its own thread
         self.controller = KioskController(

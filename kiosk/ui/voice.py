@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 from dataclasses import dataclass
@@ -211,6 +212,13 @@ class VoiceCheck:
     status: Literal["ok", "warn"]
     detail: str
     fix: str = ""
+
+
+def audio_allowed(headless: bool) -> bool:
+    """Whether the kiosk may open the mixer: not when headless, unless SDL's audio driver is
+    the silent "dummy" one, so a headless run cues and speaks (and logs ``said:``) exactly as
+    a station does, without a sound."""
+    return not headless or os.environ.get("SDL_AUDIODRIVER") == "dummy"
 
 
 def voice_check(config: SoundConfig) -> VoiceCheck:
