@@ -86,6 +86,22 @@ def test_a_clip_started_mid_arm_swing_is_soon_seen_from_the_side_and_keeps_its_s
     assert len(steps) == HAND_STEPS
 
 
+def test_at_6_fps_each_phase_of_the_decimation_misses_at_most_the_unseeable_step(
+    model_path: Path,
+) -> None:
+    """Every 5th frame from frame 0, 1, 2, 3 or 4: a camera at 6 fps may start anywhere.
+
+    Measured 5, 6, 6, 6, 5 (before the first-view fix: 5, 6, 6, 3, 5). The two misses are
+    not the detector's: from frame 0 the model puts both feet under the hips on frame 85,
+    the only sample near the touch-down at 86 (it does so on that frame alone too: 0.2 m
+    instead of the 0.42 m it tracks at 30 fps); from frame 4 the first touch-down (5-6)
+    is already past its peak on the first sample, so its rise is never seen.
+    """
+    counts = [len(run_clip(model_path, 5, start=start)[0]) for start in range(5)]
+    assert min(counts) >= HAND_STEPS - 1
+    assert sum(counts) >= 5 * HAND_STEPS - 2
+
+
 def test_no_cadence_fault_for_a_normal_walker(model_path: Path) -> None:
     _, results = run_clip(model_path, 1)
     faults = [e for r in results for e in r.events if e.kind == "fault"]
