@@ -37,10 +37,9 @@ from kiosk.ui.display import choose_driver, open_display
 from kiosk.ui.keyboard import KeyboardInput, pump_events
 from kiosk.ui.mirror import MirrorView
 from kiosk.ui.screens import build_screens
-from kiosk.ui.sound import SoundPlayer
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.voice import CueVoice, audio_allowed
+from kiosk.ui.voice import open_audio
 from vision.sources.base import FrameSource
 from vision.types import FrameResult
 
@@ -138,9 +137,7 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
 
     def _init_parts(self) -> None:
         cfg = self.config
-        self.sound = SoundPlayer(cfg.cues.sound and audio_allowed(self.headless), cfg.cues.volume)
-        self.voice = CueVoice(cfg.sound, self.sound)  # issue 21: spoken cues
-        self.voice.start()  # renders/loads phrases in its own thread
+        self.sound, self.voice = open_audio(cfg, self.headless)  # tones and the spoken coach
         self.controller = KioskController(
             checkin_enabled=cfg.checkin.qr or cfg.checkin.card or cfg.checkin.buttons,
             guest_allowed=cfg.checkin.guest,
@@ -227,8 +224,7 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
                 effects += c.on_session_finished(now)
             tone = self.session.new_cue_tone
             if tone and c.screen is Screen.SESSION:
-                cue = self.session.cues.current
-                self.voice.cue(tone, cue.text if cue is not None else None, now)
+                self.voice.cue(tone, self.session.cues.current, now)  # tone, then the words
         effects += self._scan_qr(now)
         self._notify_ready()
         return facts, result, effects

@@ -8,8 +8,9 @@ import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from kiosk.session.cue_catalog import Cue
 from kiosk.ui.sound import SoundPlayer
 from kiosk.ui.voice_cache import (
     ENGINE,
@@ -19,6 +20,9 @@ from kiosk.ui.voice_cache import (
     render_phrase,
 )
 from kiosk.ui.voice_settings import SoundConfig
+
+if TYPE_CHECKING:
+    from kiosk.config.schema import BackstepConfig
 
 logger = logging.getLogger(__name__)
 
@@ -173,8 +177,11 @@ class CueVoice:
             self.cache.volume = config.voice_volume
             self.cache.set_volume(config.voice_volume)
 
-    def cue(self, tone: str | None, text: str | None, now: float) -> bool:
-        """A cue just appeared: sound its tone and, if allowed, say ``text``. True if spoken."""
+    def cue(self, tone: str | None, text: str | Cue | None, now: float) -> bool:
+        """A cue just appeared: sound its tone and, if allowed, say ``text`` (or the cue's
+        words). True if spoken."""
+        if isinstance(text, Cue):
+            text = text.text
         phrase = self._phrase(text, now)
         if phrase is None or self._channel is None:
             self.tones.play(tone)
@@ -212,6 +219,15 @@ class VoiceCheck:
     status: Literal["ok", "warn"]
     detail: str
     fix: str = ""
+
+
+def open_audio(config: BackstepConfig, headless: bool) -> tuple[SoundPlayer, CueVoice]:
+    """The kiosk's tone player (``[cues] sound``, ``volume``) and spoken coach (``[sound]``),
+    the phrase cache filling in the background; see `audio_allowed` for ``headless``."""
+    tones = SoundPlayer(config.cues.sound and audio_allowed(headless), config.cues.volume)
+    voice = CueVoice(config.sound, tones)
+    voice.start()
+    return tones, voice
 
 
 def audio_allowed(headless: bool) -> bool:

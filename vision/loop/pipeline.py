@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from vision.loop.seams import SeamDetector, restart_motion
 from vision.loop.workers import WorkerPool
 from vision.metrics.analyzer import PostureAnalyzer
 from vision.pose.backends import create_estimator
@@ -107,7 +108,7 @@ class FramePipeline:
         self._pending_zone: ZoneConfig | None = None
         self._zone_lock = threading.Lock()
         self._had_member = False
-        self._last_media_t: float | None = None
+        self._seams = SeamDetector()
         self.legs = LegTracker()
         #: The frame of the last `process` call (the UI overlays a result on its own frame).
         self.last_frame: Frame | None = None
@@ -212,8 +213,8 @@ class FramePipeline:
         timings = result.timings
         timings.update(inferred.timings)
 
-        if self._is_seam(frame):
-            self._restart_motion(t_analysis)
+        if self._seams.is_seam(frame):  # a looping clip started over: vision.loop.seams
+            restart_motion(t_analysis, self.selector, self.legs, self.smoother, self.analyzer)
         member, others = self.selector.select(inferred.poses, t_analysis)
         if member is None:
             self.legs.reset()
@@ -247,29 +248,6 @@ class FramePipeline:
         timings["metrics"] = t6 - t5
         timings["total"] = inferred.seconds + (t6 - t3)
         return result
-
-    def _is_seam(self, frame: Frame) -> bool:
-        # The source marks a seam; a file position going back catches one whose marked frame
-        # was dropped on the way (a busy worker, the capture keeping only the latest frame).
-        last, self._last_media_t = self._last_media_t, frame.media_t
-        went_back = last is not None and frame.media_t is not None and frame.media_t < last
-        return frame.discontinuity or went_back
-
-    def _restart_motion(self, t: float) -> None:
-        """The scene jumped: forget where the member was and how they moved, keep the session.
-
-        Position, the legs' labels and the filters assume the member moved a little since
-        the last frame; across a looping clip's seam they jump back to the first frame's
-        pose, which read as a foot contact and a short step (false cadence cues).
-        """
-        self.selector.reset()
-        self.legs.reset()
-        if self.smoother is not None:
-            self.smoother.reset()
-        mark = getattr(self.analyzer, "mark_discontinuity", None)
-        if callable(mark):
-            mark(t)
-        logger.debug("scene discontinuity at %.2f s: motion tracking restarted", t)
 
     def reset(self) -> None:
         """Forget the member and all filter state (a new session)."""

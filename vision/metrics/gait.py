@@ -118,12 +118,6 @@ class RearFootContacts:
         self._pending: tuple[Contact, float] | None = None  # (contact, peak value)
         self.last_contact: Contact | None = None
 
-    def restart(self) -> None:
-        """Forget the partial peak search (a gap, a seam); a confirmed pending contact stays."""
-        pending, last = self._pending, self.last_contact
-        self.reset()
-        self._pending, self.last_contact = pending, last
-
     def update(
         self, t: float, left: tuple[float, bool] | None, right: tuple[float, bool] | None
     ) -> list[Contact]:
@@ -137,7 +131,9 @@ class RearFootContacts:
             return out
         (v, toe_low), side = max(feet, key=lambda f: f[0][0])
         if self._last_sample is not None and t - self._last_sample[0] > _MAX_GAP_S:
-            self.restart()
+            pending, last = self._pending, self.last_contact
+            self.reset()
+            self._pending, self.last_contact = pending, last
         ext = self._ext
         if ext is None:
             self._ext, self._rising, self._after = (t, v, side, toe_low), False, []

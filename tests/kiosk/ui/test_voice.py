@@ -191,3 +191,24 @@ def test_a_headless_run_opens_the_mixer_only_on_the_silent_dummy_driver(
     monkeypatch.setenv("SDL_AUDIODRIVER", "alsa")
     assert not audio_allowed(headless=True)
     assert audio_allowed(headless=False)
+
+
+@needs_espeak
+def test_the_kiosk_opens_tones_and_voice_from_its_config_and_speaks_a_cue(
+    sdl_dummy: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.config.schema import BackstepConfig
+    from kiosk.ui.voice import open_audio
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # the user cache dir, on Linux
+    tones, voice = open_audio(BackstepConfig(), headless=True)
+    try:
+        assert tones.is_available and voice.is_speaking_enabled
+        assert voice.cache is not None and voice.cache.ready.wait(120)
+        cue = cue_catalog.SAFETY_CUES["fall"]
+        assert voice.cue(cue.tone, cue, now=5.0)  # the loop hands the cue itself over
+        assert voice.said[-1].text == cue.text
+        assert list((tmp_path / "backstep" / "voice").glob("*.wav"))
+    finally:
+        voice.close()
+        tones.close()
