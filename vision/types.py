@@ -63,13 +63,16 @@ class Frame:
     ``image`` is RGB (H x W x 3, uint8), already rotated as the config asks, never mirrored
     (mirroring is a display concern). ``t`` is ``time.monotonic()`` at capture; ``index``
     counts frames delivered by the source since it was opened; ``media_t`` is the position in
-    a video file (seconds) or ``None`` for a live camera.
+    a video file (seconds) or ``None`` for a live camera. ``discontinuity`` is True on the
+    first frame after the scene jumped (a looping file starting over): whoever is in view
+    may be somewhere else than a frame ago, so motion must not be measured across it.
     """
 
     image: np.ndarray
     t: float
     index: int
     media_t: float | None = None
+    discontinuity: bool = False
 
     @property
     def size(self) -> tuple[int, int]:

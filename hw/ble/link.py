@@ -27,6 +27,7 @@ from hw.ble.heart_rate import (
     parse_heart_rate_measurement,
 )
 from hw.ble.settings import HeartRateConfig, TreadmillConfig
+from vision.retry import Backoff
 from vision.threads import WorkerThread
 
 logger = logging.getLogger(__name__)
@@ -177,21 +178,21 @@ class NotifyLink(Generic[P]):
         self._wake = asyncio.Event()
         if self._worker.stopping.is_set():
             return
-        delay = self._backoff_min_s
+        backoff = Backoff(self._backoff_min_s, self._backoff_max_s)
         try:
             while True:
                 try:
                     await self._session()
-                    delay = self._backoff_min_s  # it was up: the next attempt is quick
+                    backoff.reset()  # it was up: the next attempt is quick
                 except LinkStopped:
                     raise
                 except Exception as exc:  # any stack error: log, back off, try again
+                    delay = backoff.next()
                     logger.info("%s: %s (retrying in %.0f s)", self.target, exc, delay)
                     with self._lock:
                         why = str(exc) or type(exc).__name__
                         self._status = replace(self._status, last_error=why)
                     await self._unless_stopped(asyncio.sleep(delay))
-                    delay = min(self._backoff_max_s, delay * 2)
         except LinkStopped:
             logger.debug("%s link closed", self.target)
 

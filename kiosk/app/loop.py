@@ -253,9 +253,9 @@ class KioskApp:
         if session is not None and c.screen in (Screen.SESSION, Screen.PAUSE):
             if session.update(now, result, events) and c.screen is Screen.SESSION:
                 effects += c.on_session_finished(now)
-            tone = session.new_cue_tone
-            if tone and c.screen is Screen.SESSION:
-                self.station.sound.play(tone)
+            item = session.take_announcement()
+            if item is not None and item.tone and c.screen is Screen.SESSION:
+                self.station.voice.cue(item.tone, item.text, now)  # the tone, then the words
         effects += self._scan_qr(now)
         self.health.observe_step(facts, result, c.screen.name)
         self.safeguards.notify_ready(self.rates.frames_drawn)

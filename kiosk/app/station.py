@@ -30,7 +30,7 @@ from kiosk.store.connection import resolve_data_dir
 from kiosk.store.database import Store
 from kiosk.store.saving_status import write_saving_status
 from kiosk.store.worker import StorageWorker
-from kiosk.ui.sound import SoundPlayer
+from kiosk.ui.voice import open_audio
 from kiosk.vision_link.link import VisionLike, open_vision
 
 if TYPE_CHECKING:
@@ -103,7 +103,8 @@ class Station:
         self.config_changed: Topic[BackstepConfig] = Topic("config reload", self.report)
         self.store_changed: Topic[Store] = Topic("storage", self.report)
         self.saving = SavingHealth()
-        self.sound = SoundPlayer(config.cues.sound and not headless, config.cues.volume)
+        # the level tones and the spoken coach (its phrase cache fills in the background)
+        self.sound, self.voice = open_audio(config, headless)
         self.parts: StationParts = open_parts(
             config, post_button, options.pin_factory, options.config_path, self.report
         )
@@ -146,6 +147,7 @@ class Station:
         # posture, gait, core, safety, smoothing, zone (and camera.view): the analyzer
         self.config_changed.subscribe(self.vision.apply_config)
         self.config_changed.subscribe(lambda cfg: self.sound.set_volume(cfg.cues.volume))
+        self.config_changed.subscribe(lambda cfg: self.voice.apply_live(cfg.sound))
         self.config_changed.subscribe(self._restart_qr)
 
     # ------------------------------------------------------------------ the parts
@@ -249,4 +251,5 @@ class Station:
             self.qr_worker.close()
             self.qr_worker = None
         self.parts.close()
+        self.voice.close()
         self.sound.close()

@@ -48,6 +48,9 @@ RESTART_KEYS: tuple[str, ...] = (
     "fleet",  # the sync worker and its connections are built at start-up
     "treadmill",  # the Bluetooth links are built at start-up
     "heart_rate",
+    "sound.voice",  # the phrase cache is rendered for one voice and rate at start-up
+    "sound.voice_name",
+    "sound.rate",
 )
 
 #: Sections the running kiosk applies whole on a reload (the analysis ones through

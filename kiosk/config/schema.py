@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from hw.ble.settings import HeartRateConfig, TreadmillConfig
 from hw.settings import GpioConfig
+from kiosk.config.sound import SoundConfig
 from vision.metrics.core_score import CoreConfig
 from vision.metrics.settings import GaitConfig, PostureConfig, SafetyConfig
 from vision.settings import (
@@ -570,6 +571,10 @@ class BackstepConfig(BaseModel):
     )
     cues: CueConfig = Field(
         default_factory=CueConfig, description="How often and how loudly the kiosk coaches."
+    )
+    sound: SoundConfig = Field(
+        default_factory=SoundConfig,
+        description="The spoken coach: each cue's words said aloud, offline (espeak-ng).",
     )
     programs: dict[str, list[ProgramBlock]] = Field(
         default_factory=_default_programs,

@@ -175,6 +175,7 @@ def run_checks(config_path: Path | str | None = None) -> list[CheckResult]:
         lambda: check_fleet(cfg),
         lambda: check_treadmill(cfg),
         lambda: check_heart_rate(cfg),
+        lambda: _check_voice(cfg),
     ):
         try:
             results.append(check())
@@ -189,6 +190,13 @@ def _check_clock() -> CheckResult:
 
     report = check_clock()
     return CheckResult("clock", report.status, report.detail, report.fix)
+
+
+def _check_voice(cfg: BackstepConfig) -> CheckResult:
+    from kiosk.ui.voice import voice_check
+
+    check = voice_check(cfg.sound)
+    return CheckResult("voice", check.status, check.detail, check.fix)
 
 
 _MARK = {"ok": "OK", "warn": "WARN", "fail": "FAIL"}

@@ -13,6 +13,7 @@ from typing import Any
 
 from kiosk.store.database import EventRecord, Sample, SessionStatus, Store
 from kiosk.store.errors import StorageError
+from vision.retry import Backoff
 from vision.threads import WorkerThread
 
 logger = logging.getLogger(__name__)
@@ -236,7 +237,7 @@ class SessionWriter:
     # -- the thread --------------------------------------------------------------------------
 
     def _run(self) -> None:
-        delay = RETRY_MIN_S
+        backoff = Backoff(RETRY_MIN_S, RETRY_MAX_S)
         retry_at = 0.0
         while True:
             stopping = self._worker.stopping.is_set()
@@ -256,10 +257,9 @@ class SessionWriter:
                 continue
             self._wake.clear()
             if self._write_pending():
-                delay = RETRY_MIN_S
+                backoff.reset()
             else:
-                retry_at = time.monotonic() + delay
-                delay = min(delay * 2, RETRY_MAX_S)
+                retry_at = time.monotonic() + backoff.next()
         # told to stop: take what is still queued, one last attempt, then say what is lost
         while True:
             try:

@@ -78,6 +78,10 @@ class SoundPlayer:
         for sound in self._sounds.values():
             sound.set_volume(volume)
 
+    def sound_for(self, tone: str | None) -> Any | None:
+        """The loaded mixer sound of ``tone`` (None when unknown or without audio)."""
+        return self._sounds.get(tone) if tone is not None else None
+
     def play(self, tone: str | None) -> None:
         """Play ``tone`` ("good", "caution", "alert"); unknown or None is silent."""
         if tone is None:

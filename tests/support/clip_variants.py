@@ -3,7 +3,7 @@ front of the hands, sensor noise, a passer-by in front of the member. Frames sta
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,11 +28,14 @@ def read_clip(path: Path) -> list[np.ndarray]:
     return images
 
 
-def frames(images: list[np.ndarray], fps: float = 30.0, every: int = 1) -> Iterator[Frame]:
-    """Every ``every``-th image as a `Frame` with the clip's own timestamps (decimation)."""
-    for i in range(0, len(images), every):
+def frames(
+    images: list[np.ndarray], fps: float = 30.0, every: int = 1, start: int = 0
+) -> Iterator[Frame]:
+    """Every ``every``-th image from ``start`` as a `Frame` with the clip's own timestamps
+    (decimation; ``start`` picks the phase, as a camera switched on at any moment would)."""
+    for i in range(start, len(images), every):
         t = i / fps
-        yield Frame(images[i], t, i // every, t)
+        yield Frame(images[i], t, (i - start) // every, t)
 
 
 def with_rail(image: np.ndarray, y: float = 0.52, thickness: float = 0.025) -> np.ndarray:
@@ -64,20 +67,53 @@ def with_passer_by(
     scaled up by ``scale`` (nearer the camera), pasted as a solid block that slides from the
     right edge to the left edge: while it passes, the member is hidden behind it.
     """
+    person = _person_block(images[source][:, ::-1], images[0].shape[:2], scale)
+    return _slide_across(images, start, frames_across, lambda _k: person)
+
+
+def with_walking_passer_by(
+    images: list[np.ndarray], start: int, frames_across: int, scale: float = 1.4
+) -> list[np.ndarray]:
+    """A taller person *walking* across in front of the member, the way the member faces.
+
+    The passer-by is the clip's own walker played in reverse (so walking forward, facing
+    left, legs moving: the same facing as the member, so facing alone cannot tell them
+    apart), ``scale`` times larger (nearer the camera, taller in the frame), in a block that
+    slides right to left over ``frames_across`` frames, hiding the member as it passes.
+    """
+    shape = images[0].shape[:2]
+    n = len(images)
+    blocks = [_person_block(images[n - 1 - k % n], shape, scale) for k in range(frames_across)]
+    return _slide_across(images, start, frames_across, lambda k: blocks[k])
+
+
+def _person_block(image: np.ndarray, shape: tuple[int, ...], scale: float) -> np.ndarray:
+    """The middle half of ``image`` scaled by ``scale``, cut to the frame height, bottom-aligned
+    like someone standing on the floor (the clip is cropped around the walker's hips)."""
     import cv2
 
-    h, w = images[0].shape[:2]
-    person = cv2.resize(images[source][:, ::-1], None, fx=scale, fy=scale)
+    h = shape[0]
+    person = cv2.resize(image, None, fx=scale, fy=scale)
     ph, pw = person.shape[:2]
-    # Keep the block's middle half (the person), bottom-aligned like someone on the floor.
     x0 = pw // 4
-    person = person[ph - h :, x0 : x0 + pw // 2]
-    bw = person.shape[1]
+    return np.ascontiguousarray(person[ph - h :, x0 : x0 + pw // 2])
+
+
+def _slide_across(
+    images: list[np.ndarray],
+    start: int,
+    frames_across: int,
+    block_at: Callable[[int], np.ndarray],
+) -> list[np.ndarray]:
+    """Paste ``block_at(k)`` on frame ``start + k``, sliding from the right edge to the left."""
+    w = images[0].shape[1]
     out = [im.copy() for im in images]
     for k in range(frames_across):
         i = start + k
         if i >= len(out):
             break
+        person = block_at(k)
+        bw = person.shape[1]
         left = int(w - (w + bw) * (k + 1) / frames_across)
         a, b = max(0, left), min(w, left + bw)
         if b > a:

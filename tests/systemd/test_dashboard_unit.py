@@ -45,7 +45,7 @@ def test_a_trainer_added_through_the_wrapper_can_log_in_to_the_service(tmp_path:
     """The wrapper and the unit, with their paths moved into tmp, on the real CLI."""
     state, cache, config = tmp_path / "state", tmp_path / "cache", tmp_path / "backstep.toml"
     state.mkdir()
-    config.write_text("")
+    config.write_text('[station]\nid = "front-1"\n')  # an empty staff file is refused
     program = tmp_path / "backstep"
     program.write_text(
         f'#!/bin/sh\nexec "{sys.executable}" -c "import sys; from kiosk.cli import main; '

@@ -358,10 +358,17 @@ class CaptureThread:
     def _publish(self, frame: Frame) -> None:
         now = time.monotonic()
         with self._cond:
+            # A dropped frame's seam is handed on with the frame that replaces it.
+            seam = frame.discontinuity
             if self._latest is not None and not self._taken:
                 self._dropped += 1
+                seam = seam or self._latest.discontinuity
             self._latest = Frame(
-                image=frame.image, t=frame.t, index=self._frames, media_t=frame.media_t
+                image=frame.image,
+                t=frame.t,
+                index=self._frames,
+                media_t=frame.media_t,
+                discontinuity=seam,
             )
             self._taken = False
             self._frames += 1

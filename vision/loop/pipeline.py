@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from vision.loop.seams import SeamDetector, restart_motion
 from vision.loop.workers import WorkerPool
 from vision.metrics.analyzer import PostureAnalyzer
 from vision.pose.backends import create_estimator
@@ -107,6 +108,7 @@ class FramePipeline:
         self._pending_zone: ZoneConfig | None = None
         self._zone_lock = threading.Lock()
         self._had_member = False
+        self._seams = SeamDetector()
         self.legs = LegTracker()
         #: The frame of the last `process` call (the UI overlays a result on its own frame).
         self.last_frame: Frame | None = None
@@ -211,6 +213,8 @@ class FramePipeline:
         timings = result.timings
         timings.update(inferred.timings)
 
+        if self._seams.is_seam(frame):  # a looping clip started over: vision.loop.seams
+            restart_motion(t_analysis, self.selector, self.legs, self.smoother, self.analyzer)
         member, others = self.selector.select(inferred.poses, t_analysis)
         if member is None:
             self.legs.reset()

@@ -176,6 +176,10 @@ class PostureAnalyzer:
         self._last_view = None
         self._at_end = {"drift": False, "console": False}
 
+    def mark_discontinuity(self, t: float) -> None:
+        """The scene jumped at ``t`` (a looping clip starting over): no step spans it."""
+        self._gait.mark_break(t)
+
     def update(
         self,
         t: float,

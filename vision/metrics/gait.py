@@ -169,6 +169,11 @@ class RearFootContacts:
                 if value > prev_value:
                     self._pending = (c, value)
                 return
+        last = self.last_contact
+        if last is not None and c.t - last.t < self.min_step_s:
+            # The same, when the second peak is confirmed only after the first was handed
+            # on (at 10 fps a peak is confirmed a sample or two late): it is not a new step.
+            return
         self._pending = (c, value)
 
     def _emit(self, c: Contact) -> Contact:
@@ -264,7 +269,24 @@ class GaitTracker:
         self._lat: deque[float] = deque(maxlen=self.cfg.stride_window)
         self._hip: deque[float] = deque(maxlen=self.cfg.stride_window)
         self._prev_contact: dict[str, float] = {}
+        self._breaks: deque[float] = deque()  # times the scene jumped (`mark_break`)
         self.hip_tilt_ref = 0.0
+
+    def mark_break(self, t: float) -> None:
+        """The scene jumped at ``t`` (a looping clip starting over): measure nothing across it.
+
+        The feet's path is cut, so the peak search starts afresh (the jump itself would read
+        as a foot turning: a false contact), and no step interval or stride spans ``t``. A
+        contact still waiting out ``min_step_s`` is dropped: the frames that would have
+        confirmed or replaced it are gone (on the looping gym clip one sat 4 frames early on
+        a landmark glitch and made a 0.44 s step of a 0.53 s rhythm).
+        """
+        detector = self.contacts_detector
+        last = detector.last_contact
+        detector.reset()
+        detector.last_contact = last
+        self._breaks.append(t)
+        self._prev_contact.clear()
 
     def reset_strides(self) -> None:
         """Forget per-stride values but keep steps (the view changed)."""
@@ -330,14 +352,20 @@ class GaitTracker:
         if len(hip) >= 3:
             self._hip.append(max(abs(h - self.hip_tilt_ref) for h in hip))
 
+    def _spans_break(self, a: Contact, b: Contact) -> bool:
+        return any(a.t < cut <= b.t for cut in self._breaks)
+
     def summary(self, t: float) -> GaitSummary:
         """Gait metrics at time ``t`` (see the class docstring for definitions)."""
         window = self.cfg.cadence_window_s
         while self.contacts and self.contacts[0].t < t - window:
             self.contacts.popleft()
         out = GaitSummary()
+        while self._breaks and self._breaks[0] < t - window:
+            self._breaks.popleft()
         steps = sorted(self.contacts, key=lambda c: c.t)
-        intervals = [b.t - a.t for a, b in itertools.pairwise(steps)]
+        pairs = [(a, b) for a, b in itertools.pairwise(steps) if not self._spans_break(a, b)]
+        intervals = [b.t - a.t for a, b in pairs]
         inliers = robust_intervals(intervals)
         if len(inliers) >= 2:
             typical = sum(inliers) / len(inliers)
@@ -348,7 +376,7 @@ class GaitTracker:
                 out.cadence_settled = len(inliers) >= self.cfg.cadence_settle_steps - 1
                 out.step_time_cv = stdev(inliers) / typical
                 by_side: dict[str, list[float]] = {"left": [], "right": []}
-                for a, b in itertools.pairwise(steps):
+                for a, b in pairs:
                     dt = b.t - a.t
                     if a.side != b.side and _agrees(dt, typical):
                         by_side[b.side].append(dt)

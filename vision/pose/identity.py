@@ -9,15 +9,23 @@ must report "no person", not coach the stranger (before this, facing flipped and
 jumped to the stranger's position).
 
 `MemberIdentity` remembers the member's signature and says whether a candidate is the same
-person. After `FORGET_S` without a match the signature is dropped, so a new member who steps
-on is taken up within seconds.
+person: like the last sighting, with allowances for how much a person can change in the time
+since, or like the member's usual self (the median of their sightings over `ANCHOR_S`).
+A hidden member does not change size or height, so those allowances stop growing after
+`GROWTH_CAP_S` (before, they grew with the time hidden: after a third of a second behind a
+passer-by 1.2x their size, the passer-by was "the member" and followed off the belt, and the
+real member, back in plain view, no longer matched the stranger's signature until `FORGET_S`
+had passed). After `FORGET_S` without a match the signature is dropped, so a new member who
+steps on is taken up within seconds.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from collections import deque
 from dataclasses import dataclass
+from statistics import median
 
 from vision.types import LEFT_EAR, NOSE, RIGHT_EAR, Pose
 
@@ -35,13 +43,25 @@ RADIUS_PER_S = 0.15
 #: Apparent torso size may change this much (ratio) from the last sighting, plus
 #: `SIZE_PER_S` per second since: a member on a belt stays at one distance from the camera
 #: and changes shape smoothly (a man leaning far sideways in single_person_front.mp4 grew
-#: 4 % a frame at most); a passer-by in front of them looks larger at once.
+#: 4 % a frame at most, 58 % in 0.7 s); a passer-by in front of them looks larger at once.
 SIZE_TOLERANCE = 0.15
 SIZE_PER_S = 0.3
 
-#: Hips may move up or down by this fraction of the torso (bending, landmark noise); a person
-#: nearer the camera stands lower in the frame.
-HEIGHT_TOLERANCE = 0.4
+#: Hips may move up or down by this fraction of the torso from the last sighting (the bob
+#: of walking, about 0.1 torso peak to peak on the gym clip, and landmark noise), plus
+#: `HEIGHT_PER_S` per second since (bending: the leaning man's hips sank 0.33 torso in
+#: 1.3 s); a person nearer the camera stands lower in the frame, a taller one's hips higher.
+HEIGHT_TOLERANCE = 0.2
+HEIGHT_PER_S = 0.25
+
+#: The size and height allowances grow with the time since the last sighting only up to
+#: this (the frame interval at 5 fps, the slowest the kiosk runs): a member hidden behind
+#: someone does not change, and a longer gap must not let a stranger pass for them (eng.).
+GROWTH_CAP_S = 0.2
+
+#: The member's usual self is the median of their sightings in this long before the newest:
+#: one wrong sighting cannot move it, and the member back in their place matches it.
+ANCHOR_S = 1.0
 
 #: A member may turn around (forward/backward intervals) only on the spot: a candidate facing
 #: the other way must match position and size this tightly.
@@ -91,15 +111,48 @@ def signature(pose: Pose, t: float) -> Signature:
     return Signature(x, y, _torso(pose), side_facing(pose), t)
 
 
+def _alike(c: Signature, ref: Signature, dt: float) -> bool:
+    """True when ``c`` can be the person of ``ref`` seen ``dt`` seconds before."""
+    grow = min(dt, GROWTH_CAP_S)
+    dist = math.hypot(c.x - ref.x, c.y - ref.y)
+    # Where: a member may move along the belt while hidden, so this allowance keeps growing.
+    if dist > BASE_RADIUS + RADIUS_PER_S * dt:
+        return False
+    size = abs(c.torso / ref.torso - 1.0) if ref.torso > 0 else 0.0
+    if size > SIZE_TOLERANCE + SIZE_PER_S * grow:
+        return False
+    if abs(c.y - ref.y) > (HEIGHT_TOLERANCE + HEIGHT_PER_S * grow) * ref.torso:
+        return False
+    if ref.facing and c.facing and c.facing != ref.facing:
+        return dist <= TURN_RADIUS and size <= TURN_SIZE_TOLERANCE
+    return True
+
+
 class MemberIdentity:
     """Remembers who the member is and tells them apart from a passer-by (see module doc)."""
 
     def __init__(self) -> None:
         self.member: Signature | None = None
+        self._recent: deque[Signature] = deque()
 
     def reset(self) -> None:
         """Forget the member (a new session, a new zone)."""
         self.member = None
+        self._recent.clear()
+
+    @property
+    def usual(self) -> Signature | None:
+        """The member as usually seen: the median hips and torso of the recent sightings."""
+        if not self._recent:
+            return None
+        last = self._recent[-1]
+        return Signature(
+            median(s.x for s in self._recent),
+            median(s.y for s in self._recent),
+            median(s.torso for s in self._recent),
+            last.facing,
+            last.t,
+        )
 
     def expired(self, t: float) -> bool:
         """True when no member is remembered or they have been gone for `FORGET_S`."""
@@ -111,16 +164,11 @@ class MemberIdentity:
         if m is None or self.expired(t):
             return True
         c = signature(pose, t)
-        dt = max(0.0, t - m.t)
-        dist = math.hypot(c.x - m.x, c.y - m.y)
-        size = abs(c.torso / m.torso - 1.0) if m.torso > 0 else 0.0
-        if dist > BASE_RADIUS + RADIUS_PER_S * dt or size > SIZE_TOLERANCE + SIZE_PER_S * dt:
-            return False
-        if abs(c.y - m.y) > HEIGHT_TOLERANCE * m.torso:
-            return False
-        if m.facing and c.facing and c.facing != m.facing:
-            return dist <= TURN_RADIUS and size <= TURN_SIZE_TOLERANCE
-        return True
+        if _alike(c, m, max(0.0, t - m.t)):
+            return True
+        # Back at their usual place and size: the member, even if the last sighting was not.
+        usual = self.usual
+        return usual is not None and _alike(c, usual, 0.0)
 
     def seen(self, pose: Pose, t: float) -> None:
         """Record a sighting of the member."""
@@ -128,4 +176,9 @@ class MemberIdentity:
         m = self.member
         if m is not None and not self.expired(t) and c.facing == 0:
             c.facing = m.facing
+        if self.expired(t):
+            self._recent.clear()  # a new member: nothing of the last one's looks
         self.member = c
+        self._recent.append(c)
+        while self._recent[0].t < t - ANCHOR_S:
+            self._recent.popleft()

@@ -38,7 +38,8 @@ class VideoFileSource:
     ``realtime`` paces frames to the file's fps (a demo looks like a camera); otherwise they
     come as fast as they decode (``analyze``). ``loop`` starts over at the end instead of
     returning None. ``media_t`` is the position in the file, frame number / fps, so it
-    restarts at 0 on each loop while ``index`` keeps counting.
+    restarts at 0 on each loop while ``index`` keeps counting; the first frame of each new
+    pass is marked ``discontinuity``.
     """
 
     is_live = False
@@ -98,12 +99,16 @@ class VideoFileSource:
         if self._cap is None:
             raise SourceError(f"video file {self.path} is not open")
         ok, bgr = self._cap.read()
+        restarted = False
         if not ok and self.loop and self._pos > 0:
             # Reopening is more reliable than seeking to 0 across codecs and containers.
             self._cap.release()
             self._cap = self._capture()
             self._pos = 0
             ok, bgr = self._cap.read()
+            # The walker jumps from the last frame's pose to the first's: a step measured
+            # across the seam would be a false one (a 112.5 steps/min walker read 116-128).
+            restarted = True
         if not ok or bgr is None:
             return None
         if self.realtime:
@@ -113,6 +118,7 @@ class VideoFileSource:
             t=time.monotonic(),
             index=self._count,
             media_t=self._pos / self.fps,
+            discontinuity=restarted,
         )
         self._count += 1
         self._pos += 1

@@ -47,6 +47,20 @@ def test_a_slow_consumer_gets_the_newest_frame_and_the_skipped_ones_count_as_dro
     assert status.dropped == 48  # every frame but the two taken was overwritten unseen
 
 
+def test_a_loop_seam_on_a_dropped_frame_is_handed_on_with_the_next_frame() -> None:
+    capture = CaptureThread(
+        lambda: VideoFileSource(FIXTURE, realtime=False, loop=True), stop_at_end=True
+    )
+    with capture:
+        first = capture.wait_newer(None, timeout=10)
+        assert first is not None
+        # Busy while the file wraps (frame 50 is the seam) and goes on past it.
+        wait_until(lambda: capture.status.frames > 60)
+        later = capture.wait_newer(first.index, timeout=10)
+    assert later is not None and later.index > 50
+    assert later.discontinuity  # the seam frame itself was overwritten unseen
+
+
 def test_every_frame_is_either_taken_or_counted_as_dropped() -> None:
     capture = CaptureThread(
         lambda: VideoFileSource(FIXTURE, realtime=False, loop=False), stop_at_end=True

@@ -63,3 +63,51 @@ def test_the_passer_by_is_never_taken_for_the_member(
 def test_no_safety_alert_for_a_one_second_occlusion(passer_by_clip, model_path: Path) -> None:
     rows = run(passer_by_clip, model_path, 1)
     assert not [e for _, r, _ in rows for e in r.events if e.kind == "safety"]
+
+
+# -- a taller person walking across, the way the member faces ----------------------------
+
+#: The walking passer-by enters at frame 10 and takes 75 frames (2.5 s) to cross the frame:
+#: the member is hidden from about frame 33 to 68, a bit more than a second.
+WALK_START, WALK_ACROSS = 10, 75
+#: The member's landmarks span x 0.29-0.69 of the frame on the clean clip (measured).
+MEMBER_LEFT_EDGE = 0.29
+MEMBER_TORSO = 0.255  # shoulder-to-hip length, frame fraction (0.24-0.27 on the clean clip)
+
+
+def first_clear_frame(scale: float, width: int = 640) -> int:
+    """The first frame on which the passing block has left the member entirely."""
+    bw = int(width * scale) // 2
+    for k in range(WALK_ACROSS):
+        left = int(width - (width + bw) * (k + 1) / WALK_ACROSS)
+        if left + bw < MEMBER_LEFT_EDGE * width:
+            return WALK_START + k
+    return WALK_START + WALK_ACROSS
+
+
+@pytest.mark.parametrize("scale", [1.2, 1.4])
+@pytest.mark.parametrize("every", [1, 3], ids=["30fps", "10fps"])
+def test_a_taller_walker_in_front_is_never_taken_and_the_member_is_back_within_half_a_second(
+    model_path: Path, scale: float, every: int
+) -> None:
+    """Before: 0.33 s behind the 1.2x walker the identity's tolerances had grown enough to
+    take the walker as the member (followed 0.7 s across the frame, to x 0.12), and the real
+    member, back in plain view, matched nobody's signature for the rest of the clip (the
+    1.4x walker: one wrong frame did the same)."""
+    from support.clip_variants import with_walking_passer_by
+
+    from vision.pose.selection import torso_length
+
+    images = with_walking_passer_by(
+        read_clip(FIXTURES / "retro_walk_gym.mp4"), WALK_START, WALK_ACROSS, scale
+    )
+    rows = run(images, model_path, every)
+    for i, r, hips in rows:
+        if r.person:
+            assert hips is not None and abs(hips[0] - 0.5) < 0.06 and abs(hips[1] - 0.5) < 0.06, i
+            assert abs(torso_length(r.pose) / MEMBER_TORSO - 1.0) < 0.12, i
+            assert r.metrics.facing in ("left", None), i
+    clear = first_clear_frame(scale)
+    back = [r.person for i, r, _ in rows if i >= clear + 15]  # 0.5 s after she reappears
+    assert back and all(back)
+    assert not any(r.person for i, r, _ in rows if 40 <= i <= 60)  # hidden: nobody

@@ -15,6 +15,7 @@ from vision.pose.selection import (
     CropRect,
     MemberSelector,
     hip_centre,
+    torso_length,
     zone_crop,
 )
 from vision.pose.smoothing import LandmarkSmoother
@@ -244,3 +245,33 @@ def test_a_member_may_turn_around_on_the_spot(real_pose: Pose) -> None:
     if side_facing(member) != 0:
         assert side_facing(turned) == -side_facing(member)
     assert selector.select([turned], t=0.5)[0] is turned
+
+
+def test_a_slightly_taller_person_is_not_taken_however_long_she_has_been_hidden(
+    real_pose: Pose,
+) -> None:
+    """20 % larger, hips a third of a torso higher (taller, nearer): after half a second
+    hidden the allowances used to have grown enough to take her; a hidden member does not
+    change size, so they stop growing."""
+    selector = MemberSelector(ZONE)
+    member = place(real_pose, 0.5, 0.45, scale=0.6)
+    for k in range(30):
+        assert selector.select([member], t=k / 30)[0] is member
+    torso = torso_length(member)
+    stranger = place(real_pose, 0.5, 0.45 - torso / 3, scale=0.72)
+    for k in range(15, 60):  # 0.5-2 s after she was last seen
+        assert selector.select([stranger], t=1.0 + k / 30)[0] is None
+
+
+def test_after_a_wrong_sighting_the_member_back_in_her_usual_place_is_taken_at_once(
+    real_pose: Pose,
+) -> None:
+    selector = MemberSelector(ZONE)
+    member = place(real_pose, 0.5, 0.45, scale=0.6)
+    for k in range(30):
+        selector.select([member], t=k / 30)
+    # Something else was taken for her for one frame (a model glitch, a passer-by) ...
+    selector.identity.seen(place(real_pose, 0.45, 0.38, scale=0.7), 1.0)
+    # ... she is still herself, where she always was.
+    back = shifted(member, dx=0.005)
+    assert selector.select([back], t=1.0 + 1 / 30)[0] is back

@@ -78,6 +78,13 @@ def test_looping_file_wraps_media_time_but_keeps_counting_frames() -> None:
     assert last is not None and last.media_t == pytest.approx(49 / 30)
 
 
+def test_a_looping_file_marks_the_first_frame_of_each_new_pass_as_a_discontinuity() -> None:
+    with VideoFileSource(FIXTURE, realtime=False, loop=True) as source:
+        frames = [source.read() for _ in range(120)]
+    marked = [f.index for f in frames if f is not None and f.discontinuity]
+    assert marked == [50, 100]  # the scene jumps back to the start: nothing spans it
+
+
 @pytest.mark.parametrize("rotation", [90, 180, 270])
 def test_rotation_is_clockwise_and_applied_in_the_source(rotation: int) -> None:
     upright = decoded_rgb(FIXTURE)[0]
