@@ -89,9 +89,10 @@ apt_packages() {
     [[ $codename == trixie ]] && glib=libglib2.0-0t64 # Trixie's 64-bit time_t rename
     # libgl1/glib: OpenCV (a mediapipe dependency) loads them; DejaVu: the kiosk's font;
     # libgbm/libdrm/EGL/GLES: SDL's kmsdrm video driver on a console-only Pi;
-    # rpicam-apps-lite: rpicam-vid, which the kiosk reads the CSI camera module from.
+    # rpicam-apps-lite: rpicam-vid, which the kiosk reads the CSI camera module from;
+    # espeak-ng: the spoken cues (run as a separate program; without it, tones only).
     printf '%s\n' python3-venv python3-pip python3-lgpio rpicam-apps-lite fonts-dejavu-core \
-        libgl1 "$glib" libgbm1 libdrm2 libegl1 libgles2
+        libgl1 "$glib" libgbm1 libdrm2 libegl1 libgles2 espeak-ng
 }
 
 install_packages() { # install_packages CODENAME
