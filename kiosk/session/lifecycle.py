@@ -216,12 +216,21 @@ class MemberSessions:
             baseline=baseline,
             baseline_kind=getattr(getattr(vision, "baseline", None), "kind", None),
             hidden_lean_deg=hidden_lean,
+            placement=self._placement_in_force() if recorder is not None else None,
         )
         set_walking = getattr(vision, "set_walking", None)
         if callable(set_walking):
             run.on_walking = set_walking  # drift ends follow each block's direction
         run.start(now)
         return run
+
+    def _placement_in_force(self) -> dict[str, object] | None:
+        """The station's last placement check (`backstep doctor --placement`), for the record."""
+        from kiosk.store.connection import resolve_data_dir
+        from kiosk.store.placement_state import load_placement
+
+        record = load_placement(resolve_data_dir(self.config.storage))
+        return None if record is None else record.event_data()
 
     def _neutral_baseline(self) -> float | None:
         """Judge from the neutral band's edge a baseline taken leaning (see

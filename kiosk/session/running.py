@@ -41,8 +41,11 @@ class SessionRun:
         baseline: str = "none",
         baseline_kind: str | None = None,
         hidden_lean_deg: float | None = None,
+        placement: dict[str, object] | None = None,
     ) -> None:
         self.config = config
+        #: the station's last placement check (verdict per line), kept with the record
+        self.placement = placement
         #: where the posture reference came from: "captured", "stored" or "none"
         self.baseline_source = baseline
         #: "standing" or "walking" (None without a baseline)
@@ -93,6 +96,8 @@ class SessionRun:
                     data["measured_lean_deg"] = round(self.hidden_lean_deg, 1)
                     data["judged_from_deg"] = round(math.copysign(band, self.hidden_lean_deg), 1)
                 self.recorder.add_event(now, "baseline", data)
+                if self.placement is not None:
+                    self.recorder.add_event(now, "placement", self.placement)
             except Exception:
                 logger.exception("recorder start failed")
 
