@@ -20,7 +20,7 @@ from kiosk.session.running import SessionRun
 from kiosk.session.views import SummaryView
 from kiosk.ui.screens.base import BaseScreen, draw_error_screen
 from kiosk.ui.theme import Theme
-from kiosk.ui.view_builder import build_view, posture_limits, staff_view
+from kiosk.ui.view_builder import ViewMemory, build_view, posture_limits, staff_view
 from kiosk.ui.view_state import FleetLine, ViewState
 from vision.types import FrameResult
 
@@ -80,7 +80,11 @@ class FrameDrawer:
         """Marks every screen carries (the app's safeguards)."""
         raise NotImplementedError
 
+    _view_memory: ViewMemory | None = None
+
     def _view(self, now: float, facts: StatusFacts, result: FrameResult | None) -> ViewState:
+        if self._view_memory is None:  # issue 22: the pose drawn on its own frame
+            self._view_memory = ViewMemory()
         staff = staff_view(
             facts,
             ui_fps=self.ui_fps,
@@ -103,6 +107,8 @@ class FrameDrawer:
             session=self.session,
             summary=self.summary,
             staff=staff,
+            memory=self._view_memory,
+            members=getattr(self, "members", None),
         )
 
     def _fleet_line(self) -> FleetLine | None:

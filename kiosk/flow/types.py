@@ -42,7 +42,9 @@ class FlowTimings:
     checkin_timeout_s: float = 60.0
     rejected_s: float = 4.0
     baseline_timeout_s: float = 10.0
-    summary_timeout_s: float = 30.0
+    #: None: the summary stays until a button press or the next member checks in (issue 22:
+    #: a 30 s timeout took it away while the member was still on the belt reading it)
+    summary_timeout_s: float | None = None
     pause_timeout_s: float = 300.0
     staff_timeout_s: float = 120.0
     #: a session on the camera-lost screen this long ends as interrupted (camera config)

@@ -84,6 +84,18 @@ def test_start_in_position_skips_the_wait_but_only_with_someone_seen():
     assert kinds(c.on_button("start", "press", 2)) == ["start_baseline"]
 
 
+def test_the_summary_stays_until_a_button_or_the_next_members_card():
+    """Issue 22: a 30 s timeout took the summary away while the member was still reading."""
+    c = controller()
+    t = to_session(c)
+    c.on_button("stop", "press", t + 1)
+    assert c.screen is Screen.SUMMARY
+    c.tick(t + 600)
+    assert c.screen is Screen.SUMMARY  # no timeout
+    assert kinds(c.on_card("1234", t + 601)) == ["check_in"]
+    assert c.screen is Screen.CHECKIN  # the next member checks in over it
+
+
 def test_full_flow_to_summary_and_back_to_idle_after_timeout():
     c = controller(timings=FlowTimings(summary_timeout_s=30))
     t = to_session(c)
