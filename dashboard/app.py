@@ -198,7 +198,7 @@ def create_app(
     data: DashboardData, accounts: Accounts, config: BackstepConfig, secret: str
 ) -> Starlette:
     """The ASGI application over ``data`` (read-only) and the trainer ``accounts``."""
-    from dashboard import views
+    from dashboard import takeaway, views
 
     d = config.dashboard
     routes = [
@@ -212,6 +212,8 @@ def create_app(
         Route("/sessions.csv", views.all_sessions_csv),
         Route("/sessions/{session_id:int}/samples.csv", views.session_csv),
         Route("/sessions/{session_id:int}", views.session_page),
+        # issue 22: a member's own session on their phone, behind a one-time token
+        Route("/take/{token}", takeaway.takeaway_page),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     middleware = [

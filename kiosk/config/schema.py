@@ -306,6 +306,18 @@ class DashboardConfig(BaseModel):
     regression_core_drop: float = Field(
         10.0, ge=1, le=100, description="Core score below the member's recent mean (eng.)."
     )
+    takeaway_minutes: float = Field(
+        15.0,
+        ge=1,
+        le=240,
+        description="The summary's QR link to a member's session works once, this long.",
+    )
+    public_url: str = Field(
+        "",
+        max_length=200,
+        pattern=r"^(https?://[^\s/]+(/[^\s]*)?)?$",
+        description="The dashboard's address for phones on the LAN; empty: from host and port.",
+    )
 
 
 class BackstepConfig(BaseModel):
