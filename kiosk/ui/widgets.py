@@ -130,6 +130,9 @@ def draw_top_strip(
     size = theme.min_text
     pad = theme.px(0.025)
     cy = h // 2
+    font = theme.font(size)
+    if right and font.size(title)[0] + font.size(right)[0] + size * 1.5 + 3 * pad > w:
+        right = ""  # where am I comes first; the body says what the note would have said
     t = theme.blit(surf, theme.text(title, size), midleft=(pad, cy))
     right_x = w - pad
     if right:

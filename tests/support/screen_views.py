@@ -208,6 +208,14 @@ def variants(frame: np.ndarray | None) -> dict[str, ViewState]:
     gone = make_view(Screen.CAMERA_LOST, frame)
     gone.camera_message = "cannot open /dev/video0: No such device"
     out["camera_lost_with_error"] = gone
+    # no camera for over 30 s: the idle and camera-lost screens ask for staff
+    for screen in (Screen.IDLE, Screen.CAMERA_LOST):
+        away = make_view(screen, None)
+        away.camera_state, away.camera_down_s = "lost", 31.0
+        out[f"{screen.value}_no_camera_30s"] = away
+    walking = make_view(Screen.POSITION, frame)
+    walking.walking = True
+    out["position_walking"] = walking
     zero = make_view(Screen.SUMMARY, frame)
     zero.summary = summary(zero=True)
     out["summary_zero_last"] = zero

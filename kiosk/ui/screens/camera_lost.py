@@ -42,7 +42,9 @@ class CameraLostScreen(BaseScreen):
         active = view.controller is not None and view.controller.is_session_active
         # members get a plain sentence; the camera's error and paths are on the staff screen
         line = "Your session is paused. Hold the rails." if active else "Please wait a moment."
-        parts, psize = t.fit_lines(line, int(w * 0.92), t.min_text, t.min_text)
+        if waited and not active:
+            line = ""  # no "please wait" beside "ask staff"
+        parts, psize = t.fit_lines(line, int(w * 0.92), t.min_text, t.min_text) if line else ([], 0)
         for part in parts:
             blit_centered(surf, t.text(part, psize, th.MUTED), (w // 2, cy + t.px(0.02)), t)
             cy += t.font(psize).get_linesize()
