@@ -77,9 +77,10 @@ def visit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         texts = [d.text for d in app.theme.drawn]
         if screen == "position" and any(t.startswith("Welcome, ") for t in texts):
             seen.setdefault("welcome", texts)
-        if screen in ("position", "baseline") and app.controller.seconds_on_screen(
-            time.monotonic()
-        ) > 3.0:  # the clip's man sways: START skips the wait, once the welcome was read
+        if (
+            screen in ("position", "baseline")
+            and app.controller.seconds_on_screen(time.monotonic()) > 3.0
+        ):  # the clip's man sways: START skips the wait, once the welcome was read
             app.post_button(ButtonEvent("start", "press"))
         if screen == "session":
             seen["session_px"] = pygame.surfarray.array3d(app.screen_surf).transpose(1, 0, 2)

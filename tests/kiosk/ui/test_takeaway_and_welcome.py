@@ -32,7 +32,7 @@ def test_the_summary_qr_code_decodes_to_the_session_link(size, demo_frame):
         rgb, theme = screen_pixels(size, variants(demo_frame)[name])
         text, _points, _ = cv2.QRCodeDetector().detectAndDecode(rgb)
         assert text == TAKEAWAY_URL, f"{name} at {size}: decoded {text!r}"
-        x, y, w, h = theme.boxes["takeaway_qr"]
+        _x, _y, w, h = theme.boxes["takeaway_qr"]
         assert w == h and w >= 0.4 * size[1]  # big enough for a phone at arm's length
 
 
