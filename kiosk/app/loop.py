@@ -40,6 +40,7 @@ from kiosk.ui.screens import build_screens
 from kiosk.ui.sound import SoundPlayer
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_state import ViewState
+from kiosk.ui.welcome import WELCOME_S
 from vision.sources.base import FrameSource
 from vision.types import FrameResult
 
@@ -144,7 +145,9 @@ class KioskApp(LiveReload, Safeguards, EffectRunner, FrameDrawer):
             buttons_checkin=cfg.checkin.buttons,
             member_id_digits=cfg.checkin.id_digits,
             staff_pin=cfg.staff.pin,
-            timings=FlowTimings(camera_lost_end_s=cfg.camera.lost_end_session_s),
+            timings=FlowTimings(
+                camera_lost_end_s=cfg.camera.lost_end_session_s, welcome_s=WELCOME_S
+            ),
             now=time.monotonic(),
         )
         self.keyboard = KeyboardInput(cfg.gpio.hold_s, cfg.checkin.card_key_timeout_s)

@@ -304,7 +304,8 @@ class KioskController:
             if self.vision.is_ready_to_start:
                 if self._ready_since is None:
                     self._ready_since = now
-                elif now - self._ready_since >= t.position_stable_s:
+                elif now - self._ready_since >= t.position_stable_s and on >= t.welcome_s:
+                    # the welcome (name, today's plan) is read before it moves on by itself
                     effects += self._start_baseline(now)
             else:
                 self._ready_since = None

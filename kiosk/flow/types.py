@@ -38,6 +38,9 @@ class FlowTimings:
     """How long screens wait before moving on by themselves (seconds)."""
 
     position_stable_s: float = 2.0
+    #: the position screen opens with the welcome (the kiosk sets kiosk.ui.welcome.WELCOME_S):
+    #: it does not move on by itself before this (START still does)
+    welcome_s: float = 0.0
     position_timeout_s: float = 90.0
     checkin_timeout_s: float = 60.0
     rejected_s: float = 4.0

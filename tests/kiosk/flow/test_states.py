@@ -327,3 +327,16 @@ def test_start_on_baseline_skips_it():
     c.on_button("start", "press", 0)
     effects = c.on_button("start", "press", 1)
     assert c.screen is Screen.SESSION and effects[0].baseline == "none"
+
+
+def test_the_welcome_is_read_before_position_moves_on_by_itself():
+    """Issue 22: the welcome (name, today's plan) is not cut short by a member already in place."""
+    c = controller(timings=FlowTimings(welcome_s=6.0))
+    c.on_button("start", "press", 0)
+    c.on_button("select", "press", 1)  # guest: the position screen and its welcome at t=1
+    c.on_vision(READY, 1.5)
+    c.tick(1.5)
+    c.tick(4.0)  # stable for 2.5 s, but the welcome has been up for 3 s only
+    assert c.screen is Screen.POSITION
+    c.tick(7.1)
+    assert c.screen is Screen.BASELINE
