@@ -18,7 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dashboard import views
+from dashboard import takeaway, views
 from dashboard.accounts import Accounts
 from dashboard.data import DashboardData
 from dashboard.pages import HERE, LOGIN_KEY, Dashboard, render
@@ -179,6 +179,8 @@ def create_app(
         # on a number of more than 4,300 digits
         Route("/sessions/{session_id}/samples.csv", views.session_csv),
         Route("/sessions/{session_id}", views.session_page),
+        # a member's own session on their phone, behind a one-time token
+        Route("/take/{token}", takeaway.takeaway_page),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     middleware = [

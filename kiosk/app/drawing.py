@@ -19,7 +19,7 @@ from kiosk.app.station import Station
 from kiosk.flow.machine import KioskController, Screen
 from kiosk.ui.screens.base import BaseScreen, draw_error_screen
 from kiosk.ui.theme import Theme
-from kiosk.ui.view_builder import build_view, posture_limits, staff_view
+from kiosk.ui.view_builder import ViewMemory, build_view, posture_limits, staff_view
 from kiosk.ui.view_state import FleetLine, ViewState
 from kiosk.vision_link.link import StatusFacts
 from vision.types import FrameResult
@@ -62,6 +62,8 @@ class FrameDrawer:
         self.theme = theme
         self.screens = screens
         self.shots = shots
+        #: the last frames, so each pose is drawn on the frame it was measured on
+        self._view_memory = ViewMemory()
 
     def view(self, now: float, facts: StatusFacts, result: FrameResult | None) -> ViewState:
         """Everything the screens draw this frame."""
@@ -88,6 +90,8 @@ class FrameDrawer:
             session=self.effects.session,
             summary=self.effects.summary,
             staff=staff,
+            memory=self._view_memory,
+            members=station.members,
         )
 
     def _fleet_line(self) -> FleetLine | None:

@@ -39,6 +39,7 @@ from kiosk.ui.mirror import MirrorView
 from kiosk.ui.screens import build_screens
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_state import ViewState
+from kiosk.ui.welcome import WELCOME_S
 from kiosk.vision_link.link import StatusFacts, VisionLike, read_status
 from kiosk.vision_link.snapshot import SnapshotBuilder
 from vision.types import FrameResult
@@ -102,7 +103,9 @@ class KioskApp:
             buttons_checkin=cfg.checkin.buttons,
             member_id_digits=cfg.checkin.id_digits,
             staff_pin=cfg.staff.pin,
-            timings=FlowTimings(camera_lost_end_s=cfg.camera.lost_end_session_s),
+            timings=FlowTimings(
+                camera_lost_end_s=cfg.camera.lost_end_session_s, welcome_s=WELCOME_S
+            ),
             now=time.monotonic(),
         )
         keep_pin_lockout(self.controller.pin_guard, self.instance_lock.path.parent)  # on disk

@@ -524,6 +524,18 @@ class DashboardConfig(BaseModel):
             "Latest core score this far below the member's previous three sessions, 1-100."
         ),
     )
+    takeaway_minutes: float = Field(
+        15.0,
+        ge=1,
+        le=240,
+        description="The link works once, for this many minutes, 1-240.",
+    )
+    public_url: str = Field(
+        "",
+        max_length=200,
+        pattern=r"^(https?://[^\s/]+(/[^\s]*)?)?$",
+        description='The address phones use for the dashboard, e.g. "http://192.168.1.20:8080".',
+    )
 
 
 class BackstepConfig(BaseModel):

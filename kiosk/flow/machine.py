@@ -209,7 +209,9 @@ class KioskController:
     def on_card(self, code: str, now: float, method: CheckinMethod = "card") -> list[Effect]:
         """A card reader typed a code (or a QR code was read) and pressed Enter."""
         code = code.strip()
-        if not code or self.screen not in (Screen.IDLE, Screen.CHECKIN, Screen.CHECKIN_REJECTED):
+        # the summary stays until a button or the next member's card (issue 22)
+        allowed = (Screen.IDLE, Screen.CHECKIN, Screen.CHECKIN_REJECTED, Screen.SUMMARY)
+        if not code or self.screen not in allowed:
             return []
         if not self.checkin_enabled:
             return []
@@ -312,7 +314,8 @@ class KioskController:
             if self.vision.is_ready_to_start:
                 if self._ready_since is None:
                     self._ready_since = now
-                elif now - self._ready_since >= t.position_stable_s:
+                elif now - self._ready_since >= t.position_stable_s and on >= t.welcome_s:
+                    # the welcome (name, today's plan) is read before it moves on by itself
                     effects += self._start_baseline(now)
             else:
                 self._ready_since = None
@@ -334,7 +337,11 @@ class KioskController:
             self._to_idle(now)
         elif screen is Screen.CHECKIN_REJECTED and on >= t.rejected_s:
             self._go(Screen.CHECKIN, now)
-        elif screen is Screen.SUMMARY and on >= t.summary_timeout_s:
+        elif (
+            screen is Screen.SUMMARY
+            and t.summary_timeout_s is not None
+            and on >= t.summary_timeout_s
+        ):
             self._to_idle(now)
         elif screen is Screen.PAUSE and on >= t.pause_timeout_s:
             self._end_session(now, effects)

@@ -38,11 +38,16 @@ class FlowTimings:
     """How long screens wait before moving on by themselves (seconds)."""
 
     position_stable_s: float = 2.0
+    #: the position screen opens with the welcome (the kiosk sets kiosk.ui.welcome.WELCOME_S):
+    #: it does not move on by itself before this (START still does)
+    welcome_s: float = 0.0
     position_timeout_s: float = 90.0
     checkin_timeout_s: float = 60.0
     rejected_s: float = 4.0
     baseline_timeout_s: float = 10.0
-    summary_timeout_s: float = 30.0
+    #: None: the summary stays until a button press or the next member checks in (issue 22:
+    #: a 30 s timeout took it away while the member was still on the belt reading it)
+    summary_timeout_s: float | None = None
     pause_timeout_s: float = 300.0
     staff_timeout_s: float = 120.0
     #: a session on the camera-lost screen this long ends as interrupted (camera config)

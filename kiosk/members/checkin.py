@@ -27,7 +27,7 @@ CheckinReason = Literal["unknown", "expired", "disabled", "unavailable"]
 #: What the check-in screen shows for each refusal (the member is asked to see staff).
 HINTS: dict[str, str] = {
     "unknown": "We don't know this ID. Please see staff.",
-    "expired": "Your membership has expired. Please see staff to renew.",
+    "expired": "Membership expired — please see staff",
     "disabled": "This check-in method is switched off here. Please see staff.",
     "unavailable": "Check-in is unavailable right now. Walk as a guest or see staff.",
 }
@@ -40,6 +40,8 @@ class CheckinResult:
     ok: bool
     member: Member | None = None
     reason: CheckinReason | None = None
+    #: the day an expired membership ended (said on screen: "expired on 3 March")
+    expired_on: dt.date | None = None
 
     @property
     def is_guest(self) -> bool:
@@ -49,6 +51,10 @@ class CheckinResult:
     @property
     def hint(self) -> str | None:
         """The line the screen shows for a refusal, else None."""
+        if self.reason == "expired" and self.expired_on is not None:
+            # a no-break space: the screen never breaks "3 March" across two lines
+            day = f"{self.expired_on.day}\u00a0{self.expired_on:%B}"
+            return f"Membership expired on {day} — please see staff"
         return HINTS.get(self.reason) if self.reason else None
 
 
@@ -113,7 +119,9 @@ class CheckinService:
         self._record(result, claimed, method, now)
         # A refused member's record is not handed to the screen: it shows only the hint.
         if not result.ok:
-            return CheckinResult(False, None, result.reason)
+            expired = result.reason == "expired" and result.member is not None
+            expired_on = result.member.expires if expired and result.member else None
+            return CheckinResult(False, None, result.reason, expired_on)
         return result
 
     def _refresh_from_fleet(self, claimed: str) -> None:

@@ -19,6 +19,7 @@ from kiosk.session.report import Limits, personal_bests, summary_view
 from kiosk.session.running import SessionRun
 from kiosk.session.views import SummaryView
 from kiosk.store.database import Store
+from kiosk.store.takeaway import offer_for_session
 from kiosk.vision_link.link import VisionLike
 from vision.metrics.baseline import Baseline, neutral_baseline
 
@@ -310,6 +311,7 @@ class MemberSessions:
             status = COMPLETED if run.clock.is_finished else STOPPED
         # a baseline collected while the first frames of the session came in is saved now
         self._save_captured_baseline(member)
+        wait_id = None if run.recorder is None else run.recorder.id_waiter()
         summary = run.finish(now, status)
         suggestion = ""
         try:
@@ -331,7 +333,7 @@ class MemberSessions:
         p = self.config.posture
         baseline = getattr(self.vision, "baseline", None)
         prepared = self._prepared_for(member)
-        return summary_view(
+        view = summary_view(
             summary,
             Limits(
                 p.forward_warn_deg,
@@ -346,7 +348,17 @@ class MemberSessions:
             baseline_lean_deg=getattr(baseline, "trunk_lean_deg", None),
             baseline_side_deg=getattr(baseline, "lateral_lean_deg", None),
             bests=prepared.bests if prepared is not None else None,
+            cadence_band=(self.config.gait.cadence_min_spm, self.config.gait.cadence_max_spm),
         )
+        # issue 22: the member takes the session away on a phone (a one-time LAN link)
+        view.takeaway_url = offer_for_session(
+            self.config.dashboard,
+            wait_id,
+            None if self.store is None else self.store.path,
+            self.defer,
+            time.time(),
+        )
+        return view
 
     def _prepared_for(self, member: Member | None) -> PreparedMember | None:
         prepared = self.prepared

@@ -98,6 +98,22 @@ class SessionRecorder:
         ref.created.wait(timeout)
         return ref.id
 
+    def id_waiter(self) -> Callable[[float], int | None]:
+        """A function that waits (up to its timeout) for this session's row id.
+
+        It stays valid after `finish` (the take-away link is saved once the row exists, by
+        the storage worker: the UI thread never waits).
+        """
+        ref = self._session
+
+        def wait(timeout: float) -> int | None:
+            if ref is None:
+                return None
+            ref.created.wait(timeout)
+            return ref.id
+
+        return wait
+
     def is_written(self) -> bool:
         """True when everything handed to the writer has been written (the "saving…" state)."""
         return self._writer is None or self._writer.is_idle()

@@ -7,12 +7,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.session.views import Compare, SummaryView
+from kiosk.session import compare
+from kiosk.session.views import SummaryView
 
 logger = logging.getLogger(__name__)
 
-#: Values compared with last time and the member's best; higher is better for all of them.
-BEST_KEYS = ("upright_percent", "longest_streak_s", "backward_minutes")
+#: Values whose personal best is kept (each better in its own direction: `compare.METRICS`).
+BEST_KEYS = compare.BEST_KEYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,43 +81,7 @@ def one_sentence(text: str) -> str:
 
 def personal_bests(summaries: Iterable[Mapping[str, Any] | None]) -> dict[str, float]:
     """The member's best value of each ``BEST_KEYS`` entry over earlier sessions."""
-    bests: dict[str, float] = {}
-    for summary in summaries:
-        for key in BEST_KEYS:
-            value = _num((summary or {}).get(key))
-            if value is not None and value > bests.get(key, float("-inf")):
-                bests[key] = value
-    return bests
-
-
-def _trend(now: float | None, last: float | None, step: float) -> int | None:
-    """+1 / -1 / 0 against last time (changes under ``step`` count as the same)."""
-    if now is None or last is None:
-        return None
-    if abs(now - last) < step:
-        return 0
-    return 1 if now > last else -1
-
-
-def _row(
-    label: str,
-    key: str,
-    now: float | None,
-    last_summary: Mapping[str, Any] | None,
-    bests: Mapping[str, float],
-    fmt: Any,
-    step: float,
-) -> Compare:
-    last = None if last_summary is None else _num(last_summary.get(key))
-    has_last = last_summary is not None
-    best = key in bests and now is not None and now > bests[key] + 1e-9 and now > 0
-    return Compare(
-        label,
-        fmt(now) or "—",
-        (fmt(last) or "—") if has_last else None,
-        _trend(now, last, step),
-        best,
-    )
+    return compare.personal_bests(summaries)
 
 
 def summary_view(
@@ -127,6 +92,7 @@ def summary_view(
     baseline_lean_deg: float | None = None,
     bests: Mapping[str, float] | None = None,
     baseline_side_deg: float | None = None,
+    cadence_band: tuple[float, float] = (70.0, 120.0),
 ) -> SummaryView:
     """The summary screen's data, from the session's own per-second samples.
 
@@ -155,40 +121,10 @@ def summary_view(
     if pct is None and person_seconds:
         pct = 100.0 * upright_seconds / person_seconds
     backward = _num(summary.get("backward_minutes")) or 0.0
-    total = (_num(summary.get("active_s")) or 0.0) / 60.0
-    streak = _num(summary.get("longest_streak_s")) or 0.0
-    bests = bests or {}
-    rows = [
-        _row("Backward", "backward_minutes", backward, last, bests, fmt_minutes, 0.05),
-        _row("Upright", "upright_percent", pct, last, bests, fmt_percent, 1.0),
-        _row(
-            "Best streak",
-            "longest_streak_s",
-            streak,
-            last,
-            bests,
-            lambda v: None if v is None else fmt_clock(v),
-            1.0,
-        ),
-        _row(
-            "Steps/min",
-            "average_cadence_spm",
-            _num(summary.get("average_cadence_spm")),
-            last,
-            {},
-            fmt_number,
-            1.0,
-        ),
-        _row(
-            "Core",
-            "average_core_score",
-            _num(summary.get("average_core_score")),
-            last,
-            {},
-            fmt_number,
-            1.0,
-        ),
-    ]
+    # the whole session from its own clock (``session_s``): the frame-gap sum (``active_s``)
+    # dropped every gap over 1 s and under-reported a slow station's time
+    total = (_num(summary.get("session_s")) or _num(summary.get("active_s")) or 0.0) / 60.0
+    rows = compare.compare_rows(summary, last, bests or {}, cadence_band, upright_percent=pct)
     core = [s.get("core_score") for s in samples]
     return SummaryView(
         pct_upright=pct,

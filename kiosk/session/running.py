@@ -329,6 +329,8 @@ class SessionRun:
                 logger.exception("recorder failed")
         summary = self.stats.summary()
         summary["backward_minutes"] = round(self.backward_minutes_done, 2)
+        # the session's own clock (pauses excluded), for the summary's "Total" (issue 22)
+        summary["session_s"] = round(self.clock.elapsed_s, 1)
         summary["planned_backward_minutes"] = round(self.plan.backward_s / 60.0, 2)
         pct = summary.get("upright_percent")
         summary["upright_share"] = None if pct is None else round(pct / 100.0, 3)

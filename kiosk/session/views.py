@@ -64,9 +64,14 @@ class Compare:
     label: str
     now: str
     last: str | None = None
-    #: +1 better than last time, -1 worse, 0 the same, None no comparison
+    #: +1 better than last time, -1 worse, 0 the same, None no comparison ("better" in the
+    #: metric's own direction: fewer safety stops, a cadence inside its range)
     trend: int | None = None
     best: bool = False
+    #: the member's best before today (None: no best kept for this metric, or no history)
+    best_value: str | None = None
+    #: a few words more ("out of view" for the safety stops)
+    note: str = ""
 
 
 @dataclass(slots=True)
@@ -91,6 +96,8 @@ class SummaryView:
     total_minutes: float = 0.0
     rows: list[Compare] = field(default_factory=list)
     title: str = "Session done"
+    #: the one-time link the summary's QR code carries ("" when none is offered)
+    takeaway_url: str = ""
 
 
 @dataclass(slots=True)

@@ -143,6 +143,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        5,
+        "take-away tokens: a member opens their own session on a phone (issue 22)",
+        (
+            # One row per summary QR code: a random token, the session it opens, when it
+            # expires and when it was used (once; the dashboard redeems it).
+            """CREATE TABLE takeaway_tokens (
+                token TEXT PRIMARY KEY,
+                session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                created REAL NOT NULL,
+                expires REAL NOT NULL,
+                used REAL
+            )""",
+        ),
+    ),
 )
 
 #: The schema version this code writes.

@@ -32,13 +32,25 @@ DIM: Colour = (0x55, 0x5D, 0x68)
 BLACK: Colour = (0, 0, 0)
 #: Text on light banners (orange, sky blue, bluish green): near-black reaches WCAG AA there.
 INK: Colour = (0x11, 0x14, 0x18)
+#: The fault/alert banner's background: vermillion darkened until white on it reads >= 7:1
+#: (white on the bright vermillion is 4.78:1, the lowest contrast on the most important cue).
+FAULT_BANNER: Colour = (0x8C, 0x3D, 0x00)  # 7.55:1 with white
 
-#: Smallest type a member reads from 2 m, as a fraction of H (28 px on a 480 px screen).
-MEMBER_MIN_TEXT = 0.058
-#: Smallest type on staff-only screens.
-STAFF_MIN_TEXT = 0.033
+# Type floors, as the CAP HEIGHT of the rendered glyphs over the screen height H (issue 22;
+# screens.md): on the 7" 800x480 panel at 2 m, 6% of H is ~10 arcmin (a glance), 8% ~13,
+# 12% ~20 (comfortable reading). Font sizes are derived from these by measuring the font.
+#: Every word a member reads (29 px cap height at 480).
+MEMBER_MIN_CAP = 0.06
+#: The cue in the banner.
+CUE_MIN_CAP = 0.08
+#: The number that matters on a screen (the block's time left, % upright on the summary).
+NUMBER_MIN_CAP = 0.12
+#: Smallest cap height on staff-only screens (read at arm's length, exempt from the floors).
+STAFF_MIN_CAP = 0.024
 #: WCAG 2 AA contrast for normal text.
 MIN_CONTRAST = 4.5
+#: Contrast of the posture-fault banner: the most important message gets WCAG AAA.
+FAULT_CONTRAST = 7.0
 
 #: Colour and icon shape per role (icon names are drawn by ``widgets.draw_icon``).
 ROLE_COLOURS: dict[str, Colour] = {
@@ -91,6 +103,11 @@ def role_colour(role: str | None) -> Colour:
     return ROLE_COLOURS.get(role or "info", INFO)
 
 
+def banner_colour(role: str | None) -> Colour:
+    """The cue banner's background for a role (fault and alert darker, for >= 7:1 text)."""
+    return FAULT_BANNER if role in ("fault", "alert") else role_colour(role)
+
+
 def role_icon(role: str | None) -> str:
     """The icon shape for a role."""
     return ROLE_ICONS.get(role or "info", "circle")
@@ -105,7 +122,29 @@ def font_path() -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@lru_cache(maxsize=256)
+def cap_height(size: int) -> int:
+    """The cap height in pixels of the theme font at ``size``, measured on a rendered "H"."""
+    import numpy as np
+    import pygame
+
+    if not pygame.font.get_init():
+        pygame.font.init()
+    img = pygame.font.Font(font_path(), size).render("H", True, TEXT, BLACK)
+    ink = np.where(pygame.surfarray.array3d(img)[:, :, 0].max(axis=0) >= 128)[0]
+    return int(ink.max() - ink.min() + 1) if ink.size else 0
+
+
+@lru_cache(maxsize=256)
+def size_for_cap(cap_px: float) -> int:
+    """The smallest font size whose rendered cap height is at least ``cap_px`` pixels."""
+    size = max(1, int(cap_px / 0.8))  # every common bold sans has a cap height < 0.8 em
+    while cap_height(size) < cap_px:
+        size += 1
+    return size
+
+
+@dataclass(slots=True)
 class Layout:
     """Screen regions in pixels: top strip, body (mirror + panel), cue banner, hint row.
 
@@ -115,21 +154,25 @@ class Layout:
 
     width: int
     height: int
+    #: pixels the cue banner grows upward this frame (a long cue needing a third line)
+    banner_extra: int = 0
+    #: rows of button hints this frame (three hints need two rows on a narrow panel)
+    hint_rows: int = 1
 
     @property
     def top_h(self) -> int:
-        """Top strip: 10% of H (room for member-sized type)."""
-        return max(24, round(self.height * 0.10))
+        """Top strip: 11.5% of H (one line of member type, 6% cap height, with air)."""
+        return max(24, round(self.height * 0.115))
 
     @property
     def hints_h(self) -> int:
-        """Hint row at the very bottom: 10% of H."""
-        return max(24, round(self.height * 0.10))
+        """Hint row at the very bottom: 11.5% of H per row of hints."""
+        return max(24, round(self.height * 0.115)) * max(1, self.hint_rows)
 
     @property
     def banner_h(self) -> int:
-        """Cue banner, just above the hint row: ~18% of H."""
-        return max(40, round(self.height * 0.18))
+        """Cue banner, just above the hint row: 27% of H, two lines of cue type (8% cap)."""
+        return max(40, round(self.height * 0.27)) + self.banner_extra
 
     @property
     def mirror_w(self) -> int:
@@ -174,6 +217,8 @@ class DrawnText:
     rect: Rect
     background: Colour  # the most common colour under the text before it was drawn
     container: Rect | None
+    #: what the text is: "text", "cue" (the banner) or "number" (the one that matters)
+    kind: str = "text"
 
 
 class Theme:
@@ -191,16 +236,40 @@ class Theme:
         self.drawn: list[DrawnText] = []
         #: named non-text regions drawn this frame (charts, rings), for overlap checks
         self.boxes: dict[str, Rect] = {}
+        #: the smallest font size this frame may use: the member floor unless a staff-only
+        #: screen lowers it (`BaseScreen.draw`); every screen inherits it through `font`
+        self.floor = 1
+
+    def cap(self, fraction: float) -> int:
+        """The font size whose cap height is ``fraction`` of H (at least), in pixels."""
+        return size_for_cap(self.height * fraction)
 
     @property
     def min_text(self) -> int:
-        """The smallest type size a member may be shown, in pixels."""
-        return self.px(MEMBER_MIN_TEXT)
+        """The smallest font size a member may be shown: cap height 6% of H."""
+        return self.cap(MEMBER_MIN_CAP)
 
-    def begin_frame(self) -> None:
-        """Forget the last frame's measurements."""
+    @property
+    def staff_text(self) -> int:
+        """Body type on the staff screen (read at arm's length)."""
+        return self.cap(0.026)
+
+    @property
+    def number_size(self) -> int:
+        """The number that matters on a screen: cap height 12% of H."""
+        return self.cap(NUMBER_MIN_CAP)
+
+    def begin_frame(self, staff: bool = False) -> None:
+        """Forget the last frame's measurements; set the type floor for this screen.
+
+        A member screen's text is never smaller than 6% of H in cap height, however a
+        screen asks for it: the floor lives here, so every screen (and a new one) has it.
+        """
         self.drawn.clear()
         self.boxes.clear()
+        self.floor = 1
+        self.floor = self.staff_text if staff else self.min_text
+        self.layout.banner_extra, self.layout.hint_rows = 0, 1  # the screen sets its own
 
     def box(self, name: str, rect: Rect) -> None:
         """Note a non-text region (a chart, a ring) that text must not run into."""
@@ -217,8 +286,12 @@ class Theme:
         midleft: tuple[float, float] | None = None,
         midtop: tuple[float, float] | None = None,
         container: Rect | None = None,
+        kind: str = "text",
     ) -> pygame.Rect:
-        """Blit a text image (or any image) at ``dest`` or an anchor; measured when recording."""
+        """Blit a text image (or any image) at ``dest`` or an anchor; measured when recording.
+
+        ``kind`` says which floor the text must meet: "text", "cue" or "number".
+        """
         if center is not None:
             rect = img.get_rect(center=(int(center[0]), int(center[1])))
         elif midleft is not None:
@@ -238,6 +311,7 @@ class Theme:
                     (rect.x, rect.y, rect.w, rect.h),
                     _background(surf, rect),
                     container,
+                    kind,
                 )
             )
         surf.blit(img, rect)
@@ -247,21 +321,22 @@ class Theme:
         """A size as a fraction of H, in pixels (at least 1)."""
         return max(1, round(self.height * fraction))
 
-    # Named text sizes, as fractions of H. The cue is the one read from 2 m away.
+    # Named text sizes. The cue is the one read from 2 m away.
     @property
     def cue_size(self) -> int:
-        """Cue banner font size: 9% of H (never below 7.5%, see ``fit_lines``)."""
-        return self.px(0.09)
+        """Cue banner font size: cap height 8.5% of H (never below 8%, ``cue_min_size``)."""
+        return self.cap(0.085)
 
     @property
     def cue_min_size(self) -> int:
-        """Smallest cue font size when a long cue must shrink or wrap."""
-        return self.px(0.075)
+        """Smallest cue font size when a long cue must shrink or wrap: cap height 8% of H."""
+        return self.cap(CUE_MIN_CAP)
 
     def font(self, size: int) -> pygame.font.Font:
         """A cached bold font of ``size`` pixels."""
         import pygame
 
+        size = max(size, self.floor)
         f = self._fonts.get(size)
         if f is None:
             if not pygame.font.get_init():
@@ -272,6 +347,7 @@ class Theme:
 
     def text(self, text: str, size: int, colour: Colour = TEXT) -> pygame.Surface:
         """A rendered text surface, cached (static labels cost nothing after the first frame)."""
+        size = max(size, self.floor)
         key = (text, size, colour)
         surf = self._texts.get(key)
         if surf is None:
@@ -294,7 +370,7 @@ class Theme:
         s = size
         while s >= min_size:
             if self.font(s).size(text)[0] <= max_width:
-                return [text], s
+                return [text.replace("\u00a0", " ")], s
             s -= max(1, size // 20)
         s = size
         while s >= min_size:
@@ -308,16 +384,17 @@ class Theme:
     def _balanced(self, text: str, max_width: int, size: int, max_lines: int) -> list[str] | None:
         """The most even split of ``text`` into 2..max_lines lines that fit, or None."""
         font = self.font(size)
-        words = text.split()
+        # split at plain spaces only: a no-break space keeps "3 March" on one line
+        words = [word.replace("\u00a0", " ") for word in text.split(" ") if word]
         best: tuple[float, list[str]] | None = None
         for n in range(2, max_lines + 1):
             for cuts in _cut_points(len(words), n):
                 bounds = zip((0, *cuts), (*cuts, len(words)), strict=True)
                 parts = [" ".join(words[a:b]) for a, b in bounds]
-                if any(p[:1] in "—–-,.;:·" for p in parts[1:]) or any(
-                    p.endswith("·") for p in parts[:-1]
-                ):
-                    continue  # no line starts with a dash, nor ends with a "·" separator
+                if any(p[:1] in "—–-,.;:·" for p in parts[1:]):
+                    continue  # no line starts with a dash or a separator
+                # a line break replaces a "·" separator ("Walk BACKWARD" / "1 mph")
+                parts = [p[:-1].rstrip() if p.endswith("·") else p for p in parts]
                 widths = [font.size(p)[0] for p in parts]
                 if max(widths) > max_width:
                     continue
@@ -331,13 +408,11 @@ class Theme:
 
 def _cut_points(n_words: int, n_lines: int) -> list[tuple[int, ...]]:
     """Every way to cut ``n_words`` words into ``n_lines`` non-empty lines."""
-    if n_lines == 2:
-        return [(i,) for i in range(1, n_words)]
-    return (
-        [(i, j) for i in range(1, n_words - 1) for j in range(i + 1, n_words)]
-        if n_lines == 3
-        else []
-    )
+    from itertools import combinations
+
+    if n_lines > 5 or n_words > 24:
+        return []  # no screen text is that long: the caller falls back to one line
+    return list(combinations(range(1, n_words), n_lines - 1))
 
 
 def _background(surf: pygame.Surface, rect: pygame.Rect) -> Colour:

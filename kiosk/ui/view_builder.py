@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from pathlib import Path
 from typing import Any
 
 from kiosk.config.schema import BackstepConfig
-from kiosk.flow.machine import KioskController
+from kiosk.flow.machine import KioskController, Screen
+from kiosk.session.plans import SessionPlan
 from kiosk.session.views import SummaryView
 from kiosk.ui.view_state import StaffView, ViewState
+from kiosk.ui.welcome import WelcomeView, welcome_view
 from kiosk.vision_link.link import StatusFacts, cannot_coach
 from vision.types import Frame, FrameResult
 
@@ -61,6 +64,70 @@ def staff_view(
     )
 
 
+#: Frames kept so a pose is drawn on the frame it was measured on: at 30 fps, 0.4 s of frames
+#: covers a pose pipeline running at 6 fps with a frame or two of queueing.
+KEEP_FRAMES = 12
+
+
+class ViewMemory:
+    """What the view builder remembers between frames (the UI thread's, no locks).
+
+    The skeleton used to be drawn on the newest camera frame with an older pose, and sat
+    visibly off the body at low pose rates: `pair` keeps the last few frames and hands back
+    the one the pose was measured on. It also times how long the camera has been away.
+    """
+
+    def __init__(self, keep: int = KEEP_FRAMES) -> None:
+        self._frames: deque[Frame] = deque(maxlen=keep)
+        self._camera_down_since: float | None = None
+        self._welcome: tuple[object, WelcomeView | None] = (None, None)
+
+    def welcome(self, config: BackstepConfig, member: Any, prepared: Any) -> WelcomeView | None:
+        """The welcome for the member who just checked in (made once per check-in)."""
+        if member is None:
+            return None
+        key, made = self._welcome
+        if key is not member:
+            made = welcome_for(config, member, prepared)
+            self._welcome = (member, made)
+        return made
+
+    def pair(self, newest: Frame | None, result: FrameResult | None) -> Frame | None:
+        """The frame ``result`` was measured on when it is still kept, else the newest."""
+        if newest is not None and (not self._frames or self._frames[-1].index != newest.index):
+            if self._frames and newest.index < self._frames[-1].index:
+                self._frames.clear()  # the source was reopened: its indices start again
+            self._frames.append(newest)
+        if result is None:
+            return newest
+        for frame in reversed(self._frames):
+            if frame.index == result.frame_index:
+                return frame
+        return newest
+
+    def camera_down_s(self, now: float, camera_state: str) -> float:
+        """Seconds the camera has not been delivering ("lost", "ended", "starting")."""
+        if camera_state == "ok":
+            self._camera_down_since = None
+            return 0.0
+        if self._camera_down_since is None:
+            self._camera_down_since = now
+        return now - self._camera_down_since
+
+
+def welcome_for(config: BackstepConfig, member: Any, prepared: Any) -> WelcomeView | None:
+    """The welcome: the plan check-in prepared for this member, or the plain one for guests."""
+    guest = bool(getattr(member, "is_guest", True))
+    try:
+        if not guest and prepared is not None and prepared.member_id == member.member_id:
+            return welcome_view(member.name, prepared.plan, prepared.previous_summary, False)
+        if guest:
+            return welcome_view("Guest", SessionPlan.from_config(config), None, True)
+    except Exception:
+        logger.exception("welcome not built")
+    return None
+
+
 def build_view(
     *,
     now: float,
@@ -72,9 +139,18 @@ def build_view(
     session: Any,
     summary: SummaryView | None,
     staff: StaffView,
+    memory: ViewMemory | None = None,
+    members: Any = None,
 ) -> ViewState:
-    """Everything the current screen may draw, as plain data."""
+    """Everything the current screen may draw, as plain data.
+
+    With a ``memory`` the pose is drawn on the frame it was measured on, the view says how
+    long the camera has been away, and (with ``members``, the app's `MemberSessions`) the
+    position screen welcomes the member with today's plan.
+    """
     c = controller
+    if memory is not None:
+        frame = memory.pair(frame, result)
     pose = None if result is None else (result.smoothed or result.pose)
     snap = c.vision
     zone = config.zone
@@ -93,6 +169,8 @@ def build_view(
         zone=(zone.x0, zone.y0, zone.x1, zone.y1),
         camera_state=facts.camera,
         camera_message=facts.last_error or "",
+        camera_down_s=0.0 if memory is None else memory.camera_down_s(now, facts.camera),
+        walking=result is not None and result.metrics.cadence_spm is not None,
         whole_body=snap.whole_body,
         in_zone=snap.in_zone,
         side_view=snap.side_view,
@@ -110,6 +188,8 @@ def build_view(
         summary=summary,
         staff=staff,
     )
+    if memory is not None and c.screen is Screen.POSITION:
+        view.welcome = memory.welcome(config, member, getattr(members, "prepared", None))
     if session is not None:
         view.session = session.view(now)
         view.cue = session.cue_view()

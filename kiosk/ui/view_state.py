@@ -9,6 +9,7 @@ import numpy as np
 
 from kiosk.flow.machine import Screen
 from kiosk.session.views import CueView, SessionView, SummaryView
+from kiosk.ui.welcome import WelcomeView
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,10 @@ class ViewState:
     zone: tuple[float, float, float, float] = (0.15, 0.0, 0.85, 1.0)
     camera_state: str = "starting"
     camera_message: str = ""
+    #: seconds the camera has been away (after ~30 s members are told to ask staff)
+    camera_down_s: float = 0.0
+    #: the member is stepping (a cadence is measured): no "Hold still" while they walk
+    walking: bool = False
     whole_body: bool = False
     in_zone: bool = False
     side_view: bool = False  # the camera sees the member the way the config says
@@ -80,3 +85,5 @@ class ViewState:
     checkin_methods: tuple[str, ...] = ("card", "qr", "buttons", "guest")
     tip_index: int = 0
     error: str = ""
+    #: the welcome after check-in (name, today's plan, what changed): position screen
+    welcome: WelcomeView | None = None

@@ -130,6 +130,9 @@ def draw_top_strip(
     size = theme.min_text
     pad = theme.px(0.025)
     cy = h // 2
+    font = theme.font(size)
+    if right and font.size(title)[0] + font.size(right)[0] + size * 1.5 + 3 * pad > w:
+        right = ""  # where am I comes first; the body says what the note would have said
     t = theme.blit(surf, theme.text(title, size), midleft=(pad, cy))
     right_x = w - pad
     if right:
@@ -159,6 +162,24 @@ def banner_icon(role: str | None) -> str:
     return th.role_icon(role)
 
 
+def banner_lines(theme: Theme, text: str, width: int | None = None) -> tuple[list[str], int]:
+    """How a cue's ``text`` is set in a banner ``width`` wide: (lines, font size)."""
+    w = theme.width if width is None else width
+    icon_size = min(int(theme.layout.banner_h * 0.62), theme.px(0.14))
+    room = w - theme.px(0.03) * 3 - icon_size
+    return theme.fit_lines(text, room, theme.cue_size, theme.cue_min_size)
+
+
+def banner_extra(theme: Theme, cue: CueView | None) -> int:
+    """Pixels the banner must grow upward so ``cue`` fits at the cue floor (0 for most)."""
+    if cue is None:
+        return 0
+    theme.layout.banner_extra = 0
+    lines, size = banner_lines(theme, cue.text)
+    need = theme.font(size).get_height() * len(lines)
+    return max(0, need - theme.layout.banner_h)
+
+
 def draw_banner(
     surf: pygame.Surface, theme: Theme, cue: CueView | None, rect: Rect | None = None
 ) -> None:
@@ -172,11 +193,11 @@ def draw_banner(
         pygame.draw.rect(surf, th.PANEL, (x, y, w, h))
         return
     urgent = getattr(cue, "level", "") == "urgent"
-    # an urgent cue (past a safety-net limit) has its own colour: the safety screen's dark red
-    colour = th.darker(th.FAULT, 0.7) if urgent else th.role_colour(cue.role)
+    # an urgent cue (past a safety-net limit) has its own colour, darker than a fault's
+    colour = th.darker(th.FAULT_BANNER, 0.7) if urgent else th.banner_colour(cue.role)
     ink = th.text_on(colour)
     pygame.draw.rect(surf, colour, (x, y, w, h))
-    icon_size = int(h * 0.62)
+    icon_size = min(int(h * 0.62), theme.px(0.14))
     pad = theme.px(0.03)
     shape = banner_icon(cue.role)
     # warnings are solid ink shapes; the tick is drawn hollow, so "good" and "fault" differ
@@ -188,17 +209,47 @@ def draw_banner(
         pygame.draw.rect(surf, ink, (x, y, w, h), max(4, h // 10))
     tx = x + pad * 2 + icon_size
     room = (x + w - pad) - tx
-    lines, size = theme.fit_lines(cue.text, room, theme.cue_size, theme.min_text)
-    line_h = theme.font(size).get_linesize()
-    while line_h * len(lines) > h - 2 and size > theme.min_text:
-        size -= 1
-        lines, _ = theme.fit_lines(cue.text, room, size, size)
-        line_h = theme.font(size).get_linesize()
-    ty = y + (h - line_h * len(lines)) // 2
+    # never below the cue floor (8% cap height): a long cue wraps instead (``banner_extra``)
+    lines, size = theme.fit_lines(cue.text, room, theme.cue_size, theme.cue_min_size)
+    step = theme.font(size).get_height()
+    ty = y + (h - step * len(lines)) // 2
     inner = (tx, y, room, h)
     for line in lines:
-        theme.blit(surf, theme.text(line, size, ink), (tx, ty), container=inner)
-        ty += line_h
+        theme.blit(surf, theme.text(line, size, ink), (tx, ty), container=inner, kind="cue")
+        ty += step
+
+
+def _hint_items(
+    theme: Theme, hints: Sequence[tuple[str, str]], size: int
+) -> list[tuple[pygame.Surface, pygame.Surface | None, Colour, int]]:
+    """Each hint's key cap, label, cap colour and whole width at ``size``."""
+    items = []
+    for button, label in hints:
+        colour = BUTTON_COLOURS.get(button, th.PANEL_EDGE)
+        cap = theme.text(BUTTON_LABELS.get(button, button.upper()), size, th.text_on(colour))
+        lab = theme.text(label, size, th.TEXT) if label else None
+        width = cap.get_width() + size // 3 + (size // 4 + lab.get_width() if lab else 0)
+        items.append((cap, lab, colour, width))
+    return items
+
+
+def hint_rows(
+    theme: Theme, hints: Sequence[tuple[str, str]], size: int | None = None
+) -> list[list[int]]:
+    """The hints' indices packed into rows that fit the screen's width, left to right."""
+    size = size or theme.min_text
+    gap = theme.px(0.03)
+    room = theme.width - 2 * theme.px(0.015)
+    rows: list[list[int]] = []
+    used = 0
+    for i, (*_rest, width) in enumerate(_hint_items(theme, hints, size)):
+        if rows and used + gap + width <= room:
+            rows[-1].append(i)
+            used += gap + width
+        else:
+            rows.append([i])
+            used = width
+    return rows
 
 
 def draw_hints(
@@ -208,42 +259,48 @@ def draw_hints(
     rect: Rect,
     size: int | None = None,
 ) -> None:
-    """Button hints: a key cap with the button's name, then what it does, left to right."""
+    """Button hints: a key cap with the button's name, then what it does, left to right.
+
+    Hints that do not fit one row at the member's type size go on a second row rather than
+    shrinking or running off the edge (``Layout.hint_rows`` makes the room).
+    """
     x, y, w, h = rect
     if not hints:
         return
     size = size or theme.min_text
-    gap = theme.px(0.04)
-    items: list[tuple[pygame.Surface, pygame.Surface | None, Colour]] = []
-    total = 0
-    for button, label in hints:
-        colour = BUTTON_COLOURS.get(button, th.PANEL_EDGE)
-        cap = theme.text(BUTTON_LABELS.get(button, button.upper()), size, th.text_on(colour))
-        lab = theme.text(label, size, th.TEXT) if label else None
-        items.append((cap, lab, colour))
-        total += cap.get_width() + size // 2 + (size // 3 + lab.get_width() if lab else 0)
-    total += gap * (len(items) - 1)
-    cx = x + max(theme.px(0.025), (w - total) // 2)
-    cy = y + h // 2
-    for cap, lab, colour in items:
-        cap_rect = pygame.Rect(0, 0, cap.get_width() + size // 2, min(h - 4, int(size * 1.3)))
-        cap_rect.midleft = (cx, cy)
-        pygame.draw.rect(surf, colour, cap_rect, border_radius=size // 4)
-        pygame.draw.rect(surf, th.TEXT, cap_rect, 2, border_radius=size // 4)
-        theme.blit(surf, cap, center=cap_rect.center)
-        cx = cap_rect.right
-        if lab is not None:
-            theme.blit(surf, lab, midleft=(cx + size // 3, cy))
-            cx += size // 3 + lab.get_width()
-        cx += gap
+    gap = theme.px(0.03)
+    items = _hint_items(theme, hints, size)
+    rows = hint_rows(theme, hints, size)
+    row_h = max(h // len(rows), int(size * 1.35))
+    y = min(y, y + h - row_h * len(rows))  # a screen that kept one row's height: grow up
+    for r, row in enumerate(rows):
+        total = sum(items[i][3] for i in row) + gap * (len(row) - 1)
+        cx = x + max(theme.px(0.015), (w - total) // 2)
+        cy = y + r * row_h + row_h // 2
+        for i in row:
+            cap, lab, colour, _width = items[i]
+            cap_rect = pygame.Rect(
+                0, 0, cap.get_width() + size // 3, min(row_h - 4, int(size * 1.3))
+            )
+            cap_rect.midleft = (cx, cy)
+            pygame.draw.rect(surf, colour, cap_rect, border_radius=size // 4)
+            pygame.draw.rect(surf, th.TEXT, cap_rect, 2, border_radius=size // 4)
+            theme.blit(surf, cap, center=cap_rect.center)
+            cx = cap_rect.right
+            if lab is not None:
+                theme.blit(surf, lab, midleft=(cx + size // 4, cy))
+                cx += size // 4 + lab.get_width()
+            cx += gap
 
 
-def draw_hint_bar(surf: pygame.Surface, theme: Theme, hints: Sequence[tuple[str, str]]) -> None:
+def draw_hint_bar(
+    surf: pygame.Surface, theme: Theme, hints: Sequence[tuple[str, str]], size: int | None = None
+) -> None:
     """The bottom row of every screen: what can I press, always in the same place."""
     x, y, w, h = theme.layout.hints()
     pygame.draw.rect(surf, th.BACKGROUND, (x, y, w, h))
     pygame.draw.line(surf, th.PANEL_EDGE, (x, y), (x + w, y), 2)
-    draw_hints(surf, theme, hints, (x, y, w, h))
+    draw_hints(surf, theme, hints, (x, y, w, h), size)
 
 
 def thick_arc(
@@ -293,6 +350,22 @@ POSTURE_WORDS = {
     "low_confidence": "Not clear",
     None: "Measuring…",
 }
+
+
+def lean_words(posture: str | None, lean: float | None, side: bool = False) -> str:
+    """The posture state in the words a member reads: "Upright", "15° forward", "20° back".
+
+    One convention both ways: a size in degrees and a direction word, never a sign (a forward
+    lean once showed no number while a back lean showed "-20°"). ``side``: the front-view
+    gauge, whose lean is sideways.
+    """
+    if lean is None or posture is None or posture in ABSENT_STATES:
+        return POSTURE_WORDS.get(posture, "Measuring…") if lean is not None else "Measuring…"
+    if posture == "upright":
+        return "Upright"
+    if side or posture == "leaning_side":
+        return f"{abs(lean):.0f}° sideways"
+    return f"{abs(lean):.0f}° {'forward' if lean > 0 else 'back'}"
 
 
 def draw_state_line(
@@ -373,13 +446,7 @@ def draw_lean_gauge(
         pygame.draw.line(surf, th.BLACK, inner, outer, max(5, int(band * 0.55)))
         pygame.draw.line(surf, th.TEXT, inner, outer, max(3, int(band * 0.35)))
         pygame.draw.circle(surf, th.TEXT, (int(inner[0]), int(inner[1])), max(4, int(band * 0.4)))
-    word = POSTURE_WORDS.get(posture, "Measuring…") if lean is not None else "Measuring…"
-    choices = [word]
-    if lean is not None:
-        choices = [f"{label}: {word}"] if label else []
-        choices += [f"{word} {lean:+.0f}°", word]
-    room = w - theme.min_text * 1.4
-    text = next((c for c in choices if theme.font(theme.min_text).size(c)[0] <= room), word)
+    text = lean_words(posture, lean, side=label.startswith("Side"))
     ty = int(y + h - line_h / 2)
     draw_state_line(surf, theme, (int(cx), ty), role, text, w)
     if note:

@@ -14,6 +14,9 @@ from kiosk.ui.view_state import StaffView, ViewState
 
 SIZES = [(800, 480), (1024, 600), (1280, 720), (1920, 1080)]
 
+#: A take-away link as the kiosk makes it (a LAN address, a 22-character token).
+TAKEAWAY_URL = "http://192.168.1.20:8080/take/AbCdEfGhIjKlMnOpQrStUv"
+
 #: Cues of every role, including the longest wording the catalog uses.
 CUES = {
     "good": CueView("Nice and tall — keep it up", "good", "tick"),
@@ -61,6 +64,7 @@ def session_view(**changes: object) -> SessionView:
         block_count=3,
         elapsed_s=40,
         remaining_s=110,
+        total_remaining_s=500,
         pct_upright=86,
         streak_s=31,
         lean_deg=4.0,
@@ -118,14 +122,16 @@ def summary(last: bool = True, zero: bool = False, baseline: float | None = 5.0)
             "average_core_score": 66.0,
             "backward_minutes": 0.0 if zero else 2.0,
         }
-    return summary_view(
-        sample_summary(),
+    view = summary_view(
+        dict(sample_summary(), steps=412, safety={"member_lost": 1}),
         Limits(10.0, 8.0, 8.0),
         previous,
         "Great posture! Try 3 minutes of backward walking next time.",
         baseline_lean_deg=baseline,
         bests={"upright_percent": 65.0, "longest_streak_s": 90.0, "backward_minutes": 2.0},
     )
+    view.takeaway_url = TAKEAWAY_URL
+    return view
 
 
 def make_view(
@@ -191,7 +197,9 @@ def variants(frame: np.ndarray | None) -> dict[str, ViewState]:
     first.controller.checkin.editing = True
     out["checkin_first_digit"] = first
     rejected = make_view(Screen.CHECKIN_REJECTED, frame)
-    rejected.controller.checkin.rejected_reason = "Membership expired"
+    rejected.controller.checkin.rejected_reason = (
+        "Membership expired on 3\u00a0March — please see staff"
+    )
     out["checkin_rejected_reason"] = rejected
     ready = make_view(Screen.SAFETY, frame)
     # back in place only once back inside the limits, held (kiosk.flow.safety_resume)
@@ -206,6 +214,14 @@ def variants(frame: np.ndarray | None) -> dict[str, ViewState]:
     gone = make_view(Screen.CAMERA_LOST, frame)
     gone.camera_message = "cannot open /dev/video0: No such device"
     out["camera_lost_with_error"] = gone
+    # no camera for over 30 s: the idle and camera-lost screens ask for staff
+    for screen in (Screen.IDLE, Screen.CAMERA_LOST):
+        away = make_view(screen, None)
+        away.camera_state, away.camera_down_s = "lost", 31.0
+        out[f"{screen.value}_no_camera_30s"] = away
+    walking = make_view(Screen.POSITION, frame)
+    walking.walking = True
+    out["position_walking"] = walking
     zero = make_view(Screen.SUMMARY, frame)
     zero.summary = summary(zero=True)
     out["summary_zero_last"] = zero
@@ -215,6 +231,30 @@ def variants(frame: np.ndarray | None) -> dict[str, ViewState]:
     skipped = make_view(Screen.SUMMARY, frame)
     skipped.summary = summary(baseline=None)
     out["summary_no_baseline"] = skipped
+    # the summary's pages take turns: every page, and the summary without a take-away link
+    for page in range(1, 5):
+        turn = make_view(Screen.SUMMARY, frame)
+        turn.screen_seconds = 6.0 * page + 1
+        out[f"summary_page_{page}"] = turn
+    no_link = make_view(Screen.SUMMARY, frame)
+    no_link.summary = summary()
+    no_link.summary.takeaway_url = ""
+    out["summary_no_link"] = no_link
+    # the welcome after check-in: a member whose plan grew, and a guest
+    from kiosk.config.schema import BackstepConfig
+    from kiosk.session.plans import SessionPlan
+    from kiosk.ui.welcome import welcome_view
+
+    plan = SessionPlan.from_config(BackstepConfig())
+    welcome = make_view(Screen.POSITION, frame)
+    welcome.screen_seconds = 1.0
+    previous = {"backward_minutes": plan.backward_s / 60 - 0.5, "upright_percent": 86.0}
+    welcome.welcome = welcome_view("Ada Lovelace-Byron", plan, previous, guest=False)
+    out["position_welcome"] = welcome
+    guest = make_view(Screen.POSITION, frame)
+    guest.screen_seconds = 1.0
+    guest.welcome = welcome_view("Guest", plan, None, guest=True)
+    out["position_welcome_guest"] = guest
     staff = make_view(Screen.STAFF, frame)
     staff.controller.staff = StaffState(pin=DigitEntry(4), unlocked=True)
     out["staff_menu"] = staff

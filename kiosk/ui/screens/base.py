@@ -6,11 +6,12 @@ import logging
 
 import pygame
 
+from kiosk.session.views import CueView
 from kiosk.ui import theme as th
 from kiosk.ui.mirror import MirrorView
 from kiosk.ui.theme import Theme
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.widgets import draw_hint_bar, draw_top_strip, fit_text
+from kiosk.ui.widgets import banner_extra, draw_hint_bar, draw_top_strip, fit_text, hint_rows
 
 logger = logging.getLogger(__name__)
 
@@ -52,14 +53,28 @@ class BaseScreen:
         """Where am I: the title in the top strip."""
         return self.title
 
+    def banner_cue(self, view: ViewState) -> CueView | None:
+        """The cue this screen's banner shows (None: no banner, or an empty one)."""
+        return None
+
     def draw(self, surf: pygame.Surface, view: ViewState) -> None:
         """Draw the whole screen."""
-        self.theme.begin_frame()
+        self.theme.begin_frame(staff=self.staff_only)
+        hints = self.hints(view)
+        self.theme.layout.hint_rows = len(hint_rows(self.theme, hints, self.hint_size())) or 1
+        # a cue that needs a third line at the cue floor grows the banner, never shrinks
+        self.theme.layout.banner_extra = (
+            banner_extra(self.theme, self.banner_cue(view)) if self.has_banner else 0
+        )
         surf.fill(th.BACKGROUND)
         self.draw_body(surf, view)
         self.draw_top(surf, view)
         self.draw_bottom(surf, view)
-        draw_hint_bar(surf, self.theme, self.hints(view))
+        draw_hint_bar(surf, self.theme, hints, self.hint_size())
+
+    def hint_size(self) -> int:
+        """The hints' type size: the member floor (staff screens: staff type)."""
+        return self.theme.staff_text if self.staff_only else self.theme.min_text
 
     def draw_top(self, surf: pygame.Surface, view: ViewState) -> None:
         """The top strip: title, context, note."""

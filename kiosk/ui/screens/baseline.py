@@ -11,7 +11,7 @@ from kiosk.session.views import CueView
 from kiosk.ui import theme as th
 from kiosk.ui.screens.base import LiveScreen
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.widgets import blit_centered, draw_banner, thick_arc
+from kiosk.ui.widgets import draw_banner, thick_arc
 
 logger = logging.getLogger(__name__)
 
@@ -40,23 +40,20 @@ class BaselineScreen(LiveScreen):
             thick_arc(surf, th.GOOD, (cx, cy), radius, band, 90 - 360 * frac, 90)
         if view.baseline_walking and count:
             # Walking: the ring fills with steady steps, not seconds (a countdown would freeze).
-            centre, word = f"{100 * frac:.0f}%", "measuring as you walk"
+            centre, word = f"{100 * frac:.0f}%", "measuring"
         else:
             centre, word = (str(count) if count else "✓"), ("seconds" if count else "done")
-        blit_centered(
-            surf,
-            t.text(centre, int(radius * (0.8 if "%" in centre else 1.0))),
-            (int(cx), int(cy)),
-            t,
-        )
+        num = max(t.number_size, int(radius * (0.8 if "%" in centre else 1.0)))
+        t.blit(surf, t.text(centre, num), center=(int(cx), int(cy)), kind="number")
         label = t.text(word, t.min_text, th.MUTED)
         t.blit(surf, label, midtop=(int(cx), int(cy + radius + t.px(0.005))))
 
-    def draw_bottom(self, surf: pygame.Surface, view: ViewState) -> None:
+    def banner_cue(self, view: ViewState) -> CueView | None:
         if not view.person:
-            text = "Step back into view"
-        elif view.baseline_walking:
-            text = "Keep walking tall: measuring your posture"
-        else:
-            text = "Measuring: stand tall and still, or walk slowly"
-        draw_banner(surf, self.theme, CueView(text, "info" if view.person else "caution"))
+            return CueView("Step back into view", "caution")
+        if view.baseline_walking:
+            return CueView("Keep walking tall", "info")
+        return CueView("Stand tall — or walk slowly", "info")
+
+    def draw_bottom(self, surf: pygame.Surface, view: ViewState) -> None:
+        draw_banner(surf, self.theme, self.banner_cue(view))

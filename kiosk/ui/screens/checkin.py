@@ -46,16 +46,16 @@ class CheckinScreen(BaseScreen):
         if "card" in view.checkin_methods:
             ways.append(("Tap or scan your card", "circle"))
         if "qr" in view.checkin_methods:
-            ways.append(("Show your QR code to the camera", "circle"))
+            ways.append(("Show your QR code", "circle"))
         if "buttons" in view.checkin_methods:
-            ways.append(("Or type your number with ▲ ▼", "circle"))
+            ways.append(("Type your number ▲ ▼", "circle"))
         if "guest" in view.checkin_methods:
-            ways.append(("No card? SELECT: walk as a guest", "tick"))
+            ways.append(("No card? SELECT: guest", "tick"))
         if self._editing(view):
             self._draw_digits(surf, view, (x, y, w, h))
             return
         size = t.min_text
-        line_h = int(t.font(size).get_linesize() * 1.5)
+        line_h = min(int(t.font(size).get_linesize() * 1.5), h // max(1, len(ways)))
         top = y + (h - line_h * len(ways)) // 2
         icon_x = t.px(0.08)
         tx = icon_x + size
@@ -144,16 +144,26 @@ class CheckinRejectedScreen(BaseScreen):
     def draw_body(self, surf: pygame.Surface, view: ViewState) -> None:
         t = self.theme
         _x, y, w, h = t.layout.body()
-        icon = t.px(0.16)
-        draw_icon(surf, "triangle", (w // 2, y + int(h * 0.2)), icon, th.CAUTION)
-        head = t.text("Not recognised", t.px(0.09), th.CAUTION)
-        blit_centered(surf, head, (w // 2, y + int(h * 0.45)), t)
+        icon = t.px(0.13)
+        draw_icon(surf, "triangle", (w // 2, y + t.px(0.02) + icon // 2), icon, th.CAUTION)
         reason = view.controller.checkin.rejected_reason if view.controller else ""
-        if reason:
-            img = fit_text(t, reason, int(w * 0.92), t.min_text, th.TEXT)
-            blit_centered(surf, img, (w // 2, y + int(h * 0.66)), t)
+        # the reason is the headline, whole: wrapped onto lines, never cut ("Please see st…")
+        lines, size = t.fit_lines(
+            reason or "Not recognised", int(w * 0.92), t.cap(0.075), t.min_text, max_lines=3
+        )
+        line_h = t.font(size).get_linesize()
+        cy = y + t.px(0.04) + icon + line_h // 2
+        for line in lines:
+            blit_centered(surf, t.text(line, size, th.CAUTION), (w // 2, cy), t)
+            cy += line_h
         offer = "Try again, or walk as a guest"
         if "guest" not in view.checkin_methods:
             offer = "Try again, or ask the staff"
-        img = fit_text(t, offer, int(w * 0.92), t.min_text, th.MUTED)
-        blit_centered(surf, img, (w // 2, y + int(h * 0.86)), t)
+        parts, osize = t.fit_lines(offer, int(w * 0.92), t.min_text, t.min_text)
+        oy = max(cy + t.px(0.02), y + h - len(parts) * t.font(osize).get_linesize())
+        if oy + len(parts) * t.font(osize).get_linesize() > y + h:
+            return  # the hints below say the same: "Try again", "Guest"
+        for part in parts:
+            img = t.text(part, osize, th.MUTED)
+            t.blit(surf, img, midtop=(w // 2, oy))
+            oy += t.font(osize).get_linesize()

@@ -26,6 +26,21 @@ TIPS: tuple[tuple[str, str], ...] = (
 #: Seconds each tip stays before the next one.
 TIP_SECONDS = 8.0
 
+#: Seconds without a camera after which members are told to ask staff (a reconnect that
+#: has not worked by then is not "a moment": the cable or the device needs a person).
+CAMERA_ASK_STAFF_S = 30.0
+
+
+def camera_line(view: ViewState) -> str | None:
+    """What the idle screen says about a camera that is away, or None while it works."""
+    if view.camera_state == "ok":
+        return None
+    if view.camera_down_s >= CAMERA_ASK_STAFF_S:
+        return "Ask staff: the camera is not connected"
+    if view.camera_state == "starting":
+        return "The camera is starting — please wait"
+    return "The camera is reconnecting — please wait"
+
 
 def tip_for(now: float) -> tuple[str, str]:
     """The tip shown at time ``now``."""
@@ -46,22 +61,26 @@ class IdleScreen(BaseScreen):
     def draw_body(self, surf: pygame.Surface, view: ViewState) -> None:
         t = self.theme
         _x, y, w, h = t.layout.body()
-        head = fit_text(t, "Walk backwards. Stand tall.", int(w * 0.94), t.px(0.085), th.TEXT)
-        if t.font(t.px(0.085)).size("Walk backwards. Stand tall.")[0] > w * 0.94:
-            head = t.text("Walk backwards.", t.px(0.085))
+        big = t.cap(0.075)
+        head = fit_text(t, "Walk backwards. Stand tall.", int(w * 0.94), big, th.TEXT)
+        if t.font(big).size("Walk backwards. Stand tall.")[0] > w * 0.94:
+            head = t.text("Walk backwards.", big)
         blit_centered(surf, head, (w // 2, y + int(h * 0.13)), t)
-        warning = view.staff.cannot_coach
-        if warning:
-            # the station cannot coach (e.g. no pose model): say so instead of inviting
-            sub = fit_text(
-                t,
-                "Coaching is unavailable — please ask the staff",
-                int(w * 0.94),
-                t.min_text,
-                th.CAUTION,
-            )
-        else:
-            sub = fit_text(t, "Press START to begin", int(w * 0.94), t.min_text, th.MUTED)
+        message = camera_line(view) or (
+            "Coaching is off — please ask staff" if view.staff.cannot_coach else None
+        )
+        if message:
+            # the station cannot coach: one sentence, whole, in place of the invitation
+            # and the tips (nobody should press START at a station that cannot see them)
+            icon = t.px(0.14)
+            draw_icon(surf, "triangle", (w // 2, y + int(h * 0.36)), icon, th.CAUTION)
+            parts, psize = t.fit_lines(message, int(w * 0.92), t.cap(0.07), t.min_text)
+            cy = y + int(h * 0.36) + icon // 2 + t.px(0.02)
+            for part in parts:
+                t.blit(surf, t.text(part, psize, th.CAUTION), midtop=(w // 2, cy))
+                cy += t.font(psize).get_linesize()
+            return
+        sub = fit_text(t, "Press START to begin", int(w * 0.94), t.min_text, th.MUTED)
         blit_centered(surf, sub, (w // 2, y + int(h * 0.3)), t)
         # the tip card
         title, line = tip_for(view.now)
@@ -73,7 +92,7 @@ class IdleScreen(BaseScreen):
         draw_icon(surf, "circle", (card.x + icon, card.centery), icon, th.INFO)
         tx = card.x + icon * 2
         max_w = card.right - tx - t.px(0.03)
-        ti = fit_text(t, title, max_w, t.px(0.068), th.INFO)
+        ti = fit_text(t, title, max_w, t.min_text, th.INFO)
         lines, lsize = t.fit_lines(line, max_w, t.min_text, t.min_text)
         line_h = t.font(lsize).get_linesize()
         total = ti.get_height() + line_h * len(lines)

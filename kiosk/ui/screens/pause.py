@@ -6,47 +6,57 @@ import logging
 
 import pygame
 
+from kiosk.session.views import CueView
 from kiosk.ui import theme as th
 from kiosk.ui.screens.base import LiveScreen
+from kiosk.ui.screens.session import draw_big_clock
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.widgets import blit_centered, fmt_clock
+from kiosk.ui.widgets import draw_banner
 
 logger = logging.getLogger(__name__)
 
 
+#: Said on the pause screen: stopping the clock does not stop the treadmill.
+BELT_WARNING = "Hold the rails — the belt is still moving"
+
+
 class PauseScreen(LiveScreen):
-    """Paused: dimmed mirror, where the session stands."""
+    """Paused: dimmed mirror, the session's time left, and the belt still running."""
 
     title = "Paused"
+    has_banner = True
 
     def hints(self, view: ViewState) -> list[tuple[str, str]]:
         return [("start", "Resume"), ("stop", "End session")]
 
+    def title_for(self, view: ViewState) -> str:
+        return "Paused"
+
     def draw_mirror(self, surf: pygame.Surface, view: ViewState, dim: float | None = None) -> None:
         super().draw_mirror(surf, view, dim=0.35)
 
+    def banner_cue(self, view: ViewState) -> CueView | None:
+        return CueView(BELT_WARNING, "caution", "triangle")
+
+    def draw_bottom(self, surf: pygame.Surface, view: ViewState) -> None:
+        draw_banner(surf, self.theme, self.banner_cue(view))
+
     def draw_panel(self, surf: pygame.Surface, view: ViewState) -> None:
         t = self.theme
-        x, y, w, _h = self.panel_rect()
-        icon = t.px(0.14)
-        cx = x + w // 2
-        pygame.draw.circle(surf, th.INFO, (cx, y + icon // 2 + 4), icon // 2)
-        bar_w, bar_h = icon // 6, icon // 2
-        for dx in (-bar_w, bar_w):
-            pygame.draw.rect(surf, th.INK, (cx + dx - bar_w // 2, y + 4 + icon // 4, bar_w, bar_h))
-        cy = y + icon + t.px(0.06)
-        blit_centered(surf, t.text("Paused", t.px(0.08)), (cx, cy), t)
-        cy += t.px(0.1)
-        size = t.min_text
+        x, y, w, h = self.panel_rect()
         s = view.session
-        lines: list[tuple[str, th.Colour]] = []
-        if s is not None:
-            lines.append((f"{fmt_clock(s.remaining_s)} left", th.TEXT))
-            lines.append((s.instruction or s.block_name, th.MUTED))
-        lines.append(("Hold the rails to step off", th.MUTED))
-        for text, colour in lines:
-            parts, psize = t.fit_lines(text, w, size, size)
-            for part in parts:
-                blit_centered(surf, t.text(part, psize, colour), (cx, cy), t)
-                cy += t.font(psize).get_linesize()
-            cy += t.px(0.01)
+        if s is None:
+            return
+        # the SESSION's time left (the block's was shown here, and read as the session's)
+        left = s.total_remaining_s
+        clock_h = t.font(t.number_size).get_height()
+        draw_big_clock(surf, t, (x, y, w, clock_h), left, "")
+        cy = y + clock_h
+        label = t.text("left in session", t.min_text, th.MUTED)
+        t.blit(surf, label, midtop=(x + w // 2, cy))
+        cy += label.get_height() + t.px(0.02)
+        # the block by its short name, on one line ("Backward 2/3"), never wrapped mid-phrase
+        named = f"{s.block_name} {s.block_index + 1}/{s.block_count}"
+        choice = next((c for c in (named, s.block_name) if t.font(t.min_text).size(c)[0] <= w), "")
+        if choice and cy + t.font(t.min_text).get_height() <= y + h:
+            t.blit(surf, t.text(choice, t.min_text), midtop=(x + w // 2, cy))

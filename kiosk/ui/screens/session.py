@@ -8,7 +8,6 @@ import pygame
 
 from kiosk.session.views import CueView, SessionView
 from kiosk.ui import theme as th
-from kiosk.ui.instruments import draw_core_ring, draw_stat_line
 from kiosk.ui.screens.base import LiveScreen
 from kiosk.ui.screens.transition import draw_transition
 from kiosk.ui.view_state import ViewState
@@ -49,25 +48,64 @@ def block_next(s: SessionView) -> list[str]:
     return [f"{nxt} in {clock}", f"{short} in {clock}", clock]
 
 
-def draw_block_bar(surf: pygame.Surface, t: th.Theme, s: SessionView) -> None:
-    """The top strip of a session: this block, what comes next, and the plan's shape."""
+def block_choices(s: SessionView) -> list[str]:
+    """The block bar's left part, longest first: direction and speed, then the block's name."""
+    named = f"{s.block_name} {s.block_index + 1}/{s.block_count}"
+    return [c for c in (block_now(s), named, s.block_name) if c]
+
+
+#: Seconds each secondary number stays in the top strip before the next one shows.
+ROTATE_S = 5.0
+
+
+def rotating_note(s: SessionView, now: float) -> list[str]:
+    """The secondary number shown now (they take turns), longest wording first.
+
+    The member needs the cue, one posture state, the block and its time left; % upright,
+    cadence, core and the next change take turns at the member's type size instead of
+    sharing the panel at a size nobody reads from 2 m.
+    """
+    items: list[list[str]] = []
+    if s.pct_upright is not None:
+        items.append([f"{s.pct_upright:.0f}% upright", f"{s.pct_upright:.0f}%"])
+    if s.cadence_spm is not None:
+        items.append([f"{s.cadence_spm:.0f} steps/min", f"{s.cadence_spm:.0f}/min"])
+    if s.core_score is not None:
+        items.append([f"Core {s.core_score:.0f}"])
+    if s.next_instruction:
+        items.append(block_next(s)[:2])
+    if not items:
+        return []
+    return items[int(now / ROTATE_S) % len(items)]
+
+
+def draw_block_bar(surf: pygame.Surface, t: th.Theme, s: SessionView, now: float = 0.0) -> None:
+    """The top strip of a session: this block, one rotating number, and the plan's shape."""
     x, y, w, h = t.layout.top()
     pygame.draw.rect(surf, th.PANEL, (x, y, w, h))
     pad = t.px(0.025)
     size = t.min_text
+    font = t.font(size)
     bar_h = max(4, t.px(0.012))
     cy = (h - bar_h) // 2
-    now = t.text(block_now(s), size)
-    left = t.blit(surf, now, midleft=(pad, cy))
-    room = w - left.right - 3 * pad
-    for choice in block_next(s):
-        if t.font(size).size(choice)[0] <= room:
-            img = t.text(choice, size, th.TEXT)
-            t.blit(surf, img, midleft=(w - pad - img.get_width(), cy))
+    right = next(iter(rotating_note(s, now)), "")
+    for choice in rotating_note(s, now):
+        right = choice
+        if font.size(choice)[0] <= w * 0.45:
             break
+    right_w = font.size(right)[0] if right else 0
+    room = w - 3 * pad - right_w
+    left = next((c for c in block_choices(s) if font.size(c)[0] <= room), "")
+    if not left:  # the block comes first: drop the rotating number rather than the block
+        right, room = "", w - 2 * pad
+        left = next((c for c in block_choices(s) if font.size(c)[0] <= room), s.block_name)
+    t.blit(surf, t.text(left, size), midleft=(pad, cy))
+    if right:
+        img = t.text(right, size, th.TEXT)
+        t.blit(surf, img, midleft=(w - pad - img.get_width(), cy))
     # the plan's shape: one segment per block, backward ones bright, progress filled
     total = sum(sec for sec, _ in s.blocks) or 1.0
-    bx, by = 0, h - bar_h
+    by = h - bar_h
     pygame.draw.rect(surf, th.BACKGROUND, (0, by, w, bar_h))
     done_x = int(w * min(1.0, s.session_elapsed_s / total))
     acc = 0.0
@@ -80,7 +118,28 @@ def draw_block_bar(surf: pygame.Surface, t: th.Theme, s: SessionView) -> None:
         if done_x > x0:
             pygame.draw.rect(surf, colour, (x0, by, min(x1, done_x) - x0, bar_h))
         pygame.draw.line(surf, th.BACKGROUND, (x1 - 1, by), (x1 - 1, by + bar_h), 2)
-    del bx
+
+
+def draw_big_clock(
+    surf: pygame.Surface, t: th.Theme, rect: th.Rect, seconds: float, unit: str
+) -> pygame.Rect:
+    """The number that matters (cap height 12% of H) and its unit word, centred in ``rect``."""
+    x, y, w, h = rect
+    num = t.text(fmt_clock(seconds), t.number_size)
+    u = t.text(unit, t.min_text, th.MUTED) if unit else None
+    gap = t.px(0.02)
+    total = num.get_width() + (gap + u.get_width() if u else 0)
+    if total > w and u is not None:  # the unit goes under the number rather than off the edge
+        r = t.blit(surf, num, midtop=(x + w // 2, y), kind="number")
+        t.blit(surf, u, midtop=(x + w // 2, r.bottom))
+        return r
+    lx = x + (w - total) // 2
+    r = t.blit(surf, num, (lx, y + (h - num.get_height()) // 2), kind="number")
+    if u is not None:
+        # on the number's baseline
+        base = r.y + t.font(t.number_size).get_ascent()
+        t.blit(surf, u, (r.right + gap, base - t.font(t.min_text).get_ascent()))
+    return r
 
 
 class SessionScreen(LiveScreen):
@@ -97,17 +156,20 @@ class SessionScreen(LiveScreen):
         if view.session is None:
             super().draw_top(surf, view)
             return
-        draw_block_bar(surf, self.theme, view.session)
+        draw_block_bar(surf, self.theme, view.session, view.now)
 
     def draw_panel(self, surf: pygame.Surface, view: ViewState) -> None:
         t = self.theme
         s = view.session or SessionView()
         x, y, w, h = self.panel_rect()
-        gauge_h = int(h * 0.48)
+        # the block's time left: the largest number on screen, at the bottom of the panel
+        clock_h = t.font(t.number_size).get_height()
+        draw_big_clock(surf, t, (x, y + h - clock_h, w, clock_h), s.remaining_s, "left")
+        # one posture state above it: the gauge's arc and its word
         draw_lean_gauge(
             surf,
             t,
-            (x, y, w, gauge_h),
+            (x, y, w, h - clock_h - t.px(0.01)),
             s.lean_deg,
             s.lean_warn_deg,
             s.lean_back_warn_deg,
@@ -116,35 +178,17 @@ class SessionScreen(LiveScreen):
             s.lean_points_right,
             s.baseline_note,
         )
-        row_y = y + gauge_h + t.px(0.01)
-        row_h = y + h - row_y
-        ring_w = int(w * 0.33)
-        draw_core_ring(surf, t, (x, row_y, ring_w, row_h), s.core_score)
-        sx = x + ring_w + t.px(0.02)
-        line_h = row_h // 2
-        # before the first values: "…" (measuring) rather than empty dashes
-        room = x + w - sx - t.px(0.02)  # keep clear of the screen's edge
-        cadence = "…" if s.cadence_spm is None else f"{s.cadence_spm:.0f}"
-        draw_stat_line(surf, t, (sx, row_y), cadence, "steps/min", 0.075, max_width=room)
-        pct = "…" if s.pct_upright is None else f"{s.pct_upright:.0f}%"
-        draw_stat_line(
-            surf,
-            t,
-            (sx, row_y + line_h),
-            pct,
-            "upright",
-            0.075,
-            role=upright_role(s.pct_upright),
-            max_width=room,
-        )
 
-    def draw_bottom(self, surf: pygame.Surface, view: ViewState) -> None:
+    def banner_cue(self, view: ViewState) -> CueView | None:
         cue = view.cue
         if cue is None and view.session is not None:
             # no cue is due: the banner says what this block asks for instead of going blank
             s = view.session
             cue = CueView(s.instruction or s.block_name, "info", "circle")
-        draw_banner(surf, self.theme, cue)
+        return cue
+
+    def draw_bottom(self, surf: pygame.Surface, view: ViewState) -> None:
+        draw_banner(surf, self.theme, self.banner_cue(view))
         if view.session is not None and view.session.transition is not None:
-            # a block change is coming: the countdown covers the body (issue 21)
+            # a block change is coming: the countdown covers the body
             draw_transition(surf, self.theme, view.session.transition)

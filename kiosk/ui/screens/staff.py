@@ -13,6 +13,7 @@ from kiosk.flow.machine import STAFF_MENU, ZONE_EDGES
 from kiosk.ui import theme as th
 from kiosk.ui.screens.base import LiveScreen
 from kiosk.ui.screens.checkin import draw_digit_boxes
+from kiosk.ui.screens.position import view_hint
 from kiosk.ui.view_state import FleetLine, ViewState
 from kiosk.ui.widgets import blit_centered
 
@@ -124,6 +125,16 @@ class StaffScreen(LiveScreen):
         ]
         if s.fleet is not None:
             facts.append(fleet_text(s.fleet))
+        if view.camera_state != "ok" and view.camera_down_s >= 30.0:
+            # members are told to ask staff after 30 s: this line says what to check
+            facts.insert(
+                0,
+                f"Warning: no camera for {view.camera_down_s:.0f} s: check its cable and "
+                "power, then [camera] device in the config (the kiosk keeps retrying)",
+            )
+        if view.person and view.detected_view is not None and not view.side_view:
+            # camera placement is the staff's business: members see no camera words
+            facts.append(f"Camera angle: {view_hint(view)}")
         if view.camera_message:
             # the camera's own error (paths, devices) is for staff; members see a sentence
             facts.append(f"Error: camera: {view.camera_message}")

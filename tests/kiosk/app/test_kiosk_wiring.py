@@ -148,11 +148,16 @@ def position_view(detected: str | None, expected: str) -> ViewState:
     )
 
 
-def test_the_placement_hint_says_which_way_the_camera_sees_the_member():
-    assert "front" in placement_hint(position_view("front", "side"))
-    assert "beside the belt" in placement_hint(position_view("front", "side"))
-    assert "in front of the treadmill" in placement_hint(position_view("side", "front"))
-    assert placement_hint(position_view("side", "side")) == "Hold still…"
+def test_the_camera_angle_advice_is_for_staff_and_the_member_hears_no_camera_words():
+    from kiosk.ui.screens.position import view_hint
+
+    # issue 22: where the camera stands is the staff's business (the staff screen says it)
+    assert "beside the belt" in view_hint(position_view("front", "side"))
+    assert "in front of the treadmill" in view_hint(position_view("side", "front"))
+    for detected, expected in (("front", "side"), ("side", "front"), ("side", "side")):
+        hint = placement_hint(position_view(detected, expected))
+        assert "camera" not in hint.lower() and "view" not in hint.lower()
+        assert hint == "Ready — starting…"
 
 
 @pytest.mark.slow

@@ -147,7 +147,7 @@ def test_a_database_deleted_mid_session_is_recreated_said_and_restore_waits_for_
 
 
 def test_doctor_sees_the_full_disk_the_kiosk_saw_and_the_recovery(small_disk: Path) -> None:
-    from kiosk.app.doctor import check_recording
+    from kiosk.doctor.checks import check_recording
 
     kiosk, _ = start_session(small_disk.parent, small_disk)
     filler = small_disk / "filler"

@@ -84,6 +84,18 @@ def test_start_in_position_skips_the_wait_but_only_with_someone_seen():
     assert kinds(c.on_button("start", "press", 2)) == ["start_baseline"]
 
 
+def test_the_summary_stays_until_a_button_or_the_next_members_card():
+    """Issue 22: a 30 s timeout took the summary away while the member was still reading."""
+    c = controller()
+    t = to_session(c)
+    c.on_button("stop", "press", t + 1)
+    assert c.screen is Screen.SUMMARY
+    c.tick(t + 600)
+    assert c.screen is Screen.SUMMARY  # no timeout
+    assert kinds(c.on_card("1234", t + 601)) == ["check_in"]
+    assert c.screen is Screen.CHECKIN  # the next member checks in over it
+
+
 def test_full_flow_to_summary_and_back_to_idle_after_timeout():
     c = controller(timings=FlowTimings(summary_timeout_s=30))
     t = to_session(c)
@@ -324,3 +336,16 @@ def test_start_on_baseline_skips_it():
     c.on_button("start", "press", 0)
     effects = c.on_button("start", "press", 1)
     assert c.screen is Screen.SESSION and effects[0].baseline == "none"
+
+
+def test_the_welcome_is_read_before_position_moves_on_by_itself():
+    """Issue 22: the welcome (name, today's plan) is not cut short by a member already in place."""
+    c = controller(timings=FlowTimings(welcome_s=6.0))
+    c.on_button("start", "press", 0)
+    c.on_button("select", "press", 1)  # guest: the position screen and its welcome at t=1
+    c.on_vision(READY, 1.5)
+    c.tick(1.5)
+    c.tick(4.0)  # stable for 2.5 s, but the welcome has been up for 3 s only
+    assert c.screen is Screen.POSITION
+    c.tick(7.1)
+    assert c.screen is Screen.BASELINE

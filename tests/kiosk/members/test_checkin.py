@@ -80,7 +80,8 @@ def test_unknown_and_expired_members_are_refused_with_a_hint_and_recorded(store:
     assert (unknown.ok, unknown.reason, unknown.member) == (False, "unknown", None)
     assert (expired.ok, expired.reason, expired.member) == (False, "expired", None)
     assert unknown.hint is not None and "staff" in unknown.hint
-    assert expired.hint is not None and "renew" in expired.hint
+    # the day it ran out, whole, with "3 March" kept on one line (a no-break space)
+    assert expired.hint == "Membership expired on 31\u00a0May — please see staff"
     assert last_day.ok
     attempts = store.list_checkins()
     assert [(a.claimed_id, a.ok, a.reason) for a in attempts] == [

@@ -166,3 +166,18 @@ def test_without_a_baseline_the_chart_uses_the_limits_from_vertical() -> None:
     assert s.lean_band == (-25.0, 30.0) and s.lean_label == "Trunk lean from vertical"
     with_baseline = summary_view(sample_summary(), limits, None, "", baseline_lean_deg=5.0)
     assert with_baseline.lean_band == (-8.0, 10.0) and with_baseline.lean_label == "Trunk lean"
+
+
+def test_the_total_counts_the_sessions_clock_not_only_short_frame_gaps() -> None:
+    """Issue 22: a station delivering a frame every 2 s showed a Total of 0:00."""
+    cfg = BackstepConfig()
+    run = SessionRun(cfg, SessionPlan.from_config(cfg), "Ada")
+    run.start(0.0)
+    for i in range(31):  # 60 s of session, one pose every 2 s (a slow station)
+        metrics = FrameMetrics(posture="upright", trunk_lean_deg=1.0)
+        run.update(2.0 * i, FrameResult(i, 2.0 * i, None, (640, 480), metrics=metrics), [])
+    summary = run.finish(60.0, "stopped")
+    assert summary["active_s"] == 0.0  # every gap was over 1 s: the old count saw nothing
+    assert summary["session_s"] == 60.0
+    view = summary_view(summary, Limits(), None, "")
+    assert view.total_minutes == 1.0

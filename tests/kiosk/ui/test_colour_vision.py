@@ -142,7 +142,7 @@ def test_gauge_state_icons_stay_apart(kind):
         "fault": session_view(lean_deg=17.0, posture="leaning_forward"),
         "info": session_view(lean_deg=None, posture=None),
     }
-    words = {"good": "Trunk lean: Upright", "fault": "Leaning forward", "info": "Measuring…"}
+    words = {"good": "Upright", "fault": "17° forward", "info": "Measuring…"}
     icons = {}
     for name, s in states.items():
         view = make_view(Screen.SESSION, None, None)
