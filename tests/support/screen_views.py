@@ -211,6 +211,12 @@ def variants(frame: np.ndarray | None) -> dict[str, ViewState]:
     lost = make_view(Screen.SAFETY, frame)
     lost.person = False
     out["safety_member_lost"] = lost
+    # every stop says what happened and what to do, whole (the longest wrap to 4 lines)
+    for reason, direction in (("fall", "backward"), ("drift_back", "forward")):
+        stop = make_view(Screen.SAFETY, frame)
+        stop.safety_reason = reason
+        stop.controller.safety.start(reason, direction, 0.0)
+        out[f"safety_{reason}_{direction}"] = stop
     gone = make_view(Screen.CAMERA_LOST, frame)
     gone.camera_message = "cannot open /dev/video0: No such device"
     out["camera_lost_with_error"] = gone

@@ -61,12 +61,20 @@ class SafetyScreen(BaseScreen):
         else:
             # what happened, then what to do with belt and body, in the member's frame
             lines = [words.happened, *words.todo]
-        cy = t.px(0.52)
+        # every line whole: a long one wraps (shrinking stops at the member's text floor)
+        set_lines: list[tuple[str, int]] = []
         for i, line in enumerate(lines):
             size = t.px(0.075) if i == 0 else t.min_text
-            img = fit_text(t, line, int(w * 0.92), size, th.TEXT)
+            parts, fitted = t.fit_lines(line, int(w * 0.92), size, min(size, t.min_text))
+            set_lines += [(part, fitted) for part in parts]
+        images = [t.text(part, fitted, th.TEXT) for part, fitted in set_lines]
+        # a line apart each, and the whole block above the button hints
+        steps = [max(t.px(0.1), img.get_height()) for img in images]
+        room_bottom = t.layout.hints()[1] - images[-1].get_height() // 2 if images else 0
+        cy = min(t.px(0.52), room_bottom - sum(steps[:-1]))
+        for img, step in zip(images, steps, strict=True):
             blit_centered(surf, img, (w // 2, cy), t)
-            cy += t.px(0.1)
+            cy += step
         x, y, bw, bh = t.layout.hints()
         pygame.draw.rect(surf, th.darker(th.FAULT, 0.45), (x, y, bw, bh))
         draw_hints(surf, t, self.hints(view), (x, y, bw, bh))

@@ -13,6 +13,7 @@ from support.screen_views import CUES, SIZES, make_view, session_view, variants
 
 from kiosk.flow.machine import Screen
 from kiosk.ui import theme as th
+from kiosk.ui.mirror import MirrorView
 from kiosk.ui.screens import build_screens
 from kiosk.ui.theme import DrawnText, Theme
 
@@ -293,3 +294,21 @@ def test_fallback_screens_follow_the_same_rules(size):
         assert th.contrast(d.colour, d.background) >= th.MIN_CONTRAST, d.text
     assert not any("/opt" in d.text for d in drawn)  # the details go to the log
     assert "Waiting for the camera…" in [d.text for d in waiting]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", SIZES)
+def test_no_member_screen_cuts_its_words_short(size: tuple[int, int]) -> None:
+    """A member reads every word whole: long lines wrap, never end in an ellipsis."""
+    for name, view in variants(None).items():
+        theme = Theme(*size)
+        theme.recording = True
+        surf = pygame.Surface(size)
+        build_screens(theme, MirrorView())[view.screen].draw(surf, view)
+        if name.startswith("staff"):
+            continue  # staff read at arm's length; their lists may be cut
+        cut = [d.text for d in theme.drawn if d.text.endswith("…") and "Measuring" not in d.text]
+        # a long name may be shortened in the top strip (it is data, not an instruction)
+        cut = [c for c in cut if not c.startswith("Waiting for")]
+        cut = [c for c in cut if not view.member_name.startswith(c.rstrip("…"))]
+        assert cut == [], (name, cut)
