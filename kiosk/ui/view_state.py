@@ -9,6 +9,7 @@ import numpy as np
 
 from kiosk.flow.machine import Screen
 from kiosk.session.views import CueView, SessionView, SummaryView
+from kiosk.ui.placement_view import PlacementView
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +81,5 @@ class ViewState:
     checkin_methods: tuple[str, ...] = ("card", "qr", "buttons", "guest")
     tip_index: int = 0
     error: str = ""
+    #: the staff screen's placement check while it is open
+    placement: PlacementView | None = None

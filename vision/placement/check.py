@@ -61,9 +61,13 @@ class PlacementCollector:
         self.pictures[index] = judge.PictureSample(image.copy(), None)
         self._next_picture_t = t + SAMPLE_EVERY_S
 
-    def add_result(self, result: FrameResult) -> None:
-        """Account for one frame's pose result."""
-        t = result.media_t if result.media_t is not None else result.t
+    def add_result(self, result: FrameResult, t: float | None = None) -> None:
+        """Account for one frame's pose result, at ``t`` (default: its media time, else ``t``).
+
+        The kiosk passes its own clock: a looping clip's media time starts over at each pass.
+        """
+        if t is None:
+            t = result.media_t if result.media_t is not None else result.t
         self.first_t = t if self.first_t is None else self.first_t
         self.last_t = t
         self.frames += 1
