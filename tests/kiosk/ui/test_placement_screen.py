@@ -40,7 +40,9 @@ BAD = (
         "rolled 8.1° (from the room's level edges)",
         "Turn the camera 8° clockwise (as you face the picture) until level.",
     ),
-    PlacementLine("light", "warn", "mean level 62 (dim)", "More light on the treadmill would help."),
+    PlacementLine(
+        "light", "warn", "mean level 62 (dim)", "More light on the treadmill would help."
+    ),
     PlacementLine("sharpness", "pass", "edge strength 410"),
     PlacementLine("pose rate", "pass", "14.8 pose frames per second"),
     PlacementLine("zone", "pass", "suggested from 20 s of walking"),
