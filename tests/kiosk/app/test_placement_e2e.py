@@ -46,7 +46,7 @@ def pin_presses(pin: str) -> list[str]:
 
 @pytest.mark.slow
 def test_the_staff_screen_runs_the_placement_check_on_the_kiosks_own_results(tmp_path, monkeypatch):
-    from vision.placement.check import PlacementCollector
+    from vision.placement.check import WHOLE_PICTURE, PlacementCollector
 
     judged_on: list[str] = []
     judge = PlacementCollector.report
@@ -78,24 +78,33 @@ def test_the_staff_screen_runs_the_placement_check_on_the_kiosks_own_results(tmp
 
     menu = ["down"] * STAFF_MENU.index("Check placement") + ["select"]
     buttons = pin_presses(cfg.staff.pin) + menu
+    def zone_in_force(key: str):
+        return lambda app: seen.setdefault(key, app.station.vision.zone)
+
     script = [(1.0, press("select", "hold"))]
     script += [(1.5 + 0.05 * i, press(name)) for i, name in enumerate(buttons)]
-    script += [(4.0 + 0.25 * i, note) for i in range(96)]  # 4 .. 28 s
-    script += [(28.5, lambda app: seen.setdefault("message", app.controller.staff.message))]
-    script += [(28.6, lambda app: seen.setdefault("screen", app.controller.screen))]
+    # a first try left with STOP: the vision gets its zone back, SELECT starts afresh
+    script += [(3.3, zone_in_force("zone while checking")), (3.4, press("stop"))]
+    script += [(3.7, zone_in_force("zone after stop")), (3.8, press("select"))]
+    script += [(5.0 + 0.25 * i, note) for i in range(100)]  # 5 .. 30 s
+    script += [(30.5, lambda app: seen.setdefault("message", app.controller.staff.message))]
+    script += [(30.6, lambda app: seen.setdefault("screen", app.controller.screen))]
     app = KioskApp(
         cfg,
         RunOptions(
             config_path=toml,
             source=str(GOOD_CLIP),
             headless=True,
-            seconds=29.0,
+            seconds=31.0,
             size=(800, 480),
             script=script,
         ),
     )
     summary = app.run()
     assert summary["errors"] == []
+    # the check looks for the walker in the whole picture, then gives the zone back
+    assert seen["zone while checking"] == WHOLE_PICTURE
+    assert seen["zone after stop"] == zone_before
     assert seen.get("screen") is Screen.STAFF
     stages = seen["stages"]
     assert stages[0] == "collecting" and stages[-1] == "report", stages
