@@ -78,6 +78,7 @@ def test_the_staff_screen_runs_the_placement_check_on_the_kiosks_own_results(tmp
 
     menu = ["down"] * STAFF_MENU.index("Check placement") + ["select"]
     buttons = pin_presses(cfg.staff.pin) + menu
+
     def zone_in_force(key: str):
         return lambda app: seen.setdefault(key, app.station.vision.zone)
 
