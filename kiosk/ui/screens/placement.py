@@ -142,10 +142,11 @@ def _draw_report(
         else:
             rows = wrap(words, width, text_w)
         fixes = wrap(f"Fix: {line.fix}", width, text_w) if line.fix else []
-        if cy + row_h * (len(rows) + len(fixes)) > limit:
-            rest = len(lines) - i
-            more = f"+ {rest} more: run backstep doctor --placement"
-            t.blit(surf, fit_text(t, more, pw, size, th.MUTED), (px, cy))
+        # a row stays free for naming the lines that do not fit (never silently dropped)
+        reserve = row_h if i < len(lines) - 1 else 0
+        if cy + row_h * (len(rows) + len(fixes)) + reserve > limit:
+            rest = ", ".join(f"{x.name} ({x.verdict})" for x in lines[i:])
+            t.blit(surf, fit_text(t, f"Also: {rest}", pw, size, th.MUTED), (px, cy))
             break
         draw_icon(surf, shape, (px + icon // 2, cy + row_h // 2), icon, colour)
         for text in rows:

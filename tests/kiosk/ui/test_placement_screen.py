@@ -47,6 +47,43 @@ BAD = (
     PlacementLine("pose rate", "pass", "14.8 pose frames per second"),
     PlacementLine("zone", "pass", "suggested from 20 s of walking"),
 )
+#: Nobody walked during the check: most lines fail or cannot be judged, no zone is offered.
+NOBODY = (
+    PlacementLine(
+        "whole body",
+        "fail",
+        "no member was seen",
+        "Walk on the belt during the check, inside the treadmill zone, in good light.",
+    ),
+    PlacementLine(
+        "view", "warn", "not judged: no member seen", "Walk on the belt during the check."
+    ),
+    PlacementLine(
+        "level",
+        "warn",
+        "not known: the picture has too few level or upright edges that agree",
+        "Check the camera with a spirit level, or show it a door frame or a rail.",
+    ),
+    PlacementLine(
+        "light",
+        "fail",
+        "brightness 14 of 255 (too dark)",
+        "Light the treadmill: add a lamp on the camera's side.",
+    ),
+    PlacementLine(
+        "sharpness",
+        "fail",
+        "blur 0.78 (0 sharp .. 1 blurred)",
+        "Focus the lens and clean it; add light so the shutter is shorter.",
+    ),
+    PlacementLine(
+        "pose rate",
+        "fail",
+        "4.2 pose frames/s",
+        "Set model.backend = 'litert' or model.variant = 'lite'; close other programs.",
+    ),
+    PlacementLine("zone", "fail", "no walking seen", "Walk for 20 s over the whole belt."),
+)
 GOOD = tuple(PlacementLine(line.name, "pass", line.measured) for line in BAD)
 
 
@@ -87,6 +124,14 @@ def placement_views(frame: np.ndarray) -> dict[str, ViewState]:
             placement=PlacementView("report", 1.0, lines=BAD, zone=ZONE),
             **base,
         ),
+        "report_nobody": ViewState(
+            screen=Screen.STAFF,
+            controller=staff_controller(False),
+            placement=PlacementView(
+                "report", 1.0, lines=NOBODY, error="verdicts not kept: disk full"
+            ),
+            **base,
+        ),
         "report_pass": ViewState(
             screen=Screen.STAFF,
             controller=staff_controller(True),
@@ -102,7 +147,9 @@ def overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("state", ["collecting", "judging", "report_fail", "report_pass"])
+@pytest.mark.parametrize(
+    "state", ["collecting", "judging", "report_fail", "report_nobody", "report_pass"]
+)
 def test_placement_screens_are_legible_unclipped_and_apart(state, size, demo_frame, tmp_path):
     view = placement_views(demo_frame)[state]
     theme = Theme(*size)
@@ -135,6 +182,12 @@ def test_placement_screens_are_legible_unclipped_and_apart(state, size, demo_fra
         assert "Placement: 2 to fix" in texts
         assert "Turn the camera 8°" in joined and "camera.view" in joined
         assert "Save zone" in texts  # START's hint once a zone is offered
+    if state == "report_nobody":
+        # what failed comes first, and the first fix is always drawn; no zone, no START
+        assert "Placement: 5 to fix" in texts
+        assert "whole body: no member was seen" in texts
+        assert any(t.startswith("Fix: Walk on the belt") for t in texts)
+        assert "Save zone" not in texts
     if state == "report_pass":
         assert "Placement: all lines pass" in texts
         assert not any(t.startswith("Fix:") for t in texts)
