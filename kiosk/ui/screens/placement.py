@@ -133,15 +133,27 @@ def _draw_report(
     def width(text: str) -> int:
         return font.size(text)[0]
 
+    gap = t.px(0.006)
+
+    def plan(compact: bool) -> list[tuple[list[str], list[str]]]:
+        out = []
+        for line in lines:
+            words = f"{line.name}: {line.measured}"
+            if line.verdict == "pass" and compact:
+                # a pass needs no reading: its name alone when the measure does not fit
+                rows = [words] if width(words) <= text_w else [line.name]
+            else:
+                rows = wrap(words, width, text_w)
+            fixes = wrap(f"Fix: {line.fix}", width, text_w) if line.fix else []
+            out.append((rows, fixes))
+        return out
+
+    full = plan(compact=False)
+    tall = sum(row_h * (len(r) + len(f)) + gap for r, f in full)
+    planned = full if cy + tall <= limit else plan(compact=True)
     for i, line in enumerate(lines):
         shape, colour = VERDICT_LOOK.get(line.verdict, ("circle", th.INFO))
-        words = f"{line.name}: {line.measured}"
-        if line.verdict == "pass":
-            # a pass needs no reading: its name alone when the measure does not fit
-            rows = [words] if width(words) <= text_w else [line.name]
-        else:
-            rows = wrap(words, width, text_w)
-        fixes = wrap(f"Fix: {line.fix}", width, text_w) if line.fix else []
+        rows, fixes = planned[i]
         # a row stays free for naming the lines that do not fit (never silently dropped)
         reserve = row_h if i < len(lines) - 1 else 0
         if cy + row_h * (len(rows) + len(fixes)) + reserve > limit:
@@ -155,7 +167,7 @@ def _draw_report(
         for text in fixes:
             t.blit(surf, t.text(text, size, colour), (text_x, cy))
             cy += row_h
-        cy += t.px(0.006)
+        cy += gap
     fy = limit
     for text, colour in footer:
         t.blit(surf, fit_text(t, text, pw, size, colour), (px, fy))
