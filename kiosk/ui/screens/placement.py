@@ -120,8 +120,12 @@ def _draw_report(
     text_w = px + pw - text_x
     cy = py
     failed = sum(1 for line in check.lines if line.verdict == "fail")
-    head = "Placement: all lines pass" if not failed else f"Placement: {failed} to fix"
-    head_colour = th.GOOD if not failed else th.CAUTION
+    if not check.lines:  # judging itself failed: say so, never "all pass"
+        head, head_colour = "Placement: not judged", th.CAUTION
+    elif failed:
+        head, head_colour = f"Placement: {failed} to fix", th.CAUTION
+    else:
+        head, head_colour = "Placement: all lines pass", th.GOOD
     cy += t.blit(surf, fit_text(t, head, pw, t.px(0.045), head_colour), (px, cy)).h
     cy += t.px(0.01)
     footer = _footer(view, check)

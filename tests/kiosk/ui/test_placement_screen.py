@@ -132,6 +132,12 @@ def placement_views(frame: np.ndarray) -> dict[str, ViewState]:
             ),
             **base,
         ),
+        "report_broken": ViewState(
+            screen=Screen.STAFF,
+            controller=staff_controller(False),
+            placement=PlacementView("report", 1.0, error="the check failed: out of memory"),
+            **base,
+        ),
         "report_pass": ViewState(
             screen=Screen.STAFF,
             controller=staff_controller(True),
@@ -148,7 +154,8 @@ def overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize(
-    "state", ["collecting", "judging", "report_fail", "report_nobody", "report_pass"]
+    "state",
+    ["collecting", "judging", "report_fail", "report_nobody", "report_broken", "report_pass"],
 )
 def test_placement_screens_are_legible_unclipped_and_apart(state, size, demo_frame, tmp_path):
     view = placement_views(demo_frame)[state]
@@ -188,6 +195,9 @@ def test_placement_screens_are_legible_unclipped_and_apart(state, size, demo_fra
         assert "whole body: no member was seen" in texts
         assert any(t.startswith("Fix: Walk on the belt") for t in texts)
         assert "Save zone" not in texts
+    if state == "report_broken":
+        assert "Placement: not judged" in texts
+        assert "the check failed: out of memory" in texts
     if state == "report_pass":
         assert "Placement: all lines pass" in texts
         assert not any(t.startswith("Fix:") for t in texts)
