@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from kiosk.app.parts import moved_zone, persist_zone
+from kiosk.app.placement import PlacementCheck
 from kiosk.app.station import Station
 from kiosk.domain import CheckinMethod
 from kiosk.flow.effects import (
@@ -23,11 +24,16 @@ from kiosk.flow.effects import (
     ResumeSession,
     SaveZone,
     StartBaseline,
+    StartPlacementCheck,
+    StopPlacementCheck,
 )
 from kiosk.flow.machine import KioskController
 from kiosk.session.lifecycle import CheckinAnswer
 from kiosk.session.running import SessionRun
 from kiosk.session.views import SummaryView
+from kiosk.ui.placement_view import PlacementView
+from vision.settings import ZoneConfig
+from vision.types import FrameResult
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +59,8 @@ class EffectRunner:
         #: the member's session while one runs, and the summary of the last one
         self.session: SessionRun | None = None
         self.summary: SummaryView | None = None
+        #: the staff screen's placement check (fed by the loop while it is open)
+        self.placement = PlacementCheck(station, controller)
 
     def apply(self, effects: list[Effect], now: float) -> None:
         """Carry out ``effects`` in order; a failing one is reported and the rest still run."""
@@ -99,10 +107,21 @@ class EffectRunner:
                     station.reloader.request()
                 else:
                     self.controller.staff.message = "No config file in use"
-            case SaveZone(delta=delta):
-                self._save_zone(delta)
+            case SaveZone(delta=delta, edges=edges):
+                self._save_zone(delta, edges)
+            case StartPlacementCheck():
+                self.placement.start(now)
+            case StopPlacementCheck():
+                self.placement.stop()
             case QuitKiosk():
                 self._quit("staff")
+
+    def placement_step(
+        self, now: float, result: FrameResult | None, pose_fps: float
+    ) -> PlacementView | None:
+        """Feed the staff screen's placement check (judged off the loop); what it draws."""
+        self.apply(self.placement.step(now, result, pose_fps), now)
+        return self.placement.view(now)
 
     def _check_in(self, code: str, method: CheckinMethod) -> None:
         # the look-up (and the member's history for the plan) runs in the storage worker;
@@ -126,10 +145,11 @@ class EffectRunner:
         self.session = None
         self.summary = self.station.members.end(run, self.controller.member, now, status)
 
-    def _save_zone(self, delta: dict[str, float]) -> None:
+    def _save_zone(self, delta: dict[str, float], edges: dict[str, float] | None = None) -> None:
         station = self.station
         try:
-            zone = moved_zone(station.config, delta)
+            # ``edges``: the placement check's suggestion, saved whole
+            zone = ZoneConfig(**edges) if edges is not None else moved_zone(station.config, delta)
         except ValueError as exc:
             self.controller.staff.message = f"Zone not valid: {exc}"[:60]
             return

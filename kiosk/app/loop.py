@@ -300,7 +300,9 @@ class KioskApp:
                 Screen.CHECKIN,
                 Screen.CHECKIN_REJECTED,
             )
-            return self.drawer.view(now, facts, result)
+            view = self.drawer.view(now, facts, result)
+            view.placement = self.effects.placement_step(now, result, facts.pose_fps)
+            return view
         except Exception as exc:
             logger.exception("loop step failed")
             self.station.report(f"loop: {type(exc).__name__}: {exc}")
@@ -391,6 +393,7 @@ class KioskApp:
         if self.injector is not None:
             self.injector.close()
             self.injector = None
+        self.effects.placement.stop()
         self.station.close()
         pygame.display.quit()
         self.health.close()

@@ -89,10 +89,29 @@ class ReloadConfig:
 
 @dataclass(frozen=True, slots=True)
 class SaveZone:
-    """Move the treadmill zone by the staff's adjustment (fractions of the frame)."""
+    """Move the treadmill zone by the staff's adjustment, or set it to ``edges`` (fractions).
+
+    ``edges`` (x0, y0, x1, y1): the placement check's suggested zone, saved whole; without
+    it the zone editor's ``delta`` moves the zone in force.
+    """
 
     kind: ClassVar[str] = "save_zone"
     delta: dict[str, float] = field(default_factory=dict)
+    edges: dict[str, float] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StartPlacementCheck:
+    """Start (or restart) the placement check: watch the walker for 20 s, then judge."""
+
+    kind: ClassVar[str] = "start_placement_check"
+
+
+@dataclass(frozen=True, slots=True)
+class StopPlacementCheck:
+    """Staff left the placement check: drop what it collected (its verdicts stay saved)."""
+
+    kind: ClassVar[str] = "stop_placement_check"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,5 +133,7 @@ Effect = (
     | PlaySound
     | ReloadConfig
     | SaveZone
+    | StartPlacementCheck
+    | StopPlacementCheck
     | QuitKiosk
 )

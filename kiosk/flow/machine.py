@@ -297,6 +297,17 @@ class KioskController:
         self._go(Screen.SAFETY, now)
         return [PauseSession(), AlertOn(self.safety_reason)]
 
+    def on_placement_judged(self, zone: dict[str, float] | None, now: float) -> list[Effect]:
+        """The app judged the placement check; ``zone`` is the suggestion START may save.
+
+        The report arriving counts as activity: staff get the whole time-out to read it.
+        """
+        if self.screen is not Screen.STAFF or not self.staff.checking_placement:
+            return []
+        self.entered_at = now
+        self.staff.placement_judged(zone)
+        return []
+
     def on_session_finished(self, now: float) -> list[Effect]:
         """The program's last block ended."""
         effects: list[Effect] = []

@@ -1,4 +1,4 @@
-"""The staff screen's sub-state: PIN entry with the buttons, the menu, zone adjustment."""
+"""The staff screen's sub-state: PIN entry with the buttons, the menu, zone and placement."""
 
 from __future__ import annotations
 
@@ -7,13 +7,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kiosk.flow.digit_entry import DigitEntry
-from kiosk.flow.effects import Effect, QuitKiosk, ReloadConfig, SaveZone
+from kiosk.flow.effects import (
+    Effect,
+    QuitKiosk,
+    ReloadConfig,
+    SaveZone,
+    StartPlacementCheck,
+    StopPlacementCheck,
+)
 
 logger = logging.getLogger(__name__)
 
 #: Items of the unlocked staff menu, in order ("Quit kiosk" last: a stray press on "up" from
 #: the first item would reach it, so it sits after "Exit").
-STAFF_MENU = ("Adjust zone", "Reload config", "Exit", "Quit kiosk")
+STAFF_MENU = ("Adjust zone", "Reload config", "Check placement", "Exit", "Quit kiosk")
 #: Wrong PINs in a row allowed before a lockout starts.
 PIN_FREE_TRIES = 3
 #: The first lockout; each further wrong PIN doubles it, up to ``PIN_MAX_LOCK_S``.
@@ -71,7 +78,7 @@ class PinGuard:
 
 @dataclass(slots=True)
 class StaffState:
-    """The staff screen's own sub-state: PIN entry, menu, zone adjustment."""
+    """The staff screen's own sub-state: PIN entry, menu, zone adjustment, placement check."""
 
     pin: DigitEntry
     unlocked: bool = False
@@ -82,6 +89,15 @@ class StaffState:
     zone_delta: dict[str, float] = field(default_factory=dict)
     message: str = ""
     guard: PinGuard = field(default_factory=PinGuard)
+    #: the placement check is open (collecting, judging or showing its report)
+    checking_placement: bool = False
+    #: the zone the finished check suggests (x0, y0, x1, y1), None until one can be saved
+    placement_zone: dict[str, float] | None = None
+
+    def placement_judged(self, zone: dict[str, float] | None) -> None:
+        """The app finished the check; ``zone`` is the suggested zone START may save."""
+        if self.checking_placement:
+            self.placement_zone = dict(zone) if zone is not None else None
 
     def press(self, name: str, staff_pin: str, now: float = 0.0) -> tuple[list[Effect], bool]:
         """One button press on the staff screen; returns (effects, True to leave the screen)."""
@@ -89,6 +105,8 @@ class StaffState:
             return [], self._pin_button(name, staff_pin, now)
         if self.adjusting_zone:
             return self._zone_button(name), False
+        if self.checking_placement:
+            return self._placement_button(name), False
         return self._menu_button(name)
 
     def _pin_button(self, name: str, staff_pin: str, now: float) -> bool:
@@ -140,6 +158,26 @@ class StaffState:
             self.message = "Zone unchanged"
         return []
 
+    def _placement_button(self, name: str) -> list[Effect]:
+        # a failed line never locks anything: staff read the fixes and choose what to do
+        if name == "stop":
+            self.checking_placement = False
+            self.placement_zone = None
+            self.message = ""
+            return [StopPlacementCheck()]
+        if name == "select":
+            self.placement_zone = None
+            self.message = ""
+            return [StartPlacementCheck()]
+        if name == "start":
+            if self.placement_zone is None:
+                self.message = "No zone to save yet"
+                return []
+            edges = dict(self.placement_zone)
+            self.message = "Saving the suggested zone…"
+            return [SaveZone(edges=edges)]
+        return []
+
     def _menu_button(self, name: str) -> tuple[list[Effect], bool]:
         if name == "up":
             self.menu_index = (self.menu_index - 1) % len(STAFF_MENU)
@@ -153,6 +191,11 @@ class StaffState:
                 self.adjusting_zone = True
                 self.edge_index = 0
                 self.message = ""
+            elif item == "Check placement":
+                self.checking_placement = True
+                self.placement_zone = None
+                self.message = ""
+                return [StartPlacementCheck()], False
             elif item == "Reload config":
                 self.message = "Reloading…"
                 return [ReloadConfig()], False

@@ -9,6 +9,7 @@ import numpy as np
 
 from kiosk.flow.machine import Screen
 from kiosk.session.views import CueView, SessionView, SummaryView
+from kiosk.ui.placement_view import PlacementView
 from kiosk.ui.welcome import WelcomeView
 
 
@@ -87,3 +88,5 @@ class ViewState:
     error: str = ""
     #: the welcome after check-in (name, today's plan, what changed): position screen
     welcome: WelcomeView | None = None
+    #: the staff screen's placement check while it is open
+    placement: PlacementView | None = None

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from vision.loop.pipeline import build_pipeline, run_pipeline
+from vision.metrics.camera_view import width_ratio
+from vision.metrics.geometry import to_landmarks
 from vision.placement import judge
 from vision.placement.roll import estimate_roll
 from vision.settings import ZoneConfig
@@ -26,6 +28,8 @@ logger = logging.getLogger(__name__)
 WHOLE_PICTURE = ZoneConfig(x0=0.0, y0=0.0, x1=1.0, y1=1.0)
 #: A picture is kept for the light, sharpness and roll lines this often (media or wall time).
 SAMPLE_EVERY_S = 0.5
+#: Landmarks less visible than this are not used for the view (the analyzer's default gate).
+VIEW_GATE = 0.5
 #: At most this many pictures are held (in memory only, never written anywhere).
 MAX_SAMPLES = 40
 
@@ -61,17 +65,19 @@ class PlacementCollector:
         self.pictures[index] = judge.PictureSample(image.copy(), None)
         self._next_picture_t = t + SAMPLE_EVERY_S
 
-    def add_result(self, result: FrameResult) -> None:
-        """Account for one frame's pose result."""
-        t = result.media_t if result.media_t is not None else result.t
+    def add_result(self, result: FrameResult, t: float | None = None) -> None:
+        """Account for one frame's pose result, at ``t`` (default: its media time, else ``t``).
+
+        The kiosk passes its own clock: a looping clip's media time starts over at each pass.
+        """
+        if t is None:
+            t = result.media_t if result.media_t is not None else result.t
         self.first_t = t if self.first_t is None else self.first_t
         self.last_t = t
         self.frames += 1
         if result.pose is None:
             return
-        self.members.append(
-            judge.MemberFrame(t, result.pose.image.copy(), result.metrics.seen_view)
-        )
+        self.members.append(judge.MemberFrame(t, result.pose.image.copy(), _width_ratio(result)))
         kept = self.pictures.get(result.frame_index)
         if kept is not None:
             self.pictures[result.frame_index] = judge.PictureSample(kept.image, result.pose.bbox())
@@ -92,6 +98,15 @@ class PlacementCollector:
             judge.judge_zone(self.members, zone),
         ]
         return report
+
+
+def _width_ratio(result: FrameResult) -> float | None:
+    """Shoulder width over torso length on this frame (the camera-view measure)."""
+    pose = result.smoothed or result.pose
+    if pose is None:
+        return None
+    lm = to_landmarks(pose.image, pose.world, result.frame_size, VIEW_GATE)
+    return width_ratio(lm)
 
 
 class _SamplingSource:

@@ -28,6 +28,10 @@ ROLL_SPREAD_LIMIT_DEG = 1.5
 #: accuracy": one step in seven missed there, cadence held); below it steps go uncounted.
 POSE_FPS_FAIL = 6.0
 POSE_FPS_WARN = 8.0
+#: Shoulder width over torso length: at most this is a side view, at least FRONT_RATIO a
+#: front or rear one (the analyzer's `camera.view = "auto"` thresholds).
+SIDE_RATIO = 0.3
+FRONT_RATIO = 0.45
 #: Walking seen before a zone is suggested from it (the issue's 20 s: several belt cycles).
 ZONE_SECONDS = 20.0
 #: Room added around where the body went when a zone is suggested (share of the frame).
@@ -60,7 +64,8 @@ class MemberFrame:
 
     t: float
     landmarks: np.ndarray
-    seen_view: str | None
+    #: shoulder width over torso length (`vision.metrics.camera_view.width_ratio`)
+    width_ratio: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,14 +163,28 @@ def judge_framing(members: list[MemberFrame], frames: int) -> PlacementLine:
 
 
 def judge_view(members: list[MemberFrame], expected: str) -> PlacementLine:
-    """The view the camera is seen to have against the one the config says (``camera.view``)."""
-    seen = Counter(m.seen_view for m in members if m.seen_view)
-    if not seen:
+    """The view the camera has over the whole walk against the one the config says.
+
+    The median shoulder-width ratio of the walk, against the analyzer's own thresholds: a
+    side view's shoulders overlap (about 0.1-0.2 of the torso length), a front view's are
+    about 0.7 apart. A median, not the analyzer's running view, so one odd stretch at the
+    start (an arm swing, a lean) does not decide it.
+    """
+    ratios = [m.width_ratio for m in members if m.width_ratio is not None]
+    if not ratios:
         return PlacementLine(
             "view", "warn", "not judged: no member seen", "Walk on the belt during the check."
         )
-    view, count = seen.most_common(1)[0]
-    measured = f"seen from the {view} on {100 * count / sum(seen.values()):.0f}% of frames"
+    ratio = float(np.median(ratios))
+    if SIDE_RATIO < ratio < FRONT_RATIO:
+        return PlacementLine(
+            "view",
+            "warn",
+            f"half-turned: shoulders {ratio:.2f} of the torso apart",
+            "Put the camera square to the belt: to the side (or straight behind).",
+        )
+    view = "side" if ratio <= SIDE_RATIO else "front"
+    measured = f"seen from the {view} (shoulders {ratio:.2f} of the torso apart)"
     if expected == "auto" or view == expected:
         return PlacementLine("view", "pass", measured + f" (config: {expected})")
     if expected == "side":

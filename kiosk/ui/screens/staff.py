@@ -13,6 +13,7 @@ from kiosk.flow.machine import STAFF_MENU, ZONE_EDGES
 from kiosk.ui import theme as th
 from kiosk.ui.screens.base import LiveScreen
 from kiosk.ui.screens.checkin import draw_digit_boxes
+from kiosk.ui.screens.placement import draw_placement, placement_hints
 from kiosk.ui.screens.position import view_hint
 from kiosk.ui.view_state import FleetLine, ViewState
 from kiosk.ui.widgets import blit_centered
@@ -38,6 +39,8 @@ class StaffScreen(LiveScreen):
             return [("updown", "Digit"), ("select", "Next"), ("stop", "Cancel")]
         if st.adjusting_zone:
             return [("updown", "Move"), ("select", "Edge"), ("start", "Save"), ("stop", "Cancel")]
+        if st.checking_placement:
+            return placement_hints(view)
         return [("updown", "Choose"), ("select", "Open"), ("stop", "Cancel")]
 
     def strip_middle(self, view: ViewState) -> str:
@@ -71,6 +74,9 @@ class StaffScreen(LiveScreen):
             return
         if st.adjusting_zone:
             self._draw_zone_edit(surf, view)
+            return
+        if st.checking_placement:
+            draw_placement(self, surf, view, wrap_text)
             return
         self._draw_info(surf, view)
 

@@ -68,9 +68,9 @@ def _standing(top: float, bottom: float) -> np.ndarray:
 
 
 def test_framing_names_the_side_the_body_leaves_the_picture() -> None:
-    inside = [MemberFrame(i / 30, _standing(0.15, 0.9), "side") for i in range(30)]
+    inside = [MemberFrame(i / 30, _standing(0.15, 0.9), 0.15) for i in range(30)]
     assert judge_framing(inside, 30).verdict == "pass"
-    head_out = [MemberFrame(i / 30, _standing(0.04, 0.9), "side") for i in range(30)]
+    head_out = [MemberFrame(i / 30, _standing(0.04, 0.9), 0.15) for i in range(30)]
     line = judge_framing(head_out, 30)
     assert line.verdict == "fail" and "top" in line.measured and "raise the camera" in line.fix
 
