@@ -86,7 +86,8 @@ def visit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             seen["session_px"] = pygame.surfarray.array3d(app.screen_surf).transpose(1, 0, 2)
         if screen == "summary":
             seen["summary_px"] = pygame.surfarray.array3d(app.screen_surf).transpose(1, 0, 2)
-            seen["summary_url"] = app.summary.takeaway_url if app.summary else ""
+            summary = app.effects.summary
+            seen["summary_url"] = summary.takeaway_url if summary else ""
 
     script = [(t / 2, look) for t in range(2, 58)]
     app = KioskApp(
