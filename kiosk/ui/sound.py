@@ -24,11 +24,26 @@ TONES: dict[str, tuple[tuple[float, float], ...]] = {
 }
 
 
-def synthesise(tone: str, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """The tone as int16 mono samples (frequency 0 = a rest), with 5 ms fades (no clicks)."""
+#: Before spoken words the level is marked by the tone's first note alone, this long, so the
+#: words start within 150 ms of the cue (the whole tones last 0.23-0.8 s).
+LEAD_S = 0.1
+
+
+def lead_notes(tone: str) -> tuple[tuple[float, float], ...]:
+    """The tone's first sounding note, cut to `LEAD_S`: its pitch still tells the level."""
+    freq = next(f for f, _ in TONES[tone] if f > 0)
+    return ((freq, LEAD_S),)
+
+
+def synthesise(
+    tone: str,
+    sample_rate: int = SAMPLE_RATE,
+    notes: tuple[tuple[float, float], ...] | None = None,
+) -> np.ndarray:
+    """The tone (or ``notes``) as int16 mono samples (frequency 0 = a rest), with 5 ms fades."""
     parts = []
     fade = int(sample_rate * 0.005)
-    for freq, dur in TONES[tone]:
+    for freq, dur in notes if notes is not None else TONES[tone]:
         n = int(sample_rate * dur)
         if freq <= 0:
             parts.append(np.zeros(n, dtype=np.float32))
@@ -49,6 +64,7 @@ class SoundPlayer:
     def __init__(self, enabled: bool = True, volume: float = 0.6) -> None:
         self.volume = volume
         self._sounds: dict[str, Any] = {}
+        self._leads: dict[str, Any] = {}
         self.is_available = False
         self.last_played: str | None = None
         if not enabled:
@@ -63,11 +79,12 @@ class SoundPlayer:
                 raise RuntimeError("mixer did not start")
             freq, _size, channels = init
             for name in TONES:
-                mono = synthesise(name, freq)
-                data = mono if channels == 1 else np.repeat(mono[:, None], channels, axis=1)
-                sound = pygame.sndarray.make_sound(np.ascontiguousarray(data))
-                sound.set_volume(volume)
-                self._sounds[name] = sound
+                for store, notes in ((self._sounds, None), (self._leads, lead_notes(name))):
+                    mono = synthesise(name, freq, notes)
+                    data = mono if channels == 1 else np.repeat(mono[:, None], channels, axis=1)
+                    sound = pygame.sndarray.make_sound(np.ascontiguousarray(data))
+                    sound.set_volume(volume)
+                    store[name] = sound
             self.is_available = True
         except Exception as exc:  # no audio device is normal on a kiosk without speakers
             logger.info("sound off: %s", exc)
@@ -75,12 +92,16 @@ class SoundPlayer:
     def set_volume(self, volume: float) -> None:
         """Change the volume (0..1)."""
         self.volume = volume
-        for sound in self._sounds.values():
+        for sound in [*self._sounds.values(), *self._leads.values()]:
             sound.set_volume(volume)
 
     def sound_for(self, tone: str | None) -> Any | None:
         """The loaded mixer sound of ``tone`` (None when unknown or without audio)."""
         return self._sounds.get(tone) if tone is not None else None
+
+    def lead_for(self, tone: str | None) -> Any | None:
+        """The short lead of ``tone`` played before spoken words (None when unknown)."""
+        return self._leads.get(tone) if tone is not None else None
 
     def play(self, tone: str | None) -> None:
         """Play ``tone`` ("good", "caution", "alert"); unknown or None is silent."""
@@ -97,6 +118,7 @@ class SoundPlayer:
     def close(self) -> None:
         """Release the mixer (idempotent)."""
         self._sounds.clear()
+        self._leads.clear()
         if self.is_available:
             try:
                 import pygame

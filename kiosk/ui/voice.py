@@ -187,7 +187,8 @@ class CueVoice:
         if phrase is None or self._channel is None:
             self.tones.play(tone)
             return False
-        tone_sound = self.tones.sound_for(tone)
+        # the tone's short lead marks the level; the words follow within 150 ms of the cue
+        tone_sound = self.tones.lead_for(tone)
         if tone_sound is not None:
             self.tones.last_played = tone
             self._channel.play(tone_sound)
