@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from kiosk.flow.digit_entry import DigitEntry
 from kiosk.flow.machine import KioskController, Screen
@@ -13,6 +14,14 @@ from kiosk.session.views import CueView, SessionView, SummaryView
 from kiosk.ui.view_state import StaffView, ViewState
 
 SIZES = [(800, 480), (1024, 600), (1280, 720), (1920, 1080)]
+#: The sizes as pytest parameters: the official 7-inch panel (800x480) in the quick loop,
+#: the larger ones in the full run only (every rendered-screen sweep repeats per size).
+SIZE_PARAMS = [
+    pytest.param(
+        size, id=f"{size[0]}x{size[1]}", marks=() if size == (800, 480) else pytest.mark.slow
+    )
+    for size in SIZES
+]
 
 #: A take-away link as the kiosk makes it (a LAN address, a 22-character token).
 TAKEAWAY_URL = "http://192.168.1.20:8080/take/AbCdEfGhIjKlMnOpQrStUv"

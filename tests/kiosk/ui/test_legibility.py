@@ -9,7 +9,7 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 import pygame
 import pytest
-from support.screen_views import CUES, SIZES, make_view, session_view, variants
+from support.screen_views import CUES, SIZE_PARAMS, SIZES, make_view, session_view, variants
 
 from kiosk.flow.machine import Screen
 from kiosk.ui import theme as th
@@ -65,7 +65,7 @@ def ink_height(surf: pygame.Surface, d: DrawnText) -> int:
 NUMBER_SCREENS = ("session", "pause", "summary", "baseline")
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", SIZE_PARAMS)
 @pytest.mark.parametrize("name", NAMES)
 def test_the_cue_and_the_number_that_matters_meet_their_floors(name, size, demo_frame):
     """Cue >= 8% of H in cap height; the screen's main number >= 12%, on the screen's pixels."""
@@ -85,7 +85,7 @@ def test_the_cue_and_the_number_that_matters_meet_their_floors(name, size, demo_
             assert ink_height(surf, d) >= th.NUMBER_MIN_CAP * size[1] - 1, d.text
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", SIZE_PARAMS)
 def test_the_posture_fault_banner_reads_at_7_to_1(size, demo_frame):
     for role in ("fault", "alert"):
         _theme, _surf, drawn = render(size, make_view(Screen.SESSION, demo_frame, CUES[role]))
@@ -96,7 +96,7 @@ def test_the_posture_fault_banner_reads_at_7_to_1(size, demo_frame):
             assert ratio >= th.FAULT_CONTRAST, f"{role}: {ratio:.2f}"
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", SIZE_PARAMS)
 @pytest.mark.parametrize("name", NAMES)
 def test_text_is_big_enough_contrasted_unclipped_and_apart(name, size, demo_frame):
     view = variants(demo_frame)[name]
@@ -125,7 +125,7 @@ def test_text_is_big_enough_contrasted_unclipped_and_apart(name, size, demo_fram
             assert overlap(d.rect, box) == 0, f"{d.text!r} {d.rect} runs into the {box_name}"
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", SIZE_PARAMS)
 def test_banner_text_wraps_in_balanced_lines_with_margins(size, demo_frame):
     for role, cue in CUES.items():
         theme, _surf, drawn = render(size, make_view(Screen.SESSION, demo_frame, cue))
@@ -152,7 +152,7 @@ def test_dark_text_on_light_banners_white_on_dark() -> None:
     assert th.contrast(th.TEXT, th.CAUTION) < 2.5  # why: white on orange was unreadable
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", SIZE_PARAMS)
 def test_the_session_shows_one_posture_state_the_block_and_its_time_left(size, demo_frame):
     """Fewer things, not smaller ones: the cue, one posture word, the block, its time left."""
     theme, _surf, drawn = render(size, make_view(Screen.SESSION, demo_frame))
@@ -279,7 +279,7 @@ def test_the_camera_error_goes_to_the_staff_screen(demo_frame):
     assert any("/dev/video0" in d.text for d in drawn)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("size", SIZE_PARAMS)
 def test_fallback_screens_follow_the_same_rules(size):
     from kiosk.ui.screens.base import draw_error_screen
 
