@@ -77,15 +77,24 @@ class HeartRateReading:
 
 
 class NotifyLink(Generic[P]):
-    """One device, one notified characteristic, reconnecting by itself; subclasses keep values."""
+    """One device, one notified characteristic, reconnecting by itself; subclasses keep values.
+
+    A subclass names its characteristic (`CHARACTERISTIC`), its parser (`parse`) and its
+    thread (`THREAD`), and keeps what each notification carries (`_keep`).
+    """
+
+    CHARACTERISTIC: str
+    THREAD: str
+
+    @staticmethod
+    def parse(data: bytes) -> P:
+        """One notification's fields; raises `MalformedPacket` when it is too short."""
+        raise TypeError("a link subclass names its parser")
 
     def __init__(
         self,
         central: Central,
         target: str,
-        characteristic_uuid: str,
-        parse: Callable[[bytes], P],
-        thread_name: str,
         connect_timeout_s: float = 10.0,
         backoff_min_s: float = 1.0,
         backoff_max_s: float = 30.0,
@@ -93,8 +102,6 @@ class NotifyLink(Generic[P]):
     ) -> None:
         self.target = target
         self._central = central
-        self._uuid = characteristic_uuid
-        self._parse = parse
         self._connect_timeout_s = connect_timeout_s
         self._backoff_min_s = backoff_min_s
         self._backoff_max_s = backoff_max_s
@@ -103,7 +110,7 @@ class NotifyLink(Generic[P]):
         self._status = LinkStatus(False, 0, 0, 0, 0)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
-        self._worker = WorkerThread(self._run, f"backstep-{thread_name}", join_timeout_s=3.0)
+        self._worker = WorkerThread(self._run, f"backstep-{self.THREAD}", join_timeout_s=3.0)
 
     # -- called from the UI thread ------------------------------------------------------
 
@@ -139,7 +146,7 @@ class NotifyLink(Generic[P]):
 
     def _on_value(self, data: bytes) -> None:
         try:
-            parsed = self._parse(data)
+            parsed = self.parse(data)
         except MalformedPacket as exc:
             logger.debug("%s: %s", self.target, exc)
             with self._lock:
@@ -205,7 +212,7 @@ class NotifyLink(Generic[P]):
             )
         )
         try:
-            await self._unless_stopped(peer.subscribe(self._uuid, self._on_value))
+            await self._unless_stopped(peer.subscribe(self.CHARACTERISTIC, self._on_value))
             with self._lock:
                 self._set_connected(True)
                 s = self._status
@@ -225,25 +232,10 @@ class NotifyLink(Generic[P]):
 class TreadmillLink(NotifyLink[TreadmillData]):
     """A treadmill's FTMS Treadmill Data, read-only, in thread ``backstep-treadmill``."""
 
-    def __init__(
-        self,
-        central: Central,
-        target: str,
-        connect_timeout_s: float = 10.0,
-        backoff_min_s: float = 1.0,
-        backoff_max_s: float = 30.0,
-    ) -> None:
-        super().__init__(
-            central,
-            target,
-            TREADMILL_DATA_UUID,
-            parse_treadmill_data,
-            "treadmill",
-            connect_timeout_s,
-            backoff_min_s,
-            backoff_max_s,
-        )
-        self._reading = TreadmillReading()
+    CHARACTERISTIC = TREADMILL_DATA_UUID
+    THREAD = "treadmill"
+    parse = staticmethod(parse_treadmill_data)
+    _reading = TreadmillReading()  # replaced, never changed in place
 
     @classmethod
     def from_config(cls, cfg: TreadmillConfig, central: Central | None = None) -> TreadmillLink:
@@ -272,25 +264,10 @@ class TreadmillLink(NotifyLink[TreadmillData]):
 class HeartRateLink(NotifyLink[HeartRateMeasurement]):
     """A strap's Heart Rate Measurement, in thread ``backstep-heart-rate``."""
 
-    def __init__(
-        self,
-        central: Central,
-        target: str,
-        connect_timeout_s: float = 10.0,
-        backoff_min_s: float = 1.0,
-        backoff_max_s: float = 30.0,
-    ) -> None:
-        super().__init__(
-            central,
-            target,
-            HEART_RATE_MEASUREMENT_UUID,
-            parse_heart_rate_measurement,
-            "heart-rate",
-            connect_timeout_s,
-            backoff_min_s,
-            backoff_max_s,
-        )
-        self._reading = HeartRateReading()
+    CHARACTERISTIC = HEART_RATE_MEASUREMENT_UUID
+    THREAD = "heart-rate"
+    parse = staticmethod(parse_heart_rate_measurement)
+    _reading = HeartRateReading()  # replaced, never changed in place
 
     @classmethod
     def from_config(cls, cfg: HeartRateConfig, central: Central | None = None) -> HeartRateLink:

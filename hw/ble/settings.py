@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -13,6 +13,21 @@ STRICT = ConfigDict(extra="forbid", validate_assignment=True)
 
 #: `[heart_rate] device` value meaning "the treadmill's own heart-rate field"
 FROM_TREADMILL = "treadmill"
+
+
+#: The two links' shared timings (one definition, both sections).
+ConnectTimeout = Annotated[
+    float,
+    Field(
+        ge=2, le=60, description="How long one scan and connection attempt may take, seconds, 2-60."
+    ),
+]
+ReconnectMax = Annotated[
+    float,
+    Field(
+        ge=2, le=300, description="The longest wait between reconnection attempts, seconds, 2-300."
+    ),
+]
 
 
 def _device_text(value: object) -> object:
@@ -44,18 +59,8 @@ class TreadmillConfig(BaseModel):
     units: Literal["mph", "km/h"] = Field(
         "mph", description="How speeds are shown to members: mph or km/h."
     )
-    connect_timeout_s: float = Field(
-        10.0,
-        ge=2,
-        le=60,
-        description="How long one scan and connection attempt may take, seconds, 2-60.",
-    )
-    reconnect_max_s: float = Field(
-        30.0,
-        ge=2,
-        le=300,
-        description="The longest wait between reconnection attempts, seconds, 2-300.",
-    )
+    connect_timeout_s: ConnectTimeout = 10.0
+    reconnect_max_s: ReconnectMax = 30.0
 
     @field_validator("device", mode="before")
     @classmethod
@@ -85,18 +90,8 @@ class HeartRateConfig(BaseModel):
             "heart rate the treadmill's console reports (from its own grips or strap)."
         ),
     )
-    connect_timeout_s: float = Field(
-        10.0,
-        ge=2,
-        le=60,
-        description="How long one scan and connection attempt may take, seconds, 2-60.",
-    )
-    reconnect_max_s: float = Field(
-        30.0,
-        ge=2,
-        le=300,
-        description="The longest wait between reconnection attempts, seconds, 2-300.",
-    )
+    connect_timeout_s: ConnectTimeout = 10.0
+    reconnect_max_s: ReconnectMax = 30.0
 
     @field_validator("device", mode="before")
     @classmethod
