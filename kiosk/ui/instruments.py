@@ -7,8 +7,9 @@ import math
 import pygame
 
 from kiosk.ui import theme as th
+from kiosk.ui.gauge import draw_state_line, thick_arc
 from kiosk.ui.theme import Colour, Rect, Theme
-from kiosk.ui.widgets import draw_icon, draw_state_line, thick_arc
+from kiosk.ui.widgets import draw_icon
 
 
 def draw_core_ring(

@@ -9,8 +9,9 @@ import numpy as np
 import pygame
 
 from kiosk.ui import theme as th
+from kiosk.ui.gauge import posture_role
 from kiosk.ui.theme import Colour
-from kiosk.ui.widgets import draw_icon, posture_role
+from kiosk.ui.widgets import draw_icon
 from vision.types import NOSE, SKELETON_EDGES
 
 logger = logging.getLogger(__name__)

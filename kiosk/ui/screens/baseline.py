@@ -9,9 +9,10 @@ import pygame
 
 from kiosk.session.views import CueView
 from kiosk.ui import theme as th
+from kiosk.ui.gauge import thick_arc
 from kiosk.ui.screens.base import LiveScreen
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.widgets import draw_banner, thick_arc
+from kiosk.ui.widgets import draw_banner
 
 logger = logging.getLogger(__name__)
 

@@ -7,10 +7,11 @@ import logging
 import pygame
 
 from kiosk.ui import theme as th
+from kiosk.ui.gauge import thick_arc
 from kiosk.ui.screens.base import BaseScreen
 from kiosk.ui.screens.idle import CAMERA_ASK_STAFF_S
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.widgets import blit_centered, draw_icon, thick_arc
+from kiosk.ui.widgets import blit_centered, draw_icon
 
 logger = logging.getLogger(__name__)
 

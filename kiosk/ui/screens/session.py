@@ -8,10 +8,11 @@ import pygame
 
 from kiosk.session.views import CueView, SessionView
 from kiosk.ui import theme as th
+from kiosk.ui.gauge import draw_lean_gauge
 from kiosk.ui.screens.base import LiveScreen
 from kiosk.ui.screens.transition import draw_transition
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.widgets import draw_banner, draw_lean_gauge, fmt_clock
+from kiosk.ui.widgets import draw_banner, fmt_clock
 
 logger = logging.getLogger(__name__)
 

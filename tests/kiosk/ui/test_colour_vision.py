@@ -175,8 +175,8 @@ def test_summary_headline_states_stay_apart(kind):
 
 
 def test_one_icon_per_role_on_gauge_banner_and_ring() -> None:
+    from kiosk.ui.gauge import posture_role
     from kiosk.ui.widgets import banner_icon as banner_shape
-    from kiosk.ui.widgets import posture_role
 
     assert th.role_icon("caution") != th.role_icon("fault")
     assert banner_shape("fault") == th.role_icon(posture_role("leaning_forward", 17.0))

@@ -165,7 +165,7 @@ def test_the_session_shows_one_posture_state_the_block_and_its_time_left(size, d
 
 
 def test_the_gauge_says_degrees_and_a_direction_both_ways() -> None:
-    from kiosk.ui.widgets import lean_words
+    from kiosk.ui.gauge import lean_words
 
     assert lean_words("leaning_forward", 15.2) == "15° forward"
     assert lean_words("leaning_back", -20.4) == "20° back"
@@ -182,7 +182,7 @@ def test_the_first_seconds_say_measuring_not_dashes_beside_a_tick(demo_frame):
     _theme, _surf, drawn = render((800, 480), view)
     texts = [d.text for d in drawn]
     assert "Measuring…" in texts and "—" not in texts
-    from kiosk.ui.widgets import posture_role
+    from kiosk.ui.gauge import posture_role
 
     assert posture_role("upright", None) == "info"  # no green tick before a value
 
