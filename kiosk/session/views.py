@@ -55,6 +55,30 @@ class SessionView:
     session_elapsed_s: float = 0.0
     #: the countdown before a block change (None when none runs)
     transition: TransitionView | None = None
+    #: what the treadmill and the strap say (None when neither link is configured)
+    machine: MachineView | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MachineView:
+    """The belt and the heart as the member sees them, already in the staff file's units.
+
+    A value is None when its link is not configured, not connected, or the device does not
+    publish it; ``*_stale`` says a configured link has gone quiet (drawn dimmed, not hidden).
+    """
+
+    units: str = "mph"  # "mph" or "km/h"
+    speed: float | None = None  # belt speed in ``units``
+    #: distance walked backwards this session, metres (from the treadmill's odometer)
+    backward_distance_m: float | None = None
+    #: stride length = belt speed / cadence, metres
+    stride_m: float | None = None
+    incline_pct: float | None = None
+    treadmill_stale: bool = False
+    heart_rate_bpm: int | None = None
+    #: 1-5 from the member's age (None when the age is unknown: the number alone is shown)
+    heart_zone: int | None = None
+    heart_rate_stale: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +122,11 @@ class SummaryView:
     title: str = "Session done"
     #: the one-time link the summary's QR code carries ("" when none is offered)
     takeaway_url: str = ""
+    #: per-second belt speed (staff units) and heart rate, aligned with ``times``; empty
+    #: when no treadmill / strap was linked
+    speed_by_second: list[float | None] = field(default_factory=list)
+    heart_rate_by_second: list[int | None] = field(default_factory=list)
+    speed_units: str = "mph"
 
 
 @dataclass(slots=True)
