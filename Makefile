@@ -27,13 +27,13 @@ test: model
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist worksteal
 
 ## Quick loop while editing: lint and the tests not marked slow (no kiosk subprocesses; one
 ## real-footage smoke test). Times in docs/benchmarks.md.
 test-fast: setup
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q -n auto --dist worksteal -m "not slow"
 
 ## Regenerate requirements/*.lock (tested versions) from pyproject.toml; commit the result.
 lock: setup

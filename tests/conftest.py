@@ -60,6 +60,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "config_data_dir: storage.data_dir decides (no BACKSTEP_DATA_DIR)"
     )
+    config.addinivalue_line(
+        "markers", "long: runs for most of a minute or more; scheduled first (see below)"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +137,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             "smoke"
         ):
             item.add_marker(pytest.mark.slow)
+    # The longest tests go first: with two workers (`pytest -n 2`) a three-minute test
+    # collected last would run alone at the end while the other worker idles.
+    for item in items:
+        if item.get_closest_marker("long"):
+            item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 @pytest.fixture(autouse=True)

@@ -81,6 +81,7 @@ def current(prefix: Path) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_update_and_rollback_on_a_scratch_prefix(tmp_path: Path) -> None:
     prefix = tmp_path / "opt"
     config = tmp_path / "backstep.toml"

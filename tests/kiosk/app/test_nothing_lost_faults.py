@@ -170,6 +170,7 @@ def test_doctor_sees_the_full_disk_the_kiosk_saw_and_the_recovery(small_disk: Pa
     assert after.status == "warn" and "saving again" in after.detail, after
 
 
+@pytest.mark.long
 def test_stop_pressed_on_a_full_disk_is_saved_whole_once_space_comes_back(
     small_disk: Path,
 ) -> None:

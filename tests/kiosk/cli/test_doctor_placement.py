@@ -61,6 +61,7 @@ def test_a_dark_clip_exits_1_with_its_fix(tmp_path: Path) -> None:
     assert "fix: Light the treadmill" in result.output
 
 
+@pytest.mark.long
 def test_twenty_seconds_of_walking_saves_the_zone_keeping_the_comments(tmp_path: Path) -> None:
     images = read_clip(FIXTURES / "retro_walk_gym.mp4")
     # back and forth, as the kiosk's replay plays a short clip, to 20+ s of walking
