@@ -107,8 +107,8 @@ class EffectRunner:
                     station.reloader.request()
                 else:
                     self.controller.staff.message = "No config file in use"
-            case SaveZone(delta=delta, edges=edges):
-                self._save_zone(delta, edges)
+            case SaveZone(delta=delta, edges=edges, console_side=console_side):
+                self._save_zone(delta, edges, console_side)
             case StartPlacementCheck():
                 self.placement.start(now)
             case StopPlacementCheck():
@@ -145,7 +145,12 @@ class EffectRunner:
         self.session = None
         self.summary = self.station.members.end(run, self.controller.member, now, status)
 
-    def _save_zone(self, delta: dict[str, float], edges: dict[str, float] | None = None) -> None:
+    def _save_zone(
+        self,
+        delta: dict[str, float],
+        edges: dict[str, float] | None = None,
+        console_side: str | None = None,
+    ) -> None:
         station = self.station
         try:
             # ``edges``: the placement check's suggestion, saved whole
@@ -155,5 +160,10 @@ class EffectRunner:
             return
         station.config.zone = zone
         station.vision.set_zone(zone)
-        self.controller.staff.message = persist_zone(station.config_path, zone, station.report)
-        logger.info("zone set to %s", zone)
+        if console_side in ("left", "right"):
+            # the next session judges belt ends and a wrong-way walker from it
+            station.config.safety.console_side = console_side  # type: ignore[assignment]
+        self.controller.staff.message = persist_zone(
+            station.config_path, zone, station.report, console_side
+        )
+        logger.info("zone set to %s (console side %s)", zone, console_side or "unchanged")

@@ -149,12 +149,18 @@ def moved_zone(config: BackstepConfig, delta: dict[str, float]) -> ZoneConfig:
     return ZoneConfig(**values)
 
 
-def persist_zone(path: Path | None, zone: ZoneConfig, on_error: Callable[[str], None]) -> str:
-    """Save the zone into the staff file (comments kept); the staff screen's message."""
+def persist_zone(
+    path: Path | None,
+    zone: ZoneConfig,
+    on_error: Callable[[str], None],
+    console_side: str | None = None,
+) -> str:
+    """Save the zone (and the console's side, when given) into the staff file, comments
+    kept; the staff screen's message."""
     if path is None:
         return "Zone applied; no staff file to save it in"
     try:
-        save_zone(path, zone)
+        save_zone(path, zone, console_side)
     except ConfigWriteError as exc:
         on_error(f"zone: {exc}")
         return "Zone applied, NOT saved (see errors)"

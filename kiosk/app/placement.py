@@ -155,12 +155,13 @@ class PlacementCheck:
         if got is None:
             return
         expected = self.station.config.camera.view
+        console = self.station.config.safety.console_side
         data_dir = resolve_data_dir(self.station.config.storage)
         answers = self._answers
 
         def work() -> None:
             try:
-                report = got.report(expected, pose_fps)
+                report = got.report(expected, pose_fps, console)
             except Exception as exc:  # a broken estimate must not leave staff waiting
                 logger.exception("placement check: judging failed")
                 answers.put(Judged(None, f"the check failed: {exc}"))
@@ -188,15 +189,17 @@ class PlacementCheck:
         if judged.error:
             self.station.report(f"placement: {judged.error}")
         zone = None
+        console_side = None
         report = judged.report
         if report is not None:
+            console_side = report.console_side
             logger.info("placement check: %s", report.summary())
             zone_line = next((line for line in report.lines if line.name == "zone"), None)
             # as `doctor --placement --save-zone`: only a zone from enough walking is offered
             if report.zone is not None and zone_line is not None and zone_line.verdict == "pass":
                 z = report.zone
                 zone = {"x0": z.x0, "y0": z.y0, "x1": z.x1, "y1": z.y1}
-        return self.controller.on_placement_judged(zone, now)
+        return self.controller.on_placement_judged(zone, now, console_side)
 
     def _abandon_worker(self) -> None:
         # a judging thread cannot be interrupted mid-estimate: its answer is simply dropped

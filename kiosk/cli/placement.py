@@ -43,7 +43,10 @@ def run_placement(config_path: Path | None, clip: str, seconds: float, save_zone
             source.open()
     except (ModelError, SourceError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Watching {source.name} for up to {seconds:.0f} s: walk on the belt as usual.")
+    click.echo(
+        f"Watching {source.name} for up to {seconds:.0f} s: "
+        "walk backwards on the belt, as a member does."
+    )
     try:
         report = check_placement(source, cfg, model, seconds=seconds)
     finally:
@@ -66,8 +69,10 @@ def run_placement(config_path: Path | None, clip: str, seconds: float, save_zone
             click.echo("zone not saved: no staff file in use (give --config FILE)")
         else:
             try:
-                write_zone(Path(loaded.path), report.zone)
+                write_zone(Path(loaded.path), report.zone, report.console_side)
             except ConfigWriteError as exc:
                 raise click.ClickException(str(exc)) from exc
             click.echo(f"zone saved in {loaded.path}")
+            if report.console_side is not None:
+                click.echo(f"safety.console_side = '{report.console_side}' saved")
     return 0 if report.passed else 1

@@ -27,8 +27,9 @@ logger = logging.getLogger(__name__)
 ZONE_DIGITS = 3
 
 
-def save_zone(path: Path, zone: ZoneConfig) -> None:
-    """Set ``[zone]`` x0, y0, x1, y1 in the staff file at ``path``, keeping everything else.
+def save_zone(path: Path, zone: ZoneConfig, console_side: str | None = None) -> None:
+    """Set ``[zone]`` x0, y0, x1, y1 in the staff file at ``path``, keeping everything else;
+    with ``console_side`` ("left"/"right") also ``[safety] console_side``.
 
     Raises `ConfigWriteError` (file untouched) when the file cannot be read or parsed, when
     it has errors of its own (safe mode: staff must fix it first), or cannot be written.
@@ -48,6 +49,15 @@ def save_zone(path: Path, zone: ZoneConfig) -> None:
         raise ConfigWriteError(f"{path}: zone is not a table")
     for key in ("x0", "y0", "x1", "y1"):
         table[key] = round(float(getattr(zone, key)), ZONE_DIGITS)
+    if console_side is not None:
+        safety = doc.get("safety")
+        if safety is None:
+            safety = tomlkit.table()
+            doc.add(tomlkit.nl())
+            doc.add("safety", safety)
+        elif not isinstance(safety, dict):
+            raise ConfigWriteError(f"{path}: safety is not a table")
+        safety["console_side"] = console_side
     new_text = tomlkit.dumps(doc)
     try:
         validate_text(new_text, path)
@@ -55,7 +65,7 @@ def save_zone(path: Path, zone: ZoneConfig) -> None:
         first = exc.issues[0].format(path) if exc.issues else str(exc)
         raise ConfigWriteError(f"not saved: the file has errors ({first})") from exc
     _replace(path, new_text)
-    logger.info("zone saved in %s: %s", path, zone)
+    logger.info("zone saved in %s: %s (console side %s)", path, zone, console_side or "kept")
 
 
 def _replace(path: Path, text: str) -> None:

@@ -92,12 +92,14 @@ class SaveZone:
     """Move the treadmill zone by the staff's adjustment, or set it to ``edges`` (fractions).
 
     ``edges`` (x0, y0, x1, y1): the placement check's suggested zone, saved whole; without
-    it the zone editor's ``delta`` moves the zone in force.
+    it the zone editor's ``delta`` moves the zone in force. ``console_side``: the console's
+    image side the check read, saved as ``safety.console_side`` with the zone.
     """
 
     kind: ClassVar[str] = "save_zone"
     delta: dict[str, float] = field(default_factory=dict)
     edges: dict[str, float] | None = None
+    console_side: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -297,15 +297,18 @@ class KioskController:
         self._go(Screen.SAFETY, now)
         return [PauseSession(), AlertOn(self.safety_reason)]
 
-    def on_placement_judged(self, zone: dict[str, float] | None, now: float) -> list[Effect]:
-        """The app judged the placement check; ``zone`` is the suggestion START may save.
+    def on_placement_judged(
+        self, zone: dict[str, float] | None, now: float, console_side: str | None = None
+    ) -> list[Effect]:
+        """The app judged the placement check; ``zone`` is the suggestion START may save
+        (with ``console_side``, the console's image side read from the walk).
 
         The report arriving counts as activity: staff get the whole time-out to read it.
         """
         if self.screen is not Screen.STAFF or not self.staff.checking_placement:
             return []
         self.entered_at = now
-        self.staff.placement_judged(zone)
+        self.staff.placement_judged(zone, console_side)
         return []
 
     def on_session_finished(self, now: float) -> list[Effect]:

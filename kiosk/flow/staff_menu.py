@@ -93,11 +93,16 @@ class StaffState:
     checking_placement: bool = False
     #: the zone the finished check suggests (x0, y0, x1, y1), None until one can be saved
     placement_zone: dict[str, float] | None = None
+    #: the console's image side the check read from the walk, saved with the zone
+    placement_console: str | None = None
 
-    def placement_judged(self, zone: dict[str, float] | None) -> None:
+    def placement_judged(
+        self, zone: dict[str, float] | None, console_side: str | None = None
+    ) -> None:
         """The app finished the check; ``zone`` is the suggested zone START may save."""
         if self.checking_placement:
             self.placement_zone = dict(zone) if zone is not None else None
+            self.placement_console = console_side
 
     def press(self, name: str, staff_pin: str, now: float = 0.0) -> tuple[list[Effect], bool]:
         """One button press on the staff screen; returns (effects, True to leave the screen)."""
@@ -175,7 +180,7 @@ class StaffState:
                 return []
             edges = dict(self.placement_zone)
             self.message = "Saving the suggested zone…"
-            return [SaveZone(edges=edges)]
+            return [SaveZone(edges=edges, console_side=self.placement_console)]
         return []
 
     def _menu_button(self, name: str) -> tuple[list[Effect], bool]:

@@ -77,17 +77,25 @@ class PlacementCollector:
         self.frames += 1
         if result.pose is None:
             return
-        self.members.append(judge.MemberFrame(t, result.pose.image.copy(), _width_ratio(result)))
+        self.members.append(
+            judge.MemberFrame(
+                t, result.pose.image.copy(), _width_ratio(result), result.metrics.facing
+            )
+        )
         kept = self.pictures.get(result.frame_index)
         if kept is not None:
             self.pictures[result.frame_index] = judge.PictureSample(kept.image, result.pose.bbox())
 
-    def report(self, expected_view: str, pose_fps: float) -> judge.PlacementReport:
-        """Every verdict from what was collected."""
+    def report(
+        self, expected_view: str, pose_fps: float, console_side: str = "auto"
+    ) -> judge.PlacementReport:
+        """Every verdict from what was collected (``console_side``: the staff file's)."""
         pictures = list(self.pictures.values())
         rolls = [estimate_roll(p.image, p.member_box) for p in pictures]
         zone = judge.suggest_zone(self.members)
-        report = judge.PlacementReport(zone=zone, seconds=self.seconds)
+        report = judge.PlacementReport(
+            zone=zone, seconds=self.seconds, console_side=judge.find_console_side(self.members)[0]
+        )
         report.lines = [
             judge.judge_framing(self.members, self.frames),
             judge.judge_view(self.members, expected_view),
@@ -96,6 +104,7 @@ class PlacementCollector:
             judge.judge_sharpness(pictures),
             judge.judge_pose_rate(pose_fps),
             judge.judge_zone(self.members, zone),
+            judge.judge_console(self.members, console_side),
         ]
         return report
 
@@ -168,7 +177,7 @@ def check_placement(
     finally:
         pipeline.close()
     wall = max(1e-6, time.perf_counter() - started)
-    return got.report(config.camera.view, got.frames / wall)
+    return got.report(config.camera.view, got.frames / wall, config.safety.console_side)
 
 
 def format_report(report: judge.PlacementReport) -> str:

@@ -34,6 +34,10 @@ SIDE_RATIO = 0.3
 FRONT_RATIO = 0.45
 #: Walking seen before a zone is suggested from it (the issue's 20 s: several belt cycles).
 ZONE_SECONDS = 20.0
+#: Side-view walking seen, and the share of it facing one way, before the console's side is
+#: read from it: two seconds hold about four steps; a walker turning to look is the rest.
+CONSOLE_SECONDS = 2.0
+CONSOLE_SHARE = 0.8
 #: Room added around where the body went when a zone is suggested (share of the frame).
 ZONE_PAD = 0.05
 
@@ -66,6 +70,8 @@ class MemberFrame:
     landmarks: np.ndarray
     #: shoulder width over torso length (`vision.metrics.camera_view.width_ratio`)
     width_ratio: float | None
+    #: the image side the member faces ("left"/"right" in a side view), else None
+    facing: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +89,8 @@ class PlacementReport:
     lines: list[PlacementLine] = field(default_factory=list)
     zone: ZoneConfig | None = None
     seconds: float = 0.0
+    #: the image side the treadmill's console is on, read from the walk (None: not known)
+    console_side: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -322,3 +330,61 @@ def judge_zone(members: list[MemberFrame], zone: ZoneConfig | None) -> Placement
             f"Walk for {ZONE_SECONDS:.0f} s over the whole belt before saving the zone.",
         )
     return PlacementLine("zone", "pass", measured)
+
+
+def find_console_side(members: list[MemberFrame]) -> tuple[str | None, float, float]:
+    """The console's image side from a backward walk: (side or None, share, seconds).
+
+    The check is walked as a member walks, backwards: facing the rear of the treadmill, so
+    the console is on the image side the walker's back is to. None unless
+    `CONSOLE_SECONDS` of side-view walking was seen and `CONSOLE_SHARE` of it faced one way.
+    """
+    sided = [m for m in members if m.facing in ("left", "right")]
+    seconds = sided[-1].t - sided[0].t if len(sided) > 1 else 0.0
+    if not sided:
+        return None, 0.0, 0.0
+    facing, count = Counter(m.facing for m in sided).most_common(1)[0]
+    share = count / len(sided)
+    if seconds < CONSOLE_SECONDS or share < CONSOLE_SHARE:
+        return None, share, seconds
+    return ("left" if facing == "right" else "right"), share, seconds
+
+
+def judge_console(members: list[MemberFrame], configured: str) -> PlacementLine:
+    """Where the console is, read from the walk, against ``safety.console_side``.
+
+    A station that knows its console side tells a member walking the wrong way from the
+    first block; "auto" must take the first block's facing on trust (coaching.md).
+    """
+    side, share, seconds = find_console_side(members)
+    if side is None:
+        if seconds < CONSOLE_SECONDS:
+            return PlacementLine(
+                "console",
+                "warn",
+                f"not read: {seconds:.1f} s of side-view walking seen",
+                "Walk backwards on the belt during the check, as a member does.",
+            )
+        return PlacementLine(
+            "console",
+            "warn",
+            f"not read: the walker faced one way only {share:.0%} of the time",
+            "Walk backwards on the belt, facing its rear, for the whole check.",
+        )
+    measured = f"on the picture's {side} (walking backwards, faced away from it {share:.0%})"
+    if configured == side:
+        return PlacementLine("console", "pass", measured + f" (config: {configured})")
+    if configured == "auto":
+        return PlacementLine(
+            "console",
+            "warn",
+            measured + " (config: auto)",
+            f"Save it (safety.console_side = '{side}'): with 'auto' a member walking the "
+            "first block the wrong way cannot be told.",
+        )
+    return PlacementLine(
+        "console",
+        "fail",
+        measured + f"; config says {configured}",
+        f"Set safety.console_side = '{side}' (or save it with the zone).",
+    )

@@ -51,9 +51,9 @@ def test_the_staff_screen_runs_the_placement_check_on_the_kiosks_own_results(tmp
     judged_on: list[str] = []
     judge = PlacementCollector.report
 
-    def report_where(self, expected_view, pose_fps):
+    def report_where(self, *args):
         judged_on.append(threading.current_thread().name)
-        return judge(self, expected_view, pose_fps)
+        return judge(self, *args)
 
     monkeypatch.setattr(PlacementCollector, "report", report_where)
     toml = staff_file(tmp_path)
@@ -133,6 +133,9 @@ def test_the_staff_screen_runs_the_placement_check_on_the_kiosks_own_results(tmp
     saved = load_config(toml).zone
     assert (saved.x0, saved.y0, saved.x1, saved.y1) == pytest.approx(view.zone, abs=1e-3)
     assert saved != zone_before
+    # the console's side the walk showed is saved with it (the staff file said "auto")
+    assert report.console_side == "right"
+    assert load_config(toml).safety.console_side == "right"
     assert "# Where members and sessions are kept" in toml.read_text(encoding="utf-8")
     # the judging thread ended; nothing of the check runs after the report
     assert "backstep-placement" not in [t.name for t in threading.enumerate()]

@@ -80,6 +80,9 @@ def test_twenty_seconds_of_walking_saves_the_zone_keeping_the_comments(tmp_path:
 
     zone = tomllib.loads(text)["zone"]
     assert 0.15 < zone["x0"] < 0.3 and 0.65 < zone["x1"] < 0.85 and zone["y1"] == 1.0
+    # the console's side, read from her backward walk, is saved with it
+    assert tomllib.loads(text)["safety"]["console_side"] == "right"
+    assert "safety.console_side = 'right' saved" in result.output
 
 
 def test_a_short_clip_does_not_save_the_zone(tmp_path: Path) -> None:

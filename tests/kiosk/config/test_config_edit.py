@@ -76,3 +76,20 @@ def test_persist_zone_reports_to_the_staff_screen(staff_file: Path, tmp_path: Pa
     missing = tmp_path / "gone" / "backstep.toml"
     assert persist_zone(missing, ZONE, errors.append) == "Zone applied, NOT saved (see errors)"
     assert errors and str(missing) in errors[0]
+
+
+def test_the_console_side_read_by_the_check_is_saved_with_the_zone(staff_file: Path) -> None:
+    before = staff_file.read_text().splitlines()
+    save_zone(staff_file, ZONE, "left")
+    after = staff_file.read_text().splitlines()
+    assert '-console_side = "auto"' in difflib.unified_diff(before, after, lineterm="", n=0)
+    assert len(after) == len(before)  # the key changed in place, its comment above kept
+    assert read_config_file(staff_file).safety.console_side == "left"
+
+
+def test_a_file_without_a_safety_table_gets_one_for_the_console_side(tmp_path: Path) -> None:
+    path = tmp_path / "backstep.toml"
+    path.write_text('# our gym\n[station]\nname = "north"\n')
+    save_zone(path, ZONE, "right")
+    assert read_config_file(path).safety.console_side == "right"
+    assert path.read_text().startswith('# our gym\n[station]\nname = "north"\n')

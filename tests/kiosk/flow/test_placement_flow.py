@@ -50,6 +50,13 @@ def test_start_saves_the_suggested_zone_only_once_the_check_offers_one():
     assert c.staff.checking_placement  # the report stays up after saving
 
 
+def test_the_console_side_the_check_read_is_saved_with_its_zone():
+    c = KioskController(staff_pin="0000")
+    open_check(c)
+    c.on_placement_judged(dict(ZONE), 4, "right")
+    assert c.on_button("start", "press", 5) == [SaveZone(edges=ZONE, console_side="right")]
+
+
 def test_select_restarts_and_stop_goes_back_to_the_menu():
     c = KioskController(staff_pin="0000")
     open_check(c)

@@ -48,6 +48,16 @@ def test_the_real_side_view_clip_passes_every_picture_line(gym, model_path) -> N
     assert verdicts["zone"] == "warn"
     assert report.zone is not None and report.zone.x0 < 0.35 and report.zone.x1 > 0.6
     assert report.passed
+    # She walks backwards facing the picture's left (looked at: frame 40, her face and toes
+    # point left), so the console behind her back is on the right.
+    assert report.console_side == "right"
+
+
+def test_a_mirrored_walk_puts_the_console_on_the_other_side(gym, model_path) -> None:
+    import numpy as np
+
+    report = _check([np.ascontiguousarray(i[:, ::-1]) for i in gym], model_path, view="side")
+    assert report.console_side == "left"
 
 
 def test_feet_cut_off_fails_with_the_fix_to_lower_the_camera(gym, model_path) -> None:

@@ -11,7 +11,7 @@ from support.paths import FIXTURES
 from support.placement_variants import blurred, darkened, rolled
 
 from vision.placement import image_quality as iq
-from vision.placement.judge import MemberFrame, judge_framing, judge_roll
+from vision.placement.judge import MemberFrame, judge_console, judge_framing, judge_roll
 from vision.placement.lens import LENSES, best_placement, place
 from vision.placement.roll import RollEstimate, estimate_roll
 
@@ -86,3 +86,27 @@ def test_lens_distances_cover_a_tall_member_and_the_belt() -> None:
     assert wide.distance_m < standard.distance_m
     # the numbers the setup guide prints
     assert math.isclose(standard.distance_m, 2.40, abs_tol=0.01) and standard.portrait
+
+
+def _walk(facings: list[str | None], fps: float = 10.0) -> list[MemberFrame]:
+    return [MemberFrame(i / fps, _standing(0.15, 0.9), 0.15, f) for i, f in enumerate(facings)]
+
+
+def test_the_console_is_on_the_side_a_backward_walker_turns_their_back_to() -> None:
+    # 3 s at 10 fps facing the picture's right, one glance left: the console is on the left
+    walk = _walk(["right"] * 25 + ["left"] + ["right"] * 4)
+    line = judge_console(walk, "auto")
+    assert line.verdict == "warn" and "picture's left" in line.measured
+    assert "safety.console_side = 'left'" in line.fix
+    assert judge_console(walk, "left").verdict == "pass"
+    wrong = judge_console(walk, "right")
+    assert wrong.verdict == "fail" and "Set safety.console_side = 'left'" in wrong.fix
+
+
+def test_the_console_is_not_guessed_from_a_short_or_mixed_walk() -> None:
+    short = judge_console(_walk(["left"] * 15), "auto")  # 1.4 s
+    assert short.verdict == "warn" and "not read" in short.measured
+    mixed = judge_console(_walk(["left", "right", "right"] * 10), "left")  # 67 % one way
+    assert mixed.verdict == "warn" and "not read" in mixed.measured
+    front = judge_console(_walk(["camera"] * 40), "auto")  # a front view has no image side
+    assert front.verdict == "warn" and "not read" in front.measured
