@@ -37,6 +37,7 @@ from kiosk.session.cue_catalog import (
     fault_rank,
     praise_cue,
     safety_cue,
+    with_text,
 )
 from vision.metrics.classify import ABSENT_STATES
 from vision.metrics.settings import PostureConfig
@@ -100,6 +101,8 @@ class CueEngine:
         self._net: str | None = None  # the lean fault past its safety-net limit, if any
         self._net_since: float | None = None
         self._upright = False
+        #: the words of a fault's cue when they carry numbers (the belt, the heart)
+        self.wording: dict[str, str] = {}
         #: Reminders sounded (the same cue again while its fault lasts).
         self.reminders = 0
         #: How many cues of each kind appeared (for the session summary).
@@ -158,6 +161,10 @@ class CueEngine:
             fault.since = now
         if self._current is not None and self._current.level != "safety":
             self._current, self._current_fault = None, None
+
+    def set_incline(self, incline_deg: float) -> None:
+        """The deck's incline changed (the treadmill reports it): the safety net allows for it."""
+        self._incline_deg = incline_deg
 
     def mute(self, until: float) -> None:
         """Cue no fault (nor praise) before ``until``: a block change and its settling."""
@@ -331,6 +338,8 @@ class CueEngine:
         """The cue for fault ``name`` now: firmer once it has lasted ``escalate_after_s``."""
         fault = self._faults[name]
         mild = fault_cue(name, fault.severity, self.direction)
+        if name in self.wording:
+            return with_text(mild, self.wording[name])
         if fault.cued and now - fault.since >= self.cfg.escalate_after_s:
             return escalated_cue(name, self.direction) or mild
         return mild

@@ -13,6 +13,8 @@ from kiosk.session.announce import CueAnnouncement
 from kiosk.session.cue_catalog import TALLEST_POSTURE, WRONG_WAY
 from kiosk.session.cues import CueEngine
 from kiosk.session.direction import FacingWatch
+from kiosk.session.machine import MachineTracker
+from kiosk.session.machine_report import machine_summary
 from kiosk.session.plans import KIND_TITLES, PlannedBlock, SessionClock, SessionPlan
 from kiosk.session.stats import SessionStats
 from kiosk.session.transitions import TransitionGuide, block_direction
@@ -42,8 +44,14 @@ class SessionRun:
         baseline_kind: str | None = None,
         hidden_lean_deg: float | None = None,
         placement: dict[str, object] | None = None,
+        machine: MachineTracker | None = None,
     ) -> None:
         self.config = config
+        #: the belt and the heart (None when neither link is configured)
+        self.machine = machine
+        #: called with the deck's incline (%) when the treadmill reports another one
+        self.on_incline: Callable[[float], None] | None = None
+        self._incline_pct = 0.0
         #: the station's last placement check (verdict per line), kept with the record
         self.placement = placement
         #: where the posture reference came from: "captured", "stored" or "none"
@@ -64,6 +72,8 @@ class SessionRun:
         c = config.cues
         self.transitions = TransitionGuide(self.clock, c.countdown_s, c.settle_steps, c.settle_s)
         self.facing = FacingWatch(config.safety.console_side)
+        if machine is not None:
+            self.cues.wording = machine.wording  # the belt's and the heart's cues carry numbers
         #: called with (direction, console side) at each block: drift is judged per block
         self.on_walking: Callable[[str | None, str | None], None] | None = None
         #: the cue to sound (and speak) now; the app takes it with `take_announcement`
@@ -130,10 +140,15 @@ class SessionRun:
             self._metrics = result.metrics
         if running:
             self._coach_transition(now)
-        if running and (fresh or events):
-            done = self.stats.add(now, self._metrics, events)
+        machine_events = self._follow_machine(now, running)
+        if running and machine_events and not (fresh or events):
+            self.cues.update(now, self._metrics, machine_events)  # the belt, between frames
+            self._announce(now)
+        elif running and (fresh or events):
+            sample = None if self.machine is None else self.machine.sample
+            done = self.stats.add(now, self._metrics, events, sample)
             self._settle(now, events)
-            self.cues.update(now, self._metrics, events)
+            self.cues.update(now, self._metrics, [*events, *machine_events])
             self._announce(now)
             if self.recorder is not None:
                 try:
@@ -144,6 +159,34 @@ class SessionRun:
                 except Exception:
                     logger.exception("recorder failed")
         return self.clock.is_finished
+
+    def _follow_machine(self, now: float, running: bool) -> list[Event]:
+        """Read the belt and the heart; the incline they report; their cues' events."""
+        m = self.machine
+        if m is None:
+            return []
+        m.poll(now)
+        block = self.clock.block
+        m.update(now, running, block.is_backward, _num(self._metrics.cadence_spm))
+        incline = m.incline_pct
+        if incline is None:  # no fresh treadmill: the block's (the staff file's) incline
+            incline = block.incline_percent or 0.0
+        if abs(incline - self._incline_pct) >= 0.5:
+            self._set_incline(incline)
+        if not running or block_direction(block) is None:
+            return []
+        settling = self.transitions.countdown is not None or self.transitions.settling(now)
+        return m.cue_events(now, block.speed_mph, settling)
+
+    def _set_incline(self, percent: float) -> None:
+        """Judge lean against this deck incline (the cue engine's net and the analyzer)."""
+        self._incline_pct = percent
+        self.cues.set_incline(incline_deg(percent))
+        if self.on_incline is not None:
+            try:
+                self.on_incline(percent)
+            except Exception:
+                logger.exception("incline handler failed")
 
     @property
     def direction(self) -> str | None:
@@ -222,7 +265,10 @@ class SessionRun:
         if direction is None:
             settle_until = now + block.seconds  # a rest: nothing to coach
         self.cues.set_transition(None)
-        incline = incline_deg(block.incline_percent or 0.0)
+        self._incline_pct = block.incline_percent or 0.0
+        if self.machine is not None and self.machine.incline_pct is not None:
+            self._incline_pct = self.machine.incline_pct  # the deck's own, while fresh
+        incline = incline_deg(self._incline_pct)
         self.cues.set_block(now, direction or self.cues.direction, incline, settle_until)
         self.facing.new_block()
         self._tell_walking()
@@ -231,6 +277,8 @@ class SessionRun:
                 self.on_block(block)
             except Exception:
                 logger.exception("block change handler failed")
+        if self.machine is not None and self.machine.incline_pct is not None:
+            self._set_incline(self._incline_pct)  # the deck's own, not the block's
 
     @property
     def backward_minutes_done(self) -> float:
@@ -297,6 +345,7 @@ class SessionRun:
             blocks=[(b.seconds, b.is_backward) for b in self.plan.blocks],
             session_elapsed_s=c.elapsed_s,
             transition=self.transitions.view(),
+            machine=None if self.machine is None else self.machine.view(),
         )
         return self._view
 
@@ -343,6 +392,8 @@ class SessionRun:
         summary["baseline"] = self.baseline_source
         summary["baseline_kind"] = self.baseline_kind
         summary["status"] = status
+        if self.machine is not None:
+            summary.update(machine_summary(self.stats.all_samples(), self.machine.rules.units))
         if self.recorder is not None:
             try:
                 self.recorder.finish(status, summary, now)

@@ -31,7 +31,9 @@ class OutboxSession:
     ended: float | None
     status: str
     summary: str | None  # JSON text, as stored
-    samples: list[tuple[Any, ...]]  # (t, trunk_lean, lateral_lean, core_score, cadence, posture)
+    #: (t, trunk_lean, lateral_lean, core_score, cadence, posture, speed_kmh, incline_pct,
+    #: distance_m, stride_m, heart_rate_bpm)
+    samples: list[tuple[Any, ...]]
     events: list[tuple[float, str, str]]  # (t, kind, data JSON)
 
 
@@ -118,7 +120,8 @@ class OutboxRecords(StoreConnection):
             out = []
             for r in rows:
                 samples = c.execute(
-                    "SELECT t, trunk_lean, lateral_lean, core_score, cadence, posture"
+                    "SELECT t, trunk_lean, lateral_lean, core_score, cadence, posture,"
+                    " speed_kmh, incline_pct, distance_m, stride_m, heart_rate_bpm"
                     " FROM samples WHERE session_id = ? ORDER BY t, rowid",
                     (r[0],),
                 ).fetchall()
