@@ -180,8 +180,8 @@ def flat_row(s: SessionRecord, member: MemberFacts) -> dict[str, Any]:
         "avg_speed_kmh": num("average_speed_kmh", 2),
         "backward_distance_m": num("backward_distance_m"),
         "avg_stride_m": num("average_stride_m", 2),
-        "avg_heart_rate_bpm": num("average_heart_rate_bpm", 0),
-        "peak_heart_rate_bpm": num("peak_heart_rate_bpm", 0),
+        "avg_heart_rate_bpm": _whole(num("average_heart_rate_bpm", 0)),
+        "peak_heart_rate_bpm": _whole(num("peak_heart_rate_bpm", 0)),
     }
 
 
@@ -304,6 +304,10 @@ def _write_file(path: Path, write: Callable[[TextIO], None]) -> None:
     with open(tmp, "w", encoding="utf-8", newline="") as fh:
         write(fh)
     tmp.replace(path)
+
+
+def _whole(value: float | None) -> int | None:
+    return None if value is None else int(value)
 
 
 def _number(value: Any) -> float | None:

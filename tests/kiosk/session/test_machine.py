@@ -317,3 +317,40 @@ def test_a_session_without_links_has_no_machine_view_nor_machine_summary() -> No
     assert run.view(1.0).machine is None
     summary = run.finish(2.0)
     assert "average_speed_kmh" not in summary and "speed_units" not in summary
+
+
+def test_the_summary_shows_the_belt_and_heart_rows_and_charts_only_when_linked() -> None:
+    from kiosk.session.report import Limits, summary_view
+
+    samples = [
+        {
+            "t": 0.0,
+            "trunk_lean_deg": 1.0,
+            "posture": "upright",
+            "speed_kmh": 4.2,
+            "heart_rate_bpm": 120,
+        },
+        {"t": 1.0, "trunk_lean_deg": 1.0, "posture": "upright"},  # the links were quiet
+    ]
+    machine = {
+        "average_speed_kmh": 4.2,
+        "backward_distance_m": 52.4,
+        "average_stride_m": 0.61,
+        "average_heart_rate_bpm": 120,
+        "peak_heart_rate_bpm": 131,
+        "speed_units": "mph",
+    }
+    last = {"backward_distance_m": 40.0, "average_speed_kmh": 3.2}
+    view = summary_view({"samples": samples, **machine}, Limits(), last, "")
+    rows = {r.label: r for r in view.rows}
+    assert rows["Avg speed"].now == "2.6 mph" and rows["Avg speed"].last == "2.0 mph"
+    assert rows["Avg speed"].trend is None  # faster is not better in itself
+    assert rows["Backward distance"].now == "52 m" and rows["Backward distance"].trend == 1
+    assert rows["Stride"].now == "0.61 m"
+    assert rows["Avg heart rate"].now == "120 bpm" and rows["Peak heart rate"].now == "131 bpm"
+    assert view.speed_units == "mph" and view.speed_by_second == [2.61, None]
+    assert view.heart_rate_by_second == [120, None]
+    plain = summary_view({"samples": samples[1:]}, Limits(), None, "")
+    labels = {r.label for r in plain.rows}
+    assert not labels & {"Avg speed", "Backward distance", "Stride", "Avg heart rate"}
+    assert plain.speed_by_second == [] and plain.heart_rate_by_second == []
