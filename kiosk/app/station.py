@@ -154,8 +154,7 @@ class Station:
         self.config_changed.subscribe(lambda cfg: self.sound.set_volume(cfg.cues.volume))
         self.config_changed.subscribe(lambda cfg: self.voice.apply_live(cfg.sound))
         self.config_changed.subscribe(self._restart_qr)
-        # a changed [treadmill] or [heart_rate] restarts the links (nothing else does)
-        self.config_changed.subscribe(lambda cfg: self.machine.apply(cfg.treadmill, cfg.heart_rate))
+        self.config_changed.subscribe(self._restart_links)
 
     # ------------------------------------------------------------------ the parts
     @property
@@ -218,6 +217,10 @@ class Station:
         from kiosk.store.writer import adopt_store
 
         adopt_store(store)  # a session begun without a database is written from its start
+
+    def _restart_links(self, cfg: BackstepConfig) -> None:
+        # a changed [treadmill] or [heart_rate] restarts the links (nothing else does)
+        self.machine.apply(cfg.treadmill, cfg.heart_rate)
 
     def _restart_qr(self, cfg: BackstepConfig) -> None:
         if self.qr_worker is not None:
