@@ -39,6 +39,7 @@ from kiosk.session.cue_catalog import (
     safety_cue,
     with_text,
 )
+from kiosk.session.safety_net import net_fault
 from vision.metrics.classify import ABSENT_STATES
 from vision.metrics.settings import PostureConfig
 from vision.types import Event, FrameMetrics
@@ -47,8 +48,6 @@ logger = logging.getLogger(__name__)
 
 #: Firmer versions of a cue already up: not new coaching (not counted in max_per_minute).
 _ALERT_KEYS = frozenset(c.key for c in (*ALERT_CUES.values(), *URGENT_CUES.values()))
-#: Degrees back inside a safety-net limit before its urgent cue ends (no flicker at the edge).
-NET_HYSTERESIS_DEG = 2.0
 #: A lean past a safety-net limit this long gets the urgent cue (one glitchy frame does not).
 NET_PERSIST_S = 0.5
 
@@ -228,15 +227,7 @@ class CueEngine:
         if lean is None:
             self._net, self._net_since = None, None
             return
-        lean -= self._incline_deg
-        p = self.posture
-        h = NET_HYSTERESIS_DEG if self._net is not None else 0.0
-        if lean >= p.absolute_forward_limit_deg - (h if self._net == "leaning_forward" else 0):
-            net: str | None = "leaning_forward"
-        elif -lean >= p.absolute_back_limit_deg - (h if self._net == "leaning_back" else 0):
-            net = "leaning_back"
-        else:
-            net = None
+        net = net_fault(lean - self._incline_deg, self.posture, self._net)
         if net != self._net:
             self._net_since = now if net is not None else None
         self._net = net

@@ -13,7 +13,7 @@ from kiosk.domain import COMPLETED, FINISHED_BY_MEMBER, STOPPED, CheckinMethod
 from kiosk.flow.types import Member
 from kiosk.members.checkin import CheckinService
 from kiosk.members.roster import fresh_baseline
-from kiosk.session.machine import MachineRules, MachineTracker, age_from_birth_year
+from kiosk.session.machine import session_tracker
 from kiosk.session.plans import PlannedBlock, SessionPlan
 from kiosk.session.progression import outcome_from_summary, suggest_next
 from kiosk.session.report import Limits, personal_bests, summary_view
@@ -224,7 +224,12 @@ class MemberSessions:
             baseline_kind=getattr(getattr(vision, "baseline", None), "kind", None),
             hidden_lean_deg=hidden_lean,
             placement=self._placement_in_force() if recorder is not None else None,
-            machine=self._machine_tracker(prepared),
+            machine=session_tracker(
+                self.machine_links,
+                self.config.treadmill,
+                prepared.birth_year if prepared else None,
+                self.wall_clock(),
+            ),
         )
         set_incline = getattr(vision, "set_incline", None)
         if callable(set_incline):
@@ -234,17 +239,6 @@ class MemberSessions:
             run.on_walking = set_walking  # drift ends follow each block's direction
         run.start(now)
         return run
-
-    def _machine_tracker(self, prepared: PreparedMember | None) -> MachineTracker | None:
-        """The session's view of the belt and the heart (None when no link is configured)."""
-        links = self.machine_links
-        if links is None or not links.configured:
-            return None
-        t = self.config.treadmill
-        year = time.gmtime(self.wall_clock()).tm_year
-        age = age_from_birth_year(prepared.birth_year if prepared else None, year)
-        rules = MachineRules(t.units, t.speed_tolerance_kmh, t.speed_hold_s, age)
-        return MachineTracker(links.read, rules)
 
     def _placement_in_force(self) -> dict[str, object] | None:
         """The station's last placement check (`backstep doctor --placement`), for the record."""

@@ -12,11 +12,13 @@ rate above the top zone; the engine's rules (cooldowns, reminders) then apply as
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from hw.ble.link import KM_PER_MILE
-from hw.ble.links import MachineReadings
+from hw.ble.links import MachineLinks, MachineReadings
+from hw.ble.settings import TreadmillConfig
 from kiosk.session.views import MachineView
 from vision.types import Event
 
@@ -57,6 +59,20 @@ def heart_zone(bpm: int | None, age: float | None) -> int | None:
 def age_from_birth_year(birth_year: int | None, year: int) -> float | None:
     """The member's age this year (None when the birth year is unknown)."""
     return None if birth_year is None else float(year - birth_year)
+
+
+def session_tracker(
+    links: MachineLinks | None, treadmill: TreadmillConfig, birth_year: int | None, wall: float
+) -> MachineTracker | None:
+    """A session's tracker on the station's links (None when no link is configured);
+    ``wall`` is the time now (UNIX seconds), for the member's age this year."""
+    if links is None or not links.configured:
+        return None
+    age = age_from_birth_year(birth_year, time.gmtime(wall).tm_year)
+    rules = MachineRules(
+        treadmill.units, treadmill.speed_tolerance_kmh, treadmill.speed_hold_s, age
+    )
+    return MachineTracker(links.read, rules)
 
 
 def speed_in(units: str, kmh: float) -> float:

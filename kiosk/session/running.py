@@ -13,6 +13,7 @@ from kiosk.session.announce import CueAnnouncement
 from kiosk.session.cue_catalog import TALLEST_POSTURE, WRONG_WAY
 from kiosk.session.cues import CueEngine
 from kiosk.session.direction import FacingWatch
+from kiosk.session.lean_gauge import gauge_points_right, lean_reading, number
 from kiosk.session.machine import MachineTracker
 from kiosk.session.machine_report import machine_summary
 from kiosk.session.plans import KIND_TITLES, PlannedBlock, SessionClock, SessionPlan
@@ -20,7 +21,6 @@ from kiosk.session.stats import SessionStats
 from kiosk.session.transitions import TransitionGuide, block_direction
 from kiosk.session.views import CueView, SessionView
 from vision.metrics.classify import incline_deg
-from vision.metrics.settings import PostureConfig
 from vision.types import Event, FrameMetrics, FrameResult
 
 logger = logging.getLogger(__name__)
@@ -167,7 +167,7 @@ class SessionRun:
             return []
         m.poll(now)
         block = self.clock.block
-        m.update(now, running, block.is_backward, _num(self._metrics.cadence_spm))
+        m.update(now, running, block.is_backward, number(self._metrics.cadence_spm))
         incline = m.incline_pct
         if incline is None:  # no fresh treadmill: the block's (the staff file's) incline
             incline = block.incline_percent or 0.0
@@ -292,13 +292,6 @@ class SessionRun:
             done += c.block_elapsed_s
         return done / 60.0
 
-    @property
-    def new_cue_tone(self) -> str | None:
-        """The tone of a cue to sound now, once (None when nothing new); takes the
-        announcement (see `take_announcement` for its words and level)."""
-        item = self.take_announcement()
-        return None if item is None else item.tone
-
     def cue_view(self) -> CueView | None:
         """The current cue for the banner."""
         cue = self.cues.current
@@ -337,8 +330,8 @@ class SessionRun:
             lean_label=label,
             lean_points_right=points_right,
             baseline_note=self.baseline_note(m),
-            core_score=_num(m.core_score),
-            cadence_spm=_num(m.cadence_spm),
+            core_score=number(m.core_score),
+            cadence_spm=number(m.cadence_spm),
             posture=m.posture,
             instruction=block.instruction,
             next_instruction=self._next_instruction(),
@@ -400,43 +393,3 @@ class SessionRun:
             except Exception:
                 logger.exception("recorder finish failed")
         return summary
-
-
-def lean_reading(
-    metrics: FrameMetrics, posture: PostureConfig
-) -> tuple[str, float | None, float, float]:
-    """What the lean gauge shows: (label, degrees from the centre, limit +, limit -).
-
-    A side view sees the sagittal trunk lean (forward/back); a front view cannot, but it
-    sees the sideways lean, so the gauge shows that instead of an empty "— —". The gauge is
-    centred on the member's baseline and shows the limits in force, exactly as the analyzer
-    judged them (`FrameMetrics.gauge_lean_deg`), so needle, word and colour agree. Before the
-    first measurement it shows the configured relative limits.
-    """
-    plus, minus = metrics.gauge_limit_plus_deg, metrics.gauge_limit_minus_deg
-    if metrics.view == "front":
-        if plus <= 0 or minus <= 0:
-            plus = minus = posture.lateral_warn_deg
-        return "Side lean", _num(metrics.gauge_lean_deg), plus, minus
-    if plus <= 0 or minus <= 0:
-        plus, minus = posture.forward_warn_deg, posture.back_warn_deg
-    return "Trunk lean", _num(metrics.gauge_lean_deg), plus, minus
-
-
-def gauge_points_right(metrics: FrameMetrics, mirror: bool) -> bool:
-    """True when a positive lean should tilt the needle to the right on screen.
-
-    The needle tilts the way the body tilts in the picture the member sees. Side view: +
-    is toward the face, which is image-right when the member faces right in the camera's
-    frame; front view: + is toward the member's own right, which is image-left when they
-    face the camera and image-right when the camera is behind them. A mirrored display
-    swaps both.
-    """
-    right = metrics.facing == "away" if metrics.view == "front" else metrics.facing != "left"
-    return right != mirror
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
