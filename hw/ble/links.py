@@ -9,6 +9,7 @@ treadmill link. `read` costs two locks and two copies: the UI loop calls it ever
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,11 +90,22 @@ class MachineLinks:
         self._heart_from_treadmill = False
 
     def apply(self, treadmill: TreadmillConfig, heart_rate: HeartRateConfig) -> bool:
-        """A reloaded config: restart the links when either section changed; True if so."""
+        """A reloaded config: restart the links when either section changed; True if so.
+
+        Called from the UI loop: the old links are dropped in a thread of their own (a
+        disconnection may take BlueZ a few seconds), the new ones start at once.
+        """
         if treadmill == self._treadmill_cfg and heart_rate == self._heart_cfg:
             return False
         logger.info("treadmill / heart-rate settings changed: restarting the links")
-        self.close()
+        old = [link for link in (self.treadmill, self.heart) if link is not None]
+        self.treadmill = self.heart = None
+        if old:
+            threading.Thread(
+                target=lambda: [link.close() for link in old],
+                name="backstep-ble-close",
+                daemon=True,
+            ).start()
         self._treadmill_cfg, self._heart_cfg = treadmill, heart_rate
         self.start()
         return True

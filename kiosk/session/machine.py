@@ -114,6 +114,7 @@ class MachineTracker:
         self._backward_m = 0.0
         self._odometer: int | None = None
         self._last_t: float | None = None
+        self._polled_at = 0.0
         self._moving_since: float | None = None
         self._still_since: float | None = None
         self._off_since: float | None = None
@@ -156,6 +157,7 @@ class MachineTracker:
     def poll(self, now: float) -> MachineReadings:
         """Read the links (every loop step, session or not: the belt may start one)."""
         self.readings = self._read()
+        self._polled_at = now
         speed = self.speed_kmh
         if speed is not None and speed > BELT_MOVING_KMH:
             self._still_since = None
@@ -171,13 +173,13 @@ class MachineTracker:
     def belt_started(self) -> bool:
         """True once the belt has moved for ``BELT_START_S`` (fresh readings only)."""
         since = self._moving_since
-        return since is not None and self.readings.at - since >= BELT_START_S
+        return since is not None and self._polled_at - since >= BELT_START_S
 
     @property
     def belt_stopped(self) -> bool:
         """True once the belt has stood still for ``BELT_STOP_S`` (fresh readings only)."""
         since = self._still_since
-        return since is not None and self.readings.at - since >= BELT_STOP_S
+        return since is not None and self._polled_at - since >= BELT_STOP_S
 
     # -- the session ---------------------------------------------------------------------
 
