@@ -354,3 +354,34 @@ def test_the_summary_shows_the_belt_and_heart_rows_and_charts_only_when_linked()
     labels = {r.label for r in plain.rows}
     assert not labels & {"Avg speed", "Backward distance", "Stride", "Avg heart rate"}
     assert plain.speed_by_second == [] and plain.heart_rate_by_second == []
+
+
+def test_a_belt_changed_for_the_next_block_during_its_countdown_is_not_cued() -> None:
+    """The member speeds the belt up 8 s before a change to 2 mph: 3 s off the old target
+    before the 5 s countdown, then the countdown and the settling: nothing to correct."""
+    air = Air()
+    cfg = BackstepConfig.model_validate(
+        {
+            "programs": {
+                "two": [
+                    {"kind": "backward", "minutes": 0.5, "speed_mph": 1.0},
+                    {"kind": "backward", "minutes": 1.0, "speed_mph": 2.0},
+                ]
+            }
+        }
+    )
+    walker = SyntheticWalker(view="side", facing="left", cadence_spm=100)
+    vision = Vision(cfg, walker.p.frame_size)
+    recorder = Recorder()
+    machine = MachineTracker(air.read, MachineRules("mph", 0.5, 5.0))
+    run = SessionRun(cfg, SessionPlan.from_config(cfg), "Ada", recorder, machine=machine)
+    run.start(0.0)
+    fps = 15
+    for i in range(60 * fps):
+        t = i / fps
+        air.at = t
+        air.belt(1.0 * 1.609344 if t < 22.0 else 2.0 * 1.609344)
+        metrics, events = vision.analyzer.update(t, walker.pose_at(t))
+        run.update(t, FrameResult(i, t, t, (640, 480), metrics=metrics), events)
+    assert run.clock.block_index == 1
+    assert not [c for _, c in recorder.cues if c["key"].startswith("belt_")]
