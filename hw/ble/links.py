@@ -9,7 +9,6 @@ treadmill link. `read` costs two locks and two copies: the UI loop calls it ever
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from hw.ble.central import BleakCentral, Central
 from hw.ble.link import HeartRateLink, HeartRateReading, TreadmillLink, TreadmillReading
 from hw.ble.settings import HeartRateConfig, TreadmillConfig
+from vision.threads import WorkerThread
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,7 @@ class MachineLinks:
         self.treadmill: TreadmillLink | None = None
         self.heart: HeartRateLink | None = None
         self._heart_from_treadmill = False
+        self._closers: list[WorkerThread] = []  # old links being dropped after a reload
 
     @property
     def configured(self) -> bool:
@@ -86,6 +87,9 @@ class MachineLinks:
         for link in (self.treadmill, self.heart):
             if link is not None:
                 link.close()
+        for closer in self._closers:
+            closer.join(5.0)  # links a reload replaced: their drop ends before we do
+        self._closers = []
         self.treadmill = self.heart = None
         self._heart_from_treadmill = False
 
@@ -101,11 +105,14 @@ class MachineLinks:
         old = [link for link in (self.treadmill, self.heart) if link is not None]
         self.treadmill = self.heart = None
         if old:
-            threading.Thread(
-                target=lambda: [link.close() for link in old],
-                name="backstep-ble-close",
-                daemon=True,
-            ).start()
+
+            def drop_old() -> None:
+                for link in old:
+                    link.close()
+
+            closer = WorkerThread(drop_old, "backstep-ble-close", join_timeout_s=5.0)
+            closer.start()
+            self._closers = [c for c in self._closers if c.is_alive] + [closer]
         self._treadmill_cfg, self._heart_cfg = treadmill, heart_rate
         self.start()
         return True
