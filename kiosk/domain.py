@@ -31,6 +31,8 @@ class Member:
     name: str
     expires: dt.date
     level: int | None = None
+    #: for heart-rate zones (issue 27); optional, never required
+    birth_year: int | None = None
 
     def is_expired(self, today: dt.date) -> bool:
         """True when the membership ended before ``today``."""

@@ -61,6 +61,21 @@ class TreadmillConfig(BaseModel):
     )
     connect_timeout_s: ConnectTimeout = 10.0
     reconnect_max_s: ReconnectMax = 30.0
+    speed_tolerance_kmh: float = Field(
+        0.5,
+        ge=0.2,
+        le=3.0,
+        description=(
+            "How far the belt may be off a block's target speed before the member is told "
+            "to slow it down or speed it up, km/h, 0.2-3 (0.5 km/h is about 0.3 mph)."
+        ),
+    )
+    speed_hold_s: float = Field(
+        5.0,
+        ge=2,
+        le=30,
+        description="How long the belt must stay off the target before that cue, seconds, 2-30.",
+    )
 
     @field_validator("device", mode="before")
     @classmethod

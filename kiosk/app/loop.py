@@ -8,6 +8,7 @@ from typing import Any
 
 from hw.events import ButtonEvent
 from hw.station import StationHardware
+from kiosk.app.belt import BeltWatch
 from kiosk.app.drawing import FrameDrawer
 from kiosk.app.effects import EffectRunner
 from kiosk.app.live_reload import LiveReload, apply_checkin_rules
@@ -119,6 +120,7 @@ class KioskApp:
             station, controller, lambda: self.safeguards.is_demo, self._stop
         )
         self.live_reload = LiveReload(station, controller)
+        self.belt = BeltWatch(station.machine)  # the treadmill's belt starts and pauses
         self.drawer = FrameDrawer(
             station,
             controller,
@@ -291,6 +293,7 @@ class KioskApp:
             effects = self._handle_events(now)
             facts, result, more = self._vision_step(now)
             effects += more
+            effects += self.belt.step(self.controller, now)
             effects += self.controller.tick(now)
             self.effects.apply(effects, now)
             self.live_reload.poll()

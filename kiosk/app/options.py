@@ -34,3 +34,6 @@ class RunOptions:
     source_factory: Callable[[], FrameSource] | None = None
     #: config safe mode (kiosk.config.safe): the staff file's errors, shown on the staff screen
     startup_errors: list[str] = field(default_factory=list)
+    #: builds the Bluetooth central of each treadmill / strap link (default: bleak over
+    #: BlueZ; the tests pass bumble's virtual radio)
+    central_factory: Callable[[], Any] | None = None

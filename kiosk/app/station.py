@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from hw.ble.links import MachineLinks
 from hw.events import ButtonEvent
 from hw.station import StationHardware
 from kiosk.app.notify import Notifier
@@ -119,6 +120,10 @@ class Station:
             config, self.store, self.vision, self.report, defer=self.defer_storage
         )
         self.members.on_record_error = self.recording_failed
+        # the treadmill and the strap: each link connects in its own thread, never waited on
+        self.machine = MachineLinks(config.treadmill, config.heart_rate, options.central_factory)
+        self.machine.start()
+        self.members.machine_links = self.machine
         self._subscribe_parts()
 
     def _subscribe_parts(self) -> None:
@@ -149,6 +154,7 @@ class Station:
         self.config_changed.subscribe(lambda cfg: self.sound.set_volume(cfg.cues.volume))
         self.config_changed.subscribe(lambda cfg: self.voice.apply_live(cfg.sound))
         self.config_changed.subscribe(self._restart_qr)
+        self.config_changed.subscribe(self._restart_links)
 
     # ------------------------------------------------------------------ the parts
     @property
@@ -212,6 +218,10 @@ class Station:
 
         adopt_store(store)  # a session begun without a database is written from its start
 
+    def _restart_links(self, cfg: BackstepConfig) -> None:
+        # a changed [treadmill] or [heart_rate] restarts the links (nothing else does)
+        self.machine.apply(cfg.treadmill, cfg.heart_rate)
+
     def _restart_qr(self, cfg: BackstepConfig) -> None:
         if self.qr_worker is not None:
             self.qr_worker.close()
@@ -250,6 +260,7 @@ class Station:
         if self.qr_worker is not None:
             self.qr_worker.close()
             self.qr_worker = None
+        self.machine.close()
         self.parts.close()
         self.voice.close()
         self.sound.close()

@@ -117,6 +117,11 @@ def list_(expired: bool, config_path: Path | None) -> None:
 @click.argument("name")
 @click.option("--expires", required=True, help="Last valid day, YYYY-MM-DD.")
 @click.option("--level", type=int, default=None, help="Starting level (1 = beginner).")
+@click.option(
+    "--birth-year",
+    default=None,
+    help="Optional: the year the member was born (heart-rate zones need an age).",
+)
 @config_option
 @admin_url_option
 def add(
@@ -124,13 +129,14 @@ def add(
     name: str,
     expires: str,
     level: int | None,
+    birth_year: str | None,
     config_path: Path | None,
     admin_url: str | None,
 ) -> None:
     """Add a member (or update one with this ID); with a fleet, on the server too."""
     from kiosk.members.roster import validate_member
 
-    member, problems = validate_member(member_id, name, expires, level)
+    member, problems = validate_member(member_id, name, expires, level, birth_year)
     if member is None:
         raise click.ClickException("; ".join(problems))
     write_central(fleet_config(config_path), admin_url, [member])

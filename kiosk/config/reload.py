@@ -46,8 +46,6 @@ RESTART_KEYS: tuple[str, ...] = (
     "storage.retention_days",  # applied when the database is opened at start-up
     "storage.backups_keep",  # the backup timer starts with the database
     "fleet",  # the sync worker and its connections are built at start-up
-    "treadmill",  # the Bluetooth links are built at start-up
-    "heart_rate",
     "sound.voice",  # the phrase cache is rendered for one voice and rate at start-up
     "sound.voice_name",
     "sound.rate",
@@ -68,6 +66,8 @@ LIVE_SECTIONS: tuple[str, ...] = (
     "programs",
     "progression",
     "logging",
+    "treadmill",  # the station restarts the Bluetooth links (kiosk.app.station)
+    "heart_rate",
     "dashboard",  # not read by the kiosk at all: `backstep dashboard` reads it when it starts
 )
 

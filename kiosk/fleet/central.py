@@ -252,6 +252,18 @@ MIGRATIONS: tuple[CentralMigration, ...] = (
         "baselines on the server's clock; member IDs and names checked",
         STATION_LIMITS_SQL,
     ),
+    CentralMigration(
+        4,
+        "the belt and the heart in each per-second sample; members' birth year (issue 27)",
+        """
+        ALTER TABLE samples ADD COLUMN speed_kmh real;
+        ALTER TABLE samples ADD COLUMN incline_pct real;
+        ALTER TABLE samples ADD COLUMN distance_m real;
+        ALTER TABLE samples ADD COLUMN stride_m real;
+        ALTER TABLE samples ADD COLUMN heart_rate_bpm integer;
+        ALTER TABLE members ADD COLUMN birth_year integer;
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

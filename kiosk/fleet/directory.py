@@ -26,11 +26,14 @@ def import_central(conn: psycopg.Connection[Any], members: Sequence[Member]) -> 
     with conn.transaction(), conn.cursor() as cur:
         for m in members:
             cur.execute(
-                "INSERT INTO members (id, name, expires, level) VALUES (%s, %s, %s, %s)"
+                "INSERT INTO members (id, name, expires, level, birth_year)"
+                " VALUES (%s, %s, %s, %s, %s)"
                 " ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
-                " expires = excluded.expires, level = excluded.level, updated_at = now()"
+                " expires = excluded.expires, level = excluded.level,"
+                " birth_year = COALESCE(excluded.birth_year, members.birth_year),"
+                " updated_at = now()"
                 " RETURNING (xmax = 0)",
-                (m.id, m.name, m.expires, m.level),
+                (m.id, m.name, m.expires, m.level, m.birth_year),
             )
             row = cur.fetchone()
             if row and row[0]:

@@ -60,7 +60,7 @@ def purge_forgotten(conn: psycopg.Connection[Any], store: Store) -> list[str]:
 
 def pull_members(conn: psycopg.Connection[Any], store: Store) -> set[str]:
     """Merge the server's member list into the local one; return the server's IDs."""
-    rows = conn.execute("SELECT id, name, expires, level FROM members").fetchall()
+    rows = conn.execute("SELECT id, name, expires, level, birth_year FROM members").fetchall()
     store.merge_members(member_from_row(r) for r in rows)
     return {r[0] for r in rows}
 
@@ -111,7 +111,7 @@ def fetch_member(
     """
     ids = list(dict.fromkeys(candidates))
     members = conn.execute(
-        "SELECT id, name, expires, level FROM members WHERE id = ANY(%s)", (ids,)
+        "SELECT id, name, expires, level, birth_year FROM members WHERE id = ANY(%s)", (ids,)
     ).fetchall()
     gone = conn.execute(
         "SELECT member_id FROM forgotten_members WHERE member_id = ANY(%s)", (ids,)

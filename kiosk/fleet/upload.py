@@ -167,7 +167,8 @@ def _send_sessions(
             if s.samples:
                 with cur.copy(
                     "COPY samples (session_uuid, seq, t, trunk_lean, lateral_lean, core_score,"
-                    " cadence, posture) FROM STDIN"
+                    " cadence, posture, speed_kmh, incline_pct, distance_m, stride_m,"
+                    " heart_rate_bpm) FROM STDIN"
                 ) as copy:
                     for seq, sample in enumerate(s.samples):
                         copy.write_row((s.uuid, seq, *sample))

@@ -50,6 +50,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+#: What the loop tells `KioskController.on_belt` (from the treadmill's own speed).
+BELT_STARTED, BELT_STOPPED = "belt_started", "belt_stopped"
+
 
 class KioskController:
     """Decides which screen shows, from button presses, typed card codes, vision and time.
@@ -93,6 +96,8 @@ class KioskController:
         self._lost_from: Screen | None = None
         self._session_active = False
         self._baseline_started_at = 0.0
+        #: the pause was the belt's (a stopped belt), so a moving belt ends it
+        self._belt_paused = False
 
     # ----------------------------------------------------------------- helpers
     @property
@@ -115,6 +120,8 @@ class KioskController:
             self.states_seen.append(screen.value)
         if screen is Screen.POSITION:
             self._ready_since = None
+        if screen is not Screen.PAUSE:
+            self._belt_paused = False  # only a pause the belt made, still showing, is its own
 
     def _end_session(self, now: float, effects: list[Effect], status: str | None = None) -> None:
         if self._session_active:
@@ -309,6 +316,29 @@ class KioskController:
             return []
         self.entered_at = now
         self.staff.placement_judged(zone, console_side)
+        return []
+
+    def on_belt(self, event: str, now: float) -> list[Effect]:
+        """The treadmill's belt started moving (`BELT_STARTED`) or stopped (`BELT_STOPPED`).
+
+        A checked-in member waiting to start (position or baseline) starts the session
+        (on the stored baseline, else on the absolute limits, as START skipping it); a stopped
+        belt pauses a session and a moving one resumes it, only when the belt paused it.
+        """
+        screen = self.screen
+        if event == BELT_STARTED and screen in (Screen.POSITION, Screen.BASELINE):
+            member = self.member
+            if member is not None:
+                stored = member.has_baseline and screen is Screen.POSITION
+                return self._begin_session(now, baseline="stored" if stored else "none")
+        elif event == BELT_STOPPED and screen is Screen.SESSION:
+            self._belt_paused = True
+            self._go(Screen.PAUSE, now)
+            return [PauseSession()]
+        elif event == BELT_STARTED and screen is Screen.PAUSE and self._belt_paused:
+            self._belt_paused = False
+            self._go(Screen.SESSION, now)
+            return [ResumeSession()]
         return []
 
     def on_session_finished(self, now: float) -> list[Effect]:

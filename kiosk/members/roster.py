@@ -38,7 +38,10 @@ _COLUMNS = {
     "name": ("name", "member_name"),
     "expires": ("expires", "expiry", "membership_expiry", "membership expiry", "expiry_date"),
     "level": ("level",),
+    "birth_year": ("birth_year", "birth year", "year of birth", "born"),
 }
+#: A birth year must give an age in this range (a typo is refused, not turned into zones).
+AGE_RANGE = (10, 110)
 
 
 def normalize_id(raw: str) -> str:
@@ -60,7 +63,12 @@ def shown(text: str, limit: int = 24) -> str:
 
 
 def validate_member(
-    member_id: str, name: str, expires: str | dt.date, level: str | int | None
+    member_id: str,
+    name: str,
+    expires: str | dt.date,
+    level: str | int | None,
+    birth_year: str | int | None = None,
+    today: dt.date | None = None,
 ) -> tuple[Member | None, list[str]]:
     """Check one member's fields; return the member or the reasons it is invalid."""
     problems: list[str] = []
@@ -98,13 +106,32 @@ def validate_member(
         else:
             if not 1 <= lvl <= MAX_LEVEL:
                 problems.append(f"level {lvl} is outside 1-{MAX_LEVEL}")
+    born, why = check_birth_year(birth_year, today or dt.date.today())
+    if why:
+        problems.append(why)
     if problems or expiry is None:
         return None, problems
-    return Member(member_id, name, expiry, lvl), []
+    return Member(member_id, name, expiry, lvl, born), []
+
+
+def check_birth_year(value: str | int | None, today: dt.date) -> tuple[int | None, str]:
+    """An optional birth year (empty: unknown); the year or the reason it is refused."""
+    if value is None or not str(value).strip():
+        return None, ""
+    text = str(value).strip()
+    try:
+        year = int(text)
+    except ValueError:
+        return None, f"birth year {text!r} is not a year (e.g. 1970)"
+    young, old = AGE_RANGE
+    if not today.year - old <= year <= today.year - young:
+        first, last = today.year - old, today.year - young
+        return None, f"birth year {year} is outside {first}-{last} (ages {young}-{old})"
+    return year, ""
 
 
 def parse_members_csv(text: str) -> list[Member]:
-    """Parse a members CSV (header row: id, name, expires[, level]).
+    """Parse a members CSV (header row: id, name, expires[, level][, birth_year]).
 
     Raises :class:`ImportFileError` listing EVERY bad line with its reason; line numbers
     are those a spreadsheet shows (the header is line 1).
@@ -138,7 +165,7 @@ def parse_members_csv(text: str) -> list[Member]:
             return row[i] if i is not None and i < len(row) else ""
 
         member, reasons = validate_member(
-            cell("id"), cell("name"), cell("expires"), cell("level") or None
+            cell("id"), cell("name"), cell("expires"), cell("level") or None, cell("birth_year")
         )
         if member is not None and member.id in first_line:
             reasons = [f"id {member.id!r} already on line {first_line[member.id]}"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-CueKind = Literal["safety", "posture", "core", "steps", "encouragement"]
+CueKind = Literal["safety", "pace", "posture", "core", "steps", "encouragement"]
 CueIcon = Literal["octagon", "triangle", "tick", "info"]
 #: Sounds (kiosk.ui.sound.TONES): each level has its own, so a member hears which it is.
 CueTone = Literal["alert", "caution", "escalate", "transition", "good"]
@@ -19,7 +19,9 @@ CueLevel = Literal["cue", "escalated", "urgent", "safety", "praise", "note", "tr
 Direction = Literal["backward", "forward"]
 
 #: Kinds from most to least urgent; a more urgent cue may replace a less urgent one.
-PRIORITY: tuple[CueKind, ...] = ("safety", "posture", "core", "steps", "encouragement")
+#: "pace" is the belt and the heart (kiosk.session.machine): a heart past its top zone or a
+#: belt off the block's speed comes before form.
+PRIORITY: tuple[CueKind, ...] = ("safety", "pace", "posture", "core", "steps", "encouragement")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,11 @@ FAULT_CUES: dict[str, Cue] = {
     "drift": _fault("step_back", "steps", "Longer steps back"),
     "heel_first": _fault("ball_of_foot", "steps", "Land on the ball of your foot"),
     "cadence": _fault("even_steps", "steps", "Even, controlled steps"),
+    # the machine's (kiosk.session.machine): the engine shows them with the numbers of the
+    # moment ("Belt at 2.6 mph — this block is 1.5: slow it down"); these are the fallbacks
+    "heart_high": _fault("heart_ease_off", "pace", "Heart rate high — ease off: slow the belt"),
+    "belt_fast": _fault("belt_slow_down", "pace", "Belt faster than this block: slow it down"),
+    "belt_slow": _fault("belt_speed_up", "pace", "Belt slower than this block: speed it up"),
 }
 
 #: Form cues that read differently in a forward block (facing the console, the belt carrying
@@ -222,6 +229,7 @@ PRAISE: dict[CueKind, Cue] = {
     "posture": _good("praise_tall", "Nice and tall — keep it up"),
     "core": _good("praise_core", "That's it — core strong"),
     "steps": _good("praise_steps", "Good steps — keep that rhythm"),
+    "pace": _good("praise_pace", "That's the pace — keep it there"),
 }
 
 #: Praise for steps corrected in a backward block: the words of that block.

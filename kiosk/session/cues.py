@@ -37,7 +37,9 @@ from kiosk.session.cue_catalog import (
     fault_rank,
     praise_cue,
     safety_cue,
+    with_text,
 )
+from kiosk.session.safety_net import net_fault
 from vision.metrics.classify import ABSENT_STATES
 from vision.metrics.settings import PostureConfig
 from vision.types import Event, FrameMetrics
@@ -46,8 +48,6 @@ logger = logging.getLogger(__name__)
 
 #: Firmer versions of a cue already up: not new coaching (not counted in max_per_minute).
 _ALERT_KEYS = frozenset(c.key for c in (*ALERT_CUES.values(), *URGENT_CUES.values()))
-#: Degrees back inside a safety-net limit before its urgent cue ends (no flicker at the edge).
-NET_HYSTERESIS_DEG = 2.0
 #: A lean past a safety-net limit this long gets the urgent cue (one glitchy frame does not).
 NET_PERSIST_S = 0.5
 
@@ -100,6 +100,8 @@ class CueEngine:
         self._net: str | None = None  # the lean fault past its safety-net limit, if any
         self._net_since: float | None = None
         self._upright = False
+        #: the words of a fault's cue when they carry numbers (the belt, the heart)
+        self.wording: dict[str, str] = {}
         #: Reminders sounded (the same cue again while its fault lasts).
         self.reminders = 0
         #: How many cues of each kind appeared (for the session summary).
@@ -158,6 +160,10 @@ class CueEngine:
             fault.since = now
         if self._current is not None and self._current.level != "safety":
             self._current, self._current_fault = None, None
+
+    def set_incline(self, incline_deg: float) -> None:
+        """The deck's incline changed (the treadmill reports it): the safety net allows for it."""
+        self._incline_deg = incline_deg
 
     def mute(self, until: float) -> None:
         """Cue no fault (nor praise) before ``until``: a block change and its settling."""
@@ -221,15 +227,7 @@ class CueEngine:
         if lean is None:
             self._net, self._net_since = None, None
             return
-        lean -= self._incline_deg
-        p = self.posture
-        h = NET_HYSTERESIS_DEG if self._net is not None else 0.0
-        if lean >= p.absolute_forward_limit_deg - (h if self._net == "leaning_forward" else 0):
-            net: str | None = "leaning_forward"
-        elif -lean >= p.absolute_back_limit_deg - (h if self._net == "leaning_back" else 0):
-            net = "leaning_back"
-        else:
-            net = None
+        net = net_fault(lean - self._incline_deg, self.posture, self._net)
         if net != self._net:
             self._net_since = now if net is not None else None
         self._net = net
@@ -331,6 +329,8 @@ class CueEngine:
         """The cue for fault ``name`` now: firmer once it has lasted ``escalate_after_s``."""
         fault = self._faults[name]
         mild = fault_cue(name, fault.severity, self.direction)
+        if name in self.wording:
+            return with_text(mild, self.wording[name])
         if fault.cued and now - fault.since >= self.cfg.escalate_after_s:
             return escalated_cue(name, self.direction) or mild
         return mild

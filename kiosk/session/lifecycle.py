@@ -13,6 +13,7 @@ from kiosk.domain import COMPLETED, FINISHED_BY_MEMBER, STOPPED, CheckinMethod
 from kiosk.flow.types import Member
 from kiosk.members.checkin import CheckinService
 from kiosk.members.roster import fresh_baseline
+from kiosk.session.machine import session_tracker
 from kiosk.session.plans import PlannedBlock, SessionPlan
 from kiosk.session.progression import outcome_from_summary, suggest_next
 from kiosk.session.report import Limits, personal_bests, summary_view
@@ -37,6 +38,8 @@ class PreparedMember:
     level: int | None
     #: the member's best upright %, streak and backward minutes before this session
     bests: dict[str, float] = field(default_factory=dict)
+    #: for heart-rate zones (None: unknown, the bpm is shown without a zone)
+    birth_year: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,8 @@ class MemberSessions:
         self._baseline_saved = False
         # recorders of ended sessions whose writers may still be writing (joined at close)
         self._closing: list[Any] = []
+        #: the station's treadmill and heart-rate links (`hw.ble.links.MachineLinks`), if any
+        self.machine_links: Any = None
 
     def _member_store(self, member: Member | None) -> tuple[Any, str] | None:
         if member is None or member.is_guest or self.store is None or member.member_id is None:
@@ -117,6 +122,7 @@ class MemberSessions:
                 self._previous_summary(member),
                 getattr(result.member, "level", None),
                 self._bests(member),
+                getattr(result.member, "birth_year", None),
             )
             return CheckinAnswer(True, details)
         if result.ok:
@@ -218,7 +224,16 @@ class MemberSessions:
             baseline_kind=getattr(getattr(vision, "baseline", None), "kind", None),
             hidden_lean_deg=hidden_lean,
             placement=self._placement_in_force() if recorder is not None else None,
+            machine=session_tracker(
+                self.machine_links,
+                self.config.treadmill,
+                prepared.birth_year if prepared else None,
+                self.wall_clock(),
+            ),
         )
+        set_incline = getattr(vision, "set_incline", None)
+        if callable(set_incline):
+            run.on_incline = set_incline  # the deck's incline as the treadmill reports it
         set_walking = getattr(vision, "set_walking", None)
         if callable(set_walking):
             run.on_walking = set_walking  # drift ends follow each block's direction

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.session import compare
+from kiosk.session.machine_report import by_second, machine_rows
 from kiosk.session.views import SummaryView
 
 logger = logging.getLogger(__name__)
@@ -126,6 +127,9 @@ def summary_view(
     total = (_num(summary.get("session_s")) or _num(summary.get("active_s")) or 0.0) / 60.0
     rows = compare.compare_rows(summary, last, bests or {}, cadence_band, upright_percent=pct)
     core = [s.get("core_score") for s in samples]
+    units = str(summary.get("speed_units") or "mph")
+    rows += machine_rows(summary, last, units)  # none without a treadmill or a strap
+    speed_by_second, heart_by_second = by_second(samples, units)
     return SummaryView(
         pct_upright=pct,
         lean_label=label,
@@ -139,6 +143,9 @@ def summary_view(
         total_minutes=total,
         rows=rows,
         title=title_for(pct, backward),
+        speed_by_second=speed_by_second,
+        heart_rate_by_second=heart_by_second,
+        speed_units=units,
     )
 
 

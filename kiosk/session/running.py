@@ -13,12 +13,14 @@ from kiosk.session.announce import CueAnnouncement
 from kiosk.session.cue_catalog import TALLEST_POSTURE, WRONG_WAY
 from kiosk.session.cues import CueEngine
 from kiosk.session.direction import FacingWatch
+from kiosk.session.lean_gauge import gauge_points_right, lean_reading, number
+from kiosk.session.machine import MachineTracker
+from kiosk.session.machine_report import machine_summary
 from kiosk.session.plans import KIND_TITLES, PlannedBlock, SessionClock, SessionPlan
 from kiosk.session.stats import SessionStats
 from kiosk.session.transitions import TransitionGuide, block_direction
 from kiosk.session.views import CueView, SessionView
 from vision.metrics.classify import incline_deg
-from vision.metrics.settings import PostureConfig
 from vision.types import Event, FrameMetrics, FrameResult
 
 logger = logging.getLogger(__name__)
@@ -42,8 +44,14 @@ class SessionRun:
         baseline_kind: str | None = None,
         hidden_lean_deg: float | None = None,
         placement: dict[str, object] | None = None,
+        machine: MachineTracker | None = None,
     ) -> None:
         self.config = config
+        #: the belt and the heart (None when neither link is configured)
+        self.machine = machine
+        #: called with the deck's incline (%) when the treadmill reports another one
+        self.on_incline: Callable[[float], None] | None = None
+        self._incline_pct = 0.0
         #: the station's last placement check (verdict per line), kept with the record
         self.placement = placement
         #: where the posture reference came from: "captured", "stored" or "none"
@@ -64,6 +72,8 @@ class SessionRun:
         c = config.cues
         self.transitions = TransitionGuide(self.clock, c.countdown_s, c.settle_steps, c.settle_s)
         self.facing = FacingWatch(config.safety.console_side)
+        if machine is not None:
+            self.cues.wording = machine.wording  # the belt's and the heart's cues carry numbers
         #: called with (direction, console side) at each block: drift is judged per block
         self.on_walking: Callable[[str | None, str | None], None] | None = None
         #: the cue to sound (and speak) now; the app takes it with `take_announcement`
@@ -130,10 +140,15 @@ class SessionRun:
             self._metrics = result.metrics
         if running:
             self._coach_transition(now)
-        if running and (fresh or events):
-            done = self.stats.add(now, self._metrics, events)
+        machine_events = self._follow_machine(now, running)
+        if running and machine_events and not (fresh or events):
+            self.cues.update(now, self._metrics, machine_events)  # the belt, between frames
+            self._announce(now)
+        elif running and (fresh or events):
+            sample = None if self.machine is None else self.machine.sample
+            done = self.stats.add(now, self._metrics, events, sample)
             self._settle(now, events)
-            self.cues.update(now, self._metrics, events)
+            self.cues.update(now, self._metrics, [*events, *machine_events])
             self._announce(now)
             if self.recorder is not None:
                 try:
@@ -144,6 +159,34 @@ class SessionRun:
                 except Exception:
                     logger.exception("recorder failed")
         return self.clock.is_finished
+
+    def _follow_machine(self, now: float, running: bool) -> list[Event]:
+        """Read the belt and the heart; the incline they report; their cues' events."""
+        m = self.machine
+        if m is None:
+            return []
+        m.poll(now)
+        block = self.clock.block
+        m.update(now, running, block.is_backward, number(self._metrics.cadence_spm))
+        incline = m.incline_pct
+        if incline is None:  # no fresh treadmill: the block's (the staff file's) incline
+            incline = block.incline_percent or 0.0
+        if abs(incline - self._incline_pct) >= 0.5:
+            self._set_incline(incline)
+        if not running or block_direction(block) is None:
+            return []
+        settling = self.transitions.countdown is not None or self.transitions.settling(now)
+        return m.cue_events(now, block.speed_mph, settling)
+
+    def _set_incline(self, percent: float) -> None:
+        """Judge lean against this deck incline (the cue engine's net and the analyzer)."""
+        self._incline_pct = percent
+        self.cues.set_incline(incline_deg(percent))
+        if self.on_incline is not None:
+            try:
+                self.on_incline(percent)
+            except Exception:
+                logger.exception("incline handler failed")
 
     @property
     def direction(self) -> str | None:
@@ -222,7 +265,10 @@ class SessionRun:
         if direction is None:
             settle_until = now + block.seconds  # a rest: nothing to coach
         self.cues.set_transition(None)
-        incline = incline_deg(block.incline_percent or 0.0)
+        self._incline_pct = block.incline_percent or 0.0
+        if self.machine is not None and self.machine.incline_pct is not None:
+            self._incline_pct = self.machine.incline_pct  # the deck's own, while fresh
+        incline = incline_deg(self._incline_pct)
         self.cues.set_block(now, direction or self.cues.direction, incline, settle_until)
         self.facing.new_block()
         self._tell_walking()
@@ -231,6 +277,8 @@ class SessionRun:
                 self.on_block(block)
             except Exception:
                 logger.exception("block change handler failed")
+        if self.machine is not None and self.machine.incline_pct is not None:
+            self._set_incline(self._incline_pct)  # the deck's own, not the block's
 
     @property
     def backward_minutes_done(self) -> float:
@@ -243,13 +291,6 @@ class SessionRun:
         if c.block.is_backward:
             done += c.block_elapsed_s
         return done / 60.0
-
-    @property
-    def new_cue_tone(self) -> str | None:
-        """The tone of a cue to sound now, once (None when nothing new); takes the
-        announcement (see `take_announcement` for its words and level)."""
-        item = self.take_announcement()
-        return None if item is None else item.tone
 
     def cue_view(self) -> CueView | None:
         """The current cue for the banner."""
@@ -289,14 +330,15 @@ class SessionRun:
             lean_label=label,
             lean_points_right=points_right,
             baseline_note=self.baseline_note(m),
-            core_score=_num(m.core_score),
-            cadence_spm=_num(m.cadence_spm),
+            core_score=number(m.core_score),
+            cadence_spm=number(m.cadence_spm),
             posture=m.posture,
             instruction=block.instruction,
             next_instruction=self._next_instruction(),
             blocks=[(b.seconds, b.is_backward) for b in self.plan.blocks],
             session_elapsed_s=c.elapsed_s,
             transition=self.transitions.view(),
+            machine=None if self.machine is None else self.machine.view(),
         )
         return self._view
 
@@ -343,49 +385,11 @@ class SessionRun:
         summary["baseline"] = self.baseline_source
         summary["baseline_kind"] = self.baseline_kind
         summary["status"] = status
+        if self.machine is not None:
+            summary.update(machine_summary(self.stats.all_samples(), self.machine.rules.units))
         if self.recorder is not None:
             try:
                 self.recorder.finish(status, summary, now)
             except Exception:
                 logger.exception("recorder finish failed")
         return summary
-
-
-def lean_reading(
-    metrics: FrameMetrics, posture: PostureConfig
-) -> tuple[str, float | None, float, float]:
-    """What the lean gauge shows: (label, degrees from the centre, limit +, limit -).
-
-    A side view sees the sagittal trunk lean (forward/back); a front view cannot, but it
-    sees the sideways lean, so the gauge shows that instead of an empty "— —". The gauge is
-    centred on the member's baseline and shows the limits in force, exactly as the analyzer
-    judged them (`FrameMetrics.gauge_lean_deg`), so needle, word and colour agree. Before the
-    first measurement it shows the configured relative limits.
-    """
-    plus, minus = metrics.gauge_limit_plus_deg, metrics.gauge_limit_minus_deg
-    if metrics.view == "front":
-        if plus <= 0 or minus <= 0:
-            plus = minus = posture.lateral_warn_deg
-        return "Side lean", _num(metrics.gauge_lean_deg), plus, minus
-    if plus <= 0 or minus <= 0:
-        plus, minus = posture.forward_warn_deg, posture.back_warn_deg
-    return "Trunk lean", _num(metrics.gauge_lean_deg), plus, minus
-
-
-def gauge_points_right(metrics: FrameMetrics, mirror: bool) -> bool:
-    """True when a positive lean should tilt the needle to the right on screen.
-
-    The needle tilts the way the body tilts in the picture the member sees. Side view: +
-    is toward the face, which is image-right when the member faces right in the camera's
-    frame; front view: + is toward the member's own right, which is image-left when they
-    face the camera and image-right when the camera is behind them. A mirrored display
-    swaps both.
-    """
-    right = metrics.facing == "away" if metrics.view == "front" else metrics.facing != "left"
-    return right != mirror
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)

@@ -17,6 +17,10 @@ logger = logging.getLogger(__name__)
 
 #: Numeric metrics averaged into each per-second sample.
 SAMPLED = ("trunk_lean_deg", "lateral_lean_deg", "core_score", "cadence_spm")
+#: The belt's and the heart's values averaged into each sample (`kiosk.session.machine`);
+#: ``distance_m`` is a running total: the second's last value is kept.
+MACHINE_SAMPLED = ("speed_kmh", "incline_pct", "stride_m", "heart_rate_bpm")
+ALL_SAMPLED = SAMPLED + MACHINE_SAMPLED
 #: Decimals kept in a sample (the summary, its charts and the stored rows all round alike).
 DIGITS = 2
 #: Seconds at the start of a session whose cadence is left out of the average: the gait
@@ -34,10 +38,19 @@ class Sample:
     core_score: float | None
     cadence_spm: float | None
     posture: str | None
+    speed_kmh: float | None = None
+    incline_pct: float | None = None
+    distance_m: float | None = None
+    stride_m: float | None = None
+    heart_rate_bpm: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready (already rounded when sampled)."""
-        return asdict(self)
+        """JSON-ready (already rounded when sampled); the machine's keys only when known."""
+        out = asdict(self)
+        for key in (*MACHINE_SAMPLED, "distance_m"):
+            if out[key] is None:
+                del out[key]
+        return out
 
     def to_row(self) -> SampleRow:
         """The stored row (the recorder writes exactly what the summary charts show)."""
@@ -48,6 +61,11 @@ class Sample:
             core_score=self.core_score,
             cadence=self.cadence_spm,
             posture=self.posture,
+            speed_kmh=self.speed_kmh,
+            incline_pct=self.incline_pct,
+            distance_m=self.distance_m,
+            stride_m=self.stride_m,
+            heart_rate_bpm=self.heart_rate_bpm,
         )
 
 
@@ -64,12 +82,17 @@ class SecondSampler:
             raise ValueError("every_s must be positive")
         self.every_s = every_s
         self._slot: int | None = None
-        self._sums: dict[str, float] = dict.fromkeys(SAMPLED, 0.0)
-        self._counts: dict[str, int] = dict.fromkeys(SAMPLED, 0)
+        self._sums: dict[str, float] = dict.fromkeys(ALL_SAMPLED, 0.0)
+        self._counts: dict[str, int] = dict.fromkeys(ALL_SAMPLED, 0)
         self._postures: Counter[str] = Counter()
+        self._distance_m: float | None = None
 
-    def add(self, t: float, metrics: FrameMetrics) -> list[Sample]:
-        """Add one frame at ``t``; returns the samples this frame completed (0 or 1)."""
+    def add(self, t: float, metrics: FrameMetrics, machine: Any = None) -> list[Sample]:
+        """Add one frame at ``t``; returns the samples this frame completed (0 or 1).
+
+        ``machine``: the belt's and the heart's values at that frame
+        (`kiosk.session.machine.MachineSample`), when a link is configured.
+        """
         slot = max(0, math.floor(t / self.every_s))
         done: list[Sample] = []
         if self._slot is not None and slot > self._slot:
@@ -83,6 +106,13 @@ class SecondSampler:
             if value is not None:
                 self._sums[key] += value
                 self._counts[key] += 1
+        if machine is not None:
+            for key in MACHINE_SAMPLED:
+                value = _number(getattr(machine, key))
+                if value is not None:
+                    self._sums[key] += value
+                    self._counts[key] += 1
+            self._distance_m = _number(machine.distance_m)
         posture = metrics.posture
         if isinstance(posture, str):
             self._postures[posture] += 1
@@ -92,20 +122,27 @@ class SecondSampler:
         """The current, unfinished interval as a sample (None if it holds nothing)."""
         if self._slot is None or (not self._postures and not any(self._counts.values())):
             return None
-        means = {
+        means: dict[str, Any] = {
             k: round(self._sums[k] / self._counts[k], DIGITS) if self._counts[k] else None
-            for k in SAMPLED
+            for k in ALL_SAMPLED
         }
+        if means["heart_rate_bpm"] is not None:
+            means["heart_rate_bpm"] = round(means["heart_rate_bpm"])
         posture = self._postures.most_common(1)[0][0] if self._postures else None
-        return Sample(round(self._slot * self.every_s, 3), posture=posture, **means)
+        return Sample(
+            round(self._slot * self.every_s, 3),
+            posture=posture,
+            distance_m=self._distance_m,
+            **means,
+        )
 
     def flush(self) -> Sample | None:
         """Finish the current interval; returns its sample (None if empty)."""
         sample = self.pending()
         self._slot = None
-        self._sums = dict.fromkeys(SAMPLED, 0.0)
-        self._counts = dict.fromkeys(SAMPLED, 0)
-        self._postures.clear()
+        self._sums = dict.fromkeys(ALL_SAMPLED, 0.0)
+        self._counts = dict.fromkeys(ALL_SAMPLED, 0)
+        self._postures.clear()  # the running distance carries on into the next second
         return sample
 
 
@@ -136,8 +173,14 @@ class SessionStats:
         self._steps = self._toe_first = 0
         self._sampler = SecondSampler(sample_every_s)
 
-    def add(self, now: float, metrics: FrameMetrics, events: Iterable[Event] = ()) -> list[Sample]:
-        """Count one frame's metrics and the events since the previous frame.
+    def add(
+        self,
+        now: float,
+        metrics: FrameMetrics,
+        events: Iterable[Event] = (),
+        machine: Any = None,
+    ) -> list[Sample]:
+        """Count one frame's metrics (and the machine's values) and the events since the last.
 
         Returns the per-second samples this frame completed (the recorder stores those).
         """
@@ -159,7 +202,7 @@ class SessionStats:
                 self._streak_s = 0.0
         for event in events:
             self._count_event(event)
-        done = self._sampler.add(now - self._t0, metrics)
+        done = self._sampler.add(now - self._t0, metrics, machine)
         self.samples.extend(done)
         return done
 

@@ -30,10 +30,14 @@ SESSION_COLUMNS = (
     "mean_trunk_lean_deg", "mean_lean_vs_baseline_deg", "max_trunk_lean_deg", "core_score",
     "cadence_spm", "steps", "toe_first_pct", "incline_pct", "intervals", "fault_count",
     "program", "station_id", "outcome",
+    # the belt and the heart (issue 27; blank without a treadmill / strap)
+    "avg_speed_kmh", "backward_distance_m", "avg_stride_m", "avg_heart_rate_bpm",
+    "peak_heart_rate_bpm",
 )  # fmt: skip
+#: ``distance_m`` is the distance walked backwards so far in the session (a running total).
 SAMPLE_COLUMNS = (
     "session_id", "t_s", "trunk_lean_deg", "lateral_lean_deg", "core_score", "cadence_spm",
-    "posture",
+    "posture", "speed_kmh", "incline_pct", "distance_m", "stride_m", "heart_rate_bpm",
 )  # fmt: skip
 
 
@@ -173,6 +177,11 @@ def flat_row(s: SessionRecord, member: MemberFacts) -> dict[str, Any]:
         "program": s.program,
         "station_id": s.station_id,
         "outcome": s.status,
+        "avg_speed_kmh": num("average_speed_kmh", 2),
+        "backward_distance_m": num("backward_distance_m"),
+        "avg_stride_m": num("average_stride_m", 2),
+        "avg_heart_rate_bpm": _whole(num("average_heart_rate_bpm", 0)),
+        "peak_heart_rate_bpm": _whole(num("peak_heart_rate_bpm", 0)),
     }
 
 
@@ -224,7 +233,10 @@ def write_samples_csv(
     w.writerow(SAMPLE_COLUMNS)
     for s in sessions:
         for x in samples(s.id):
-            row = [s.id, x.t, x.trunk_lean, x.lateral_lean, x.core_score, x.cadence, x.posture]
+            row = [
+                *(s.id, x.t, x.trunk_lean, x.lateral_lean, x.core_score, x.cadence, x.posture),
+                *(x.speed_kmh, x.incline_pct, x.distance_m, x.stride_m, x.heart_rate_bpm),
+            ]
             w.writerow([spreadsheet_safe(v) for v in row])
         if tick:
             tick()
@@ -292,6 +304,10 @@ def _write_file(path: Path, write: Callable[[TextIO], None]) -> None:
     with open(tmp, "w", encoding="utf-8", newline="") as fh:
         write(fh)
     tmp.replace(path)
+
+
+def _whole(value: float | None) -> int | None:
+    return None if value is None else int(value)
 
 
 def _number(value: Any) -> float | None:

@@ -33,10 +33,12 @@ class MemberRecords(StoreConnection):
             for m in rows:
                 exists = conn.execute("SELECT 1 FROM members WHERE id = ?", (m.id,)).fetchone()
                 conn.execute(
-                    "INSERT INTO members (id, name, expires, level) VALUES (?, ?, ?, ?) "
+                    "INSERT INTO members (id, name, expires, level, birth_year)"
+                    " VALUES (?, ?, ?, ?, ?) "
                     "ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
-                    "expires = excluded.expires, level = excluded.level",
-                    (m.id, m.name, m.expires.isoformat(), m.level),
+                    "expires = excluded.expires, level = excluded.level, "
+                    "birth_year = COALESCE(excluded.birth_year, members.birth_year)",
+                    (m.id, m.name, m.expires.isoformat(), m.level, m.birth_year),
                 )
                 if exists:
                     updated += 1
@@ -52,7 +54,8 @@ class MemberRecords(StoreConnection):
         """The member with this ID, or None."""
         row = self._read(
             lambda c: c.execute(
-                "SELECT id, name, expires, level FROM members WHERE id = ?", (member_id,)
+                "SELECT id, name, expires, level, birth_year FROM members WHERE id = ?",
+                (member_id,),
             ).fetchone()
         )
         return _member(row) if row else None
@@ -61,7 +64,7 @@ class MemberRecords(StoreConnection):
         """All members, by ID."""
         rows = self._read(
             lambda c: c.execute(
-                "SELECT id, name, expires, level FROM members ORDER BY id"
+                "SELECT id, name, expires, level, birth_year FROM members ORDER BY id"
             ).fetchall()
         )
         return [_member(r) for r in rows]
@@ -172,4 +175,6 @@ def printable(text: str) -> str:
 
 
 def _member(row: Sequence[Any]) -> Member:
-    return Member(printable(row[0]), printable(row[1]), dt.date.fromisoformat(row[2]), row[3])
+    return Member(
+        printable(row[0]), printable(row[1]), dt.date.fromisoformat(row[2]), row[3], row[4]
+    )

@@ -158,6 +158,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        6,
+        "the belt and the heart in each per-second sample (issue 27)",
+        (
+            # Stored in km/h and metres whatever the staff file shows; NULL without a linked
+            # treadmill or strap, or while its link was quiet (the row itself is never left out).
+            "ALTER TABLE samples ADD COLUMN speed_kmh REAL",
+            "ALTER TABLE samples ADD COLUMN incline_pct REAL",
+            "ALTER TABLE samples ADD COLUMN distance_m REAL",  # walked backwards so far
+            "ALTER TABLE samples ADD COLUMN stride_m REAL",
+            "ALTER TABLE samples ADD COLUMN heart_rate_bpm INTEGER",
+            # a member's age gives heart-rate zones; optional, never required
+            "ALTER TABLE members ADD COLUMN birth_year INTEGER",
+        ),
+    ),
 )
 
 #: The schema version this code writes.

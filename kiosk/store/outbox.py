@@ -31,7 +31,9 @@ class OutboxSession:
     ended: float | None
     status: str
     summary: str | None  # JSON text, as stored
-    samples: list[tuple[Any, ...]]  # (t, trunk_lean, lateral_lean, core_score, cadence, posture)
+    #: (t, trunk_lean, lateral_lean, core_score, cadence, posture, speed_kmh, incline_pct,
+    #: distance_m, stride_m, heart_rate_bpm)
+    samples: list[tuple[Any, ...]]
     events: list[tuple[float, str, str]]  # (t, kind, data JSON)
 
 
@@ -118,7 +120,8 @@ class OutboxRecords(StoreConnection):
             out = []
             for r in rows:
                 samples = c.execute(
-                    "SELECT t, trunk_lean, lateral_lean, core_score, cadence, posture"
+                    "SELECT t, trunk_lean, lateral_lean, core_score, cadence, posture,"
+                    " speed_kmh, incline_pct, distance_m, stride_m, heart_rate_bpm"
                     " FROM samples WHERE session_id = ? ORDER BY t, rowid",
                     (r[0],),
                 ).fetchall()
@@ -220,15 +223,18 @@ class OutboxRecords(StoreConnection):
         "forget" (a tombstone) erases a member's data, so a member dropped by mistake from
         an import keeps their history.
         """
-        rows = [(m.id, m.name, m.expires.isoformat(), m.level) for m in members]
+        rows = [(m.id, m.name, m.expires.isoformat(), m.level, m.birth_year) for m in members]
 
         def run(c: sqlite3.Connection) -> int:
+            # a birth year the server does not know yet keeps the station's (never required)
             cur = c.executemany(
-                "INSERT INTO members (id, name, expires, level) VALUES (?, ?, ?, ?) "
+                "INSERT INTO members (id, name, expires, level, birth_year) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
-                "expires = excluded.expires, level = excluded.level "
+                "expires = excluded.expires, level = excluded.level, "
+                "birth_year = COALESCE(excluded.birth_year, members.birth_year) "
                 "WHERE name != excluded.name OR expires != excluded.expires "
-                "OR level IS NOT excluded.level",
+                "OR level IS NOT excluded.level "
+                "OR (excluded.birth_year IS NOT NULL AND birth_year IS NOT excluded.birth_year)",
                 rows,
             )
             return int(cur.rowcount)
@@ -301,6 +307,6 @@ class OutboxRecords(StoreConnection):
 
 
 def member_from_row(row: Sequence[Any]) -> Member:
-    """A :class:`Member` from (id, name, expires date or ISO text, level)."""
+    """A :class:`Member` from (id, name, expires date or ISO text, level[, birth year])."""
     expires = row[2] if isinstance(row[2], dt.date) else dt.date.fromisoformat(row[2])
-    return Member(row[0], row[1], expires, row[3])
+    return Member(row[0], row[1], expires, row[3], row[4] if len(row) > 4 else None)

@@ -38,6 +38,13 @@ class Sample:
     core_score: float | None = None
     cadence: float | None = None
     posture: str | None = None
+    #: the belt and the heart (schema 6; None without a treadmill / strap, or while stale):
+    #: belt km/h, deck %, metres walked backwards so far this session, metres per step, bpm
+    speed_kmh: float | None = None
+    incline_pct: float | None = None
+    distance_m: float | None = None
+    stride_m: float | None = None
+    heart_rate_bpm: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +88,10 @@ SESSION_SELECT = (
     "SELECT id, member_id, program, station_id, started, ended, status, summary FROM sessions"
 )
 #: The sample columns, in `Sample`'s order (append a WHERE/ORDER tail).
-SAMPLE_SELECT = "SELECT t, trunk_lean, lateral_lean, core_score, cadence, posture FROM samples"
+SAMPLE_SELECT = (
+    "SELECT t, trunk_lean, lateral_lean, core_score, cadence, posture,"
+    " speed_kmh, incline_pct, distance_m, stride_m, heart_rate_bpm FROM samples"
+)
 #: The event columns `event_from_row` reads (append a WHERE/ORDER tail).
 EVENT_SELECT = "SELECT t, kind, data FROM events"
 

@@ -50,7 +50,8 @@ class SessionRecords(StoreConnection):
         def run(conn: sqlite3.Connection) -> None:
             conn.executemany(
                 "INSERT INTO samples (session_id, t, trunk_lean, lateral_lean, core_score, "
-                "cadence, posture) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "cadence, posture, speed_kmh, incline_pct, distance_m, stride_m, heart_rate_bpm)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         session_id,
@@ -60,6 +61,11 @@ class SessionRecords(StoreConnection):
                         s.core_score,
                         s.cadence,
                         s.posture,
+                        s.speed_kmh,
+                        s.incline_pct,
+                        s.distance_m,
+                        s.stride_m,
+                        s.heart_rate_bpm,
                     )
                     for s in samples
                 ],

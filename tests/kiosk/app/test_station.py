@@ -65,3 +65,46 @@ def test_a_failing_subscriber_is_reported_and_the_others_still_hear() -> None:
     topic.publish(3)
     assert heard == [3]
     assert errors.copy() == ["config reload: boom"]
+
+
+def test_the_station_starts_its_links_restarts_them_on_a_reload_and_closes_them() -> None:
+    import itertools
+    import threading
+
+    from support.ble_air import VirtualAir
+
+    air = VirtualAir()
+    treadmill = air.treadmill("Gym Console")
+    treadmill.advertise()
+    addresses = (f"F2:00:00:00:02:{i:02X}" for i in itertools.count(1))
+    timing = {"connect_timeout_s": 2.0, "reconnect_max_s": 2.0}
+    cfg = BackstepConfig.model_validate(
+        {"treadmill": {"enabled": True, "device": "Gym Console", **timing}}
+    )
+    options = RunOptions(
+        source="demo", headless=True, central_factory=lambda: air.central(next(addresses))
+    )
+    station = Station(cfg, options, lambda _e: None, True)
+    try:
+        first = station.machine.treadmill
+        assert first is not None and station.members.machine_links is station.machine
+        deadline = time.monotonic() + 20
+        while not first.status().connected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert first.status().connected
+        station.install_config(cfg.model_copy(update={"checkin": cfg.checkin}))  # nothing new
+        assert station.machine.treadmill is first
+        changed = BackstepConfig.model_validate(
+            {
+                "treadmill": {"enabled": True, "device": "Gym Console", "units": "km/h", **timing},
+                "heart_rate": {"enabled": True, "device": "treadmill"},
+            }
+        )
+        station.install_config(changed)
+        assert station.machine.treadmill is not first and station.machine.configured
+        assert station.errors.copy() == []
+    finally:
+        station.close()
+        air.close()
+    names = {t.name for t in threading.enumerate()}
+    assert "backstep-treadmill" not in names and "backstep-heart-rate" not in names

@@ -52,7 +52,7 @@ def test_fleet_init_creates_schema_and_a_least_privilege_station_role(
     again = runner.invoke(main, ["fleet", "init", "--admin-url", admin, "--station", "front-1"])
 
     assert result.exit_code == 0, result.output
-    assert "migrated to [1, 2, 3]" in result.output and "backstep_front_1" in result.output
+    assert "migrated to [1, 2, 3, 4]" in result.output and "backstep_front_1" in result.output
     assert "up to date" in again.output and "password unchanged" in again.output
     pw_file = tmp_path / "pw" / "front-1.password"
     assert pw_file.stat().st_mode & 0o777 == 0o600

@@ -258,3 +258,37 @@ def test_forget_says_plainly_when_the_bytes_are_not_gone_yet(
         reader.close()
     assert result.exit_code == 1
     assert "NOT yet gone from the files" in result.output
+
+
+def test_an_optional_birth_year_is_imported_checked_and_never_required(
+    tmp_path: Path, config: Path
+) -> None:
+    this_year = dt.date.today().year
+    csv_file = tmp_path / "m.csv"
+    csv_file.write_text("id,name,expires,birth year\n1,Ada,2030-01-01,1970\n2,Bo,2030-01-01,\n")
+    with Store(tmp_path / "db.sqlite3") as store:
+        import_members_csv(store, csv_file)
+        assert [m.birth_year for m in store.list_members()] == [1970, None]
+    with pytest.raises(ImportFileError) as bad:
+        parse_members_csv(
+            "id,name,expires,born\n1,Ada,2030-01-01,nineteen\n"
+            f"2,Bo,2030-01-01,{this_year}\n3,Cy,2030-01-01,1890\n"
+        )
+    lines = dict(bad.value.problems)
+    assert "not a year" in lines[2]
+    assert "ages 10-110" in lines[3] and "ages 10-110" in lines[4]
+    runner = CliRunner()
+    at = ["--config", str(config)]
+    result = runner.invoke(
+        members,
+        ["add", "8", "Hal", "--expires", "2031-01-01", "--birth-year", "1980", *at],
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        members,
+        ["add", "9", "Ivy", "--expires", "2031-01-01", "--birth-year", "3000", *at],
+    )
+    assert result.exit_code == 1 and "birth year 3000" in result.output
+    with Store(tmp_path / "data" / "backstep.sqlite3") as store:
+        member = store.get_member("8")
+        assert member is not None and member.birth_year == 1980

@@ -120,7 +120,8 @@ def test_csv_export_is_one_flat_row_per_session(tmp_path: Path, config: Path) ->
         "duration_min", "backward_min", "planned_backward_min", "upright_pct",
         "mean_trunk_lean_deg", "mean_lean_vs_baseline_deg", "max_trunk_lean_deg", "core_score",
         "cadence_spm", "steps", "toe_first_pct", "incline_pct", "intervals", "fault_count",
-        "program", "station_id", "outcome",
+        "program", "station_id", "outcome", "avg_speed_kmh", "backward_distance_m",
+        "avg_stride_m", "avg_heart_rate_bpm", "peak_heart_rate_bpm",
     ]  # fmt: skip
     assert [r["session_id"] for r in rows] == ["1", "2", "3", "4"]
     assert [r["member_name"] for r in rows] == ["Ada", "Bo", "Ada", ""]
@@ -157,7 +158,8 @@ def test_csv_samples_are_their_own_csv(tmp_path: Path, config: Path) -> None:
     assert len(samples) == 8
     assert samples[0] == {
         "session_id": "1", "t_s": "0.0", "trunk_lean_deg": "1.5", "lateral_lean_deg": "-0.5",
-        "core_score": "80.0", "cadence_spm": "95.0", "posture": "upright",
+        "core_score": "80.0", "cadence_spm": "95.0", "posture": "upright", "speed_kmh": "",
+        "incline_pct": "", "distance_m": "", "stride_m": "", "heart_rate_bpm": "",
     }  # fmt: skip
     assert samples[1]["trunk_lean_deg"] == "" and samples[1]["posture"] == ""
 
@@ -188,3 +190,45 @@ def test_filters_by_member_and_day_and_includes_samples_in_json(config: Path) ->
 def test_csv_samples_to_stdout_is_a_clear_error(config: Path) -> None:
     result = CliRunner().invoke(export, ["--format", "csv", "--samples", "--config", str(config)])
     assert result.exit_code == 1 and "--out" in result.output
+
+
+def test_the_belt_and_the_heart_reach_the_store_and_both_exports(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "backstep.sqlite3"
+    with Store(db) as store:
+        store.upsert_members([Member("1", "Ada", dt.date(2030, 1, 1))])
+        sid = store.start_session("1", "starter", START, "station-1")
+        linked = Sample(0.0, 1.5, None, 80.0, 95.0, "upright", 4.2, 1.0, 12.5, 0.66, 131)
+        gap = Sample(1.0, 1.4, None, 80.0, 95.0, "upright")  # the links were quiet: a row
+        store.append_session_data(sid, [linked, gap], [])
+        machine = {
+            "average_speed_kmh": 4.2,
+            "backward_distance_m": 12.5,
+            "average_stride_m": 0.66,
+            "average_heart_rate_bpm": 131,
+            "peak_heart_rate_bpm": 140,
+            "speed_units": "mph",
+        }
+        store.finish_session(sid, "completed", START + 60, {**summary_for(0), **machine})
+        assert store.samples(sid) == [linked, gap]
+    cfg = tmp_path / "backstep.toml"
+    cfg.write_text(f'[storage]\ndata_dir = "{tmp_path / "data"}"\n')
+    out = tmp_path / "sessions.csv"
+    args = ["--format", "csv", "--samples", "--out", str(out), "--config", str(cfg)]
+    assert CliRunner().invoke(export, args).exit_code == 0
+    with out.open(newline="") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert row["avg_speed_kmh"] == "4.2" and row["backward_distance_m"] == "12.5"
+    assert row["avg_stride_m"] == "0.66" and row["avg_heart_rate_bpm"] == "131"
+    assert row["peak_heart_rate_bpm"] == "140"
+    with (tmp_path / "sessions.samples.csv").open(newline="") as fh:
+        first, second = list(csv.DictReader(fh))
+    assert (first["speed_kmh"], first["incline_pct"], first["distance_m"]) == ("4.2", "1.0", "12.5")
+    assert (first["stride_m"], first["heart_rate_bpm"]) == ("0.66", "131")
+    assert second["speed_kmh"] == "" and second["heart_rate_bpm"] == ""
+    result = CliRunner().invoke(
+        export, ["--format", "json", "--samples", "--config", str(cfg)], catch_exceptions=False
+    )
+    (session,) = json.loads(result.output)["sessions"]
+    assert session["samples"][0]["speed_kmh"] == 4.2
+    assert session["samples"][0]["heart_rate_bpm"] == 131
+    assert session["samples"][1]["distance_m"] is None

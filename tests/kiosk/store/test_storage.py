@@ -229,3 +229,27 @@ def test_the_public_import_paths_still_offer_every_name(module: str) -> None:
     if module == "kiosk.store.database":
         for name in ("upsert_members", "start_session", "apply_retention", "check", "close"):
             assert callable(getattr(mod.Store, name))
+
+
+def test_a_version_5_database_gains_the_belt_and_heart_columns_and_birth_year(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("BEGIN IMMEDIATE")
+    migrate(conn, target=5)
+    conn.execute("INSERT INTO members (id, name, expires) VALUES ('1', 'Ada', '2030-01-01')")
+    conn.execute("INSERT INTO sessions (program, started, status) VALUES ('p', 0, 'completed')")
+    conn.execute("INSERT INTO samples (session_id, t, posture) VALUES (1, 0.0, 'upright')")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        assert store.schema_version == LATEST_VERSION >= 6
+        (old,) = store.samples(1)  # the row written before: its new columns are empty
+        assert old.posture == "upright" and old.speed_kmh is None and old.heart_rate_bpm is None
+        member = store.get_member("1")
+        assert member is not None and member.birth_year is None
+        store.upsert_members([Member("1", "Ada", dt.date(2030, 1, 1), None, 1970)])
+        store.upsert_members([Member("1", "Ada B.", dt.date(2030, 1, 1))])  # a file without it
+        member = store.get_member("1")
+        assert member is not None and member.birth_year == 1970 and member.name == "Ada B."

@@ -1,0 +1,109 @@
+"""The station's links as the staff file asks: started, read, restarted on a change, closed."""
+
+from __future__ import annotations
+
+import itertools
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from support.ble_air import VirtualAir
+
+from hw.ble.links import MachineLinks
+from hw.ble.settings import HeartRateConfig, TreadmillConfig
+
+FAST = {"connect_timeout_s": 2.0, "reconnect_max_s": 2.0}
+
+
+def speed_packet(speed_kmh: float) -> bytes:
+    """A Treadmill Data notification with the speed alone (a "shim" console)."""
+    return struct.pack("<HH", 0, round(speed_kmh * 100))
+
+
+def wait_until(check: Callable[[], bool], timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def air() -> Iterator[VirtualAir]:
+    radio = VirtualAir()
+    yield radio
+    radio.close()
+
+
+def centrals(air: VirtualAir):
+    addresses = (f"F2:00:00:00:01:{i:02X}" for i in itertools.count(1))
+    return lambda: air.central(next(addresses))
+
+
+def link_threads() -> set[str]:
+    return {t.name for t in threading.enumerate() if t.name.startswith("backstep-")}
+
+
+def test_nothing_enabled_starts_nothing_and_reads_nothing() -> None:
+    links = MachineLinks(TreadmillConfig(), HeartRateConfig(), central_factory=None)
+    links.start()
+    assert not links.configured
+    assert not links.read().configured
+    links.close()
+
+
+def test_heart_rate_from_the_treadmill_reads_the_consoles_own_field(air: VirtualAir) -> None:
+    treadmill = air.treadmill("Console")
+    treadmill.advertise()
+    links = MachineLinks(
+        TreadmillConfig(enabled=True, device="Console", **FAST),
+        HeartRateConfig(enabled=True, device="treadmill", **FAST),
+        central_factory=centrals(air),
+    )
+    links.start()
+    try:
+        assert links.heart is None  # no strap link: the console carries the heart rate
+        wait_until(lambda: links.read().treadmill is not None and treadmill.connected)
+        wait_until(lambda: links.treadmill is not None and links.treadmill.status().connected)
+        # speed, and heart rate (flag bit 8) 131 bpm
+        treadmill.notify(bytes([0x00, 0x01]) + (320).to_bytes(2, "little") + bytes([131]))
+        wait_until(lambda: links.read().heart is not None and links.read().heart.bpm == 131)
+        assert links.read().treadmill.speed_kmh == pytest.approx(3.2)
+    finally:
+        links.close()
+
+
+def test_a_changed_section_restarts_the_links_an_unchanged_one_does_not(air: VirtualAir) -> None:
+    old, new = air.treadmill("Old Console"), air.treadmill("New Console", "F1:00:00:00:00:09")
+    old.advertise()
+    new.advertise()
+    heart = HeartRateConfig()
+    links = MachineLinks(
+        TreadmillConfig(enabled=True, device="Old Console", **FAST),
+        heart,
+        central_factory=centrals(air),
+    )
+    links.start()
+    try:
+        first = links.treadmill
+        assert first is not None
+        wait_until(lambda: first.status().connected)
+        assert not links.apply(TreadmillConfig(enabled=True, device="Old Console", **FAST), heart)
+        assert links.treadmill is first
+        started = time.monotonic()
+        assert links.apply(TreadmillConfig(enabled=True, device="New Console", **FAST), heart)
+        assert time.monotonic() - started < 0.5  # the old link drops in a thread of its own
+        assert links.treadmill is not first and links.treadmill is not None
+        second = links.treadmill
+        wait_until(lambda: second.status().connected)
+        wait_until(lambda: not old.connected)  # the old link was dropped
+        new.notify(speed_packet(5.0))
+        wait_until(lambda: links.read().treadmill.speed_kmh == pytest.approx(5.0))
+        assert links.apply(TreadmillConfig(), heart)  # switched off
+        assert links.treadmill is None and not links.configured
+        wait_until(lambda: not link_threads() & {"backstep-treadmill", "backstep-ble-close"})
+    finally:
+        links.close()
+    assert old.control_point_writes == [] and new.control_point_writes == []

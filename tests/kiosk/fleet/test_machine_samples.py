@@ -1,0 +1,64 @@
+"""The belt and the heart reach the fleet: the samples' new columns, uploaded as stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import psycopg
+from support.fleet import GOOD_SUMMARY, FleetDb, Station
+
+from kiosk.fleet.directory import import_central
+from kiosk.store.database import Member, Sample
+
+ANA = Member("1001", "Ana", dt.date(2099, 1, 1), 1)
+
+
+def test_speed_incline_distance_stride_and_heart_rate_are_uploaded_with_each_sample(
+    two_stations: tuple[Station, Station], fleet_db: FleetDb
+) -> None:
+    a, _ = two_stations
+    with psycopg.connect(fleet_db.manager_url(), autocommit=True) as conn:
+        import_central(conn, [ANA])
+    a.sync.sync_now()
+    sid = a.store.start_session("1001", "starter", time.time() - 600, a.id)
+    a.store.append_session_data(
+        sid,
+        [
+            Sample(0.0, 3.0, 1.0, 80.0, 95.0, "upright", 4.2, 1.5, 1.2, 0.74, 131),
+            Sample(1.0, 3.0, 1.0, 80.0, 95.0, "upright"),  # a quiet link: nulls, still a row
+        ],
+        [],
+    )
+    a.store.finish_session(sid, "completed", time.time() - 540, GOOD_SUMMARY)
+    a.sync.sync_now()
+    with psycopg.connect(fleet_db.admin_url()) as conn:
+        rows = conn.execute(
+            "SELECT seq, speed_kmh, incline_pct, distance_m, stride_m, heart_rate_bpm"
+            " FROM samples JOIN sessions ON uuid = session_uuid WHERE station_id = %s"
+            " ORDER BY seq",
+            (a.id,),
+        ).fetchall()
+    assert len(rows) == 2
+    seq, speed, incline, distance, stride, bpm = rows[0]
+    assert (seq, bpm) == (0, 131)
+    assert (round(speed, 2), round(incline, 2), round(distance, 2), round(stride, 2)) == (
+        4.2,
+        1.5,
+        1.2,
+        0.74,
+    )
+    assert rows[1][1:] == (None, None, None, None, None)
+
+
+def test_a_birth_year_set_centrally_reaches_the_other_station(
+    two_stations: tuple[Station, Station], fleet_db: FleetDb
+) -> None:
+    _, b = two_stations
+    born = Member("1002", "Bea", dt.date(2099, 1, 1), 1, birth_year=1975)
+    with psycopg.connect(fleet_db.manager_url(), autocommit=True) as conn:
+        import_central(conn, [born])
+        import_central(conn, [Member("1002", "Bea", dt.date(2099, 1, 1), 2)])  # a file without
+    b.sync.sync_now()
+    member = b.store.get_member("1002")
+    assert member is not None and member.birth_year == 1975 and member.level == 2
