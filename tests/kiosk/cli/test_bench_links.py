@@ -33,10 +33,13 @@ def test_the_difference_is_taken_within_each_pair_and_the_target_on_the_median()
     bench = LinksBench("clip.mp4", 150, 1, "mediapipe", (1.0, 1.0, 1.0))
     # without, with; with, without; without, with (the order flips each pair)
     for links, fps in [(0, 50), (1, 49), (1, 55), (0, 60), (0, 40), (1, 40)]:
-        bench.runs.append(LinksRun(bool(links), fps, 2.0, link_cpu_s=0.001, air_cpu_s=0.01))
+        bench.runs.append(
+            LinksRun(bool(links), fps, 2.0, process_cpu_s=3.0, link_cpu_s=0.005, air_cpu_s=0.01)
+        )
     assert bench.pair_diffs_pct() == pytest.approx([-2.0, 100 * (55 - 60) / 60, 0.0])
     assert bench.met()  # median pair -2.0 %: within 2 %
     assert bench.cpu_pct("air_cpu_s") == pytest.approx(0.5)  # 30 ms over 6 s
+    assert bench.cpu_share_pct() == pytest.approx(0.5)  # 45 ms of 9 s
     bench.runs[1].fps = 48.0
     bench.runs[5].fps = 39.0
     assert not bench.met()  # -4 %, -8.3 %, -2.5 %: median -4 %
