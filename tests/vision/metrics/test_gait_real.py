@@ -152,8 +152,8 @@ def long_walk():
 
 @pytest.mark.parametrize(
     ("every", "start"),
-    [(1, 0), (3, 0), (3, 2), (5, 0), (5, 1), (5, 2), (5, 3), (5, 4)],
-    ids=["30fps", "10fps", "10fps+2", "6fps", "6fps+1", "6fps+2", "6fps+3", "6fps+4"],
+    [(1, 0), (3, 0), (5, 0), (5, 1), (5, 2), (5, 3), (5, 4)],
+    ids=["30fps", "10fps", "6fps", "6fps+1", "6fps+2", "6fps+3", "6fps+4"],
 )
 def test_over_32_steps_the_count_is_within_5_percent_at_30_10_and_6_fps(
     model_path: Path, long_walk, every: int, start: int
