@@ -92,10 +92,11 @@ def _workers(value: str) -> tuple[int, ...]:
 )
 @click.option(
     "--links",
-    type=click.Choice(["virtual"]),
+    type=click.Choice(["virtual", "station"]),
     default=None,
-    help="Measure the pose loop with the Bluetooth links active (a virtual treadmill and "
-    "strap; needs the development dependency bumble) against without, in alternating runs.",
+    help="Measure the pose loop with the Bluetooth links active against without, in "
+    "alternating runs: 'virtual', a virtual treadmill and strap (needs the development "
+    "dependency bumble); 'station', the staff file's [treadmill] and [heart_rate] over BlueZ.",
 )
 @click.option(
     "--repeats",
@@ -129,8 +130,9 @@ def bench(
     --ui instead runs the kiosk headless at 800x480, 1280x720 and 1920x1080 (pinned with
     --cores, default 1, together with its pose workers) and a fresh start-up; --soak runs
     the vision service for minutes and reports whether its memory stays flat; --links
-    virtual runs the pipeline at the first --workers count with and without a virtual
-    treadmill and strap linked (docs/treadmill.md, "What it costs").
+    runs the pipeline at the first --workers count with and without the Bluetooth links
+    (a virtual treadmill and strap, or the staff file's devices; docs/treadmill.md, "What
+    it costs").
     Targets are reported, not enforced.
     """
     from vision.errors import ModelError, SourceError
@@ -139,7 +141,7 @@ def bench(
 
     counts = _workers(workers_text)
     backends = _backends(backend_text)
-    if links is not None and importlib.util.find_spec("bumble") is None:
+    if links == "virtual" and importlib.util.find_spec("bumble") is None:
         # bumble is a development dependency: a station has none, and must not need it
         click.echo(
             "backstep bench --links virtual needs bumble, a development dependency that is "
@@ -172,7 +174,9 @@ def bench(
             _soak(clip, soak_minutes, config, model_path, as_json)
             return
         if links is not None:
-            _bench_links(clip, frames, repeats, config, model_path, counts[0], backends[0], as_json)
+            _bench_links(
+                clip, frames, repeats, config, model_path, counts[0], backends[0], as_json, links
+            )
             return
         from kiosk.cli.progress import progress_bar
         from vision.offline.bench import bench_phases, run_bench
@@ -205,8 +209,19 @@ def _bench_links(
     workers: int,
     backend: str,
     as_json: bool,
+    kind: str,
 ) -> None:
-    from kiosk.cli.bench_links import run_links_bench
+    from hw.ble.errors import BluetoothError
+    from kiosk.cli.bench_links import run_links_bench, station_links_configured
+
+    if kind == "station" and not station_links_configured(config):
+        click.echo(
+            "backstep bench --links station reads the staff file's devices, and it names none: "
+            "set [treadmill] or [heart_rate] enabled and device (docs/treadmill.md), or use "
+            "--links virtual.",
+            err=True,
+        )
+        raise click.exceptions.Exit(2)
 
     def progress(i: int, total: int, links: bool) -> None:
         if not as_json:
@@ -214,16 +229,9 @@ def _bench_links(
 
     try:
         report = run_links_bench(
-            clip,
-            frames,
-            repeats,
-            config,
-            model_path,
-            workers,
-            backend,
-            on_run=progress,
+            clip, frames, repeats, config, model_path, workers, backend, progress, kind
         )
-    except RuntimeError as exc:
+    except BluetoothError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(report.to_dict(), separators=(",", ":")))

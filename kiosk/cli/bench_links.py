@@ -27,7 +27,10 @@ from pathlib import Path
 from statistics import median
 from typing import TYPE_CHECKING
 
+from hw.ble.errors import BluetoothError
+
 if TYPE_CHECKING:
+    from hw.ble.link import HeartRateLink, TreadmillLink
     from kiosk.config.schema import BackstepConfig
 
 #: The issue's bound: the pose loop with the links within 2 % of without.
@@ -64,6 +67,7 @@ class LinksBench:
     workers: int
     backend: str
     load_avg: tuple[float, float, float]
+    kind: str = "virtual"  # or "station": the staff file's devices over BlueZ
     runs: list[LinksRun] = field(default_factory=list)
 
     def fps(self, links: bool) -> list[float]:
@@ -101,6 +105,7 @@ class LinksBench:
             "frames": self.frames,
             "workers": self.workers,
             "backend": self.backend,
+            "links": self.kind,
             "load_avg": [round(x, 2) for x in self.load_avg],
             "fps_without": [round(x, 2) for x in self.fps(False)],
             "fps_with": [round(x, 2) for x in self.fps(True)],
@@ -141,11 +146,16 @@ class LinksBench:
             f"(target: within {TARGET_PCT:g} %, {'met' if self.met() else 'NOT met'} "
             "on the median pair)",
             f"CPU with the links: link threads {self.cpu_pct('link_cpu_s'):.2f} % of a core, "
-            f"the virtual air {self.cpu_pct('air_cpu_s'):.2f} %: "
+            f"the virtual air {self.cpu_pct('air_cpu_s'):.2f} % (none with --links station): "
             f"{self.cpu_share_pct():.2f} % of the process's CPU in those runs",
-            "An upper bound: bumble's whole stack (both devices and the central) runs in this "
-            "process; on a station BlueZ runs in its own and the devices are elsewhere.",
         ]
+        if self.kind == "virtual":
+            lines.append(
+                "An upper bound: bumble's whole stack (both devices and the central) runs in "
+                "this process; on a station BlueZ runs in its own and the devices are elsewhere."
+            )
+        else:
+            lines.append("BlueZ's own CPU (bluetoothd, its own process) is not counted here.")
         return "\n".join(lines)
 
 
@@ -175,6 +185,17 @@ class _LiveLinks:
     status: Callable[[], tuple[int, int]]  # packets parsed: treadmill, strap
 
 
+def _wait_connected(links: list[TreadmillLink | HeartRateLink], timeout_s: float) -> None:
+    """Return once every link is up; `BluetoothError` with the links' last error if not."""
+    deadline = time.monotonic() + timeout_s
+    while not all(link.status().connected for link in links):
+        if time.monotonic() > deadline:
+            down = [link for link in links if not link.status().connected]
+            why = "; ".join(f"{d.target}: {d.status().last_error or 'not seen'}" for d in down)
+            raise BluetoothError(f"no link to {why} within {timeout_s:g} s")
+        time.sleep(0.05)
+
+
 @contextmanager
 def virtual_links() -> Iterator[_LiveLinks]:
     """A virtual treadmill and strap on a fresh air, both links connected and notified."""
@@ -193,11 +214,7 @@ def virtual_links() -> Iterator[_LiveLinks]:
         links = [tread_link, heart_link]
         for link in links:
             link.start()
-        deadline = time.monotonic() + CONNECT_WAIT_S
-        while not all(link.status().connected for link in links):
-            if time.monotonic() > deadline:
-                raise RuntimeError("the virtual treadmill and strap did not connect in time")
-            time.sleep(0.05)
+        _wait_connected(links, CONNECT_WAIT_S)
         beat_s = 60.0 / STRAP_BPM
         beats = [
             # 4.0 km/h, a metre more each second, 1.5 % incline
@@ -215,6 +232,45 @@ def virtual_links() -> Iterator[_LiveLinks]:
         air.close()
 
 
+@contextmanager
+def station_links(config: BackstepConfig) -> Iterator[_LiveLinks]:
+    """The staff file's treadmill and strap over BlueZ (bleak), connected for one run.
+
+    The devices notify at their own pace; a strap read through the treadmill
+    (``heart_rate.device = "treadmill"``) needs no link of its own.
+    """
+    from hw.ble.link import HeartRateLink, TreadmillLink
+
+    tread = TreadmillLink.from_config(config.treadmill) if config.treadmill.enabled else None
+    hr = config.heart_rate
+    heart = HeartRateLink.from_config(hr) if hr.enabled and not hr.from_treadmill else None
+    links: list[TreadmillLink | HeartRateLink] = [x for x in (tread, heart) if x is not None]
+    try:
+        for link in links:
+            link.start()
+        # a link's one attempt (scan, connect) is bounded by twice its timeout
+        timeouts = [config.treadmill.connect_timeout_s if tread else 0.0]
+        timeouts.append(hr.connect_timeout_s if heart else 0.0)
+        _wait_connected(links, 2 * max(timeouts) + 1.0)
+
+        def packets() -> tuple[int, int]:
+            return (
+                tread.status().packets if tread else 0,
+                heart.status().packets if heart else 0,
+            )
+
+        yield _LiveLinks(packets)
+    finally:
+        for link in links:
+            link.close()
+
+
+def station_links_configured(config: BackstepConfig) -> bool:
+    """True when the staff file names a treadmill or a strap to link to."""
+    hr = config.heart_rate
+    return config.treadmill.enabled or (hr.enabled and not hr.from_treadmill)
+
+
 def run_links_bench(
     video: Path,
     frames: int,
@@ -224,10 +280,14 @@ def run_links_bench(
     workers: int = 1,
     backend: str = "mediapipe",
     on_run: Callable[[int, int, bool], object] | None = None,
+    kind: str = "virtual",
 ) -> LinksBench:
-    """``repeats`` pairs of pose-loop runs without and with the virtual links, order flipping.
+    """``repeats`` pairs of pose-loop runs without and with the links, order flipping.
 
-    ``on_run(i, total, links)`` is called before each run (outside the timed loop).
+    ``kind`` "virtual": a virtual treadmill and strap (`virtual_links`); "station": the
+    staff file's devices over BlueZ (`station_links`). ``on_run(i, total, links)`` is
+    called before each run (outside the timed loop). Raises `BluetoothError` when the
+    links cannot be brought up.
     """
     import os
 
@@ -240,7 +300,7 @@ def run_links_bench(
     # the bare model once, as in `backstep bench`: the feed rate, and a warm-up
     bare_fps, _ = bare_model(backend, model_path, config, clip.images)
     feed_fps = max(float(config.camera.fps), FEED_FACTOR * bare_fps)
-    report = LinksBench(video.name, frames, workers, backend, load)
+    report = LinksBench(video.name, frames, workers, backend, load, kind)
     order = [
         flag for r in range(repeats) for flag in ((False, True) if r % 2 == 0 else (True, False))
     ]
@@ -261,7 +321,7 @@ def run_links_bench(
         if not links:
             report.runs.append(timed(LinksRun(False)))
             continue
-        with virtual_links() as live:
+        with virtual_links() if kind == "virtual" else station_links(config) as live:
             before = thread_cpu_s(LINK_THREADS), thread_cpu_s((AIR_THREAD,)), live.status()
             run = timed(LinksRun(True))
             after = thread_cpu_s(LINK_THREADS), thread_cpu_s((AIR_THREAD,)), live.status()

@@ -85,3 +85,34 @@ def test_a_short_bench_with_the_links_alternates_and_the_links_carry_packets(
     # everything the runs with links started is gone
     names = {t.name for t in threading.enumerate()}
     assert names.isdisjoint({AIR_THREAD, *LINK_THREADS})
+
+
+def test_station_links_with_no_device_in_the_staff_file_says_so_and_exits_2(
+    tmp_path: Path, single_person_clip: Path
+) -> None:
+    config = tmp_path / "backstep.toml"
+    config.write_text('[heart_rate]\nenabled = true\ndevice = "treadmill"\n', encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["bench", str(single_person_clip), "--links", "station", "--config", str(config)]
+    )
+    assert result.exit_code == 2
+    assert "names none" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_station_links_that_cannot_connect_end_the_bench_with_the_reason(
+    tmp_path: Path, single_person_clip: Path
+) -> None:
+    # No Bluetooth adapter on the test machine: the treadmill's link never comes up, and the
+    # bench says why (the link's own last error) instead of timing a run without it.
+    config = tmp_path / "backstep.toml"
+    config.write_text(
+        '[treadmill]\nenabled = true\ndevice = "AA:BB:CC:DD:EE:FF"\nconnect_timeout_s = 2\n',
+        encoding="utf-8",
+    )
+    args = ["bench", str(single_person_clip), "--links", "station", "--frames", "10"]
+    result = CliRunner().invoke(main, [*args, "--repeats", "1", "--config", str(config)])
+    assert result.exit_code == 1
+    assert "no link to AA:BB:CC:DD:EE:FF" in result.stderr
+    assert "Traceback" not in result.output
+    assert not any(t.name in LINK_THREADS for t in threading.enumerate())
