@@ -1,4 +1,4 @@
-"""``backstep bench --links virtual``: the pose loop's frame rate with and without BLE links.
+"""``backstep bench --links``: the pose loop's frame rate with and without the BLE links.
 
 The pose loop is the bench's pipeline phase (`vision.offline.bench.bench_pipeline`: capture
 thread, pose workers, member selection, smoothing, metrics) fed faster than the model runs,
@@ -13,7 +13,8 @@ bpm (2.5 a second: a hard case), to a real `TreadmillLink` and `HeartRateLink` (
 threads), connected before the timed run and closed after it; without links nothing of it
 exists. bumble's whole stack (both devices' controllers and hosts, and the links' central)
 then runs in this process, where on a station BlueZ runs in its own and the devices are
-elsewhere: the cost measured here is an upper bound.
+elsewhere: the cost measured here is an upper bound. ``--links station`` brings up the staff
+file's own devices over BlueZ instead (`station_links`), for a station with the hardware.
 """
 
 from __future__ import annotations
