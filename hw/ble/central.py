@@ -3,7 +3,7 @@
 A link never knows which stack it has: on the station `BleakCentral` talks to BlueZ over
 D-Bus (Raspberry Pi OS's own Bluetooth daemon keeps the adapter, so pairing a keyboard or
 running `bluetoothctl` still works); the tests pass a central built on bumble's in-process
-virtual controllers (`tests/support/ble_air.py`). Nothing here can write to a device: the
+virtual controllers (`hw/ble/virtual.py`). Nothing here can write to a device: the
 protocol has no write, so no FTMS control point can be reached through it.
 """
 

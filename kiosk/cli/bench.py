@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kiosk.cli.analyze import load_cli_config
 from kiosk.cli.options import config_option
+
+if TYPE_CHECKING:
+    from kiosk.config.schema import BackstepConfig
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +90,21 @@ def _workers(value: str) -> tuple[int, ...]:
     default=None,
     help="Run the vision service this many minutes on the clip and report its memory.",
 )
+@click.option(
+    "--links",
+    type=click.Choice(["virtual", "station"]),
+    default=None,
+    help="Measure the pose loop with the Bluetooth links active against without, in "
+    "alternating runs: 'virtual', a virtual treadmill and strap (needs the development "
+    "dependency bumble); 'station', the staff file's [treadmill] and [heart_rate] over BlueZ.",
+)
+@click.option(
+    "--repeats",
+    type=click.IntRange(1, 50),
+    default=4,
+    show_default=True,
+    help="With --links: pairs of runs (without, with; the order flips each pair).",
+)
 @config_option
 def bench(
     video: Path | None,
@@ -96,6 +116,8 @@ def bench(
     ui: bool,
     ui_seconds: float,
     soak_minutes: float | None,
+    links: str | None,
+    repeats: int,
     config_path: Path | None,
 ) -> None:
     """Benchmark on VIDEO (default: the built-in demo clip), letterboxed to 640x480.
@@ -107,7 +129,10 @@ def bench(
     given (by default every installed one, model.backend first). Prints a Markdown table.
     --ui instead runs the kiosk headless at 800x480, 1280x720 and 1920x1080 (pinned with
     --cores, default 1, together with its pose workers) and a fresh start-up; --soak runs
-    the vision service for minutes and reports whether its memory stays flat.
+    the vision service for minutes and reports whether its memory stays flat; --links
+    runs the pipeline at the first --workers count with and without the Bluetooth links
+    (a virtual treadmill and strap, or the staff file's devices; docs/treadmill.md, "What
+    it costs").
     Targets are reported, not enforced.
     """
     from vision.errors import ModelError, SourceError
@@ -116,6 +141,14 @@ def bench(
 
     counts = _workers(workers_text)
     backends = _backends(backend_text)
+    if links == "virtual" and importlib.util.find_spec("bumble") is None:
+        # bumble is a development dependency: a station has none, and must not need it
+        click.echo(
+            "backstep bench --links virtual needs bumble, a development dependency that is "
+            "not installed here (pip install bumble, or install Backstep with its dev extra).",
+            err=True,
+        )
+        raise click.exceptions.Exit(2)
     if ui:
         _bench_ui(cores if cores is not None else 1, ui_seconds, config_path, as_json)
         return
@@ -140,6 +173,11 @@ def bench(
         if soak_minutes is not None:
             _soak(clip, soak_minutes, config, model_path, as_json)
             return
+        if links is not None:
+            _bench_links(
+                clip, frames, repeats, config, model_path, counts[0], backends[0], as_json, links
+            )
+            return
         from kiosk.cli.progress import progress_bar
         from vision.offline.bench import bench_phases, run_bench
 
@@ -155,6 +193,45 @@ def bench(
                 clip, frames, config, model_path, counts, on_phase=phase, backends=backends
             )
     except (SourceError, ModelError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), separators=(",", ":")))
+    else:
+        click.echo(report.format())
+
+
+def _bench_links(
+    clip: Path,
+    frames: int,
+    repeats: int,
+    config: BackstepConfig,
+    model_path: Path,
+    workers: int,
+    backend: str,
+    as_json: bool,
+    kind: str,
+) -> None:
+    from hw.ble.errors import BluetoothError
+    from kiosk.cli.bench_links import run_links_bench, station_links_configured
+
+    if kind == "station" and not station_links_configured(config):
+        click.echo(
+            "backstep bench --links station reads the staff file's devices, and it names none: "
+            "set [treadmill] or [heart_rate] enabled and device (docs/treadmill.md), or use "
+            "--links virtual.",
+            err=True,
+        )
+        raise click.exceptions.Exit(2)
+
+    def progress(i: int, total: int, links: bool) -> None:
+        if not as_json:
+            click.echo(f"  run {i + 1}/{total} {'with' if links else 'without'} links", err=True)
+
+    try:
+        report = run_links_bench(
+            clip, frames, repeats, config, model_path, workers, backend, progress, kind
+        )
+    except BluetoothError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(report.to_dict(), separators=(",", ":")))

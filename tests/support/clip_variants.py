@@ -38,6 +38,15 @@ def frames(
         yield Frame(images[i], t, (i - start) // every, t)
 
 
+def looped_walk(images: list[np.ndarray], start: int, period: int, length: int) -> list[np.ndarray]:
+    """``length`` frames of ``images[start : start + period]`` played over and over.
+
+    With ``period`` a whole number of strides (one foot's contact to its next), the walker's
+    pose at the seam continues the motion: a longer walk made of the clip's own frames.
+    """
+    return [images[start + k % period] for k in range(length)]
+
+
 def with_rail(image: np.ndarray, y: float = 0.52, thickness: float = 0.025) -> np.ndarray:
     """A grey treadmill hand rail drawn across the whole frame at height ``y`` (fraction)."""
     out = image.copy()

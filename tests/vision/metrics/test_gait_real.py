@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from support.clip_variants import frames, read_clip, with_noise, with_rail
+from support.clip_variants import frames, looped_walk, read_clip, with_noise, with_rail
 from support.paths import FIXTURES
 
 pytestmark = pytest.mark.slow
@@ -129,3 +129,42 @@ def test_a_rail_across_the_hands_and_sensor_noise_keep_the_count(
     steps, results = run_clip(model_path, every, images)
     assert len(steps) == HAND_STEPS
     assert results[-1].metrics.cadence_spm == pytest.approx(HAND_CADENCE_SPM, rel=0.07)
+
+
+# -- a longer walk: 32 hand-counted steps, so that 5 % is one step, not none ---------------
+
+#: Two whole strides of the clip, from mid-stance (frame 30, half a step before the touch-down
+#: at 38) to frame 93 (the seam's next frame, 94, is two strides after 30): the touch-downs at
+#: 38, 54, 70 and 86, that is frame 85, where at 6 fps the model once merged the feet, too.
+LOOP_START, LOOP_FRAMES = 30, 64
+LONG_STEPS = 32
+#: Hand count of the looped walk, from the clip's (above): the touch-downs fall 8, 24, 40 and
+#: 56 frames into each loop of 64. The walk ends on the frame before the 33rd touch-down (a
+#: window that cuts through a touch-down counts it or not by where the cut falls).
+LONG_CONTACT_FRAMES = tuple(8 + 16 * k for k in range(LONG_STEPS))
+LONG_FRAMES = LONG_CONTACT_FRAMES[-1] + 16
+
+
+@pytest.fixture(scope="module")
+def long_walk():
+    return looped_walk(read_clip(CLIP), LOOP_START, LOOP_FRAMES, LONG_FRAMES)
+
+
+@pytest.mark.parametrize(
+    ("every", "start"),
+    [(1, 0), (3, 0), (5, 0), (5, 1), (5, 2), (5, 3), (5, 4)],
+    ids=["30fps", "10fps", "6fps", "6fps+1", "6fps+2", "6fps+3", "6fps+4"],
+)
+def test_over_32_steps_the_count_is_within_5_percent_at_30_10_and_6_fps(
+    model_path: Path, long_walk, every: int, start: int
+) -> None:
+    """The issue's "step count within 5 % of the hand count at 30, 10 and 6 fps", over a walk
+    long enough for 5 % to allow a step (1.6 of 32): on the 6-step clip it means exact, and at
+    6 fps a touch-down at the clip's edge seen on one bad sample decides it (5 of 6 from frames
+    0 and 4, above). Measured before any change: 32 of 32 at every rate and phase here."""
+    steps, results = run_clip(model_path, every, long_walk, start=start)
+    assert abs(len(steps) - LONG_STEPS) <= 0.05 * LONG_STEPS
+    # ... and they are the hand-counted ones: each touch-down found within a 6-fps sample.
+    times = [e.t * 30 for e in steps]
+    assert all(min(abs(t - f) for t in times) <= 5 for f in LONG_CONTACT_FRAMES)
+    assert results[-1].metrics.cadence_spm == pytest.approx(HAND_CADENCE_SPM, rel=0.05)
