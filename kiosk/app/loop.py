@@ -260,7 +260,7 @@ class KioskApp:
                 effects += c.on_session_finished(now)
             item = session.take_announcement()
             if item is not None and item.tone and c.screen is Screen.SESSION:
-                self.station.voice.cue(item.tone, item.text, now)  # the tone, then the words
+                self.station.voice.cue(item.tone, item.words, now)  # the tone, then the words
         effects += self._scan_qr(now)
         self.health.observe_step(facts, result, c.screen.name)
         self.safeguards.notify_ready(self.rates.frames_drawn)

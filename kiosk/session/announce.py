@@ -25,6 +25,13 @@ class CueAnnouncement:
     block: str
     direction: str | None
     reminder: bool = False
+    #: what the voice says ("" = ``text``): the catalog's phrase when the banner has numbers
+    spoken: str = ""
+
+    @property
+    def words(self) -> str:
+        """The words to speak."""
+        return self.spoken or self.text
 
     def record(self) -> dict[str, Any]:
         """The session record's ``cue`` event data (JSON-ready; the time is the event's)."""

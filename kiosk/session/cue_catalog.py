@@ -41,6 +41,9 @@ class Cue:
     tone: CueTone | None
     colour_role: ColourRole
     level: CueLevel = "cue"
+    #: the words the voice says when the banner's carry numbers ("Belt at 2.6 mph …"): the
+    #: catalog's own phrase, rendered once into the phrase cache; "" = the banner's words
+    spoken: str = ""
 
     @property
     def rank(self) -> int:
@@ -260,8 +263,9 @@ def transition_cue(text: str) -> Cue:
 
 
 def with_text(cue: Cue, text: str) -> Cue:
-    """The same cue with other words (keeps key, level, look and sound)."""
-    return replace(cue, text=text)
+    """The same cue with other words on the banner (keeps key, level, look and sound); the
+    voice keeps saying the catalog's phrase, which the phrase cache holds."""
+    return replace(cue, text=text, spoken=cue.spoken or cue.text)
 
 
 def fault_rank(fault: str) -> tuple[int, int]:

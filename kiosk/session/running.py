@@ -233,6 +233,7 @@ class SessionRun:
             block=block.label,
             direction=block_direction(block),
             reminder=self.cues.is_reminder,
+            spoken=cue.spoken,
         )
         if sounded:
             self.announcement = item

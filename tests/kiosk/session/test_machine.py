@@ -27,6 +27,7 @@ from kiosk.session.machine import (
 )
 from kiosk.session.plans import SessionPlan
 from kiosk.session.running import SessionRun
+from kiosk.ui.voice_cache import catalog_phrases
 from vision.metrics.analyzer import PostureAnalyzer
 from vision.types import FrameResult
 
@@ -282,6 +283,9 @@ def test_the_session_tells_the_belt_speed_with_its_numbers_and_records_it() -> N
     assert belt, [c["key"] for _, c in recorder.cues]
     assert belt[0][1]["text"] == "Belt at 2.6 mph — this block is 1.5: slow it down"
     assert belt[0][1]["level"] == "cue" and belt[0][1]["direction"] == "backward"
+    # the voice says the catalog's phrase, cached at start, not words it would render late
+    assert belt[0][1]["spoken"] == "Belt faster than this block: slow it down"
+    assert belt[0][1]["spoken"] in catalog_phrases()
     # reminders of the same words sound no more often than every 20 s
     sounded = [t for t, c in belt if c["sounded"]]
     assert len(sounded) >= 2
