@@ -10,7 +10,7 @@ from kiosk.flow.machine import KioskController, Screen
 from kiosk.flow.staff_menu import StaffState
 from kiosk.flow.types import VisionSnapshot
 from kiosk.session.report import Limits, summary_view
-from kiosk.session.views import CueView, SessionView, SummaryView
+from kiosk.session.views import CueView, MachineView, SessionView, SummaryView
 from kiosk.ui.view_state import StaffView, ViewState
 
 SIZES = [(800, 480), (1024, 600), (1280, 720), (1920, 1080)]
@@ -63,6 +63,15 @@ def standing_landmarks() -> np.ndarray:
     ):
         lm[idx, 1] = y
     return lm
+
+
+#: What a treadmill and a strap may say during a session (`SessionView.machine`).
+MACHINES = {
+    "live": MachineView("mph", 2.1, 412.0, 0.52, 1.0, False, 128, 3, False),
+    "no_zone": MachineView("mph", 1.5, 80.0, 0.41, None, False, 97, None, False),
+    "stale": MachineView("mph", 2.1, 412.0, 0.52, 1.0, True, 128, 3, True),
+    "widest": MachineView("km/h", 12.5, 12480.0, 1.27, 15.0, False, 188, 5, False),
+}
 
 
 def session_view(**changes: object) -> SessionView:
@@ -198,6 +207,14 @@ def variants(frame: np.ndarray | None) -> dict[str, ViewState]:
     widest = make_view(Screen.SESSION, frame, CUES["good"])
     widest.session = session_view(pct_upright=100, cadence_spm=188)
     out["session_widest_numbers"] = widest
+    # a treadmill and a strap linked: each readout in its turn, live, stale, with and
+    # without a heart-rate zone, and the widest numbers in km/h
+    for name, machine in MACHINES.items():
+        for turn, now in enumerate((0.0, 10.0, 20.0, 30.0)):
+            linked = make_view(Screen.SESSION, frame, CUES["fault"])
+            linked.session = session_view(machine=machine)
+            linked.now = now
+            out[f"session_machine_{name}_{turn}"] = linked
     editing = make_view(Screen.CHECKIN, frame)
     editing.controller.checkin.editing = True
     editing.controller.checkin.entry = DigitEntry(6, [4, 2], 7)
