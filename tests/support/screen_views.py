@@ -152,6 +152,34 @@ def summary(last: bool = True, zero: bool = False, baseline: float | None = 5.0)
     return view
 
 
+def summary_with_machine(kmh: bool = False) -> SummaryView:
+    """The summary of a session with a treadmill and a strap: their rows and per-second lines."""
+    from kiosk.session.views import Compare
+
+    view = summary()
+    n = len(view.times)
+    if kmh:
+        view.speed_units = "km/h"
+        view.speed_by_second = [None if i < 5 else 3.4 + (i % 40) / 10 for i in range(n)]
+        rows = [
+            Compare("Speed", "12.5 km/h", "11.8 km/h", 1, True, "12.0 km/h"),
+            Compare("Distance", "12.48 km", "11.02 km", 1),
+            Compare("Stride", "1.27 m", "1.20 m", 1),
+            Compare("Heart rate", "188 bpm", "179 bpm", -1, note="peak 201"),
+        ]
+    else:
+        view.speed_by_second = [None if i < 5 else 1.0 + (i // 50) * 0.5 for i in range(n)]
+        rows = [
+            Compare("Speed", "1.6 mph", "1.4 mph", 1, False, "1.8 mph"),
+            Compare("Distance", "0.26 mi", "0.22 mi", 1),
+            Compare("Stride", "20 in", "19 in", 0),
+            Compare("Heart rate", "128 bpm", "131 bpm", 0, note="peak 151"),
+        ]
+    view.heart_rate_by_second = [None if i % 30 == 0 else 95 + i // 3 for i in range(n)]
+    view.rows = [*view.rows, *rows]
+    return view
+
+
 def make_view(
     screen: Screen, frame: np.ndarray | None, cue: CueView | None = CUES["fault"]
 ) -> ViewState:
@@ -272,6 +300,18 @@ def variants(frame: np.ndarray | None) -> dict[str, ViewState]:
     no_link.summary = summary()
     no_link.summary.takeaway_url = ""
     out["summary_no_link"] = no_link
+    # a treadmill and a strap were linked: four more rows, the speed and heart-rate charts
+    for name, machine_summary in (
+        ("", summary_with_machine()),
+        ("_kmh", summary_with_machine(True)),
+    ):
+        from kiosk.ui.screens.summary import pages
+
+        for page in range(len(pages(machine_summary))):
+            linked_summary = make_view(Screen.SUMMARY, frame)
+            linked_summary.summary = machine_summary
+            linked_summary.screen_seconds = 6.0 * page + 1
+            out[f"summary_machine{name}_page_{page}"] = linked_summary
     # the welcome after check-in: a member whose plan grew, and a guest
     from kiosk.config.schema import BackstepConfig
     from kiosk.session.plans import SessionPlan
