@@ -330,4 +330,23 @@ def variants(frame: np.ndarray | None) -> dict[str, ViewState]:
     staff = make_view(Screen.STAFF, frame)
     staff.controller.staff = StaffState(pin=DigitEntry(4), unlocked=True)
     out["staff_menu"] = staff
+    # pairing a treadmill or strap: the kinds, the scan under way, the devices found
+    from kiosk.flow.pairing import FoundDevice, PairingState, ScanOutcome
+
+    found = ScanOutcome(
+        1,
+        (
+            FoundDevice("F1:00:00:00:00:07", "Woodway 4Front", -58),
+            FoundDevice("C4:7E:2B:91:0A:33", "LIFE FITNESS TRACK CONNECT 2.0 CONSOLE", None),
+        ),
+    )
+    for name, state in (
+        ("kinds", PairingState()),
+        ("scanning", PairingState(listing=True, scan_id=2, outcome=found)),
+        ("list", PairingState(listing=True, scan_id=1, outcome=found, device_index=1)),
+        ("none", PairingState(listing=True, scan_id=1, outcome=ScanOutcome(1))),
+    ):
+        pairing = make_view(Screen.STAFF, frame)
+        pairing.controller.staff = StaffState(pin=DigitEntry(4), unlocked=True, pairing=state)
+        out[f"staff_pairing_{name}"] = pairing
     return out

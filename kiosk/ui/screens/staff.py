@@ -11,6 +11,7 @@ import pygame
 
 from kiosk.flow.machine import STAFF_MENU, ZONE_EDGES
 from kiosk.ui import theme as th
+from kiosk.ui.pairing_view import draw_pairing, pairing_hints
 from kiosk.ui.screens.base import LiveScreen
 from kiosk.ui.screens.checkin import draw_digit_boxes
 from kiosk.ui.screens.placement import draw_placement, placement_hints
@@ -41,6 +42,8 @@ class StaffScreen(LiveScreen):
             return [("updown", "Move"), ("select", "Edge"), ("start", "Save"), ("stop", "Cancel")]
         if st.checking_placement:
             return placement_hints(view)
+        if st.pairing is not None:
+            return pairing_hints(st.pairing)
         return [("updown", "Choose"), ("select", "Open"), ("stop", "Cancel")]
 
     def strip_middle(self, view: ViewState) -> str:
@@ -77,6 +80,9 @@ class StaffScreen(LiveScreen):
             return
         if st.checking_placement:
             draw_placement(self, surf, view, wrap_text)
+            return
+        if st.pairing is not None:
+            draw_pairing(surf, t, t.layout.body(), st.pairing)
             return
         self._draw_info(surf, view)
 

@@ -68,7 +68,7 @@ def chart_pages(s: SummaryView) -> list[ChartPage]:
     speeds = [v for v in s.speed_by_second if v is not None]
     if speeds:
         span = f"{min(speeds):.1f}–{max(speeds):.1f} {s.speed_units}"
-        titles = (f"Belt speed {span}", f"Speed {span}", f"Belt {span}", span)
+        titles: tuple[str, ...] = (f"Belt speed {span}", f"Speed {span}", f"Belt {span}", span)
         y_range = (0.0, max(speeds) * 1.15)  # from a standing belt, so a step up looks its size
         out.append(ChartPage(titles, tuple(s.speed_by_second), th.INFO, "speed_chart", y_range))
     beats = [v for v in s.heart_rate_by_second if v is not None]
