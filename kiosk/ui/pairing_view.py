@@ -22,12 +22,13 @@ def pairing_hints(state: PairingState) -> list[tuple[str, str]]:
     return [("updown", "Choose"), ("select", "Pair"), ("stop", "Cancel")]
 
 
-def device_line(name: str, address: str, rssi: int | None) -> str:
-    """One device in the list: "Virtual Treadmill · F1:00:00:00:00:01 · -61 dBm"."""
-    parts = [name or "(no name)", address]
-    if rssi is not None:
-        parts.append(f"{rssi} dBm")
-    return " · ".join(parts)
+def device_row(name: str, address: str, rssi: int | None) -> tuple[str, str]:
+    """One device in the list: its name, and its address and signal ("F1:…:01 · -61 dBm").
+
+    The address is what is written into the staff file, so it is never the part cut short.
+    """
+    right = address if rssi is None else f"{address} · {rssi} dBm"
+    return name or "(no name)", right
 
 
 def draw_pairing(surf: pygame.Surface, t: Theme, rect: Rect, state: PairingState) -> None:
@@ -41,7 +42,7 @@ def draw_pairing(surf: pygame.Surface, t: Theme, rect: Rect, state: PairingState
     t.blit(surf, fit_text(t, head, w - 2 * pad, size, th.TEXT), (x + pad, y + pad))
     top = y + pad + int(t.font(size).get_linesize() * 1.4)
     if not state.listing:
-        lines = [KIND_WORDS[k] for k in KINDS]
+        lines = [(KIND_WORDS[k], "") for k in KINDS]
         _draw_items(surf, t, (x + pad, top, w - 2 * pad, item_h), lines, state.kind_index)
         return
     result = state.result
@@ -54,7 +55,7 @@ def draw_pairing(surf: pygame.Surface, t: Theme, rect: Rect, state: PairingState
         colour = th.CAUTION
         t.blit(surf, fit_text(t, msg, w - 2 * pad, size, colour), (x + pad, top))
         return
-    lines = [device_line(d.name, d.address, d.rssi) for d in result.devices]
+    lines = [device_row(d.name, d.address, d.rssi) for d in result.devices]
     rows = max(1, (y + h - top) // (item_h + pad // 2))
     first = max(0, min(state.device_index - rows + 1, len(lines) - rows))
     shown = lines[first : first + rows]
@@ -62,16 +63,22 @@ def draw_pairing(surf: pygame.Surface, t: Theme, rect: Rect, state: PairingState
 
 
 def _draw_items(
-    surf: pygame.Surface, t: Theme, first: Rect, lines: list[str], selected: int
+    surf: pygame.Surface, t: Theme, first: Rect, lines: list[tuple[str, str]], selected: int
 ) -> None:
-    """Menu-style boxes, one per line, the selected one highlighted."""
+    """Menu-style boxes, one per (left, right) line, the selected one highlighted."""
     x, y, w, item_h = first
     pad = t.px(0.025)
     size = t.px(0.045)
-    for i, line in enumerate(lines):
+    for i, (left, right) in enumerate(lines):
         r = pygame.Rect(x, y + i * (item_h + pad // 2), w, item_h)
+        box = (r.x, r.y, r.w, r.h)
         on = i == selected
         pygame.draw.rect(surf, th.INFO if on else th.PANEL, r, border_radius=8)
         colour = th.BACKGROUND if on else th.TEXT
-        img = fit_text(t, line, w - 2 * pad, size, colour)
-        t.blit(surf, img, midleft=(r.x + pad, r.centery), container=(r.x, r.y, r.w, r.h))
+        room = w - 2 * pad
+        if right:
+            img = t.text(right, size, colour)
+            t.blit(surf, img, midleft=(r.right - pad - img.get_width(), r.centery), container=box)
+            room -= img.get_width() + pad
+        img = fit_text(t, left, room, size, colour)
+        t.blit(surf, img, midleft=(r.x + pad, r.centery), container=box)

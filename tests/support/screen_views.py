@@ -330,6 +330,11 @@ def variants(frame: np.ndarray | None) -> dict[str, ViewState]:
     staff = make_view(Screen.STAFF, frame)
     staff.controller.staff = StaffState(pin=DigitEntry(4), unlocked=True)
     out["staff_menu"] = staff
+    paired = make_view(Screen.STAFF, frame)
+    paired.controller.staff = StaffState(
+        pin=DigitEntry(4), unlocked=True, message="Heart-rate strap saved: Polar H10 7A1B"
+    )
+    out["staff_menu_paired"] = paired
     # pairing a treadmill or strap: the kinds, the scan under way, the devices found
     from kiosk.flow.pairing import FoundDevice, PairingState, ScanOutcome
 

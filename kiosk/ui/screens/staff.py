@@ -183,16 +183,23 @@ class StaffScreen(LiveScreen):
                 break
         mx = x + info_w + pad
         mw = w - info_w - 2 * pad
-        item_h = t.px(0.11)
+        # the message (wrapped to the column) under the menu; the items make room for it
+        msg_size = t.px(0.045)
+        msg_font = t.font(msg_size)
+        message = wrap_text(st.message, lambda s: msg_font.size(s)[0], mw) if st.message else []
+        room = h - 2 * pad - len(message) * msg_font.get_linesize() - (pad if message else 0)
+        item_h = min(t.px(0.11), room // len(STAFF_MENU) - pad // 2)
         for i, item in enumerate(STAFF_MENU):
             r = pygame.Rect(mx, y + pad + i * (item_h + pad // 2), mw, item_h)
             selected = i == st.menu_index
             pygame.draw.rect(surf, th.INFO if selected else th.PANEL, r, border_radius=8)
             img = t.text(item, t.px(0.05), th.BACKGROUND if selected else th.TEXT)
             t.blit(surf, img, midleft=(r.x + pad, r.centery))
-        if st.message:
-            img = t.text(st.message, t.px(0.045), th.GOOD)
-            t.blit(surf, img, (mx, y + pad + len(STAFF_MENU) * (item_h + pad // 2) + pad))
+        my = y + pad + len(STAFF_MENU) * (item_h + pad // 2) + pad // 2
+        for line in message:
+            img = t.text(line, msg_size, th.GOOD)
+            t.blit(surf, img, (mx, my))
+            my += msg_font.get_linesize()
 
 
 FLEET_DOWN = "Fleet: server unreachable"

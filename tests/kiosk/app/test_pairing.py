@@ -123,8 +123,7 @@ def test_a_device_advertising_is_listed_and_choosing_it_writes_the_file(
     wanted = treadmill if kind == "treadmill" else strap
     unwanted = strap if kind == "treadmill" else treadmill
     texts = drawn_texts(c)
-    listed = [t for t in texts if wanted.address in t]
-    assert listed and listed[0].startswith(wanted.device.name), texts
+    assert wanted.device.name in texts and wanted.address in texts, texts
     assert not any(unwanted.address in t for t in texts), "the other service was listed"
     before = staff_file.read_text()
     press(c, runner, "select")  # pair the highlighted (only) device
@@ -183,4 +182,4 @@ def test_a_long_list_keeps_the_chosen_device_on_screen(size) -> None:
     c = KioskController(staff_pin="0000")
     c.staff = StaffState(pin=DigitEntry(4), unlocked=True, pairing=state)
     texts = drawn_texts(c, size)
-    assert "Console 11 · F1:00:00:00:00:0B · -51 dBm" in texts
+    assert "Console 11" in texts and "F1:00:00:00:00:0B · -51 dBm" in texts
