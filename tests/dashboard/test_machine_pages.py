@@ -73,12 +73,12 @@ def test_a_linked_session_shows_speed_and_heart_rate_charts_and_facts(
     # 60 s at 3.2 km/h and 60 s at 4.0: 3.6 km/h = 2.2 mph (the staff file's default units)
     assert "Average belt speed 2.2 mph" in text
     assert "Distance (whole session)" in text and "Average stride 20 in" in text
-    assert "Heart rate 126 average · 155 peak bpm" in text
+    assert "Heart rate 126 bpm average · 155 peak" in text
     # a session of the same database without a treadmill: the page as before
     other = trainer.get(f"/sessions/{ids['slipping_last']}")
     assert other.status_code == 200
     assert chart_ids(other.text) == ["lean", "core", "cadence"]
-    assert "belt speed" not in other.text.lower() and "peak bpm" not in other.text
+    assert "belt speed" not in other.text.lower() and "bpm average" not in other.text
 
 
 def test_the_chart_leaves_a_gap_where_the_strap_dropped_out(

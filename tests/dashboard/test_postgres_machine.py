@@ -72,7 +72,7 @@ def test_the_fleet_session_page_shows_speed_and_heart_rate(
     assert page.status_code == 200
     text = re.sub(r"<[^>]+>", "", page.text)
     assert "Average belt speed 2.5 mph" in text, text
-    assert "Heart rate 122 average · 144 peak bpm" in text, text
+    assert "Heart rate 122 bpm average · 144 peak" in text, text
     assert re.search(r'"id":\s*"speed"', page.text) and re.search(r'"id":\s*"heart"', page.text)
     rows = list(csv.DictReader(io.StringIO(board.get(f"/sessions/{key}/samples.csv").text)))
     assert len(rows) == 90 and float(rows[0]["speed_kmh"]) == 4.0
