@@ -51,33 +51,38 @@ def zone_role(zone: int | None) -> str | None:
 def machine_notes(m: MachineView | None) -> list[StripNote]:
     """The belt and heart numbers for the top strip, in the order they take turns.
 
-    A link gone quiet says "no signal" in muted type instead of its last number: a stale
-    speed or heart rate is never drawn as if it were live.
+    The live ones (belt speed, heart rate) come round more often than the session's totals
+    (distance, stride): speed, heart, distance, speed, heart, stride. A link gone quiet
+    says "no signal" in muted type instead of its last number: a stale speed or heart rate
+    is never drawn as if it were live.
     """
     if m is None:
         return []
-    notes: list[StripNote] = []
+    live: list[StripNote] = []
+    totals: list[StripNote] = []
     if m.treadmill_stale:
-        notes.append(StripNote(("Belt: no signal", "Belt –"), th.MUTED))
+        live.append(StripNote(("Belt: no signal", "Belt –"), th.MUTED))
     else:
         if m.speed is not None:
             speed = fmt_speed(m.speed, m.units)
-            notes.append(StripNote((f"Belt {speed}", speed)))
+            live.append(StripNote((f"Belt {speed}", speed)))
         if m.backward_distance_m is not None:
             dist = fmt_distance(m.backward_distance_m, m.units)
-            notes.append(StripNote((f"{dist} backward", f"{dist} back", dist)))
+            totals.append(StripNote((f"{dist} backward", f"{dist} back", dist)))
         if m.stride_m is not None:
             stride = fmt_stride(m.stride_m, m.units)
-            notes.append(StripNote((f"Stride {stride}", stride)))
+            totals.append(StripNote((f"Stride {stride}", stride)))
     if m.heart_rate_stale:
-        notes.append(StripNote(("Heart rate: no signal", "Heart: no signal", "– bpm"), th.MUTED))
+        live.append(StripNote(("Heart rate: no signal", "Heart: no signal", "– bpm"), th.MUTED))
     elif m.heart_rate_bpm is not None:
         bpm = f"{m.heart_rate_bpm} bpm"
         role = zone_role(m.heart_zone)
         if role is None:
-            notes.append(StripNote((bpm,)))
+            live.append(StripNote((bpm,)))
         else:
             zone = m.heart_zone
             words = (f"{bpm} · zone {zone} {ZONE_WORDS[zone or 0]}", f"{bpm} · zone {zone}")
-            notes.append(StripNote((*words, f"{bpm} Z{zone}"), th.TEXT, role))
-    return notes
+            live.append(StripNote((*words, f"{bpm} Z{zone}"), th.TEXT, role))
+    if not totals:
+        return live
+    return [note for total in totals for note in (*live, total)]

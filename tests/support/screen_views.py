@@ -238,7 +238,7 @@ def variants(frame: np.ndarray | None) -> dict[str, ViewState]:
     # a treadmill and a strap linked: each readout in its turn, live, stale, with and
     # without a heart-rate zone, and the widest numbers in km/h
     for name, machine in MACHINES.items():
-        for turn, now in enumerate((0.0, 10.0, 20.0, 30.0)):
+        for turn, now in enumerate((0.0, 10.0, 20.0, 50.0)):  # speed, heart, distance, stride
             linked = make_view(Screen.SESSION, frame, CUES["fault"])
             linked.session = session_view(machine=machine)
             linked.now = now

@@ -24,9 +24,9 @@ pytestmark = pytest.mark.usefixtures("pygame_display")
 def strip_over_time(
     size: tuple[int, int], machine: MachineView | None, frame: np.ndarray
 ) -> tuple[list[list[DrawnText]], list[pygame.Surface]]:
-    """Every text drawn in the top strip, turn by turn over 40 s, and each screen."""
+    """Every text drawn in the top strip, turn by turn over 60 s, and each screen."""
     texts, surfaces = [], []
-    for now in range(0, 40, 5):
+    for now in range(0, 60, 5):
         view = make_view(Screen.SESSION, frame)
         view.session = session_view(machine=machine)
         view.now = float(now)
@@ -56,6 +56,10 @@ def test_the_belt_and_the_heart_take_every_other_turn_in_the_strip(size, demo_fr
     assert {"86% upright", "94 steps/min"} <= seen, seen
     machine_turns = [i for i, t in enumerate(turns) if any("mph" in d.text for d in t[1:])]
     assert machine_turns and all(i % 2 == 0 for i in machine_turns)
+    # the live numbers come round twice as often as the totals
+    speed = sum(any(d.text.startswith("Belt") for d in t) for t in turns)
+    distance = sum(any(" mi " in f"{d.text} " for d in t) for t in turns)
+    assert speed == 2 * distance == 2, (speed, distance)
 
 
 def test_km_h_shows_metres_and_kilometres(demo_frame):
