@@ -166,6 +166,7 @@ def summary_with_machine(kmh: bool = False) -> SummaryView:
             Compare("Distance", "12.48 km", "11.02 km", 1),
             Compare("Stride", "1.27 m", "1.20 m", 1),
             Compare("Heart rate", "188 bpm", "179 bpm", -1, note="peak 201"),
+            Compare("Heart rate peak", "201 bpm", "190 bpm", -1),
         ]
     else:
         view.speed_by_second = [None if i < 5 else 1.0 + (i // 50) * 0.5 for i in range(n)]
@@ -173,7 +174,7 @@ def summary_with_machine(kmh: bool = False) -> SummaryView:
             Compare("Speed", "1.6 mph", "1.4 mph", 1, False, "1.8 mph"),
             Compare("Distance", "0.26 mi", "0.22 mi", 1),
             Compare("Stride", "20 in", "19 in", 0),
-            Compare("Heart rate", "128 bpm", "131 bpm", 0, note="peak 151"),
+            Compare("Heart rate", "128 bpm, peak 151", "131 bpm", 0, note="peak 151"),
         ]
     view.heart_rate_by_second = [None if i % 30 == 0 else 95 + i // 3 for i in range(n)]
     view.rows = [*view.rows, *rows]

@@ -185,17 +185,24 @@ class SummaryScreen(BaseScreen):
                 ly += t.font(lsize).get_linesize()
         else:
             ly = top
-            for row in page:
+            step = font.get_linesize()
+            for i, row in enumerate(page):
                 if ly + 2 * font.get_height() > y + h:
                     break
                 lab = t.blit(surf, t.text(row.label, size, th.MUTED), (x + pad, ly))
                 value = row.now + (f" {BEST_GLYPH}" if row.best else "")
-                t.blit(surf, t.text(value, size), (lab.right + pad, ly))
-                ly += font.get_linesize()
+                if lab.width + pad + font.size(value)[0] <= room:
+                    t.blit(surf, t.text(value, size), (lab.right + pad, ly))
+                else:  # a long value ("128 bpm, peak 151") goes under its label, whole
+                    ly += step
+                    t.blit(surf, t.text(value, size), (x + pad, ly))
+                ly += step
+                # the comparison, if the page's other cards still get their two lines
+                rest = (len(page) - i - 1) * 2 * step
                 line = next((c for c in compare_line(row) if font.size(c)[0] <= room), "")
-                if line:
+                if line and ly + font.get_height() + rest <= y + h:
                     t.blit(surf, t.text(line, size, th.TEXT), (x + pad, ly))
-                ly += font.get_linesize() + pad // 2
+                ly += step + pad // 2
         if side:
             self._draw_takeaway(surf, s.takeaway_url, (x + w, y, side, h))
 
