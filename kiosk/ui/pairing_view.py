@@ -9,6 +9,12 @@ from kiosk.ui import theme as th
 from kiosk.ui.theme import Rect, Theme
 from kiosk.ui.widgets import fit_text
 
+#: What to check when a scan finds nothing, per kind.
+NONE_FOUND = {
+    "treadmill": "None found: switch the console on; a phone app connected to it hides it",
+    "heart_rate": "None found: a strap advertises only while it is worn (moisten the pads)",
+}
+
 
 def pairing_hints(state: PairingState) -> list[tuple[str, str]]:
     """The buttons of each step: choose and scan, wait, choose and pair."""
@@ -51,9 +57,11 @@ def draw_pairing(surf: pygame.Surface, t: Theme, rect: Rect, state: PairingState
         t.blit(surf, fit_text(t, msg, w - 2 * pad, size, th.INFO), (x + pad, top))
         return
     if result.error or not result.devices:
-        msg = result.error or "None found: switch it on (a strap must be worn) and scan again"
-        colour = th.CAUTION
-        t.blit(surf, fit_text(t, msg, w - 2 * pad, size, colour), (x + pad, top))
+        msg = result.error or NONE_FOUND[state.kind]
+        wrapped, lsize = t.fit_lines(msg, w - 2 * pad, size, size, max_lines=4)
+        for line in wrapped:  # whole: the reason is what staff act on
+            t.blit(surf, t.text(line, lsize, th.CAUTION), (x + pad, top))
+            top += t.font(lsize).get_linesize()
         return
     lines = [device_row(d.name, d.address, d.rssi) for d in result.devices]
     rows = max(1, (y + h - top) // (item_h + pad // 2))

@@ -161,6 +161,7 @@ def test_nothing_advertising_offers_another_scan(air: VirtualAir, staff_file: Pa
     press(c, runner, "select")
     wait_for_scan(c)
     assert any(t.startswith("None found") for t in drawn_texts(c))
+    assert not any(t.endswith("…") for t in drawn_texts(c, (800, 480)))  # read whole
     first = c.staff.pairing.scan_id
     press(c, runner, "select")
     assert c.staff.pairing.scanning and c.staff.pairing.scan_id == first + 1
