@@ -48,7 +48,7 @@ class MachineFacts:
     peak_heart_rate: int | None = None
 
     @property
-    def any(self) -> bool:
+    def present(self) -> bool:
         """True when the session has any treadmill or heart-rate value."""
         return any(
             v is not None
@@ -67,7 +67,8 @@ class MachineFacts:
             return None
         if self.units == "mph":
             return f"{self.distance_m / _M_PER_MILE:.2f} mi"
-        return f"{self.distance_m:.0f} m"
+        m = self.distance_m
+        return f"{m:.0f} m" if m < 1000 else f"{m / 1000:.2f} km"
 
     @property
     def stride(self) -> str | None:

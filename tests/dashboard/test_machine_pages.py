@@ -103,6 +103,8 @@ def test_the_backward_distance_is_the_summary_s_when_the_kiosk_stored_it() -> No
     facts = machine_facts(samples, {}, "km/h")
     assert (facts.distance, facts.distance_backward) == ("9 m", False)
     assert facts.average_speed == 3.6 and facts.stride == "0.52 m"
+    assert machine_facts(samples, {"backward_distance_m": 12480.0}, "km/h").distance == "12.48 km"
+    assert machine_facts([], {}, "mph").present is False
 
 
 def test_the_samples_csv_carries_the_columns_and_no_formula(
