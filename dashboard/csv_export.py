@@ -10,6 +10,7 @@ import io
 from collections.abc import Sequence
 
 from dashboard.data import DashboardData
+from dashboard.machine import with_machine_columns
 from kiosk.store.database import SessionRecord
 from kiosk.store.export import MemberLookup, write_samples_csv, write_sessions_csv
 
@@ -25,4 +26,5 @@ def samples_csv(data: DashboardData, session: SessionRecord) -> str:
     """One session's samples as ``backstep export --format csv --samples`` writes them."""
     buf = io.StringIO()
     write_samples_csv(data.samples, [session], buf)
-    return buf.getvalue()
+    # the treadmill's and strap's columns, where the export's writer does not carry them yet
+    return with_machine_columns(buf.getvalue(), data.machine_samples(session.id))

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dashboard.data import FINISHED, SessionFacts, facts_from_record
+from dashboard.machine import MACHINE_COLUMNS, MachineSample, samples_from_rows
 from kiosk.config.schema import FleetConfig
 from kiosk.fleet.central import FleetError, connect, explain
 from kiosk.store.errors import StorageError
@@ -190,6 +191,28 @@ class PostgresData:
             (key,),
         )
         return [Sample(*r) for r in rows]
+
+    def machine_samples(self, session_id: int) -> list[MachineSample]:
+        """A session's treadmill and heart-rate values per second (none on an older server)."""
+        key = session_uuid(session_id)
+        if key is None:
+            return []
+        have = {
+            r[0]
+            for r in self._rows(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = 'samples'"
+            )
+        }
+        columns = [col for col in MACHINE_COLUMNS if col in have]
+        if not columns:
+            return []  # a fleet database from before the treadmill link
+        # the column names come from MACHINE_COLUMNS, never from the request
+        rows = self._rows(
+            f"SELECT t, {', '.join(columns)} FROM samples WHERE session_uuid = %s ORDER BY t, seq",
+            (key,),
+        )
+        return samples_from_rows(columns, rows)
 
     def events(self, session_id: int) -> list[EventRecord]:
         """A session's events in time order (steps left out, as the SQLite reader does)."""

@@ -11,6 +11,7 @@ from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 from dashboard.data import FINISHED, SessionFacts
+from dashboard.machine import MACHINE_COLUMNS, MachineSample, samples_from_rows
 from kiosk.domain import FINISHED_STATUSES, sql_in
 from kiosk.store.errors import StorageError
 from kiosk.store.records import (
@@ -197,6 +198,25 @@ class SqliteData:
         if not 0 <= session_id <= _MAX_ROWID:
             return []
         return self._read(lambda c: read_samples(c, session_id))
+
+    def machine_samples(self, session_id: int) -> list[MachineSample]:
+        """A session's treadmill and heart-rate values per second (none in older databases)."""
+        if not 0 <= session_id <= _MAX_ROWID:
+            return []
+
+        def read(c: sqlite3.Connection) -> list[MachineSample]:
+            have = {r[1] for r in c.execute("PRAGMA table_info(samples)")}
+            columns = [col for col in MACHINE_COLUMNS if col in have]
+            if not columns:
+                return []  # a database from before the treadmill link
+            # the column names come from MACHINE_COLUMNS, never from the request
+            rows = c.execute(
+                f"SELECT t, {', '.join(columns)} FROM samples WHERE session_id = ? ORDER BY t",
+                (session_id,),
+            ).fetchall()
+            return samples_from_rows(columns, rows)
+
+        return self._read(read)
 
     def events(self, session_id: int) -> list[EventRecord]:
         """A session's events in time order (steps left out: one per stride is noise here)."""

@@ -14,6 +14,7 @@ from dashboard.attention import RECENT, facts_since, member_rows, outcomes, regr
 from dashboard.charts import Chart, member_charts, session_charts
 from dashboard.csv_export import samples_csv, sessions_csv
 from dashboard.data import facts_from_record
+from dashboard.machine import machine_charts, machine_facts
 from dashboard.pages import Dashboard, current_user, render, to_login
 from kiosk.session.progression import suggest_next
 
@@ -120,7 +121,11 @@ async def session_page(request: Request) -> Response:
         baseline = board.data.baseline(session.member_id) if session.member_id else None
         samples = board.data.samples(session_id)
         events = board.data.events(session_id)
+        machine = board.data.machine_samples(session_id)
+        units = board.config.treadmill.units
         blocks = board.config.programs.get(session.program, [])
+        charts = session_charts(samples, events, baseline, board.config.posture)
+        marks = charts[0].events if charts else []
         return {
             "session": session,
             "facts": facts_from_record(session),
@@ -129,7 +134,8 @@ async def session_page(request: Request) -> Response:
             "blocks": blocks,
             "events": events,
             "samples": len(samples),
-            "charts": _charts_json(session_charts(samples, events, baseline, board.config.posture)),
+            "machine": machine_facts(machine, session.summary or {}, units),
+            "charts": _charts_json(charts + machine_charts(machine, units, marks)),
         }
 
     page = await run_in_threadpool(load)

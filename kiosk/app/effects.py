@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from kiosk.app.pairing import DevicePairing
 from kiosk.app.parts import moved_zone, persist_zone
 from kiosk.app.placement import PlacementCheck
 from kiosk.app.station import Station
@@ -17,12 +18,14 @@ from kiosk.flow.effects import (
     CheckIn,
     Effect,
     EndSession,
+    PairDevice,
     PauseSession,
     PlaySound,
     QuitKiosk,
     ReloadConfig,
     ResumeSession,
     SaveZone,
+    ScanDevices,
     StartBaseline,
     StartPlacementCheck,
     StopPlacementCheck,
@@ -61,6 +64,8 @@ class EffectRunner:
         self.summary: SummaryView | None = None
         #: the staff screen's placement check (fed by the loop while it is open)
         self.placement = PlacementCheck(station, controller)
+        #: the staff screen's treadmill / strap pairing (scans off the loop, writes the file)
+        self.pairing = DevicePairing.for_station(station)
 
     def apply(self, effects: list[Effect], now: float) -> None:
         """Carry out ``effects`` in order; a failing one is reported and the rest still run."""
@@ -113,6 +118,10 @@ class EffectRunner:
                 self.placement.start(now)
             case StopPlacementCheck():
                 self.placement.stop()
+            case ScanDevices(device_kind=kind, scan_id=scan_id):
+                self.pairing.scan(self.controller.staff.pairing, kind, scan_id)
+            case PairDevice(device_kind=kind, device=device, name=name):
+                self.controller.staff.message = self.pairing.pair(kind, device, name)
             case QuitKiosk():
                 self._quit("staff")
 

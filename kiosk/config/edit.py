@@ -1,4 +1,4 @@
-"""Write a setting the staff screen changed (the zone) into the staff file, keeping its comments.
+"""Write what the staff screen changed (zone, paired device) into the staff file, comments kept.
 
 The staff file stays the one truth: a zone set on the staff screen is saved in it, with every
 comment, blank line and key order as staff left them (tomlkit edits the parsed document in
@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import tomlkit
@@ -34,30 +35,50 @@ def save_zone(path: Path, zone: ZoneConfig, console_side: str | None = None) -> 
     Raises `ConfigWriteError` (file untouched) when the file cannot be read or parsed, when
     it has errors of its own (safe mode: staff must fix it first), or cannot be written.
     """
+    updates: dict[str, Mapping[str, object]] = {
+        "zone": {
+            key: round(float(getattr(zone, key)), ZONE_DIGITS) for key in ("x0", "y0", "x1", "y1")
+        }
+    }
+    if console_side is not None:
+        updates["safety"] = {"console_side": console_side}
+    _set_keys(path, updates)
+    logger.info("zone saved in %s: %s (console side %s)", path, zone, console_side or "kept")
+
+
+#: The sections a device can be paired into from the staff screen.
+DEVICE_SECTIONS = ("treadmill", "heart_rate")
+
+
+def save_device(path: Path, section: str, device: str) -> None:
+    """Pair a device: ``[treadmill]`` or ``[heart_rate]`` gets ``device`` and ``enabled = true``.
+
+    The same guarantees as `save_zone` (comments kept, validated first, written whole).
+    """
+    if section not in DEVICE_SECTIONS:
+        raise ConfigWriteError(f"cannot pair a device into [{section}]")
+    _set_keys(path, {section: {"enabled": True, "device": device}})
+    logger.info("%s paired in %s: %s", section, path, device)
+
+
+def _set_keys(path: Path, updates: Mapping[str, Mapping[str, object]]) -> None:
+    """Set each section's values in the staff file at once, keeping everything else as it was."""
     try:
         text = path.read_text(encoding="utf-8")
         doc = tomlkit.parse(text)
     except (OSError, UnicodeDecodeError, TOMLKitError) as exc:
         raise ConfigWriteError(f"cannot read {path}: {exc}") from exc
-    table = doc.get("zone")
-    if table is None:
-        table = tomlkit.table()
-        table.comment("set on the staff screen")
-        doc.add(tomlkit.nl())
-        doc.add("zone", table)
-    elif not isinstance(table, dict):
-        raise ConfigWriteError(f"{path}: zone is not a table")
-    for key in ("x0", "y0", "x1", "y1"):
-        table[key] = round(float(getattr(zone, key)), ZONE_DIGITS)
-    if console_side is not None:
-        safety = doc.get("safety")
-        if safety is None:
-            safety = tomlkit.table()
+    for section, values in updates.items():
+        table = doc.get(section)
+        if table is None:
+            table = tomlkit.table()
+            table.comment("set on the staff screen")
             doc.add(tomlkit.nl())
-            doc.add("safety", safety)
-        elif not isinstance(safety, dict):
-            raise ConfigWriteError(f"{path}: safety is not a table")
-        safety["console_side"] = console_side
+            doc.add(section, table)
+        elif not isinstance(table, dict):
+            raise ConfigWriteError(f"{path}: {section} is not a table")
+        for key, value in values.items():
+            table[key] = value
     new_text = tomlkit.dumps(doc)
     try:
         validate_text(new_text, path)
@@ -65,7 +86,6 @@ def save_zone(path: Path, zone: ZoneConfig, console_side: str | None = None) -> 
         first = exc.issues[0].format(path) if exc.issues else str(exc)
         raise ConfigWriteError(f"not saved: the file has errors ({first})") from exc
     _replace(path, new_text)
-    logger.info("zone saved in %s: %s (console side %s)", path, zone, console_side or "kept")
 
 
 def _replace(path: Path, text: str) -> None:

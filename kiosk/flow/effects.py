@@ -123,6 +123,27 @@ class QuitKiosk:
     kind: ClassVar[str] = "quit_kiosk"
 
 
+@dataclass(frozen=True, slots=True)
+class ScanDevices:
+    """Scan for treadmills (FTMS) or heart-rate straps (HRS) off the UI loop, for pairing."""
+
+    kind: ClassVar[str] = "scan_devices"
+    device_kind: str = "treadmill"
+    #: the pairing step's scan number: the outcome carries it back (a late one is ignored)
+    scan_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PairDevice:
+    """Write ``device`` and ``enabled = true`` into ``[treadmill]`` or ``[heart_rate]``."""
+
+    kind: ClassVar[str] = "pair_device"
+    device_kind: str = "treadmill"
+    device: str = ""
+    #: the name it advertised, for the staff screen's message
+    name: str = ""
+
+
 Effect = (
     CheckIn
     | StartBaseline
@@ -138,4 +159,6 @@ Effect = (
     | StartPlacementCheck
     | StopPlacementCheck
     | QuitKiosk
+    | ScanDevices
+    | PairDevice
 )

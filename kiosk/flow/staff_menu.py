@@ -15,12 +15,20 @@ from kiosk.flow.effects import (
     StartPlacementCheck,
     StopPlacementCheck,
 )
+from kiosk.flow.pairing import PairingState
 
 logger = logging.getLogger(__name__)
 
 #: Items of the unlocked staff menu, in order ("Quit kiosk" last: a stray press on "up" from
 #: the first item would reach it, so it sits after "Exit").
-STAFF_MENU = ("Adjust zone", "Reload config", "Check placement", "Exit", "Quit kiosk")
+STAFF_MENU = (
+    "Adjust zone",
+    "Reload config",
+    "Check placement",
+    "Treadmill / strap",
+    "Exit",
+    "Quit kiosk",
+)
 #: Wrong PINs in a row allowed before a lockout starts.
 PIN_FREE_TRIES = 3
 #: The first lockout; each further wrong PIN doubles it, up to ``PIN_MAX_LOCK_S``.
@@ -95,6 +103,8 @@ class StaffState:
     placement_zone: dict[str, float] | None = None
     #: the console's image side the check read from the walk, saved with the zone
     placement_console: str | None = None
+    #: the treadmill / strap pairing step while it is open
+    pairing: PairingState | None = None
 
     def placement_judged(
         self, zone: dict[str, float] | None, console_side: str | None = None
@@ -112,6 +122,11 @@ class StaffState:
             return self._zone_button(name), False
         if self.checking_placement:
             return self._placement_button(name), False
+        if self.pairing is not None:
+            effects, leave = self.pairing.press(name)
+            if leave:
+                self.pairing = None
+            return effects, False
         return self._menu_button(name)
 
     def _pin_button(self, name: str, staff_pin: str, now: float) -> bool:
@@ -201,6 +216,9 @@ class StaffState:
                 self.placement_zone = None
                 self.message = ""
                 return [StartPlacementCheck()], False
+            elif item == "Treadmill / strap":
+                self.pairing = PairingState()
+                self.message = ""
             elif item == "Reload config":
                 self.message = "Reloading…"
                 return [ReloadConfig()], False

@@ -84,14 +84,19 @@ def draw_line_chart(
                 pygame.draw.rect(
                     surf, th.TEXT, (int(to_x(t)), base - mark_h, max(2, pw // 120), mark_h)
                 )
-    if len(pts_in) >= 2:
-        line = [(to_x(t), to_y(v)) for t, v in pts_in]
-        pygame.draw.lines(surf, colour, False, line, max(2, theme.px(0.006)))
-    elif len(pts_in) == 1:
-        pygame.draw.circle(
-            surf, colour, (int(to_x(pts_in[0][0])), int(to_y(pts_in[0][1]))), theme.px(0.01)
-        )
-    else:
+    # a missing second (a strap's dropout) breaks the line: no value is drawn where none was
+    runs: list[list[tuple[float, float]]] = [[]]
+    for t, v in zip(times, series, strict=False):
+        if v is not None and math.isfinite(v):
+            runs[-1].append((to_x(t), to_y(v)))
+        elif runs[-1]:
+            runs.append([])
+    for run in runs:
+        if len(run) >= 2:
+            pygame.draw.lines(surf, colour, False, run, max(2, theme.px(0.006)))
+        elif len(run) == 1:
+            pygame.draw.circle(surf, colour, (int(run[0][0]), int(run[0][1])), theme.px(0.01))
+    if not pts_in:
         msg = theme.text("no data", size, th.MUTED)
         theme.blit(surf, msg, center=(px0 + pw // 2, py0 + ph // 2), container=(px0, py0, pw, ph))
     last_right = -1

@@ -13,41 +13,17 @@ from typing import Any
 import psycopg
 import pytest
 from starlette.testclient import TestClient
-from support.dashboard_web import add_trainer, log_in
+from support.dashboard_web import add_trainer, dashboard_config, log_in
 from support.fleet import FleetDb, Station
 
 from dashboard.postgres_data import PostgresData, session_key
 from dashboard.server import build_app
-from kiosk.config.schema import BackstepConfig
 from kiosk.fleet.directory import import_central
-from kiosk.fleet.roles import DASHBOARD_GROUP
 from kiosk.store.errors import StorageError
 from kiosk.store.records import Member
 
 ANA = Member("1001", "Ana", dt.date(2099, 1, 1), 1)
 BEN = Member("1002", "Ben", dt.date(2099, 1, 1), 2)
-DASH_PASSWORD = "dash-pw-for-tests"
-
-
-def dashboard_config(db: FleetDb, data_dir: Path) -> BackstepConfig:
-    """The gym server's config: a dashboard login of the backstep_dashboard group."""
-    role = f"{db.name}_dash"
-    with psycopg.connect(db.admin_url(), autocommit=True) as conn:
-        sql = f"CREATE ROLE {role} LOGIN PASSWORD '{DASH_PASSWORD}' IN ROLE {DASHBOARD_GROUP}"
-        conn.execute(sql.encode())
-    pw_file = data_dir.parent / "dashboard.password"
-    pw_file.write_text(DASH_PASSWORD + "\n")
-    pw_file.chmod(0o600)
-    return BackstepConfig.model_validate(
-        {
-            "storage": {"data_dir": str(data_dir)},
-            "fleet": {
-                "database": f"postgresql://{role}@127.0.0.1:{db.pg.port}/{db.name}",
-                "password_file": str(pw_file),
-                "sslmode": "disable",
-            },
-        }
-    )
 
 
 @pytest.fixture

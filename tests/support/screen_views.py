@@ -10,7 +10,7 @@ from kiosk.flow.machine import KioskController, Screen
 from kiosk.flow.staff_menu import StaffState
 from kiosk.flow.types import VisionSnapshot
 from kiosk.session.report import Limits, summary_view
-from kiosk.session.views import CueView, SessionView, SummaryView
+from kiosk.session.views import CueView, MachineView, SessionView, SummaryView
 from kiosk.ui.view_state import StaffView, ViewState
 
 SIZES = [(800, 480), (1024, 600), (1280, 720), (1920, 1080)]
@@ -63,6 +63,15 @@ def standing_landmarks() -> np.ndarray:
     ):
         lm[idx, 1] = y
     return lm
+
+
+#: What a treadmill and a strap may say during a session (`SessionView.machine`).
+MACHINES = {
+    "live": MachineView("mph", 2.1, 412.0, 0.52, 1.0, False, 128, 3, False),
+    "no_zone": MachineView("mph", 1.5, 80.0, 0.41, None, False, 97, None, False),
+    "stale": MachineView("mph", 2.1, 412.0, 0.52, 1.0, True, 128, 3, True),
+    "widest": MachineView("km/h", 12.5, 12480.0, 1.27, 15.0, False, 188, 5, False),
+}
 
 
 def session_view(**changes: object) -> SessionView:
@@ -143,6 +152,35 @@ def summary(last: bool = True, zero: bool = False, baseline: float | None = 5.0)
     return view
 
 
+def summary_with_machine(kmh: bool = False) -> SummaryView:
+    """The summary of a session with a treadmill and a strap: their rows and per-second lines."""
+    from kiosk.session.views import Compare
+
+    view = summary()
+    n = len(view.times)
+    if kmh:
+        view.speed_units = "km/h"
+        view.speed_by_second = [None if i < 5 else 3.4 + (i % 40) / 10 for i in range(n)]
+        rows = [
+            Compare("Speed", "12.5 km/h", "11.8 km/h", 1, True, "12.0 km/h"),
+            Compare("Distance", "12.48 km", "11.02 km", 1),
+            Compare("Stride", "1.27 m", "1.20 m", 1),
+            Compare("Heart rate", "188 bpm", "179 bpm", -1, note="peak 201"),
+            Compare("Heart rate peak", "201 bpm", "190 bpm", -1),
+        ]
+    else:
+        view.speed_by_second = [None if i < 5 else 1.0 + (i // 50) * 0.5 for i in range(n)]
+        rows = [
+            Compare("Speed", "1.6 mph", "1.4 mph", 1, False, "1.8 mph"),
+            Compare("Distance", "0.26 mi", "0.22 mi", 1),
+            Compare("Stride", "20 in", "19 in", 0),
+            Compare("Heart rate", "128 bpm, peak 151", "131 bpm", 0, note="peak 151"),
+        ]
+    view.heart_rate_by_second = [None if i % 30 == 0 else 95 + i // 3 for i in range(n)]
+    view.rows = [*view.rows, *rows]
+    return view
+
+
 def make_view(
     screen: Screen, frame: np.ndarray | None, cue: CueView | None = CUES["fault"]
 ) -> ViewState:
@@ -198,6 +236,14 @@ def variants(frame: np.ndarray | None) -> dict[str, ViewState]:
     widest = make_view(Screen.SESSION, frame, CUES["good"])
     widest.session = session_view(pct_upright=100, cadence_spm=188)
     out["session_widest_numbers"] = widest
+    # a treadmill and a strap linked: each readout in its turn, live, stale, with and
+    # without a heart-rate zone, and the widest numbers in km/h
+    for name, machine in MACHINES.items():
+        for turn, now in enumerate((0.0, 10.0, 20.0, 50.0)):  # speed, heart, distance, stride
+            linked = make_view(Screen.SESSION, frame, CUES["fault"])
+            linked.session = session_view(machine=machine)
+            linked.now = now
+            out[f"session_machine_{name}_{turn}"] = linked
     editing = make_view(Screen.CHECKIN, frame)
     editing.controller.checkin.editing = True
     editing.controller.checkin.entry = DigitEntry(6, [4, 2], 7)
@@ -255,6 +301,18 @@ def variants(frame: np.ndarray | None) -> dict[str, ViewState]:
     no_link.summary = summary()
     no_link.summary.takeaway_url = ""
     out["summary_no_link"] = no_link
+    # a treadmill and a strap were linked: four more rows, the speed and heart-rate charts
+    for name, machine_summary in (
+        ("", summary_with_machine()),
+        ("_kmh", summary_with_machine(True)),
+    ):
+        from kiosk.ui.screens.summary import pages
+
+        for page in range(len(pages(machine_summary))):
+            linked_summary = make_view(Screen.SUMMARY, frame)
+            linked_summary.summary = machine_summary
+            linked_summary.screen_seconds = 6.0 * page + 1
+            out[f"summary_machine{name}_page_{page}"] = linked_summary
     # the welcome after check-in: a member whose plan grew, and a guest
     from kiosk.config.schema import BackstepConfig
     from kiosk.session.plans import SessionPlan
@@ -273,4 +331,28 @@ def variants(frame: np.ndarray | None) -> dict[str, ViewState]:
     staff = make_view(Screen.STAFF, frame)
     staff.controller.staff = StaffState(pin=DigitEntry(4), unlocked=True)
     out["staff_menu"] = staff
+    paired = make_view(Screen.STAFF, frame)
+    paired.controller.staff = StaffState(
+        pin=DigitEntry(4), unlocked=True, message="Heart-rate strap saved: Polar H10 7A1B"
+    )
+    out["staff_menu_paired"] = paired
+    # pairing a treadmill or strap: the kinds, the scan under way, the devices found
+    from kiosk.flow.pairing import FoundDevice, PairingState, ScanOutcome
+
+    found = ScanOutcome(
+        1,
+        (
+            FoundDevice("F1:00:00:00:00:07", "Woodway 4Front", -58),
+            FoundDevice("C4:7E:2B:91:0A:33", "LIFE FITNESS TRACK CONNECT 2.0 CONSOLE", None),
+        ),
+    )
+    for name, state in (
+        ("kinds", PairingState()),
+        ("scanning", PairingState(listing=True, scan_id=2, outcome=found)),
+        ("list", PairingState(listing=True, scan_id=1, outcome=found, device_index=1)),
+        ("none", PairingState(listing=True, scan_id=1, outcome=ScanOutcome(1))),
+    ):
+        pairing = make_view(Screen.STAFF, frame)
+        pairing.controller.staff = StaffState(pin=DigitEntry(4), unlocked=True, pairing=state)
+        out[f"staff_pairing_{name}"] = pairing
     return out

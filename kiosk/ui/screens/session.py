@@ -9,10 +9,11 @@ import pygame
 from kiosk.session.views import CueView, SessionView
 from kiosk.ui import theme as th
 from kiosk.ui.gauge import draw_lean_gauge
+from kiosk.ui.machine_notes import StripNote, machine_notes
 from kiosk.ui.screens.base import LiveScreen
 from kiosk.ui.screens.transition import draw_transition
 from kiosk.ui.view_state import ViewState
-from kiosk.ui.widgets import draw_banner, fmt_clock
+from kiosk.ui.widgets import draw_banner, draw_icon, fmt_clock
 
 logger = logging.getLogger(__name__)
 
@@ -59,25 +60,31 @@ def block_choices(s: SessionView) -> list[str]:
 ROTATE_S = 5.0
 
 
-def rotating_note(s: SessionView, now: float) -> list[str]:
-    """The secondary number shown now (they take turns), longest wording first.
+def rotating_note(s: SessionView, now: float) -> StripNote | None:
+    """The secondary number shown now (they take turns), with its wordings longest first.
 
     The member needs the cue, one posture state, the block and its time left; % upright,
     cadence, core and the next change take turns at the member's type size instead of
-    sharing the panel at a size nobody reads from 2 m.
+    sharing the panel at a size nobody reads from 2 m. With a treadmill or strap linked,
+    every other turn is the belt's or the heart's (`machine_notes`), so the belt speed
+    and the heart rate come round often without pushing the posture numbers out.
     """
-    items: list[list[str]] = []
+    items: list[StripNote] = []
     if s.pct_upright is not None:
-        items.append([f"{s.pct_upright:.0f}% upright", f"{s.pct_upright:.0f}%"])
+        items.append(StripNote((f"{s.pct_upright:.0f}% upright", f"{s.pct_upright:.0f}%")))
     if s.cadence_spm is not None:
-        items.append([f"{s.cadence_spm:.0f} steps/min", f"{s.cadence_spm:.0f}/min"])
+        items.append(StripNote((f"{s.cadence_spm:.0f} steps/min", f"{s.cadence_spm:.0f}/min")))
     if s.core_score is not None:
-        items.append([f"Core {s.core_score:.0f}"])
+        items.append(StripNote((f"Core {s.core_score:.0f}",)))
     if s.next_instruction:
-        items.append(block_next(s)[:2])
-    if not items:
-        return []
-    return items[int(now / ROTATE_S) % len(items)]
+        items.append(StripNote(tuple(block_next(s)[:2])))
+    machine = machine_notes(s.machine)
+    turn = int(now / ROTATE_S)
+    if machine and items:
+        pool = machine if turn % 2 == 0 else items
+        return pool[(turn // 2) % len(pool)]
+    pool = machine or items
+    return pool[turn % len(pool)] if pool else None
 
 
 def draw_block_bar(surf: pygame.Surface, t: th.Theme, s: SessionView, now: float = 0.0) -> None:
@@ -89,21 +96,33 @@ def draw_block_bar(surf: pygame.Surface, t: th.Theme, s: SessionView, now: float
     font = t.font(size)
     bar_h = max(4, t.px(0.012))
     cy = (h - bar_h) // 2
-    right = next(iter(rotating_note(s, now)), "")
-    for choice in rotating_note(s, now):
+    note = rotating_note(s, now)
+    choices = note.choices if note is not None else ()
+    icon = size if note is not None and note.role is not None else 0
+    icon_gap = icon // 3
+    # the note may take what the block's name and number leave (at least 45% of the width)
+    named = block_choices(s)[-2:][0]
+    limit = max(w * 0.45, w - 3 * pad - font.size(named)[0])
+    right = next(iter(choices), "")
+    for choice in choices:
         right = choice
-        if font.size(choice)[0] <= w * 0.45:
+        if font.size(choice)[0] + icon + icon_gap <= limit:
             break
-    right_w = font.size(right)[0] if right else 0
+    right_w = (font.size(right)[0] + icon + icon_gap) if right else 0
     room = w - 3 * pad - right_w
     left = next((c for c in block_choices(s) if font.size(c)[0] <= room), "")
     if not left:  # the block comes first: drop the rotating number rather than the block
         right, room = "", w - 2 * pad
         left = next((c for c in block_choices(s) if font.size(c)[0] <= room), s.block_name)
     t.blit(surf, t.text(left, size), midleft=(pad, cy))
-    if right:
-        img = t.text(right, size, th.TEXT)
-        t.blit(surf, img, midleft=(w - pad - img.get_width(), cy))
+    if right and note is not None:
+        img = t.text(right, size, note.colour)
+        rx = w - pad - img.get_width()
+        t.blit(surf, img, midleft=(rx, cy))
+        if icon and note.role is not None:
+            # a heart-rate zone: its shape and colour before the number, its word in the text
+            centre = (rx - icon_gap - icon // 2, cy)
+            draw_icon(surf, th.role_icon(note.role), centre, icon, th.role_colour(note.role))
     # the plan's shape: one segment per block, backward ones bright, progress filled
     total = sum(sec for sec, _ in s.blocks) or 1.0
     by = h - bar_h

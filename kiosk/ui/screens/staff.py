@@ -11,6 +11,7 @@ import pygame
 
 from kiosk.flow.machine import STAFF_MENU, ZONE_EDGES
 from kiosk.ui import theme as th
+from kiosk.ui.pairing_view import draw_pairing, pairing_hints
 from kiosk.ui.screens.base import LiveScreen
 from kiosk.ui.screens.checkin import draw_digit_boxes
 from kiosk.ui.screens.placement import draw_placement, placement_hints
@@ -41,6 +42,8 @@ class StaffScreen(LiveScreen):
             return [("updown", "Move"), ("select", "Edge"), ("start", "Save"), ("stop", "Cancel")]
         if st.checking_placement:
             return placement_hints(view)
+        if st.pairing is not None:
+            return pairing_hints(st.pairing)
         return [("updown", "Choose"), ("select", "Open"), ("stop", "Cancel")]
 
     def strip_middle(self, view: ViewState) -> str:
@@ -77,6 +80,9 @@ class StaffScreen(LiveScreen):
             return
         if st.checking_placement:
             draw_placement(self, surf, view, wrap_text)
+            return
+        if st.pairing is not None:
+            draw_pairing(surf, t, t.layout.body(), st.pairing)
             return
         self._draw_info(surf, view)
 
@@ -177,16 +183,23 @@ class StaffScreen(LiveScreen):
                 break
         mx = x + info_w + pad
         mw = w - info_w - 2 * pad
-        item_h = t.px(0.11)
+        # the message (wrapped to the column) under the menu; the items make room for it
+        msg_size = t.px(0.045)
+        msg_font = t.font(msg_size)
+        message = wrap_text(st.message, lambda s: msg_font.size(s)[0], mw) if st.message else []
+        room = h - 2 * pad - len(message) * msg_font.get_linesize() - (pad if message else 0)
+        item_h = min(t.px(0.11), room // len(STAFF_MENU) - pad // 2)
         for i, item in enumerate(STAFF_MENU):
             r = pygame.Rect(mx, y + pad + i * (item_h + pad // 2), mw, item_h)
             selected = i == st.menu_index
             pygame.draw.rect(surf, th.INFO if selected else th.PANEL, r, border_radius=8)
             img = t.text(item, t.px(0.05), th.BACKGROUND if selected else th.TEXT)
             t.blit(surf, img, midleft=(r.x + pad, r.centery))
-        if st.message:
-            img = t.text(st.message, t.px(0.045), th.GOOD)
-            t.blit(surf, img, (mx, y + pad + len(STAFF_MENU) * (item_h + pad // 2) + pad))
+        my = y + pad + len(STAFF_MENU) * (item_h + pad // 2) + pad // 2
+        for line in message:
+            img = t.text(line, msg_size, th.GOOD)
+            t.blit(surf, img, (mx, my))
+            my += msg_font.get_linesize()
 
 
 FLEET_DOWN = "Fleet: server unreachable"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import pygame
 
 from kiosk.session.views import Compare, SummaryView
 from kiosk.ui import theme as th
+from kiosk.ui.chart import draw_line_chart
 from kiosk.ui.qr import draw_qr
 from kiosk.ui.screens.base import BaseScreen
 from kiosk.ui.screens.session import upright_role
@@ -43,17 +45,56 @@ def summary_cards(s: SummaryView) -> list[Compare]:
     return [*rows[:at], total_row(s), *rows[at:]]
 
 
-def pages(s: SummaryView) -> list[list[Compare] | str]:
-    """What the summary shows in turn: the cards, two at a time, then the next-time advice."""
+@dataclass(frozen=True, slots=True)
+class ChartPage:
+    """A page with one per-second line: the belt's speed or the member's heart rate."""
+
+    #: the chart's title, longest wording first (the first that fits is drawn)
+    titles: tuple[str, ...]
+    values: tuple[float | None, ...]
+    colour: th.Colour
+    name: str
+    #: the value axis (low, high): a little room above and below the line
+    y_range: tuple[float, float] = (0.0, 1.0)
+
+
+def chart_pages(s: SummaryView) -> list[ChartPage]:
+    """The speed and heart-rate charts, each when the session has values for it.
+
+    The title carries the range ("Belt speed 1.0–2.6 mph"): the chart has no y-axis
+    labels, which would be too small to read from 2 m.
+    """
+    out = []
+    speeds = [v for v in s.speed_by_second if v is not None]
+    if speeds:
+        span = f"{min(speeds):.1f}–{max(speeds):.1f} {s.speed_units}"
+        titles: tuple[str, ...] = (f"Belt speed {span}", f"Speed {span}", f"Belt {span}", span)
+        y_range = (0.0, max(speeds) * 1.15)  # from a standing belt, so a step up looks its size
+        out.append(ChartPage(titles, tuple(s.speed_by_second), th.INFO, "speed_chart", y_range))
+    beats = [v for v in s.heart_rate_by_second if v is not None]
+    if beats:
+        span = f"{min(beats)}–{max(beats)} bpm"
+        titles = (f"Heart rate {span}", f"Heart {span}", span)
+        values = tuple(None if v is None else float(v) for v in s.heart_rate_by_second)
+        y_range = (min(beats) - 10.0, max(beats) + 10.0)
+        out.append(ChartPage(titles, values, th.CAUTION, "heart_chart", y_range))
+    return out
+
+
+Page = list[Compare] | str | ChartPage
+
+
+def pages(s: SummaryView) -> list[Page]:
+    """What the summary shows in turn: the cards two at a time, the belt and heart charts
+    (when a treadmill or strap was linked), then the next-time advice."""
     cards = summary_cards(s)
-    out: list[list[Compare] | str] = [
-        cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)
-    ]
+    out: list[Page] = [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
+    out.extend(chart_pages(s))
     out.append(s.suggestion or "Next time: the same again, standing tall.")
     return out
 
 
-def page_at(s: SummaryView, seconds: float) -> list[Compare] | str:
+def page_at(s: SummaryView, seconds: float) -> Page:
     """The page shown ``seconds`` after the summary opened."""
     all_pages = pages(s)
     return all_pages[int(seconds / PAGE_S) % len(all_pages)]
@@ -119,7 +160,22 @@ class SummaryScreen(BaseScreen):
         top = head.bottom + pad // 2
         room = w - 2 * pad
         page = page_at(s, view.screen_seconds)
-        if isinstance(page, str):
+        if isinstance(page, ChartPage):
+            rect = (x + pad, top, room, y + h - pad // 2 - top)
+            inner = room - 2 * t.px(0.015)
+            title = next((c for c in page.titles if font.size(c)[0] <= inner), page.titles[-1])
+            draw_line_chart(
+                surf,
+                t,
+                rect,
+                s.times,
+                page.values,
+                page.colour,
+                y_range=page.y_range,
+                title=title,
+                name=page.name,
+            )
+        elif isinstance(page, str):
             lines, lsize = t.fit_lines(page, room, size, size, max_lines=4)
             ly = top
             for line in lines:
@@ -129,17 +185,24 @@ class SummaryScreen(BaseScreen):
                 ly += t.font(lsize).get_linesize()
         else:
             ly = top
-            for row in page:
+            step = font.get_linesize()
+            for i, row in enumerate(page):
                 if ly + 2 * font.get_height() > y + h:
                     break
                 lab = t.blit(surf, t.text(row.label, size, th.MUTED), (x + pad, ly))
                 value = row.now + (f" {BEST_GLYPH}" if row.best else "")
-                t.blit(surf, t.text(value, size), (lab.right + pad, ly))
-                ly += font.get_linesize()
+                if lab.width + pad + font.size(value)[0] <= room:
+                    t.blit(surf, t.text(value, size), (lab.right + pad, ly))
+                else:  # a long value ("128 bpm, peak 151") goes under its label, whole
+                    ly += step
+                    t.blit(surf, t.text(value, size), (x + pad, ly))
+                ly += step
+                # the comparison, if the page's other cards still get their two lines
+                rest = (len(page) - i - 1) * 2 * step
                 line = next((c for c in compare_line(row) if font.size(c)[0] <= room), "")
-                if line:
+                if line and ly + font.get_height() + rest <= y + h:
                     t.blit(surf, t.text(line, size, th.TEXT), (x + pad, ly))
-                ly += font.get_linesize() + pad // 2
+                ly += step + pad // 2
         if side:
             self._draw_takeaway(surf, s.takeaway_url, (x + w, y, side, h))
 

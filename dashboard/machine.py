@@ -1,0 +1,201 @@
+"""The treadmill's and the strap's per-second values on the session page: charts, facts, CSV.
+
+They live in nullable ``samples`` columns (``speed_kmh, incline_pct, distance_m, stride_m,
+heart_rate_bpm``) that older databases do not have: the readers select only the columns that
+exist, so a station or fleet database from before them shows the page as it always did.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dashboard.charts import BLUE, VERMILLION, Chart, Line
+from kiosk.store.export import spreadsheet_safe
+
+#: The per-second columns a treadmill and a strap fill (stored in km/h and metres).
+MACHINE_COLUMNS = ("speed_kmh", "incline_pct", "distance_m", "stride_m", "heart_rate_bpm")
+_KMH_PER_MPH = 1.609344
+_M_PER_MILE = 1609.344
+
+
+@dataclass(frozen=True, slots=True)
+class MachineSample:
+    """One second's treadmill and heart-rate values (None: not recorded that second)."""
+
+    t: float
+    speed_kmh: float | None = None
+    incline_pct: float | None = None
+    distance_m: float | None = None
+    stride_m: float | None = None
+    heart_rate_bpm: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MachineFacts:
+    """What the session page says about the belt and the heart (None: nothing recorded)."""
+
+    units: str
+    average_speed: float | None = None
+    #: metres: the summary's backward distance when the kiosk stored one, else the odometer's
+    distance_m: float | None = None
+    distance_backward: bool = False
+    average_stride_m: float | None = None
+    average_heart_rate: float | None = None
+    peak_heart_rate: int | None = None
+
+    @property
+    def present(self) -> bool:
+        """True when the session has any treadmill or heart-rate value."""
+        return any(
+            v is not None
+            for v in (
+                self.average_speed,
+                self.distance_m,
+                self.average_stride_m,
+                self.average_heart_rate,
+            )
+        )
+
+    @property
+    def distance(self) -> str | None:
+        """The distance in the staff file's units ("0.26 mi", "412 m")."""
+        if self.distance_m is None:
+            return None
+        if self.units == "mph":
+            return f"{self.distance_m / _M_PER_MILE:.2f} mi"
+        m = self.distance_m
+        return f"{m:.0f} m" if m < 1000 else f"{m / 1000:.2f} km"
+
+    @property
+    def stride(self) -> str | None:
+        """The average stride in the staff file's units ("20 in", "0.52 m")."""
+        if self.average_stride_m is None:
+            return None
+        if self.units == "mph":
+            return f"{self.average_stride_m * 39.3701:.0f} in"
+        return f"{self.average_stride_m:.2f} m"
+
+
+def samples_from_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[MachineSample]:
+    """Rows of ``t`` then ``columns`` (a subset of `MACHINE_COLUMNS`) as samples."""
+    out = []
+    for row in rows:
+        values = dict(zip(columns, row[1:], strict=True))
+        hr = _num(values.get("heart_rate_bpm"))  # SQLite keeps whatever was written: numbers only
+        out.append(
+            MachineSample(
+                float(row[0]),
+                _num(values.get("speed_kmh")),
+                _num(values.get("incline_pct")),
+                _num(values.get("distance_m")),
+                _num(values.get("stride_m")),
+                None if hr is None else round(hr),
+            )
+        )
+    return out
+
+
+def _num(v: Any) -> float | None:
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+def speed_in(kmh: float, units: str) -> float:
+    """A speed stored in km/h, in the staff file's units."""
+    return kmh / _KMH_PER_MPH if units == "mph" else kmh
+
+
+def machine_facts(
+    samples: Sequence[MachineSample], summary: dict[str, Any], units: str
+) -> MachineFacts:
+    """Average speed, distance, average stride, average and peak heart rate."""
+    speeds = [s.speed_kmh for s in samples if s.speed_kmh is not None]
+    strides = [s.stride_m for s in samples if s.stride_m is not None]
+    beats = [s.heart_rate_bpm for s in samples if s.heart_rate_bpm is not None]
+    backward = _num(summary.get("backward_distance_m"))
+    distance, is_backward = backward, backward is not None
+    if distance is None:
+        odometer = [s.distance_m for s in samples if s.distance_m is not None]
+        # the console's odometer counts the whole session, forward blocks too
+        distance = max(odometer) - min(odometer) if len(odometer) >= 2 else None
+    return MachineFacts(
+        units,
+        round(speed_in(sum(speeds) / len(speeds), units), 2) if speeds else None,
+        distance,
+        is_backward,
+        sum(strides) / len(strides) if strides else None,
+        round(sum(beats) / len(beats)) if beats else None,
+        max(beats) if beats else None,
+    )
+
+
+def machine_charts(
+    samples: Sequence[MachineSample], units: str, marks: list[dict[str, Any]]
+) -> list[Chart]:
+    """A belt speed chart and a heart-rate chart, each only when the session has its values."""
+    x = [s.t for s in samples]
+    out = []
+    if any(s.speed_kmh is not None for s in samples):
+        label = f"Belt speed ({units})"
+        ys = [
+            None if s.speed_kmh is None else round(speed_in(s.speed_kmh, units), 2) for s in samples
+        ]
+        out.append(
+            Chart(
+                "speed", "Belt speed", "Time (s)", label, False, x, [Line(label, BLUE)], [ys], marks
+            )
+        )
+    if any(s.heart_rate_bpm is not None for s in samples):
+        label = "Heart rate (bpm)"
+        ys2: list[float | None] = [
+            None if s.heart_rate_bpm is None else float(s.heart_rate_bpm) for s in samples
+        ]
+        out.append(
+            Chart(
+                "heart",
+                "Heart rate",
+                "Time (s)",
+                label,
+                False,
+                x,
+                [Line(label, VERMILLION)],
+                [ys2],
+                marks,
+            )
+        )
+    return out
+
+
+def with_machine_columns(samples_csv: str, machine: Sequence[MachineSample]) -> str:
+    """The samples CSV with the machine columns it lacks, matched by second, neutralised.
+
+    A CSV writer that already carries a column keeps its own; the ones it lacks are added
+    from ``machine`` (empty cells where a second has no value).
+    """
+    rows = list(csv.reader(io.StringIO(samples_csv)))
+    if not rows:
+        return samples_csv
+    header = rows[0]
+    missing = [c for c in MACHINE_COLUMNS if c not in header]
+    if not missing or not any(_has(m, missing) for m in machine):
+        return samples_csv
+    t_col = header.index("t_s") if "t_s" in header else 1
+    by_t = {round(m.t, 3): m for m in machine}
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(header + missing)
+    for row in rows[1:]:
+        try:
+            m = by_t.get(round(float(row[t_col]), 3))
+        except (ValueError, IndexError):
+            m = None
+        extra = [getattr(m, c) if m is not None else None for c in missing]
+        w.writerow(row + [spreadsheet_safe("" if v is None else v) for v in extra])
+    return out.getvalue()
+
+
+def _has(m: MachineSample, columns: Sequence[str]) -> bool:
+    return any(getattr(m, c) is not None for c in columns)
