@@ -10,7 +10,6 @@ import io
 from collections.abc import Sequence
 
 from dashboard.data import DashboardData
-from dashboard.machine import with_machine_columns
 from kiosk.store.database import SessionRecord
 from kiosk.store.export import MemberLookup, write_samples_csv, write_sessions_csv
 
@@ -26,5 +25,4 @@ def samples_csv(data: DashboardData, session: SessionRecord) -> str:
     """One session's samples as ``backstep export --format csv --samples`` writes them."""
     buf = io.StringIO()
     write_samples_csv(data.samples, [session], buf)
-    # the treadmill's and strap's columns, where the export's writer does not carry them yet
-    return with_machine_columns(buf.getvalue(), data.machine_samples(session.id))
+    return buf.getvalue()

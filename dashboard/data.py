@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from kiosk.domain import FINISHED_STATUSES
 from kiosk.store.records import EventRecord, Member, Sample, SessionRecord, StoredBaseline
-
-if TYPE_CHECKING:
-    from dashboard.machine import MachineSample
 
 #: Sessions a trainer sees: finished ones (a live session shows up once it ends).
 FINISHED = FINISHED_STATUSES
@@ -69,10 +66,6 @@ class DashboardData(Protocol):
 
     def events(self, session_id: int) -> list[EventRecord]:
         """A session's events in time order."""
-        ...
-
-    def machine_samples(self, session_id: int) -> list[MachineSample]:
-        """A session's treadmill and heart-rate values per second ([] in older databases)."""
         ...
 
     def baseline(self, member_id: str) -> StoredBaseline | None:

@@ -7,31 +7,17 @@ exist, so a station or fleet database from before them shows the page as it alwa
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dashboard.charts import BLUE, VERMILLION, Chart, Line
-from kiosk.store.export import spreadsheet_safe
+from kiosk.store.records import Sample
 
 #: The per-second columns a treadmill and a strap fill (stored in km/h and metres).
 MACHINE_COLUMNS = ("speed_kmh", "incline_pct", "distance_m", "stride_m", "heart_rate_bpm")
 _KMH_PER_MPH = 1.609344
 _M_PER_MILE = 1609.344
-
-
-@dataclass(frozen=True, slots=True)
-class MachineSample:
-    """One second's treadmill and heart-rate values (None: not recorded that second)."""
-
-    t: float
-    speed_kmh: float | None = None
-    incline_pct: float | None = None
-    distance_m: float | None = None
-    stride_m: float | None = None
-    heart_rate_bpm: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,23 +66,19 @@ class MachineFacts:
         return f"{self.average_stride_m:.2f} m"
 
 
-def samples_from_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[MachineSample]:
-    """Rows of ``t`` then ``columns`` (a subset of `MACHINE_COLUMNS`) as samples."""
-    out = []
-    for row in rows:
-        values = dict(zip(columns, row[1:], strict=True))
-        hr = _num(values.get("heart_rate_bpm"))  # SQLite keeps whatever was written: numbers only
-        out.append(
-            MachineSample(
-                float(row[0]),
-                _num(values.get("speed_kmh")),
-                _num(values.get("incline_pct")),
-                _num(values.get("distance_m")),
-                _num(values.get("stride_m")),
-                None if hr is None else round(hr),
-            )
-        )
-    return out
+def with_machine(base: Sample, columns: Sequence[str], values: Sequence[Any]) -> Sample:
+    """``base`` with the values of ``columns`` (a subset of `MACHINE_COLUMNS`), numbers only:
+    a text planted in a column is None."""
+    got = dict(zip(columns, values, strict=True))
+    hr = _num(got.get("heart_rate_bpm"))
+    return replace(
+        base,
+        speed_kmh=_num(got.get("speed_kmh")),
+        incline_pct=_num(got.get("incline_pct")),
+        distance_m=_num(got.get("distance_m")),
+        stride_m=_num(got.get("stride_m")),
+        heart_rate_bpm=None if hr is None else round(hr),
+    )
 
 
 def _num(v: Any) -> float | None:
@@ -108,9 +90,7 @@ def speed_in(kmh: float, units: str) -> float:
     return kmh / _KMH_PER_MPH if units == "mph" else kmh
 
 
-def machine_facts(
-    samples: Sequence[MachineSample], summary: dict[str, Any], units: str
-) -> MachineFacts:
+def machine_facts(samples: Sequence[Sample], summary: dict[str, Any], units: str) -> MachineFacts:
     """Average speed, distance, average stride, average and peak heart rate."""
     speeds = [s.speed_kmh for s in samples if s.speed_kmh is not None]
     strides = [s.stride_m for s in samples if s.stride_m is not None]
@@ -133,7 +113,7 @@ def machine_facts(
 
 
 def machine_charts(
-    samples: Sequence[MachineSample], units: str, marks: list[dict[str, Any]]
+    samples: Sequence[Sample], units: str, marks: list[dict[str, Any]]
 ) -> list[Chart]:
     """A belt speed chart and a heart-rate chart, each only when the session has its values."""
     x = [s.t for s in samples]
@@ -167,35 +147,3 @@ def machine_charts(
             )
         )
     return out
-
-
-def with_machine_columns(samples_csv: str, machine: Sequence[MachineSample]) -> str:
-    """The samples CSV with the machine columns it lacks, matched by second, neutralised.
-
-    A CSV writer that already carries a column keeps its own; the ones it lacks are added
-    from ``machine`` (empty cells where a second has no value).
-    """
-    rows = list(csv.reader(io.StringIO(samples_csv)))
-    if not rows:
-        return samples_csv
-    header = rows[0]
-    missing = [c for c in MACHINE_COLUMNS if c not in header]
-    if not missing or not any(_has(m, missing) for m in machine):
-        return samples_csv
-    t_col = header.index("t_s") if "t_s" in header else 1
-    by_t = {round(m.t, 3): m for m in machine}
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(header + missing)
-    for row in rows[1:]:
-        try:
-            m = by_t.get(round(float(row[t_col]), 3))
-        except (ValueError, IndexError):
-            m = None
-        extra = [getattr(m, c) if m is not None else None for c in missing]
-        w.writerow(row + [spreadsheet_safe("" if v is None else v) for v in extra])
-    return out.getvalue()
-
-
-def _has(m: MachineSample, columns: Sequence[str]) -> bool:
-    return any(getattr(m, c) is not None for c in columns)

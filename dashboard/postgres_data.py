@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dashboard.data import FINISHED, SessionFacts, facts_from_record
-from dashboard.machine import MACHINE_COLUMNS, MachineSample, samples_from_rows
+from dashboard.machine import MACHINE_COLUMNS, with_machine
 from kiosk.config.schema import FleetConfig
 from kiosk.fleet.central import FleetError, connect, explain
 from kiosk.store.errors import StorageError
@@ -181,19 +181,8 @@ class PostgresData:
         return _record(rows[0]) if rows else None
 
     def samples(self, session_id: int) -> list[Sample]:
-        """A session's samples in time order."""
-        key = session_uuid(session_id)
-        if key is None:
-            return []
-        rows = self._rows(
-            "SELECT t, trunk_lean, lateral_lean, core_score, cadence, posture FROM samples"
-            " WHERE session_uuid = %s ORDER BY t, seq",
-            (key,),
-        )
-        return [Sample(*r) for r in rows]
-
-    def machine_samples(self, session_id: int) -> list[MachineSample]:
-        """A session's treadmill and heart-rate values per second (none on an older server)."""
+        """A session's samples in time order, with the treadmill's and the strap's values
+        where the server has their columns (a fleet database from before them has not)."""
         key = session_uuid(session_id)
         if key is None:
             return []
@@ -204,15 +193,15 @@ class PostgresData:
                 " WHERE table_schema = current_schema() AND table_name = 'samples'"
             )
         }
-        columns = [col for col in MACHINE_COLUMNS if col in have]
-        if not columns:
-            return []  # a fleet database from before the treadmill link
+        machine = [col for col in MACHINE_COLUMNS if col in have]
         # the column names come from MACHINE_COLUMNS, never from the request
         rows = self._rows(
-            f"SELECT t, {', '.join(columns)} FROM samples WHERE session_uuid = %s ORDER BY t, seq",
+            "SELECT t, trunk_lean, lateral_lean, core_score, cadence, posture"
+            + "".join(f", {col}" for col in machine)
+            + " FROM samples WHERE session_uuid = %s ORDER BY t, seq",
             (key,),
         )
-        return samples_from_rows(columns, rows)
+        return [with_machine(Sample(*r[:6]), machine, r[6:]) for r in rows]
 
     def events(self, session_id: int) -> list[EventRecord]:
         """A session's events in time order (steps left out, as the SQLite reader does)."""

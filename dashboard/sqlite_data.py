@@ -11,7 +11,7 @@ from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 from dashboard.data import FINISHED, SessionFacts
-from dashboard.machine import MACHINE_COLUMNS, MachineSample, samples_from_rows
+from dashboard.machine import MACHINE_COLUMNS, with_machine
 from kiosk.domain import FINISHED_STATUSES, sql_in
 from kiosk.store.errors import StorageError
 from kiosk.store.records import (
@@ -21,7 +21,6 @@ from kiosk.store.records import (
     SessionRecord,
     StoredBaseline,
     read_events,
-    read_samples,
     read_sessions,
 )
 
@@ -197,24 +196,20 @@ class SqliteData:
         """A session's samples in time order."""
         if not 0 <= session_id <= _MAX_ROWID:
             return []
-        return self._read(lambda c: read_samples(c, session_id))
 
-    def machine_samples(self, session_id: int) -> list[MachineSample]:
-        """A session's treadmill and heart-rate values per second (none in older databases)."""
-        if not 0 <= session_id <= _MAX_ROWID:
-            return []
-
-        def read(c: sqlite3.Connection) -> list[MachineSample]:
+        def read(c: sqlite3.Connection) -> list[Sample]:
+            # the machine columns this database has (one the kiosk has not migrated yet is
+            # never migrated from here), read as numbers only: SQLite keeps text in a REAL
+            # column. The column names come from MACHINE_COLUMNS, never from the request.
             have = {r[1] for r in c.execute("PRAGMA table_info(samples)")}
-            columns = [col for col in MACHINE_COLUMNS if col in have]
-            if not columns:
-                return []  # a database from before the treadmill link
-            # the column names come from MACHINE_COLUMNS, never from the request
+            machine = [col for col in MACHINE_COLUMNS if col in have]
             rows = c.execute(
-                f"SELECT t, {', '.join(columns)} FROM samples WHERE session_id = ? ORDER BY t",
+                "SELECT t, trunk_lean, lateral_lean, core_score, cadence, posture"
+                + "".join(f", {col}" for col in machine)
+                + " FROM samples WHERE session_id = ? ORDER BY t",
                 (session_id,),
-            ).fetchall()
-            return samples_from_rows(columns, rows)
+            )
+            return [with_machine(Sample(*r[:6]), machine, r[6:]) for r in rows]
 
         return self._read(read)
 

@@ -121,7 +121,6 @@ async def session_page(request: Request) -> Response:
         baseline = board.data.baseline(session.member_id) if session.member_id else None
         samples = board.data.samples(session_id)
         events = board.data.events(session_id)
-        machine = board.data.machine_samples(session_id)
         units = board.config.treadmill.units
         blocks = board.config.programs.get(session.program, [])
         charts = session_charts(samples, events, baseline, board.config.posture)
@@ -134,8 +133,8 @@ async def session_page(request: Request) -> Response:
             "blocks": blocks,
             "events": events,
             "samples": len(samples),
-            "machine": machine_facts(machine, session.summary or {}, units),
-            "charts": _charts_json(charts + machine_charts(machine, units, marks)),
+            "machine": machine_facts(samples, session.summary or {}, units),
+            "charts": _charts_json(charts + machine_charts(samples, units, marks)),
         }
 
     page = await run_in_threadpool(load)

@@ -19,6 +19,8 @@ from kiosk.flow.pairing import KIND_WORDS, FoundDevice, PairingState, ScanOutcom
 if TYPE_CHECKING:
     from kiosk.app.station import Station
 
+from vision.threads import WorkerThread
+
 logger = logging.getLogger(__name__)
 
 #: The service each kind advertises: FTMS (0x1826) for treadmills, HRS (0x180D) for straps.
@@ -49,7 +51,7 @@ class DevicePairing:
         self.scan_s = scan_s
         #: one scan at a time: BlueZ refuses a second discovery while one runs
         self._lock = threading.Lock()
-        self.threads: list[threading.Thread] = []
+        self.threads: list[WorkerThread] = []
 
     @classmethod
     def for_station(cls, station: Station) -> DevicePairing:
@@ -65,10 +67,8 @@ class DevicePairing:
         """Start a scan for ``kind``; its outcome goes to ``state.deliver`` when it ends."""
         if state is None:
             return
-        thread = threading.Thread(
-            target=self._scan, args=(state, kind, scan_id), name="backstep-pairing", daemon=True
-        )
-        self.threads = [t for t in self.threads if t.is_alive()] + [thread]
+        thread = WorkerThread(lambda: self._scan(state, kind, scan_id), "backstep-pairing")
+        self.threads = [t for t in self.threads if t.is_alive] + [thread]
         thread.start()
 
     def _scan(self, state: PairingState, kind: str, scan_id: int) -> None:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from dashboard.machine import MACHINE_COLUMNS, MachineSample, machine_facts
+from dashboard.machine import MACHINE_COLUMNS, machine_facts
 from dashboard.sqlite_data import SqliteData
+from kiosk.store.records import Sample
 
 #: The columns as the kiosk's migration adds them (`SessionView`'s contract for #27).
 COLUMN_TYPES = {
@@ -97,7 +98,10 @@ def test_the_chart_leaves_a_gap_where_the_strap_dropped_out(
 
 
 def test_the_backward_distance_is_the_summary_s_when_the_kiosk_stored_it() -> None:
-    samples = [MachineSample(float(t), 3.6, None, 100.0 + t, 0.52, 120) for t in range(10)]
+    samples = [
+        Sample(float(t), speed_kmh=3.6, distance_m=100.0 + t, stride_m=0.52, heart_rate_bpm=120)
+        for t in range(10)
+    ]
     facts = machine_facts(samples, {"backward_distance_m": 412.0}, "km/h")
     assert (facts.distance, facts.distance_backward) == ("412 m", True)
     facts = machine_facts(samples, {}, "km/h")
@@ -135,10 +139,14 @@ def test_an_older_database_without_the_columns_shows_the_page_as_before(
     page = trainer.get(f"/sessions/{ids['steady_last']}")
     assert page.status_code == 200
     assert chart_ids(page.text) == ["lean", "core", "cadence"]
-    csv_text = trainer.get(f"/sessions/{ids['steady_last']}/samples.csv").text
-    assert not any(c in csv_text.splitlines()[0] for c in MACHINE_COLUMNS)
+    rows = list(csv.DictReader(io.StringIO(
+        trainer.get(f"/sessions/{ids['steady_last']}/samples.csv").text
+    )))  # fmt: skip
+    assert rows and all(row[c] == "" for row in rows for c in MACHINE_COLUMNS)
     reader = SqliteData(db)
     try:
-        assert reader.machine_samples(ids["steady_last"]) == []
+        samples = reader.samples(ids["steady_last"])
+        assert samples and all(s.speed_kmh is None for s in samples)
+        assert samples[0].trunk_lean is not None  # the rest is read as before
     finally:
         reader.close()
