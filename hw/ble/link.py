@@ -57,6 +57,9 @@ class TreadmillReading(TreadmillData):
     connected: bool = False
     #: clock time of the last parsed packet; None before the first
     updated_at: float | None = None
+    #: clock time of the last packet with the heart-rate field (a value or "none"): a console
+    #: that stops sending it must not keep its last bpm fresh through its speed packets
+    heart_rate_at: float | None = None
 
     def speed(self, units: Literal["mph", "km/h"]) -> float | None:
         """The belt speed in the staff file's units (FTMS sends km/h)."""
@@ -254,8 +257,15 @@ class TreadmillLink(NotifyLink[TreadmillData]):
 
     def _keep(self, parsed: TreadmillData, at: float) -> None:
         # a treadmill may split its state over several packets: keep what each one carries
-        present = parsed.present()  # names of TreadmillData fields, which the reading has
-        self._reading = replace(self._reading, **present, updated_at=at)  # type: ignore[arg-type]
+        present: dict[str, float | int | None] = dict(parsed.present())
+        present.update(dict.fromkeys(parsed.withheld))  # "not available" now: forget the old
+        heart_at = at if "heart_rate_bpm" in present else self._reading.heart_rate_at
+        self._reading = replace(
+            self._reading,
+            **present,  # type: ignore[arg-type]
+            updated_at=at,
+            heart_rate_at=heart_at,
+        )
 
     def _set_connected(self, connected: bool) -> None:
         self._reading = replace(self._reading, connected=connected)
