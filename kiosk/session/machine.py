@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from hw.ble.link import KM_PER_MILE
 from hw.ble.links import MachineLinks, MachineReadings
 from hw.ble.settings import TreadmillConfig
+from kiosk.members.roster import AGE_RANGE
 from kiosk.session.views import MachineView
 from vision.types import Event
 
@@ -37,6 +38,10 @@ HEART_HIGH_HOLD_S = 5.0
 ZONE_FLOORS = (0.5, 0.6, 0.7, 0.8, 0.9)
 #: An odometer step larger than this between two reads is a reset or a glitch, not walking.
 MAX_ODOMETER_STEP_M = 100.0
+
+#: A heart rate outside this range is no person's walking on a belt (a strap's noise, 255 or
+#: 0 as "none"): it is left out, as a strap that reports no skin contact is.
+HEART_BPM_RANGE = (30, 230)
 
 #: The machine's fault names (`kiosk.session.cue_catalog.FAULT_CUES` has their cues).
 BELT_FAST, BELT_SLOW, HEART_HIGH = "belt_fast", "belt_slow", "heart_high"
@@ -57,8 +62,13 @@ def heart_zone(bpm: int | None, age: float | None) -> int | None:
 
 
 def age_from_birth_year(birth_year: int | None, year: int) -> float | None:
-    """The member's age this year (None when the birth year is unknown)."""
-    return None if birth_year is None else float(year - birth_year)
+    """The member's age this year (None when the birth year is unknown or gives no age a
+    member can have: a year from the fleet's server or an old roster is not checked again)."""
+    if birth_year is None:
+        return None
+    young, old = AGE_RANGE
+    age = year - birth_year
+    return float(age) if young <= age <= old else None
 
 
 def session_tracker(
@@ -154,6 +164,15 @@ class MachineTracker:
         t = self.readings.treadmill
         return t.inclination_pct if t is not None and self.treadmill_fresh else None
 
+    @property
+    def heart_rate_bpm(self) -> int | None:
+        """The heart rate while fresh, on the skin and plausible (else None)."""
+        h = self.readings.heart
+        if h is None or h.bpm is None or h.contact is False or not self.heart_fresh:
+            return None
+        low, high = HEART_BPM_RANGE
+        return h.bpm if low <= h.bpm <= high else None
+
     def poll(self, now: float) -> MachineReadings:
         """Read the links (every loop step, session or not: the belt may start one)."""
         self.readings = self._read()
@@ -201,13 +220,12 @@ class MachineTracker:
         stride = None
         if speed is not None and cadence_spm is not None and cadence_spm > 0 and speed > 0:
             stride = round((speed / 3.6) / (cadence_spm / 60.0), 2)
-        h = self.readings.heart
         self.sample = MachineSample(
             speed_kmh=None if speed is None else round(speed, 2),
             incline_pct=self.incline_pct,
             distance_m=round(self._backward_m, 1) if t is not None else None,
             stride_m=stride,
-            heart_rate_bpm=h.bpm if h is not None and self.heart_fresh else None,
+            heart_rate_bpm=self.heart_rate_bpm,
         )
 
     def view(self) -> MachineView | None:

@@ -22,6 +22,7 @@ from kiosk.session.machine import (
     HEART_HIGH,
     MachineRules,
     MachineTracker,
+    age_from_birth_year,
     heart_zone,
     hr_max,
 )
@@ -167,6 +168,21 @@ def belt_events(m: MachineTracker, air: Air, kmh: float, start: float, end: floa
     return flags
 
 
+@pytest.mark.parametrize("born", [2030, 2026, 2020, 1900, 1000, -5])
+def test_a_birth_year_no_member_can_have_gives_no_age_so_no_zone(born: int) -> None:
+    """A birth year reaches the session from the fleet's server too (any integer there), or
+    from a roster checked years ago: an age outside 10-110 is a typo, not a member's heart."""
+    age = age_from_birth_year(born, 2026)
+    assert age is None
+    assert heart_zone(150, age) is None
+
+
+def test_a_plausible_birth_year_gives_the_age_this_year() -> None:
+    assert age_from_birth_year(1970, 2026) == 56.0
+    assert age_from_birth_year(2016, 2026) == 10.0
+    assert age_from_birth_year(None, 2026) is None
+
+
 def test_a_belt_off_the_block_speed_is_flagged_after_the_hold_and_cleared_on_target() -> None:
     air = Air()
     m = tracker(air, units="mph", speed_tolerance_kmh=0.5, speed_hold_s=5.0)
@@ -204,6 +220,30 @@ def test_a_heart_above_the_top_zone_for_a_few_seconds_is_told_to_ease_off() -> N
     assert m.wording[HEART_HIGH] == "Heart rate 170 — ease off: slow the belt"
     unknown = tracker(air)  # no age: no zone, so no "above the top zone"
     assert unknown.cue_events(30.0, 1.5, settling=False) == []
+
+
+@pytest.mark.parametrize(
+    ("bpm", "contact"),
+    [(171, False), (0, None), (0, True), (255, None), (255, True), (400, None), (12, True)],
+)
+def test_a_strap_off_the_skin_or_an_absurd_bpm_is_no_heart_rate(bpm: int, contact) -> None:
+    """A strap that reports no skin contact sends noise or its last bpm; 0, 255 or 400 bpm
+    are no person's: none is shown, zoned, sampled (averages) or told to ease off."""
+    air = Air()
+    m = tracker(air, age=40.0)  # top zone from 162 bpm
+    events = []
+    for i in range(20):
+        t = float(i)
+        air.at = t
+        air.belt(2.4)
+        air.heart = HeartRateReading(bpm=bpm, contact=contact, connected=True, updated_at=t)
+        step(m, air, t)
+        events += m.cue_events(t, 1.5, settling=False)
+    view = m.view()
+    assert view is not None
+    assert m.sample.heart_rate_bpm is None
+    assert (view.heart_rate_bpm, view.heart_zone) == (None, None)
+    assert events == []
 
 
 # -- the session -----------------------------------------------------------------------------
