@@ -263,6 +263,11 @@ class MachineTracker:
         self._flagged = wanted
         return events
 
+    def restart_holds(self) -> None:
+        """The session stood still (paused): a belt or a heart off before it must stay off
+        a whole hold again once it runs, not be cued the moment it resumes."""
+        self._off_since = self._off_kind = self._high_since = None
+
     def _belt_off(self, now: float, target_mph: float | None, settling: bool) -> str | None:
         """The belt's fault when it has been off the block's target for ``speed_hold_s``."""
         speed = self.speed_kmh

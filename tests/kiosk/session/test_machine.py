@@ -429,3 +429,34 @@ def test_a_belt_changed_for_the_next_block_during_its_countdown_is_not_cued() ->
         run.update(t, FrameResult(i, t, t, (640, 480), metrics=metrics), events)
     assert run.clock.block_index == 1
     assert not [c for _, c in recorder.cues if c["key"].startswith("belt_")]
+
+
+def test_a_belt_slowed_into_a_pause_is_not_cued_the_moment_the_session_resumes() -> None:
+    """The member slows the belt to a stop (the belt pauses the session after 3 s, under the
+    5 s hold), and a minute later starts it again: the belt climbs back to the block's speed
+    in a few seconds, and hears no "speed it up" the moment the session resumes."""
+    air = Air()
+    run, vision, recorder = session(air)  # 1.5 mph = 2.41 km/h
+    walker = SyntheticWalker(view="side", facing="left", cadence_spm=100)
+    fps, paused_at, resumed_at = 15, 30.0, 90.0
+    for i in range(round(100.0 * fps)):
+        t = i / fps
+        if t < 26.0:
+            kmh = 2.41
+        elif t < paused_at:  # slowing to a stop: 4 s off the target, under the 5 s hold
+            kmh = max(0.0, 1.6 - (t - 26.0) * 0.5)
+        elif t < resumed_at:
+            kmh = 0.0
+        else:  # started again: back on the target 4 s later
+            kmh = min(2.41, 0.5 + (t - resumed_at) * 0.48)
+        if abs(t - paused_at) < 0.5 / fps:
+            run.pause(t)
+        if abs(t - resumed_at) < 0.5 / fps:
+            run.resume(t)
+        air.at = t
+        air.belt(kmh)
+        air.pulse(120)
+        metrics, events = vision.analyzer.update(t, walker.pose_at(t))
+        run.update(t, FrameResult(i, t, t, (640, 480), metrics=metrics), events)
+    belt = [(t, c["key"]) for t, c in recorder.cues if c["key"].startswith("belt_")]
+    assert belt == []
