@@ -167,3 +167,18 @@ def test_links_from_the_staff_file_sections(air: VirtualAir) -> None:
         wait_until(lambda: link.status().connected)
         strap.notify(b"\x00\x41")
         wait_until(lambda: link.latest().bpm == 65)
+
+
+def test_a_device_name_with_control_characters_is_shown_without_them(air: VirtualAir) -> None:
+    """Anyone can advertise a name: escape sequences, newlines or a NUL must not reach the
+    staff screen, the doctor's terminal or a log line as control characters."""
+    hostile = "Evil\x1b[2J\x1b[31mTread\nmill\r\x00\x07\u202e"
+    air.treadmill(hostile, "F1:00:00:00:00:21").advertise()
+    central = air.central("F2:00:00:00:00:21")
+    found = asyncio.run(central.nearby(FTMS_SERVICE_UUID, 1.0))
+    assert [d.address for d in found] == ["F1:00:00:00:00:21"]
+    name = found[0].name
+    assert name == "Evil?[2J?[31mTread?mill????"
+    assert all(ch.isprintable() for ch in name)
+    seen = asyncio.run(central.find("F1:00:00:00:00:21", 1.0))
+    assert seen is not None and seen.name == name
