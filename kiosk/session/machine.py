@@ -218,7 +218,8 @@ class MachineTracker:
             elif running and backward and speed is not None:
                 self._backward_m += speed / 3.6 * dt  # no odometer: integrate the belt
         stride = None
-        if speed is not None and cadence_spm is not None and cadence_spm > 0 and speed > 0:
+        moving = speed is not None and speed > BELT_MOVING_KMH  # a creeping console: no stride
+        if moving and speed is not None and cadence_spm is not None and cadence_spm > 0:
             stride = round((speed / 3.6) / (cadence_spm / 60.0), 2)
         self.sample = MachineSample(
             speed_kmh=None if speed is None else round(speed, 2),

@@ -21,11 +21,13 @@ from kiosk.session.machine import (
     BELT_SLOW,
     HEART_HIGH,
     MachineRules,
+    MachineSample,
     MachineTracker,
     age_from_birth_year,
     heart_zone,
     hr_max,
 )
+from kiosk.session.machine_report import machine_summary
 from kiosk.session.plans import SessionPlan
 from kiosk.session.running import SessionRun
 from kiosk.ui.voice_cache import catalog_phrases
@@ -109,6 +111,25 @@ def test_stride_is_belt_speed_over_cadence_and_needs_both() -> None:
     assert m.sample.stride_m == pytest.approx(0.6)
     step(m, air, 0.1, cadence=None)
     assert m.sample.stride_m is None
+
+
+def test_a_belt_standing_or_creeping_gives_no_stride_and_no_average_speed() -> None:
+    """A console at rest reports 0-0.3 km/h while the camera may still count steps (a member
+    marking time): 0.2 km/h over 100 steps/min is no 3 cm stride, and the seconds a belt
+    stood still in a running session (before it paused it, or before the member started
+    it) are no part of the walk's average speed or stride."""
+    air = Air()
+    m = tracker(air)
+    air.belt(0.2)
+    step(m, air, 0.0, cadence=100.0)
+    assert m.sample.stride_m is None
+    samples = [MachineSample(speed_kmh=0.0) for _ in range(10)]
+    samples += [MachineSample(speed_kmh=0.2, stride_m=0.03) for _ in range(5)]
+    samples += [MachineSample(speed_kmh=2.4, stride_m=0.5) for _ in range(45)]
+    summary = machine_summary(samples, "mph")
+    assert summary["average_speed_kmh"] == pytest.approx(2.4)
+    assert summary["average_stride_m"] == pytest.approx(0.5)
+    assert "average_speed_kmh" not in machine_summary([MachineSample(speed_kmh=0.0)], "mph")
 
 
 def test_a_quiet_or_dropped_link_is_stale_and_its_numbers_are_left_out() -> None:
