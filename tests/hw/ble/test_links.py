@@ -153,3 +153,29 @@ def test_a_console_heart_rate_that_ends_is_not_kept_as_live(air: VirtualAir) -> 
         assert heart.updated_at is not None and clock[0] - heart.updated_at >= 5.0
     finally:
         links.close()
+
+
+def test_reloading_again_and_again_leaves_no_thread_behind(air: VirtualAir) -> None:
+    """Staff save the file many times in a row (a treadmill found, one missing, a strap):
+    every old link is dropped, and closing leaves no ``backstep-*`` thread."""
+    console = air.treadmill("Console")
+    console.advertise()
+    before = link_threads()
+    links = MachineLinks(TreadmillConfig(), HeartRateConfig(), central_factory=centrals(air))
+    links.start()
+    try:
+        for i in range(6):
+            device = "Console" if i % 2 == 0 else "Nowhere"
+            started = time.monotonic()
+            assert links.apply(
+                TreadmillConfig(enabled=True, device=device, **FAST),
+                HeartRateConfig(enabled=True, device=f"Strap {i}", **FAST),
+            )
+            assert time.monotonic() - started < 0.5  # the UI loop never waits on Bluetooth
+            time.sleep(0.3 if i < 5 else 0.0)  # the last one closes while its old links drop
+        names = [t.name for t in threading.enumerate() if t.name.startswith("backstep-")]
+        assert names.count("backstep-treadmill") <= 6 and names.count("backstep-heart-rate") <= 6
+    finally:
+        links.close()
+    assert link_threads() == before  # close joined them all: none is left to end later
+    assert not console.control_point_writes
