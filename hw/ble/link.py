@@ -36,6 +36,9 @@ P = TypeVar("P")
 T = TypeVar("T")
 
 KM_PER_MILE = 1.609344
+#: A link up at least this long was a real one: the next attempt comes at once. One lost
+#: sooner (a device that breaks every link) is retried with the backoff, not in a loop.
+STEADY_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -192,22 +195,34 @@ class NotifyLink(Generic[P]):
         try:
             while True:
                 try:
-                    await self._session()
-                    backoff.reset()  # it was up: the next attempt is quick
+                    up_s = await self._session()
+                    if up_s >= STEADY_S:
+                        backoff.reset()  # it was up a while: the next attempt is quick
+                        continue
+                    why = f"link lost {up_s:.1f} s after connecting"  # not in a tight loop
                 except LinkStopped:
                     raise
-                except Exception as exc:  # any stack error: log, back off, try again
-                    delay = backoff.next()
-                    logger.info("%s: %s (retrying in %.0f s)", self.target, exc, delay)
-                    with self._lock:
-                        why = str(exc) or type(exc).__name__
-                        self._status = replace(self._status, last_error=why)
-                    await self._unless_stopped(asyncio.sleep(delay))
+                except (Exception, asyncio.CancelledError) as exc:
+                    # any stack error: log, back off, try again; a device gone in the middle
+                    # of discovery cancels the stack's own operation (CancelledError), which
+                    # must not end this thread: only our own cancellation does
+                    task = asyncio.current_task()
+                    if isinstance(exc, asyncio.CancelledError) and (
+                        task is None or task.cancelling()
+                    ):
+                        raise
+                    why = str(exc) or type(exc).__name__
+                delay = backoff.next()
+                logger.info("%s: %s (retrying in %.0f s)", self.target, why, delay)
+                with self._lock:
+                    self._status = replace(self._status, last_error=why)
+                await self._unless_stopped(asyncio.sleep(delay))
         except LinkStopped:
             logger.debug("%s link closed", self.target)
 
-    async def _session(self) -> None:
-        """Connect, subscribe, and wait until the link is lost (returns) or closed (raises)."""
+    async def _session(self) -> float:
+        """Connect, subscribe, and wait until the link is lost (returns the seconds it was
+        up) or closed (raises)."""
         peer = await self._unless_stopped(
             asyncio.wait_for(
                 self._central.connect(self.target, self._connect_timeout_s),
@@ -215,14 +230,23 @@ class NotifyLink(Generic[P]):
             )
         )
         try:
-            await self._unless_stopped(peer.subscribe(self.CHARACTERISTIC, self._on_value))
+            # bounded: a device gone in the middle of discovery may leave the stack's request
+            # unanswered for ever, and the link would wait on it, neither up nor retrying
+            await self._unless_stopped(
+                asyncio.wait_for(
+                    peer.subscribe(self.CHARACTERISTIC, self._on_value),
+                    self._connect_timeout_s * 2,
+                )
+            )
             with self._lock:
                 self._set_connected(True)
                 s = self._status
                 self._status = replace(s, connected=True, connects=s.connects + 1)
             logger.info("%s connected", self.target)
+            up_at = time.monotonic()
             await self._unless_stopped(peer.wait_disconnected())
             logger.warning("%s disconnected; reconnecting", self.target)
+            return time.monotonic() - up_at
         finally:
             with self._lock:
                 was_up = self._status.connected

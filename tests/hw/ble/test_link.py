@@ -182,3 +182,77 @@ def test_a_device_name_with_control_characters_is_shown_without_them(air: Virtua
     assert all(ch.isprintable() for ch in name)
     seen = asyncio.run(central.find("F1:00:00:00:00:21", 1.0))
     assert seen is not None and seen.name == name
+
+
+def breaker(peer, when: Callable[[], bool]) -> tuple[threading.Thread, threading.Event, list[int]]:
+    """A thread that breaks the device's link each time ``when`` says so (and re-advertises);
+    counts the links it broke."""
+    stop, broken = threading.Event(), [0]
+
+    def run() -> None:
+        while not stop.is_set():
+            if peer.connected and when():
+                peer.drop()
+                peer.advertise()
+                broken[0] += 1
+            time.sleep(0.005)
+
+    return threading.Thread(target=run, name="test-breaker", daemon=True), stop, broken
+
+
+def test_a_device_gone_during_discovery_does_not_end_the_link(air: VirtualAir) -> None:
+    """A console switched off (or a strap out of range) in the middle of service discovery:
+    the stack cancels its own request; the link retries, and connects once it stays."""
+    flaky = air.treadmill("Flaky")
+    flaky.advertise()
+    thread, stop, broken = breaker(flaky, lambda: True)  # as soon as a central connects
+    thread.start()
+    link = TreadmillLink(air.central("F2:00:00:00:00:31"), "Flaky", **FAST)
+    with link:
+        try:
+            wait_until(lambda: broken[0] >= 2, timeout_s=15.0)
+        except AssertionError:
+            raise AssertionError((broken, link.status())) from None
+        stop.set()
+        thread.join(2.0)
+        flaky.advertise()
+        wait_until(lambda: link.status().connected, timeout_s=15.0)
+        assert any(t.name == "backstep-treadmill" for t in threading.enumerate())
+
+
+class InstantDropCentral:
+    """A device that accepts every link and breaks it at once, at no radio cost: what a
+    hostile device does, faster than bumble's virtual air can (its scans pace every attempt)."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+
+    async def find(self, target: str, timeout_s: float):
+        return None
+
+    async def nearby(self, service_uuid: str, timeout_s: float):
+        return []
+
+    async def connect(self, target: str, timeout_s: float):
+        self.attempts += 1
+        return self
+
+    async def subscribe(self, uuid: str, on_value: Callable[[bytes], None]) -> None:
+        pass
+
+    async def wait_disconnected(self) -> None:
+        await asyncio.sleep(0)
+
+    async def disconnect(self) -> None:
+        pass
+
+
+def test_a_device_that_drops_every_link_at_once_is_retried_with_backoff() -> None:
+    """The link backs off (0.2 s, then 0.4 s): not a reconnection, a warning line and a spin
+    of the CPU per round trip, for ever."""
+    central = InstantDropCentral()
+    link = TreadmillLink(central, "Hostile", backoff_min_s=0.2, backoff_max_s=0.4)  # type: ignore[arg-type]
+    with link:
+        time.sleep(1.5)
+    assert 2 <= central.attempts <= 6, central.attempts
+    assert link.status().last_error.startswith("link lost")
