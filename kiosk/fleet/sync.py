@@ -97,7 +97,7 @@ def sync_once(
     server_ids = pull_members(conn, store)
     refused_members = set_aside_members(store)
     local_only = [
-        (m.id, m.name, m.expires, m.level)
+        (m.id, m.name, m.expires, m.level, m.birth_year)
         for m in store.list_members()
         if m.id not in server_ids and m.id not in refused_members
     ]
