@@ -123,6 +123,7 @@ class MachineTracker:
         self.sample = MachineSample()
         self._backward_m = 0.0
         self._odometer: int | None = None
+        self._all_backward = True
         self._last_t: float | None = None
         self._polled_at = 0.0
         self._moving_since: float | None = None
@@ -208,13 +209,17 @@ class MachineTracker:
         dt = 0.0 if self._last_t is None else min(max(now - self._last_t, 0.0), 2.0)
         self._last_t = now
         speed = self.speed_kmh
+        # the odometer's next step counts only if every moment since its last read was a
+        # running backward block (a quiet link may come back a block later)
+        self._all_backward = self._all_backward and running and backward
         if t is not None and self.treadmill_fresh:
             odometer = t.total_distance_m
             if odometer is not None:
                 step = None if self._odometer is None else odometer - self._odometer
-                if running and backward and step is not None and 0 <= step <= MAX_ODOMETER_STEP_M:
+                if self._all_backward and step is not None and 0 <= step <= MAX_ODOMETER_STEP_M:
                     self._backward_m += step
                 self._odometer = odometer
+                self._all_backward = True
             elif running and backward and speed is not None:
                 self._backward_m += speed / 3.6 * dt  # no odometer: integrate the belt
         stride = None

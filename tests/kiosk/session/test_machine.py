@@ -93,6 +93,34 @@ def test_backward_distance_is_the_odometer_delta_of_backward_blocks_only() -> No
     assert m.sample.distance_m == pytest.approx(11.0)
 
 
+def test_metres_walked_forward_while_the_link_was_quiet_are_not_counted_backwards() -> None:
+    """The console goes quiet in a forward block (no packet, no disconnection) and speaks
+    again in the next, backward block: its odometer gained the forward metres meanwhile,
+    and they are not the member's backward distance. A quiet spell inside one backward
+    block still counts (the e2e drop)."""
+    air = Air()
+    m = tracker(air)
+    for t in range(0, 6):  # a forward block at 1 m/s
+        air.at = float(t)
+        air.belt(3.6, distance=1000 + t)
+        step(m, air, float(t), backward=False)
+    for t in range(6, 10):  # quiet: the last packet was at 5 s
+        step(m, air, float(t), backward=False)
+    for t in range(10, 12):  # the backward block starts, still quiet
+        step(m, air, float(t))
+    for t in range(12, 21):  # the console speaks again: 1012 m, then on
+        air.at = float(t)
+        air.belt(3.6, distance=1000 + t)
+        step(m, air, float(t))
+    assert m.sample.distance_m == pytest.approx(8.0)
+    for t in range(21, 25):  # quiet inside the backward block
+        step(m, air, float(t))
+    air.at = 25.0
+    air.belt(3.6, distance=1025)
+    step(m, air, 25.0)
+    assert m.sample.distance_m == pytest.approx(13.0)
+
+
 def test_without_an_odometer_the_belt_speed_is_integrated() -> None:
     air = Air()
     m = tracker(air)
