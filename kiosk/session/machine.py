@@ -43,6 +43,12 @@ MAX_ODOMETER_STEP_M = 100.0
 #: 0 as "none"): it is left out, as a strap that reports no skin contact is.
 HEART_BPM_RANGE = (30, 230)
 
+#: Values no treadmill has (the fields run to 655 km/h and +-3277 %): a broken or hostile
+#: console's; left out, so lean is never judged on them nor the belt cued. Sprint belts
+#: reach 40 km/h, incline trainers 40 %, decline decks -10 %.
+MAX_SPEED_KMH = 40.0
+INCLINE_RANGE_PCT = (-10.0, 40.0)
+
 #: The machine's fault names (`kiosk.session.cue_catalog.FAULT_CUES` has their cues).
 BELT_FAST, BELT_SLOW, HEART_HIGH = "belt_fast", "belt_slow", "heart_high"
 
@@ -155,15 +161,21 @@ class MachineTracker:
 
     @property
     def speed_kmh(self) -> float | None:
-        """The belt speed while fresh."""
+        """The belt speed while fresh and one a treadmill can have."""
         t = self.readings.treadmill
-        return t.speed_kmh if t is not None and self.treadmill_fresh else None
+        if t is None or t.speed_kmh is None or not self.treadmill_fresh:
+            return None
+        return t.speed_kmh if 0.0 <= t.speed_kmh <= MAX_SPEED_KMH else None
 
     @property
     def incline_pct(self) -> float | None:
-        """The deck's incline while fresh (for judging lean; the config value otherwise)."""
+        """The deck's incline while fresh and one a deck can have (for judging lean; the
+        config value otherwise)."""
         t = self.readings.treadmill
-        return t.inclination_pct if t is not None and self.treadmill_fresh else None
+        if t is None or t.inclination_pct is None or not self.treadmill_fresh:
+            return None
+        low, high = INCLINE_RANGE_PCT
+        return t.inclination_pct if low <= t.inclination_pct <= high else None
 
     @property
     def heart_rate_bpm(self) -> int | None:

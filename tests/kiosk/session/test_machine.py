@@ -181,6 +181,36 @@ def test_a_quiet_or_dropped_link_is_stale_and_its_numbers_are_left_out() -> None
     assert m.view().treadmill_stale  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(("kmh", "incline"), [(655.35, 3276.7), (99.0, -3276.8), (45.5, 60.0)])
+def test_a_speed_or_incline_no_treadmill_has_is_not_used(kmh: float, incline: float) -> None:
+    """A broken or hostile console can send any uint16 speed (to 655 km/h) and sint16
+    incline (to +-3277 %): lean must not be judged on a wall, nor the belt cued at 400 mph."""
+    air = Air()
+    m = tracker(air)
+    events = []
+    for i in range(20):
+        t = float(i)
+        air.at = t
+        air.belt(kmh, incline=incline)
+        step(m, air, t, cadence=100.0)
+        events += m.cue_events(t, 1.5, settling=False)
+    assert m.speed_kmh is None and m.incline_pct is None
+    view = m.view()
+    assert view is not None and (view.speed, view.incline_pct, view.stride_m) == (None, None, None)
+    assert events == [] and not m.belt_started
+
+
+def test_the_steepest_and_fastest_real_treadmills_are_read() -> None:
+    air = Air()
+    m = tracker(air)
+    air.belt(25.0, incline=40.0)  # an incline trainer at 40 %, a sprint belt at 25 km/h
+    step(m, air, 0.0)
+    assert (m.speed_kmh, m.incline_pct) == (25.0, 40.0)
+    air.belt(3.0, incline=-6.0)  # a decline
+    step(m, air, 0.5)
+    assert m.incline_pct == -6.0
+
+
 def test_no_link_configured_means_no_machine_view() -> None:
     assert tracker(Air()).view() is None
 
