@@ -39,6 +39,12 @@ KM_PER_MILE = 1.609344
 #: A link up at least this long was a real one: the next attempt comes at once. One lost
 #: sooner (a device that breaks every link) is retried with the backoff, not in a loop.
 STEADY_S = 10.0
+#: Notifications parsed per second at most, after a burst of ``FLOOD_BURST``: a treadmill
+#: sends 1-4 a second (a state split over 2-3 packets), a strap one a beat. A device that
+#: sends more (broken or hostile, 1000 a second) has the rest dropped unread: parsing them
+#: would take the GIL from the pose loop.
+FLOOD_RATE_HZ = 20.0
+FLOOD_BURST = 10.0
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class LinkStatus:
     packets: int  # notifications parsed
     malformed: int  # notifications refused by the parser, dropped
     last_error: str = ""
+    dropped: int = 0  # notifications past the flood limit, dropped unread
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,8 @@ class NotifyLink(Generic[P]):
         self._clock = clock
         self._lock = threading.Lock()
         self._status = LinkStatus(False, 0, 0, 0, 0)
+        # the flood limit's token bucket (only the notification callback's thread uses it)
+        self._tokens, self._tokens_at, self._dropped = FLOOD_BURST, clock(), 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._worker = WorkerThread(self._run, f"backstep-{self.THREAD}", join_timeout_s=3.0)
@@ -138,7 +147,7 @@ class NotifyLink(Generic[P]):
     def status(self) -> LinkStatus:
         """A copy of the link's counters and state."""
         with self._lock:
-            return self._status
+            return replace(self._status, dropped=self._dropped)
 
     # -- the link's own thread ----------------------------------------------------------
 
@@ -151,6 +160,21 @@ class NotifyLink(Generic[P]):
         raise NotImplementedError
 
     def _on_value(self, data: bytes) -> None:
+        now = self._clock()
+        refill = max(0.0, now - self._tokens_at) * FLOOD_RATE_HZ
+        tokens = min(FLOOD_BURST, self._tokens + refill)
+        self._tokens_at = now
+        if tokens < 1.0:
+            self._tokens = tokens
+            if not self._dropped:
+                logger.warning(
+                    "%s: more than %g notifications a second: dropping the rest",
+                    self.target,
+                    FLOOD_RATE_HZ,
+                )
+            self._dropped += 1
+            return
+        self._tokens = tokens - 1.0
         try:
             parsed = self.parse(data)
         except MalformedPacket as exc:
@@ -158,9 +182,8 @@ class NotifyLink(Generic[P]):
             with self._lock:
                 self._status = replace(self._status, malformed=self._status.malformed + 1)
             return
-        at = self._clock()
         with self._lock:
-            self._keep(parsed, at)
+            self._keep(parsed, now)
             self._status = replace(self._status, packets=self._status.packets + 1)
 
     def _wake_up(self) -> None:

@@ -256,3 +256,26 @@ def test_a_device_that_drops_every_link_at_once_is_retried_with_backoff() -> Non
         time.sleep(1.5)
     assert 2 <= central.attempts <= 6, central.attempts
     assert link.status().last_error.startswith("link lost")
+
+
+def test_a_flood_of_notifications_is_dropped_unread_beyond_a_treadmills_rate() -> None:
+    """A broken or hostile device notifying 1000 times a second must not take the GIL from
+    the pose loop: past a burst (a state split over a few packets), at most about 20 a
+    second are parsed; the rest are counted and dropped unread."""
+    clock = [0.0]
+    link = TreadmillLink(None, "Flood", clock=lambda: clock[0])  # type: ignore[arg-type]
+    rr_flood = HeartRateLink(None, "Strap", clock=lambda: clock[0])  # type: ignore[arg-type]
+    for i in range(3000):  # 3 s at 1 kHz, over the link's own callback
+        clock[0] = i / 1000
+        link._on_value(treadmill_packet(3.0 + i / 10000, 100, 1.0, i // 1000))
+        rr_flood._on_value(bytes([0x10, 150]) + bytes(400))  # 200 RR intervals each
+    status = link.status()
+    assert status.packets <= 10 + 3 * 20 + 1, status
+    assert status.packets + status.dropped == 3000
+    assert rr_flood.status().packets <= 71
+    assert link.latest().elapsed_time_s == 2  # what is parsed is still the latest
+    clock[0] = 10.0  # the flood ended: a treadmill's packets are all read again
+    for i in range(5):
+        clock[0] += 0.25
+        link._on_value(treadmill_packet(4.0, 200, 1.0, 10 + i))
+    assert link.latest().elapsed_time_s == 14
