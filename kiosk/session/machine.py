@@ -130,6 +130,7 @@ class MachineTracker:
         self._backward_m = 0.0
         self._odometer: int | None = None
         self._all_backward = True
+        self._heard = False  # the treadmill spoke (fresh) at least once this session
         self._last_t: float | None = None
         self._polled_at = 0.0
         self._moving_since: float | None = None
@@ -225,6 +226,7 @@ class MachineTracker:
         # running backward block (a quiet link may come back a block later)
         self._all_backward = self._all_backward and running and backward
         if t is not None and self.treadmill_fresh:
+            self._heard = True  # a distance is known from now on (0 m is then a fact)
             odometer = t.total_distance_m
             if odometer is not None:
                 step = None if self._odometer is None else odometer - self._odometer
@@ -241,7 +243,7 @@ class MachineTracker:
         self.sample = MachineSample(
             speed_kmh=None if speed is None else round(speed, 2),
             incline_pct=self.incline_pct,
-            distance_m=round(self._backward_m, 1) if t is not None else None,
+            distance_m=round(self._backward_m, 1) if t is not None and self._heard else None,
             stride_m=stride,
             heart_rate_bpm=self.heart_rate_bpm,
         )

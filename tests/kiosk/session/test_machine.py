@@ -121,6 +121,20 @@ def test_metres_walked_forward_while_the_link_was_quiet_are_not_counted_backward
     assert m.sample.distance_m == pytest.approx(13.0)
 
 
+def test_a_treadmill_never_heard_this_session_gives_no_backward_distance() -> None:
+    """A console switched off or not found: the session walked no "0 m" backwards (a
+    summary row would tell the member they did worse than last time)."""
+    air = Air()
+    air.treadmill = TreadmillReading(connected=False)  # configured, never connected
+    m = tracker(air)
+    for t in range(30):
+        step(m, air, float(t))
+    assert m.sample.distance_m is None
+    view = m.view()
+    assert view is not None and view.backward_distance_m is None and view.treadmill_stale
+    assert "backward_distance_m" not in machine_summary([m.sample] * 30, "mph")
+
+
 def test_without_an_odometer_the_belt_speed_is_integrated() -> None:
     air = Air()
     m = tracker(air)
