@@ -49,6 +49,9 @@ HEART_BPM_RANGE = (30, 230)
 MAX_SPEED_KMH = 40.0
 INCLINE_RANGE_PCT = (-10.0, 40.0)
 
+#: A step length a walker has, metres (a 60 m or a 2 cm "stride" is a cadence's glitch).
+STRIDE_RANGE_M = (0.1, 2.0)
+
 #: The machine's fault names (`kiosk.session.cue_catalog.FAULT_CUES` has their cues).
 BELT_FAST, BELT_SLOW, HEART_HIGH = "belt_fast", "belt_slow", "heart_high"
 
@@ -240,6 +243,8 @@ class MachineTracker:
         moving = speed is not None and speed > BELT_MOVING_KMH  # a creeping console: no stride
         if moving and speed is not None and cadence_spm is not None and cadence_spm > 0:
             stride = round((speed / 3.6) / (cadence_spm / 60.0), 2)
+            if not STRIDE_RANGE_M[0] <= stride <= STRIDE_RANGE_M[1]:
+                stride = None  # a cadence warming up or miscounted, not a walker's step
         self.sample = MachineSample(
             speed_kmh=None if speed is None else round(speed, 2),
             incline_pct=self.incline_pct,

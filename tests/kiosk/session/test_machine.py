@@ -174,6 +174,17 @@ def test_a_belt_standing_or_creeping_gives_no_stride_and_no_average_speed() -> N
     assert "average_speed_kmh" not in machine_summary([MachineSample(speed_kmh=0.0)], "mph")
 
 
+@pytest.mark.parametrize("cadence", [1.0, 5.0, 20.0, 2000.0])
+def test_a_cadence_no_walker_has_gives_no_stride(cadence: float) -> None:
+    """A cadence just warming up (one step in a long window) or miscounted gives a 60 m or a
+    2 cm "stride": none is shown or averaged."""
+    air = Air()
+    m = tracker(air)
+    air.belt(3.6)
+    step(m, air, 0.0, cadence=cadence)
+    assert m.sample.stride_m is None
+
+
 def test_a_quiet_or_dropped_link_is_stale_and_its_numbers_are_left_out() -> None:
     air = Air()
     m = tracker(air, units="km/h")
