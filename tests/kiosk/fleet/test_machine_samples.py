@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
+from pathlib import Path
 
 import psycopg
+import pytest
 from support.fleet import GOOD_SUMMARY, FleetDb, Station
+from support.postgres import TestPostgres
 
+from kiosk.fleet.central import MIGRATIONS, FleetError
 from kiosk.fleet.directory import import_central
-from kiosk.store.database import Member, Sample
+from kiosk.fleet.sync import sync_once
+from kiosk.store.database import Member, Sample, Store
 
 ANA = Member("1001", "Ana", dt.date(2099, 1, 1), 1)
 
@@ -62,3 +68,33 @@ def test_a_birth_year_set_centrally_reaches_the_other_station(
     b.sync.sync_now()
     member = b.store.get_member("1002")
     assert member is not None and member.birth_year == 1975 and member.level == 2
+
+
+def test_a_station_newer_than_the_fleet_server_says_to_run_fleet_init(
+    pg_server: TestPostgres, tmp_path: Path
+) -> None:
+    """Stations updated before the server (schema 3, no belt or heart columns): the sync
+    says what to do, and keeps every session here (nothing is set aside)."""
+    name = f"fleet_schema3_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_server.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}".encode())
+    with psycopg.connect(pg_server.url(db=name), autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE schema_migrations (version integer PRIMARY KEY,"
+            " description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        for step in MIGRATIONS[:3]:
+            conn.execute(step.sql.encode())
+            conn.execute(
+                "INSERT INTO schema_migrations (version, description) VALUES (%s, %s)",
+                (step.version, step.description),
+            )
+    with Store(tmp_path / "station.sqlite3") as store:
+        sid = store.start_session(None, "starter", 1.7e9, "a")
+        store.finish_session(sid, "completed", 1.7e9 + 60, GOOD_SUMMARY)
+        with (
+            psycopg.connect(pg_server.url(db=name)) as conn,
+            pytest.raises(FleetError, match=r"schema 3.*backstep fleet init"),
+        ):
+            sync_once(conn, store, "a")
+        assert len(store.pending_sessions(10)) == 1
