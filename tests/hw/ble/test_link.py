@@ -260,7 +260,7 @@ def test_a_device_that_drops_every_link_at_once_is_retried_with_backoff() -> Non
 
 def test_a_flood_of_notifications_is_dropped_unread_beyond_a_treadmills_rate() -> None:
     """A broken or hostile device notifying 1000 times a second must not take the GIL from
-    the pose loop: past a burst (a state split over a few packets), at most about 20 a
+    the pose loop: past a burst (a state split over a few packets), at most 50 a
     second are parsed; the rest are counted and dropped unread."""
     clock = [0.0]
     link = TreadmillLink(None, "Flood", clock=lambda: clock[0])  # type: ignore[arg-type]
@@ -270,9 +270,9 @@ def test_a_flood_of_notifications_is_dropped_unread_beyond_a_treadmills_rate() -
         link._on_value(treadmill_packet(3.0 + i / 10000, 100, 1.0, i // 1000))
         rr_flood._on_value(bytes([0x10, 150]) + bytes(400))  # 200 RR intervals each
     status = link.status()
-    assert status.packets <= 10 + 3 * 20 + 1, status
+    assert status.packets <= 20 + 3 * 50 + 1, status
     assert status.packets + status.dropped == 3000
-    assert rr_flood.status().packets <= 71
+    assert rr_flood.status().packets <= 171
     assert link.latest().elapsed_time_s == 2  # what is parsed is still the latest
     clock[0] = 10.0  # the flood ended: a treadmill's packets are all read again
     for i in range(5):
