@@ -269,7 +269,8 @@ class MachineTracker:
             treadmill_stale=r.treadmill is not None and not self.treadmill_fresh,
             heart_rate_bpm=s.heart_rate_bpm,
             heart_zone=heart_zone(s.heart_rate_bpm, self.rules.age),
-            heart_rate_stale=r.heart is not None and not self.heart_fresh,
+            # no live number (quiet, off the skin, absurd): the screen says "no signal"
+            heart_rate_stale=r.heart is not None and s.heart_rate_bpm is None,
         )
 
     # -- the machine's cues --------------------------------------------------------------

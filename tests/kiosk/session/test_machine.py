@@ -347,6 +347,7 @@ def test_a_strap_off_the_skin_or_an_absurd_bpm_is_no_heart_rate(bpm: int, contac
     assert view is not None
     assert m.sample.heart_rate_bpm is None
     assert (view.heart_rate_bpm, view.heart_zone) == (None, None)
+    assert view.heart_rate_stale  # "no signal", not a blank
     assert events == []
 
 
