@@ -30,10 +30,15 @@ def is_address(target: str) -> bool:
 
 @dataclass(frozen=True)
 class SeenDevice:
-    """A device that answered a scan."""
+    """A device that answered a scan; its name has no control characters (anyone can
+    advertise one: it is shown on the staff screen, in the doctor's terminal and in logs)."""
 
     address: str
     name: str
+
+    def __post_init__(self) -> None:
+        shown = "".join(ch if ch.isprintable() else "?" for ch in self.name)
+        object.__setattr__(self, "name", shown)
 
 
 class Peripheral(Protocol):

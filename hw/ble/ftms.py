@@ -10,7 +10,7 @@ speed alone; each notification is parsed on its own and the link merges what is 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from hw.ble.fields import FieldReader
 
@@ -64,11 +64,16 @@ class TreadmillData:
     remaining_time_s: int | None = None
     force_on_belt_n: int | None = None
     power_output_w: int | None = None
+    #: fields this notification announced as "not available" (heart rate 0, incline 0x7FFF):
+    #: a latest state must forget their old value, not keep it
+    withheld: frozenset[str] = field(default=frozenset(), compare=False)
 
     def present(self) -> dict[str, float | int]:
         """The fields this notification carried, by name (to merge into a latest state)."""
         out: dict[str, float | int] = {}
         for f in fields(self):
+            if f.name == "withheld":
+                continue
             value = getattr(self, f.name)
             if value is not None:
                 out[f.name] = value
@@ -121,4 +126,5 @@ def parse_treadmill_data(data: bytes) -> TreadmillData:
     if flags & FORCE_AND_POWER:
         v["force_on_belt_n"] = r.sint(2, "force on belt")
         v["power_output_w"] = r.sint(2, "power output")
-    return TreadmillData(**v)  # type: ignore[arg-type]
+    withheld = frozenset(name for name, value in v.items() if value is None)
+    return TreadmillData(**v, withheld=withheld)  # type: ignore[arg-type]

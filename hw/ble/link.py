@@ -36,6 +36,16 @@ P = TypeVar("P")
 T = TypeVar("T")
 
 KM_PER_MILE = 1.609344
+#: A link up at least this long was a real one: the next attempt comes at once. One lost
+#: sooner (a device that breaks every link) is retried with the backoff, not in a loop.
+STEADY_S = 10.0
+#: Notifications parsed per second at most, after a burst of ``FLOOD_BURST``: a treadmill
+#: sends 1-10 a second (a state split over 2-3 packets), a strap one a beat. A device that
+#: sends more (broken or hostile, 1000 a second) has the rest dropped unread: parsing them
+#: would take the GIL from the pose loop (50 of the longest strap packets, 200 RR
+#: intervals, take about 5 ms a second).
+FLOOD_RATE_HZ = 50.0
+FLOOD_BURST = 20.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,7 @@ class LinkStatus:
     packets: int  # notifications parsed
     malformed: int  # notifications refused by the parser, dropped
     last_error: str = ""
+    dropped: int = 0  # notifications past the flood limit, dropped unread
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,9 @@ class TreadmillReading(TreadmillData):
     connected: bool = False
     #: clock time of the last parsed packet; None before the first
     updated_at: float | None = None
+    #: clock time of the last packet with the heart-rate field (a value or "none"): a console
+    #: that stops sending it must not keep its last bpm fresh through its speed packets
+    heart_rate_at: float | None = None
 
     def speed(self, units: Literal["mph", "km/h"]) -> float | None:
         """The belt speed in the staff file's units (FTMS sends km/h)."""
@@ -108,6 +122,8 @@ class NotifyLink(Generic[P]):
         self._clock = clock
         self._lock = threading.Lock()
         self._status = LinkStatus(False, 0, 0, 0, 0)
+        # the flood limit's token bucket (only the notification callback's thread uses it)
+        self._tokens, self._tokens_at, self._dropped = FLOOD_BURST, clock(), 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._worker = WorkerThread(self._run, f"backstep-{self.THREAD}", join_timeout_s=3.0)
@@ -132,7 +148,7 @@ class NotifyLink(Generic[P]):
     def status(self) -> LinkStatus:
         """A copy of the link's counters and state."""
         with self._lock:
-            return self._status
+            return replace(self._status, dropped=self._dropped)
 
     # -- the link's own thread ----------------------------------------------------------
 
@@ -145,6 +161,21 @@ class NotifyLink(Generic[P]):
         raise NotImplementedError
 
     def _on_value(self, data: bytes) -> None:
+        now = self._clock()
+        refill = max(0.0, now - self._tokens_at) * FLOOD_RATE_HZ
+        tokens = min(FLOOD_BURST, self._tokens + refill)
+        self._tokens_at = now
+        if tokens < 1.0:
+            self._tokens = tokens
+            if not self._dropped:
+                logger.warning(
+                    "%s: more than %g notifications a second: dropping the rest",
+                    self.target,
+                    FLOOD_RATE_HZ,
+                )
+            self._dropped += 1
+            return
+        self._tokens = tokens - 1.0
         try:
             parsed = self.parse(data)
         except MalformedPacket as exc:
@@ -152,9 +183,8 @@ class NotifyLink(Generic[P]):
             with self._lock:
                 self._status = replace(self._status, malformed=self._status.malformed + 1)
             return
-        at = self._clock()
         with self._lock:
-            self._keep(parsed, at)
+            self._keep(parsed, now)
             self._status = replace(self._status, packets=self._status.packets + 1)
 
     def _wake_up(self) -> None:
@@ -189,22 +219,34 @@ class NotifyLink(Generic[P]):
         try:
             while True:
                 try:
-                    await self._session()
-                    backoff.reset()  # it was up: the next attempt is quick
+                    up_s = await self._session()
+                    if up_s >= STEADY_S:
+                        backoff.reset()  # it was up a while: the next attempt is quick
+                        continue
+                    why = f"link lost {up_s:.1f} s after connecting"  # not in a tight loop
                 except LinkStopped:
                     raise
-                except Exception as exc:  # any stack error: log, back off, try again
-                    delay = backoff.next()
-                    logger.info("%s: %s (retrying in %.0f s)", self.target, exc, delay)
-                    with self._lock:
-                        why = str(exc) or type(exc).__name__
-                        self._status = replace(self._status, last_error=why)
-                    await self._unless_stopped(asyncio.sleep(delay))
+                except (Exception, asyncio.CancelledError) as exc:
+                    # any stack error: log, back off, try again; a device gone in the middle
+                    # of discovery cancels the stack's own operation (CancelledError), which
+                    # must not end this thread: only our own cancellation does
+                    task = asyncio.current_task()
+                    if isinstance(exc, asyncio.CancelledError) and (
+                        task is None or task.cancelling()
+                    ):
+                        raise
+                    why = str(exc) or type(exc).__name__
+                delay = backoff.next()
+                logger.info("%s: %s (retrying in %.0f s)", self.target, why, delay)
+                with self._lock:
+                    self._status = replace(self._status, last_error=why)
+                await self._unless_stopped(asyncio.sleep(delay))
         except LinkStopped:
             logger.debug("%s link closed", self.target)
 
-    async def _session(self) -> None:
-        """Connect, subscribe, and wait until the link is lost (returns) or closed (raises)."""
+    async def _session(self) -> float:
+        """Connect, subscribe, and wait until the link is lost (returns the seconds it was
+        up) or closed (raises)."""
         peer = await self._unless_stopped(
             asyncio.wait_for(
                 self._central.connect(self.target, self._connect_timeout_s),
@@ -212,14 +254,23 @@ class NotifyLink(Generic[P]):
             )
         )
         try:
-            await self._unless_stopped(peer.subscribe(self.CHARACTERISTIC, self._on_value))
+            # bounded: a device gone in the middle of discovery may leave the stack's request
+            # unanswered for ever, and the link would wait on it, neither up nor retrying
+            await self._unless_stopped(
+                asyncio.wait_for(
+                    peer.subscribe(self.CHARACTERISTIC, self._on_value),
+                    self._connect_timeout_s * 2,
+                )
+            )
             with self._lock:
                 self._set_connected(True)
                 s = self._status
                 self._status = replace(s, connected=True, connects=s.connects + 1)
             logger.info("%s connected", self.target)
+            up_at = time.monotonic()
             await self._unless_stopped(peer.wait_disconnected())
             logger.warning("%s disconnected; reconnecting", self.target)
+            return time.monotonic() - up_at
         finally:
             with self._lock:
                 was_up = self._status.connected
@@ -254,8 +305,15 @@ class TreadmillLink(NotifyLink[TreadmillData]):
 
     def _keep(self, parsed: TreadmillData, at: float) -> None:
         # a treadmill may split its state over several packets: keep what each one carries
-        present = parsed.present()  # names of TreadmillData fields, which the reading has
-        self._reading = replace(self._reading, **present, updated_at=at)  # type: ignore[arg-type]
+        present: dict[str, float | int | None] = dict(parsed.present())
+        present.update(dict.fromkeys(parsed.withheld))  # "not available" now: forget the old
+        heart_at = at if "heart_rate_bpm" in present else self._reading.heart_rate_at
+        self._reading = replace(
+            self._reading,
+            **present,  # type: ignore[arg-type]
+            updated_at=at,
+            heart_rate_at=heart_at,
+        )
 
     def _set_connected(self, connected: bool) -> None:
         self._reading = replace(self._reading, connected=connected)

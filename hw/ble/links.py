@@ -125,6 +125,6 @@ class MachineLinks:
             heart = self.heart.latest()
         elif self._heart_from_treadmill and tread is not None:
             heart = HeartRateReading(
-                bpm=tread.heart_rate_bpm, connected=tread.connected, updated_at=tread.updated_at
+                bpm=tread.heart_rate_bpm, connected=tread.connected, updated_at=tread.heart_rate_at
             )
         return MachineReadings(tread, heart, self._clock())

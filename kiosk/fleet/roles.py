@@ -43,7 +43,7 @@ GRANT USAGE ON SCHEMA public TO {STATION_GROUP}, {MANAGER_GROUP}, {DASHBOARD_GRO
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT SELECT ON members, forgotten_members, sessions, baselines, schema_migrations
   TO {STATION_GROUP};
-GRANT INSERT (id, name, expires, level) ON members TO {STATION_GROUP};
+GRANT INSERT (id, name, expires, level, birth_year) ON members TO {STATION_GROUP};
 GRANT INSERT, UPDATE ON sessions, baselines, stations TO {STATION_GROUP};
 GRANT SELECT ON stations TO {STATION_GROUP};
 GRANT INSERT ON samples, events, checkins TO {STATION_GROUP};

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kiosk.config.schema import FleetConfig
-from kiosk.fleet.central import FleetError, connect, explain
+from kiosk.fleet.central import LATEST_VERSION, FleetError, central_version, connect, explain
 from kiosk.fleet.pull import pull_members, pull_recent, purge_forgotten
 from kiosk.fleet.setaside import (
     Kind,
@@ -90,6 +90,12 @@ def sync_once(
         set_aside(store, kind, ref, reason, now())
         report.set_aside.append(SetAsideRow(kind, ref, reason, now()))
 
+    version = central_version(conn)
+    if version < LATEST_VERSION:  # stations updated before the server: say what to do
+        raise FleetError(
+            f"the fleet database is at schema {version}, older than this station's "
+            f"({LATEST_VERSION}): run `backstep fleet init` on the server; sessions wait here"
+        )
     report.relabelled = relabel_own_history(store, station_id)
     # Forgotten first: a forgotten member's rows recorded here while offline must never be
     # uploaded again, so they are erased before the outbox is read.
@@ -97,7 +103,7 @@ def sync_once(
     server_ids = pull_members(conn, store)
     refused_members = set_aside_members(store)
     local_only = [
-        (m.id, m.name, m.expires, m.level)
+        (m.id, m.name, m.expires, m.level, m.birth_year)
         for m in store.list_members()
         if m.id not in server_ids and m.id not in refused_members
     ]

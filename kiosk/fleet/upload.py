@@ -248,20 +248,23 @@ def _send_baselines(
 
 
 def upload_new_members(
-    conn: psycopg.Connection[Any], rows: Sequence[tuple[str, str, Any, int | None]]
-) -> tuple[int, list[Refused[tuple[str, str, Any, int | None]]]]:
+    conn: psycopg.Connection[Any], rows: Sequence[tuple[str, str, Any, int | None, int | None]]
+) -> tuple[int, list[Refused[tuple[str, str, Any, int | None, int | None]]]]:
     """Add members only this station knows (a station that ran alone before joining the fleet).
 
     Existing server rows win (``DO NOTHING``); tombstoned IDs were already purged locally.
-    Returns (rows sent, rows the server refused: a bad ID or name).
+    Rows: (id, name, expires, level, birth_year). Returns (rows sent, rows the server
+    refused: a bad ID or name).
     """
     if not rows:
         return 0, []
 
-    def send(batch: Sequence[tuple[str, str, Any, int | None]]) -> None:
+    def send(batch: Sequence[tuple[str, str, Any, int | None, int | None]]) -> None:
         with conn.transaction(), conn.cursor() as cur:
             cur.executemany(
-                "INSERT INTO members (id, name, expires, level) VALUES (%s, %s, %s, %s)"
+                # with the birth year: the zones it gives follow the member to every station
+                "INSERT INTO members (id, name, expires, level, birth_year)"
+                " VALUES (%s, %s, %s, %s, %s)"
                 " ON CONFLICT (id) DO NOTHING",
                 list(batch),
             )

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from hw.ble.link import KM_PER_MILE
 from hw.ble.links import MachineLinks, MachineReadings
 from hw.ble.settings import TreadmillConfig
+from kiosk.members.roster import AGE_RANGE
 from kiosk.session.views import MachineView
 from vision.types import Event
 
@@ -37,6 +38,19 @@ HEART_HIGH_HOLD_S = 5.0
 ZONE_FLOORS = (0.5, 0.6, 0.7, 0.8, 0.9)
 #: An odometer step larger than this between two reads is a reset or a glitch, not walking.
 MAX_ODOMETER_STEP_M = 100.0
+
+#: A heart rate outside this range is no person's walking on a belt (a strap's noise, 255 or
+#: 0 as "none"): it is left out, as a strap that reports no skin contact is.
+HEART_BPM_RANGE = (30, 230)
+
+#: Values no treadmill has (the fields run to 655 km/h and +-3277 %): a broken or hostile
+#: console's; left out, so lean is never judged on them nor the belt cued. Sprint belts
+#: reach 40 km/h, incline trainers 40 %, decline decks -10 %.
+MAX_SPEED_KMH = 40.0
+INCLINE_RANGE_PCT = (-10.0, 40.0)
+
+#: A step length a walker has, metres (a 60 m or a 2 cm "stride" is a cadence's glitch).
+STRIDE_RANGE_M = (0.1, 2.0)
 
 #: The machine's fault names (`kiosk.session.cue_catalog.FAULT_CUES` has their cues).
 BELT_FAST, BELT_SLOW, HEART_HIGH = "belt_fast", "belt_slow", "heart_high"
@@ -57,8 +71,13 @@ def heart_zone(bpm: int | None, age: float | None) -> int | None:
 
 
 def age_from_birth_year(birth_year: int | None, year: int) -> float | None:
-    """The member's age this year (None when the birth year is unknown)."""
-    return None if birth_year is None else float(year - birth_year)
+    """The member's age this year (None when the birth year is unknown or gives no age a
+    member can have: a year from the fleet's server or an old roster is not checked again)."""
+    if birth_year is None:
+        return None
+    young, old = AGE_RANGE
+    age = year - birth_year
+    return float(age) if young <= age <= old else None
 
 
 def session_tracker(
@@ -113,6 +132,8 @@ class MachineTracker:
         self.sample = MachineSample()
         self._backward_m = 0.0
         self._odometer: int | None = None
+        self._all_backward = True
+        self._heard = False  # the treadmill spoke (fresh) at least once this session
         self._last_t: float | None = None
         self._polled_at = 0.0
         self._moving_since: float | None = None
@@ -144,15 +165,30 @@ class MachineTracker:
 
     @property
     def speed_kmh(self) -> float | None:
-        """The belt speed while fresh."""
+        """The belt speed while fresh and one a treadmill can have."""
         t = self.readings.treadmill
-        return t.speed_kmh if t is not None and self.treadmill_fresh else None
+        if t is None or t.speed_kmh is None or not self.treadmill_fresh:
+            return None
+        return t.speed_kmh if 0.0 <= t.speed_kmh <= MAX_SPEED_KMH else None
 
     @property
     def incline_pct(self) -> float | None:
-        """The deck's incline while fresh (for judging lean; the config value otherwise)."""
+        """The deck's incline while fresh and one a deck can have (for judging lean; the
+        config value otherwise)."""
         t = self.readings.treadmill
-        return t.inclination_pct if t is not None and self.treadmill_fresh else None
+        if t is None or t.inclination_pct is None or not self.treadmill_fresh:
+            return None
+        low, high = INCLINE_RANGE_PCT
+        return t.inclination_pct if low <= t.inclination_pct <= high else None
+
+    @property
+    def heart_rate_bpm(self) -> int | None:
+        """The heart rate while fresh, on the skin and plausible (else None)."""
+        h = self.readings.heart
+        if h is None or h.bpm is None or h.contact is False or not self.heart_fresh:
+            return None
+        low, high = HEART_BPM_RANGE
+        return h.bpm if low <= h.bpm <= high else None
 
     def poll(self, now: float) -> MachineReadings:
         """Read the links (every loop step, session or not: the belt may start one)."""
@@ -189,25 +225,32 @@ class MachineTracker:
         dt = 0.0 if self._last_t is None else min(max(now - self._last_t, 0.0), 2.0)
         self._last_t = now
         speed = self.speed_kmh
+        # the odometer's next step counts only if every moment since its last read was a
+        # running backward block (a quiet link may come back a block later)
+        self._all_backward = self._all_backward and running and backward
         if t is not None and self.treadmill_fresh:
+            self._heard = True  # a distance is known from now on (0 m is then a fact)
             odometer = t.total_distance_m
             if odometer is not None:
                 step = None if self._odometer is None else odometer - self._odometer
-                if running and backward and step is not None and 0 <= step <= MAX_ODOMETER_STEP_M:
+                if self._all_backward and step is not None and 0 <= step <= MAX_ODOMETER_STEP_M:
                     self._backward_m += step
                 self._odometer = odometer
+                self._all_backward = True
             elif running and backward and speed is not None:
                 self._backward_m += speed / 3.6 * dt  # no odometer: integrate the belt
         stride = None
-        if speed is not None and cadence_spm is not None and cadence_spm > 0 and speed > 0:
+        moving = speed is not None and speed > BELT_MOVING_KMH  # a creeping console: no stride
+        if moving and speed is not None and cadence_spm is not None and cadence_spm > 0:
             stride = round((speed / 3.6) / (cadence_spm / 60.0), 2)
-        h = self.readings.heart
+            if not STRIDE_RANGE_M[0] <= stride <= STRIDE_RANGE_M[1]:
+                stride = None  # a cadence warming up or miscounted, not a walker's step
         self.sample = MachineSample(
             speed_kmh=None if speed is None else round(speed, 2),
             incline_pct=self.incline_pct,
-            distance_m=round(self._backward_m, 1) if t is not None else None,
+            distance_m=round(self._backward_m, 1) if t is not None and self._heard else None,
             stride_m=stride,
-            heart_rate_bpm=h.bpm if h is not None and self.heart_fresh else None,
+            heart_rate_bpm=self.heart_rate_bpm,
         )
 
     def view(self) -> MachineView | None:
@@ -226,7 +269,8 @@ class MachineTracker:
             treadmill_stale=r.treadmill is not None and not self.treadmill_fresh,
             heart_rate_bpm=s.heart_rate_bpm,
             heart_zone=heart_zone(s.heart_rate_bpm, self.rules.age),
-            heart_rate_stale=r.heart is not None and not self.heart_fresh,
+            # no live number (quiet, off the skin, absurd): the screen says "no signal"
+            heart_rate_stale=r.heart is not None and s.heart_rate_bpm is None,
         )
 
     # -- the machine's cues --------------------------------------------------------------
@@ -244,6 +288,11 @@ class MachineTracker:
         events += [Event("fault_cleared", now, {"fault": f}) for f in sorted(flagged - wanted)]
         self._flagged = wanted
         return events
+
+    def restart_holds(self) -> None:
+        """The session stood still (paused): a belt or a heart off before it must stay off
+        a whole hold again once it runs, not be cued the moment it resumes."""
+        self._off_since = self._off_kind = self._high_since = None
 
     def _belt_off(self, now: float, target_mph: float | None, settling: bool) -> str | None:
         """The belt's fault when it has been off the block's target for ``speed_hold_s``."""

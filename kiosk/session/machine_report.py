@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kiosk.session.compare import value_of
-from kiosk.session.machine import speed_in
+from kiosk.session.machine import BELT_MOVING_KMH, speed_in
 from kiosk.session.views import Compare
 
 logger = logging.getLogger(__name__)
@@ -30,10 +30,14 @@ def machine_summary(samples: Sequence[Any], units: str) -> dict[str, Any]:
     """The session summary's belt and heart numbers, from its per-second samples.
 
     Stored in km/h and metres (``speed_units`` says how the kiosk showed them); a key is
-    left out when no sample had that value (no treadmill, no strap, never connected).
+    left out when no sample had that value (no treadmill, no strap, never connected, a
+    belt that never moved).
     """
-    speeds = [s.speed_kmh for s in samples if s.speed_kmh is not None]
-    strides = [s.stride_m for s in samples if s.stride_m is not None]
+    # seconds the belt stood (before it paused the session, or before the member started it)
+    # are no part of the walk's speed or stride
+    walked = [s for s in samples if s.speed_kmh is not None and s.speed_kmh > BELT_MOVING_KMH]
+    speeds = [s.speed_kmh for s in walked]
+    strides = [s.stride_m for s in walked if s.stride_m is not None]
     hearts = [s.heart_rate_bpm for s in samples if s.heart_rate_bpm is not None]
     distances = [s.distance_m for s in samples if s.distance_m is not None]
     out: dict[str, Any] = {

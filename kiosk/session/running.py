@@ -173,7 +173,10 @@ class SessionRun:
             incline = block.incline_percent or 0.0
         if abs(incline - self._incline_pct) >= 0.5:
             self._set_incline(incline)
-        if not running or block_direction(block) is None:
+        if not running:
+            m.restart_holds()  # a pause's time is no time spent off the target
+            return []
+        if block_direction(block) is None:
             return []
         settling = self.transitions.countdown is not None or self.transitions.settling(now)
         return m.cue_events(now, block.speed_mph, settling)

@@ -78,6 +78,8 @@ class MachineView:
     heart_rate_bpm: int | None = None
     #: 1-5 from the member's age (None when the age is unknown: the number alone is shown)
     heart_zone: int | None = None
+    #: also when the source is live but gives no number a person has (a strap off the skin,
+    #: a console's "0", 255 bpm)
     heart_rate_stale: bool = False
 
 

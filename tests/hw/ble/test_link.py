@@ -167,3 +167,115 @@ def test_links_from_the_staff_file_sections(air: VirtualAir) -> None:
         wait_until(lambda: link.status().connected)
         strap.notify(b"\x00\x41")
         wait_until(lambda: link.latest().bpm == 65)
+
+
+def test_a_device_name_with_control_characters_is_shown_without_them(air: VirtualAir) -> None:
+    """Anyone can advertise a name: escape sequences, newlines or a NUL must not reach the
+    staff screen, the doctor's terminal or a log line as control characters."""
+    hostile = "Evil\x1b[2J\x1b[31mTread\nmill\r\x00\x07\u202e"
+    air.treadmill(hostile, "F1:00:00:00:00:21").advertise()
+    central = air.central("F2:00:00:00:00:21")
+    found = asyncio.run(central.nearby(FTMS_SERVICE_UUID, 1.0))
+    assert [d.address for d in found] == ["F1:00:00:00:00:21"]
+    name = found[0].name
+    assert name == "Evil?[2J?[31mTread?mill????"
+    assert all(ch.isprintable() for ch in name)
+    seen = asyncio.run(central.find("F1:00:00:00:00:21", 1.0))
+    assert seen is not None and seen.name == name
+
+
+def breaker(peer, when: Callable[[], bool]) -> tuple[threading.Thread, threading.Event, list[int]]:
+    """A thread that breaks the device's link each time ``when`` says so (and re-advertises);
+    counts the links it broke."""
+    stop, broken = threading.Event(), [0]
+
+    def run() -> None:
+        while not stop.is_set():
+            if peer.connected and when():
+                peer.drop()
+                peer.advertise()
+                broken[0] += 1
+            time.sleep(0.005)
+
+    return threading.Thread(target=run, name="test-breaker", daemon=True), stop, broken
+
+
+def test_a_device_gone_during_discovery_does_not_end_the_link(air: VirtualAir) -> None:
+    """A console switched off (or a strap out of range) in the middle of service discovery:
+    the stack cancels its own request; the link retries, and connects once it stays."""
+    flaky = air.treadmill("Flaky")
+    flaky.advertise()
+    thread, stop, broken = breaker(flaky, lambda: True)  # as soon as a central connects
+    thread.start()
+    link = TreadmillLink(air.central("F2:00:00:00:00:31"), "Flaky", **FAST)
+    with link:
+        try:
+            wait_until(lambda: broken[0] >= 2, timeout_s=15.0)
+        except AssertionError:
+            raise AssertionError((broken, link.status())) from None
+        stop.set()
+        thread.join(2.0)
+        flaky.advertise()
+        wait_until(lambda: link.status().connected, timeout_s=15.0)
+        assert any(t.name == "backstep-treadmill" for t in threading.enumerate())
+
+
+class InstantDropCentral:
+    """A device that accepts every link and breaks it at once, at no radio cost: what a
+    hostile device does, faster than bumble's virtual air can (its scans pace every attempt)."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+
+    async def find(self, target: str, timeout_s: float):
+        return None
+
+    async def nearby(self, service_uuid: str, timeout_s: float):
+        return []
+
+    async def connect(self, target: str, timeout_s: float):
+        self.attempts += 1
+        return self
+
+    async def subscribe(self, uuid: str, on_value: Callable[[bytes], None]) -> None:
+        pass
+
+    async def wait_disconnected(self) -> None:
+        await asyncio.sleep(0)
+
+    async def disconnect(self) -> None:
+        pass
+
+
+def test_a_device_that_drops_every_link_at_once_is_retried_with_backoff() -> None:
+    """The link backs off (0.2 s, then 0.4 s): not a reconnection, a warning line and a spin
+    of the CPU per round trip, for ever."""
+    central = InstantDropCentral()
+    link = TreadmillLink(central, "Hostile", backoff_min_s=0.2, backoff_max_s=0.4)  # type: ignore[arg-type]
+    with link:
+        time.sleep(1.5)
+    assert 2 <= central.attempts <= 6, central.attempts
+    assert link.status().last_error.startswith("link lost")
+
+
+def test_a_flood_of_notifications_is_dropped_unread_beyond_a_treadmills_rate() -> None:
+    """A broken or hostile device notifying 1000 times a second must not take the GIL from
+    the pose loop: past a burst (a state split over a few packets), at most 50 a
+    second are parsed; the rest are counted and dropped unread."""
+    clock = [0.0]
+    link = TreadmillLink(None, "Flood", clock=lambda: clock[0])  # type: ignore[arg-type]
+    rr_flood = HeartRateLink(None, "Strap", clock=lambda: clock[0])  # type: ignore[arg-type]
+    for i in range(3000):  # 3 s at 1 kHz, over the link's own callback
+        clock[0] = i / 1000
+        link._on_value(treadmill_packet(3.0 + i / 10000, 100, 1.0, i // 1000))
+        rr_flood._on_value(bytes([0x10, 150]) + bytes(400))  # 200 RR intervals each
+    status = link.status()
+    assert status.packets <= 20 + 3 * 50 + 1, status
+    assert status.packets + status.dropped == 3000
+    assert rr_flood.status().packets <= 171
+    assert link.latest().elapsed_time_s == 2  # what is parsed is still the latest
+    clock[0] = 10.0  # the flood ended: a treadmill's packets are all read again
+    for i in range(5):
+        clock[0] += 0.25
+        link._on_value(treadmill_packet(4.0, 200, 1.0, 10 + i))
+    assert link.latest().elapsed_time_s == 14

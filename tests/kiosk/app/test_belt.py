@@ -9,6 +9,7 @@ from hw.ble.links import MachineReadings
 from kiosk.app.belt import BeltWatch
 from kiosk.flow.effects import BeginSession, PauseSession, ResumeSession
 from kiosk.flow.machine import KioskController, Screen
+from kiosk.flow.types import VisionSnapshot
 
 
 @dataclass
@@ -79,3 +80,49 @@ def test_without_a_treadmill_the_watch_does_nothing() -> None:
     links, c = Links(treadmill=None), checked_in()
     watch = BeltWatch(links)  # type: ignore[arg-type]
     assert run(watch, c, links, 3.0, 1.0, 10.0) == []
+
+
+def test_a_belt_stopped_during_a_safety_stop_pauses_the_resumed_session() -> None:
+    """The safety screen says "Stop the belt"; the member does, is back in place and presses
+    START: a belt still standing 3 s into the resumed session pauses it (the clock must not
+    run on a stopped belt), and starting the belt resumes it."""
+    links, c = Links(), checked_in()
+    watch = BeltWatch(links)  # type: ignore[arg-type]
+    run(watch, c, links, 3.0, 1.0, 5.0)
+    assert c.screen is Screen.SESSION
+    c.on_vision_event("safety", {"reason": "fall", "direction": "backward"}, 5.2)
+    assert c.screen is Screen.SAFETY
+    assert run(watch, c, links, 0.0, 5.5, 15.0) == []  # stopped on the safety screen
+    back = VisionSnapshot(person=True, whole_body=True, in_zone=True, posture="upright")
+    c.on_vision(back, 15.0)
+    c.on_vision(back, 17.0)
+    c.on_button("start", "press", 17.0)
+    assert c.screen is Screen.SESSION
+    assert run(watch, c, links, 0.0, 17.5, 19.5) == []  # under 3 s: time to start the belt
+    assert run(watch, c, links, 0.0, 20.0, 21.0) == [PauseSession()]
+    assert run(watch, c, links, 3.0, 21.5, 25.0) == [ResumeSession()]
+
+
+def test_a_belt_stopped_during_a_button_pause_pauses_the_session_resumed_by_the_button() -> None:
+    links, c = Links(), checked_in()
+    watch = BeltWatch(links)  # type: ignore[arg-type]
+    run(watch, c, links, 3.0, 1.0, 5.0)
+    c.on_button("start", "press", 5.2)  # the member pauses with the button
+    assert c.screen is Screen.PAUSE
+    assert run(watch, c, links, 0.0, 5.5, 15.0) == []  # and stops the belt: a button pause
+    c.on_button("start", "press", 15.2)
+    assert c.screen is Screen.SESSION
+    assert run(watch, c, links, 0.0, 15.5, 18.0) == []
+    assert run(watch, c, links, 0.0, 18.5, 19.0) == [PauseSession()]
+
+
+def test_a_session_started_by_button_on_a_belt_at_rest_is_not_paused_by_it() -> None:
+    """The member starts the belt after the session begins (a standing baseline first)."""
+    links, c = Links(), checked_in()
+    watch = BeltWatch(links)  # type: ignore[arg-type]
+    assert run(watch, c, links, 0.0, 1.0, 5.0) == []
+    c.on_vision(VisionSnapshot(person=True, whole_body=True, in_zone=True), 5.0)
+    c.on_button("start", "press", 5.0)
+    c.on_button("start", "press", 5.1)  # skip the baseline
+    assert c.screen is Screen.SESSION
+    assert run(watch, c, links, 0.0, 5.5, 30.0) == []

@@ -188,3 +188,21 @@ def test_a_station_cannot_write_sessions_or_check_ins_in_another_stations_name(
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(forged.encode())
     assert fleet_db.count("SELECT COUNT(*) FROM sessions WHERE status = 'completed'") == 1
+
+
+def test_a_station_that_ran_alone_brings_its_members_birth_years_when_it_joins(
+    fleet_db: FleetDb, tmp_path: Path
+) -> None:
+    """The birth year imported at a lone station gives zones at every station of the fleet."""
+    from kiosk.store.database import Member, Store, database_path
+
+    cfg = station_config(fleet_db, "a", tmp_path / "old")
+    with Store(database_path(cfg.storage)) as alone:  # before the fleet existed
+        alone.upsert_members([Member("43", "Born Then", dt.date(2099, 1, 1), 3, 1970)])
+    station = Station(cfg)
+    try:
+        report = station.sync.sync_now()
+    finally:
+        station.close()
+    assert report.members_added_to_server == 1
+    assert fleet_db.count("SELECT birth_year FROM members WHERE id = '43'") == 1970

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
+from pathlib import Path
 
 import psycopg
+import pytest
 from support.fleet import GOOD_SUMMARY, FleetDb, Station
+from support.postgres import TestPostgres
 
+from kiosk.fleet.central import MIGRATIONS, FleetError, migrate_central
 from kiosk.fleet.directory import import_central
-from kiosk.store.database import Member, Sample
+from kiosk.fleet.sync import sync_once
+from kiosk.store.database import Member, Sample, Store
 
 ANA = Member("1001", "Ana", dt.date(2099, 1, 1), 1)
 
@@ -62,3 +68,66 @@ def test_a_birth_year_set_centrally_reaches_the_other_station(
     b.sync.sync_now()
     member = b.store.get_member("1002")
     assert member is not None and member.birth_year == 1975 and member.level == 2
+
+
+def schema3_server(pg_server: TestPostgres) -> str:
+    """A fleet database as the Backstep before issue 27 left it (schema 3); its name."""
+    name = f"fleet_schema3_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_server.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}".encode())
+    with psycopg.connect(pg_server.url(db=name), autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE schema_migrations (version integer PRIMARY KEY,"
+            " description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        for step in MIGRATIONS[:3]:
+            conn.execute(step.sql.encode())
+            conn.execute(
+                "INSERT INTO schema_migrations (version, description) VALUES (%s, %s)",
+                (step.version, step.description),
+            )
+    return name
+
+
+def test_schema_4_on_a_server_with_rows_keeps_them_and_leaves_the_new_columns_empty(
+    pg_server: TestPostgres,
+) -> None:
+    name = schema3_server(pg_server)
+    url = pg_server.url(db=name)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("INSERT INTO members (id, name, expires) VALUES ('7', 'Ada', '2099-01-01')")
+        conn.execute(
+            "INSERT INTO sessions (uuid, member_id, station_id, program, started, status)"
+            " VALUES ('00000000-0000-0000-0000-000000000007', '7', 'a', 'p', now(), 'completed')"
+        )
+        for seq in range(60):
+            conn.execute(
+                "INSERT INTO samples (session_uuid, seq, t, posture)"
+                " VALUES ('00000000-0000-0000-0000-000000000007', %s, %s, 'upright')",
+                (seq, float(seq)),
+            )
+    with psycopg.connect(url) as conn:
+        assert migrate_central(conn) == [4]
+        counts = conn.execute(
+            "SELECT COUNT(*), COUNT(speed_kmh), COUNT(heart_rate_bpm), COUNT(posture) FROM samples"
+        ).fetchone()
+        born = conn.execute("SELECT name, birth_year FROM members").fetchall()
+    assert counts == (60, 0, 0, 60)
+    assert born == [("Ada", None)]
+
+
+def test_a_station_newer_than_the_fleet_server_says_to_run_fleet_init(
+    pg_server: TestPostgres, tmp_path: Path
+) -> None:
+    """Stations updated before the server (schema 3, no belt or heart columns): the sync
+    says what to do, and keeps every session here (nothing is set aside)."""
+    name = schema3_server(pg_server)
+    with Store(tmp_path / "station.sqlite3") as store:
+        sid = store.start_session(None, "starter", 1.7e9, "a")
+        store.finish_session(sid, "completed", 1.7e9 + 60, GOOD_SUMMARY)
+        with (
+            psycopg.connect(pg_server.url(db=name)) as conn,
+            pytest.raises(FleetError, match=r"schema 3.*backstep fleet init"),
+        ):
+            sync_once(conn, store, "a")
+        assert len(store.pending_sessions(10)) == 1

@@ -21,10 +21,13 @@ from kiosk.session.machine import (
     BELT_SLOW,
     HEART_HIGH,
     MachineRules,
+    MachineSample,
     MachineTracker,
+    age_from_birth_year,
     heart_zone,
     hr_max,
 )
+from kiosk.session.machine_report import machine_summary
 from kiosk.session.plans import SessionPlan
 from kiosk.session.running import SessionRun
 from kiosk.ui.voice_cache import catalog_phrases
@@ -90,6 +93,48 @@ def test_backward_distance_is_the_odometer_delta_of_backward_blocks_only() -> No
     assert m.sample.distance_m == pytest.approx(11.0)
 
 
+def test_metres_walked_forward_while_the_link_was_quiet_are_not_counted_backwards() -> None:
+    """The console goes quiet in a forward block (no packet, no disconnection) and speaks
+    again in the next, backward block: its odometer gained the forward metres meanwhile,
+    and they are not the member's backward distance. A quiet spell inside one backward
+    block still counts (the e2e drop)."""
+    air = Air()
+    m = tracker(air)
+    for t in range(0, 6):  # a forward block at 1 m/s
+        air.at = float(t)
+        air.belt(3.6, distance=1000 + t)
+        step(m, air, float(t), backward=False)
+    for t in range(6, 10):  # quiet: the last packet was at 5 s
+        step(m, air, float(t), backward=False)
+    for t in range(10, 12):  # the backward block starts, still quiet
+        step(m, air, float(t))
+    for t in range(12, 21):  # the console speaks again: 1012 m, then on
+        air.at = float(t)
+        air.belt(3.6, distance=1000 + t)
+        step(m, air, float(t))
+    assert m.sample.distance_m == pytest.approx(8.0)
+    for t in range(21, 25):  # quiet inside the backward block
+        step(m, air, float(t))
+    air.at = 25.0
+    air.belt(3.6, distance=1025)
+    step(m, air, 25.0)
+    assert m.sample.distance_m == pytest.approx(13.0)
+
+
+def test_a_treadmill_never_heard_this_session_gives_no_backward_distance() -> None:
+    """A console switched off or not found: the session walked no "0 m" backwards (a
+    summary row would tell the member they did worse than last time)."""
+    air = Air()
+    air.treadmill = TreadmillReading(connected=False)  # configured, never connected
+    m = tracker(air)
+    for t in range(30):
+        step(m, air, float(t))
+    assert m.sample.distance_m is None
+    view = m.view()
+    assert view is not None and view.backward_distance_m is None and view.treadmill_stale
+    assert "backward_distance_m" not in machine_summary([m.sample] * 30, "mph")
+
+
 def test_without_an_odometer_the_belt_speed_is_integrated() -> None:
     air = Air()
     m = tracker(air)
@@ -107,6 +152,36 @@ def test_stride_is_belt_speed_over_cadence_and_needs_both() -> None:
     step(m, air, 0.0, cadence=100.0)
     assert m.sample.stride_m == pytest.approx(0.6)
     step(m, air, 0.1, cadence=None)
+    assert m.sample.stride_m is None
+
+
+def test_a_belt_standing_or_creeping_gives_no_stride_and_no_average_speed() -> None:
+    """A console at rest reports 0-0.3 km/h while the camera may still count steps (a member
+    marking time): 0.2 km/h over 100 steps/min is no 3 cm stride, and the seconds a belt
+    stood still in a running session (before it paused it, or before the member started
+    it) are no part of the walk's average speed or stride."""
+    air = Air()
+    m = tracker(air)
+    air.belt(0.2)
+    step(m, air, 0.0, cadence=100.0)
+    assert m.sample.stride_m is None
+    samples = [MachineSample(speed_kmh=0.0) for _ in range(10)]
+    samples += [MachineSample(speed_kmh=0.2, stride_m=0.03) for _ in range(5)]
+    samples += [MachineSample(speed_kmh=2.4, stride_m=0.5) for _ in range(45)]
+    summary = machine_summary(samples, "mph")
+    assert summary["average_speed_kmh"] == pytest.approx(2.4)
+    assert summary["average_stride_m"] == pytest.approx(0.5)
+    assert "average_speed_kmh" not in machine_summary([MachineSample(speed_kmh=0.0)], "mph")
+
+
+@pytest.mark.parametrize("cadence", [1.0, 5.0, 20.0, 2000.0])
+def test_a_cadence_no_walker_has_gives_no_stride(cadence: float) -> None:
+    """A cadence just warming up (one step in a long window) or miscounted gives a 60 m or a
+    2 cm "stride": none is shown or averaged."""
+    air = Air()
+    m = tracker(air)
+    air.belt(3.6)
+    step(m, air, 0.0, cadence=cadence)
     assert m.sample.stride_m is None
 
 
@@ -129,6 +204,36 @@ def test_a_quiet_or_dropped_link_is_stale_and_its_numbers_are_left_out() -> None
     air.treadmill = TreadmillReading(speed_kmh=4.0, connected=False, updated_at=4.0)
     step(m, air, 4.0)  # a fresh packet, then the link dropped: stale at once
     assert m.view().treadmill_stale  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("kmh", "incline"), [(655.35, 3276.7), (99.0, -3276.8), (45.5, 60.0)])
+def test_a_speed_or_incline_no_treadmill_has_is_not_used(kmh: float, incline: float) -> None:
+    """A broken or hostile console can send any uint16 speed (to 655 km/h) and sint16
+    incline (to +-3277 %): lean must not be judged on a wall, nor the belt cued at 400 mph."""
+    air = Air()
+    m = tracker(air)
+    events = []
+    for i in range(20):
+        t = float(i)
+        air.at = t
+        air.belt(kmh, incline=incline)
+        step(m, air, t, cadence=100.0)
+        events += m.cue_events(t, 1.5, settling=False)
+    assert m.speed_kmh is None and m.incline_pct is None
+    view = m.view()
+    assert view is not None and (view.speed, view.incline_pct, view.stride_m) == (None, None, None)
+    assert events == [] and not m.belt_started
+
+
+def test_the_steepest_and_fastest_real_treadmills_are_read() -> None:
+    air = Air()
+    m = tracker(air)
+    air.belt(25.0, incline=40.0)  # an incline trainer at 40 %, a sprint belt at 25 km/h
+    step(m, air, 0.0)
+    assert (m.speed_kmh, m.incline_pct) == (25.0, 40.0)
+    air.belt(3.0, incline=-6.0)  # a decline
+    step(m, air, 0.5)
+    assert m.incline_pct == -6.0
 
 
 def test_no_link_configured_means_no_machine_view() -> None:
@@ -165,6 +270,21 @@ def belt_events(m: MachineTracker, air: Air, kmh: float, start: float, end: floa
         flags += [(t, e.kind, e.data["fault"]) for e in m.cue_events(t, 1.5, **kw)]
         t = round(t + 0.5, 3)
     return flags
+
+
+@pytest.mark.parametrize("born", [2030, 2026, 2020, 1900, 1000, -5])
+def test_a_birth_year_no_member_can_have_gives_no_age_so_no_zone(born: int) -> None:
+    """A birth year reaches the session from the fleet's server too (any integer there), or
+    from a roster checked years ago: an age outside 10-110 is a typo, not a member's heart."""
+    age = age_from_birth_year(born, 2026)
+    assert age is None
+    assert heart_zone(150, age) is None
+
+
+def test_a_plausible_birth_year_gives_the_age_this_year() -> None:
+    assert age_from_birth_year(1970, 2026) == 56.0
+    assert age_from_birth_year(2016, 2026) == 10.0
+    assert age_from_birth_year(None, 2026) is None
 
 
 def test_a_belt_off_the_block_speed_is_flagged_after_the_hold_and_cleared_on_target() -> None:
@@ -204,6 +324,31 @@ def test_a_heart_above_the_top_zone_for_a_few_seconds_is_told_to_ease_off() -> N
     assert m.wording[HEART_HIGH] == "Heart rate 170 — ease off: slow the belt"
     unknown = tracker(air)  # no age: no zone, so no "above the top zone"
     assert unknown.cue_events(30.0, 1.5, settling=False) == []
+
+
+@pytest.mark.parametrize(
+    ("bpm", "contact"),
+    [(171, False), (0, None), (0, True), (255, None), (255, True), (400, None), (12, True)],
+)
+def test_a_strap_off_the_skin_or_an_absurd_bpm_is_no_heart_rate(bpm: int, contact) -> None:
+    """A strap that reports no skin contact sends noise or its last bpm; 0, 255 or 400 bpm
+    are no person's: none is shown, zoned, sampled (averages) or told to ease off."""
+    air = Air()
+    m = tracker(air, age=40.0)  # top zone from 162 bpm
+    events = []
+    for i in range(20):
+        t = float(i)
+        air.at = t
+        air.belt(2.4)
+        air.heart = HeartRateReading(bpm=bpm, contact=contact, connected=True, updated_at=t)
+        step(m, air, t)
+        events += m.cue_events(t, 1.5, settling=False)
+    view = m.view()
+    assert view is not None
+    assert m.sample.heart_rate_bpm is None
+    assert (view.heart_rate_bpm, view.heart_zone) == (None, None)
+    assert view.heart_rate_stale  # "no signal", not a blank
+    assert events == []
 
 
 # -- the session -----------------------------------------------------------------------------
@@ -389,3 +534,34 @@ def test_a_belt_changed_for_the_next_block_during_its_countdown_is_not_cued() ->
         run.update(t, FrameResult(i, t, t, (640, 480), metrics=metrics), events)
     assert run.clock.block_index == 1
     assert not [c for _, c in recorder.cues if c["key"].startswith("belt_")]
+
+
+def test_a_belt_slowed_into_a_pause_is_not_cued_the_moment_the_session_resumes() -> None:
+    """The member slows the belt to a stop (the belt pauses the session after 3 s, under the
+    5 s hold), and a minute later starts it again: the belt climbs back to the block's speed
+    in a few seconds, and hears no "speed it up" the moment the session resumes."""
+    air = Air()
+    run, vision, recorder = session(air)  # 1.5 mph = 2.41 km/h
+    walker = SyntheticWalker(view="side", facing="left", cadence_spm=100)
+    fps, paused_at, resumed_at = 15, 30.0, 90.0
+    for i in range(round(100.0 * fps)):
+        t = i / fps
+        if t < 26.0:
+            kmh = 2.41
+        elif t < paused_at:  # slowing to a stop: 4 s off the target, under the 5 s hold
+            kmh = max(0.0, 1.6 - (t - 26.0) * 0.5)
+        elif t < resumed_at:
+            kmh = 0.0
+        else:  # started again: back on the target 4 s later
+            kmh = min(2.41, 0.5 + (t - resumed_at) * 0.48)
+        if abs(t - paused_at) < 0.5 / fps:
+            run.pause(t)
+        if abs(t - resumed_at) < 0.5 / fps:
+            run.resume(t)
+        air.at = t
+        air.belt(kmh)
+        air.pulse(120)
+        metrics, events = vision.analyzer.update(t, walker.pose_at(t))
+        run.update(t, FrameResult(i, t, t, (640, 480), metrics=metrics), events)
+    belt = [(t, c["key"]) for t, c in recorder.cues if c["key"].startswith("belt_")]
+    assert belt == []
