@@ -98,6 +98,8 @@ class KioskController:
         self._baseline_started_at = 0.0
         #: the pause was the belt's (a stopped belt), so a moving belt ends it
         self._belt_paused = False
+        #: the belt started while nobody was in view: the session starts when someone is
+        self._belt_waiting = False
 
     # ----------------------------------------------------------------- helpers
     @property
@@ -122,6 +124,8 @@ class KioskController:
             self._ready_since = None
         if screen is not Screen.PAUSE:
             self._belt_paused = False  # only a pause the belt made, still showing, is its own
+        if screen not in (Screen.POSITION, Screen.BASELINE):
+            self._belt_waiting = False
 
     def _end_session(self, now: float, effects: list[Effect], status: str | None = None) -> None:
         if self._session_active:
@@ -327,11 +331,14 @@ class KioskController:
         """
         screen = self.screen
         if event == BELT_STARTED and screen in (Screen.POSITION, Screen.BASELINE):
-            member = self.member
-            if member is not None:
-                stored = member.has_baseline and screen is Screen.POSITION
-                return self._begin_session(now, baseline="stored" if stored else "none")
-        elif event == BELT_STOPPED and screen is Screen.SESSION:
+            # as START: nobody in view starts nothing yet (someone may be on the side rails
+            # out of the picture); the session starts once they are seen on the moving belt
+            self._belt_waiting = not self.vision.person
+            if self.member is not None and self.vision.person:
+                return self._begin_on_belt(now)
+        elif event == BELT_STOPPED:
+            self._belt_waiting = False
+        if event == BELT_STOPPED and screen is Screen.SESSION:
             self._belt_paused = True
             self._go(Screen.PAUSE, now)
             return [PauseSession()]
@@ -340,6 +347,12 @@ class KioskController:
             self._go(Screen.SESSION, now)
             return [ResumeSession()]
         return []
+
+    def _begin_on_belt(self, now: float) -> list[Effect]:
+        self._belt_waiting = False
+        member = self.member
+        stored = member is not None and member.has_baseline and self.screen is Screen.POSITION
+        return self._begin_session(now, baseline="stored" if stored else "none")
 
     def on_session_finished(self, now: float) -> list[Effect]:
         """The program's last block ended."""
@@ -354,6 +367,8 @@ class KioskController:
         t = self.timings
         on = self.seconds_on_screen(now)
         screen = self.screen
+        if self._belt_waiting and self.vision.person and self.member is not None:
+            return self._begin_on_belt(now)
         if screen is Screen.POSITION:
             if self.vision.is_ready_to_start:
                 if self._ready_since is None:

@@ -40,6 +40,7 @@ def checked_in() -> KioskController:
     c = KioskController()
     c.on_card("1234", 0.0)
     c.on_checkin_result(True, 0.5, member_id="1234", name="Ada")
+    c.on_vision(VisionSnapshot(camera="ok", person=True), 0.6)  # the member in the picture
     return c
 
 

@@ -6,12 +6,14 @@ from kiosk.flow.effects import BeginSession, PauseSession, ResumeSession
 from kiosk.flow.machine import BELT_STARTED, BELT_STOPPED, KioskController, Screen
 
 
-def at_position(has_baseline: bool = False) -> KioskController:
+def at_position(has_baseline: bool = False, in_view: bool = True) -> KioskController:
     """A member checked in (by card) and waiting on the position screen."""
     c = KioskController()
     c.on_card("1234", 0.0)
     c.on_checkin_result(True, 0.5, member_id="1234", name="Ada", has_baseline=has_baseline)
     assert c.screen is Screen.POSITION
+    if in_view:
+        c.on_vision(c.vision.__class__(camera="ok", person=True), 1.0)
     return c
 
 
@@ -55,3 +57,20 @@ def test_a_button_pause_stays_until_the_button() -> None:
     assert c.screen is Screen.PAUSE
     assert c.on_button("start", "press", 13.0) == [ResumeSession()]
     assert c.screen is Screen.SESSION
+
+
+def test_a_belt_started_with_nobody_in_view_waits_for_the_member_to_be_seen() -> None:
+    c = at_position(in_view=False)
+    assert c.on_belt(BELT_STARTED, 2.0) == []  # as START: nobody in the picture yet
+    assert c.screen is Screen.POSITION and c.tick(2.5) == []
+    c.on_vision(c.vision.__class__(camera="ok", person=True), 3.0)
+    assert c.tick(3.1) == [BeginSession("none")]
+    assert c.screen is Screen.SESSION
+
+
+def test_a_belt_stopped_before_anyone_is_seen_starts_nothing_later() -> None:
+    c = at_position(in_view=False)
+    c.on_belt(BELT_STARTED, 2.0)
+    c.on_belt(BELT_STOPPED, 3.0)
+    c.on_vision(c.vision.__class__(camera="ok", person=True), 4.0)
+    assert BeginSession("none") not in c.tick(4.1)
