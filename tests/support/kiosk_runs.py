@@ -17,6 +17,8 @@ from support.paths import FIXTURES
 CLIP = FIXTURES / "single_person_front.mp4"
 #: a real backward walker seen from the side (trunk lean is measured)
 SIDE_CLIP = FIXTURES / "retro_walk_gym.mp4"
+#: seconds walked on the session screen before STOP
+WALK_S = 14.0
 
 
 def clip_with_qr(text: str, out: Path, clip: Path = CLIP) -> Path:
@@ -44,19 +46,34 @@ def clip_with_qr(text: str, out: Path, clip: Path = CLIP) -> Path:
 
 
 def run_member_session(
-    cfg, member_id: str, workdir: Path, seconds: float = 30.0, clip: Path = CLIP
+    cfg, member_id: str, workdir: Path, seconds: float = 60.0, clip: Path = CLIP
 ) -> dict:
-    """Run the kiosk headless: the member checks in by QR, walks ~12 s, presses stop.
+    """Run the kiosk headless: the member checks in by QR, walks 14 s, presses stop.
 
-    Returns the run summary of :meth:`KioskApp.run`; the session is in ``cfg``'s database.
+    The walk is timed from the session screen, not from the run's start: on a busy machine
+    (two test workers) the QR check-in can take seconds longer, and a stop at a fixed time
+    would leave a session too short to chart. ``seconds`` only bounds the run. Returns the
+    run summary of :meth:`KioskApp.run`; the session is in ``cfg``'s database.
     """
     from hw.events import ButtonEvent
     from kiosk.app.loop import KioskApp, RunOptions
 
-    def start_if_waiting(app: KioskApp) -> None:
-        # the fixture's man sways too much for a still baseline: start skips it
-        if app.controller.screen.value in ("position", "baseline"):
+    walked_from: list[float] = []
+
+    def step(app: KioskApp) -> None:
+        screen = app.controller.screen.value
+        if screen in ("position", "baseline"):
+            # the fixture's man sways too much for a still baseline: start skips it
             app.post_button(ButtonEvent("start", "press"))
+        elif screen == "session" and not walked_from:
+            walked_from.append(time.monotonic())
+        elif screen == "session" and time.monotonic() - walked_from[0] >= WALK_S:
+            app.post_button(ButtonEvent("stop", "press"))
+        elif screen == "summary" and walked_from:
+            app.post_button(ButtonEvent("start", "press"))  # done with the summary
+            walked_from.append(-1.0)
+        elif screen == "idle" and len(walked_from) > 1:
+            app._stop("seconds")
 
     workdir.mkdir(parents=True, exist_ok=True)
     qr_clip = clip_with_qr(member_id, workdir / f"qr-{member_id}.mp4", clip)
@@ -67,8 +84,8 @@ def run_member_session(
             headless=True,
             seconds=seconds,
             size=(800, 480),
-            presses="1:start,22:stop,26:start",
-            script=[(t, start_if_waiting) for t in (6.0, 7.0, 8.0)],
+            presses="1:start",
+            script=[(2.0 + 0.5 * i, step) for i in range(int((seconds - 2.0) / 0.5))],
         ),
     )
     started = time.monotonic()
