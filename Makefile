@@ -3,6 +3,9 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+## Test workers (pytest-xdist): one more than the 2 cores of a Pi or CI machine, because most
+## end-to-end tests wait on a real-time kiosk rather than use the CPU (docs/benchmarks.md).
+TEST_WORKERS ?= 3
 
 .PHONY: setup model run test test-fast lock lock-check lint typecheck bench clean
 
@@ -27,13 +30,13 @@ test: model
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q -n auto --dist worksteal
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 ## Quick loop while editing: lint and the tests not marked slow (no kiosk subprocesses; one
 ## real-footage smoke test). Times in docs/benchmarks.md.
 test-fast: setup
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q -n auto --dist worksteal -m "not slow"
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal -m "not slow"
 
 ## Regenerate requirements/*.lock (tested versions) from pyproject.toml; commit the result.
 lock: setup
