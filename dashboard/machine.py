@@ -7,7 +7,7 @@ exist, so a station or fleet database from before them shows the page as it alwa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -64,6 +64,20 @@ class MachineFacts:
         if self.units == "mph":
             return f"{self.average_stride_m * 39.3701:.0f} in"
         return f"{self.average_stride_m:.2f} m"
+
+
+def samples_select(have: Collection[str]) -> tuple[str, list[str]]:
+    """The SELECT of the sample columns, with the machine columns the table ``have`` (an
+    older database lacks them), and those columns; names from `MACHINE_COLUMNS` only, never
+    from a request."""
+    machine = [col for col in MACHINE_COLUMNS if col in have]
+    columns = ", ".join(["t, trunk_lean, lateral_lean, core_score, cadence, posture", *machine])
+    return f"SELECT {columns} FROM samples", machine
+
+
+def samples_of(rows: Iterable[Sequence[Any]], machine: Sequence[str]) -> list[Sample]:
+    """Rows of `samples_select` as samples."""
+    return [with_machine(Sample(*r[:6]), machine, r[6:]) for r in rows]
 
 
 def with_machine(base: Sample, columns: Sequence[str], values: Sequence[Any]) -> Sample:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dashboard.data import FINISHED, SessionFacts, facts_from_record
-from dashboard.machine import MACHINE_COLUMNS, with_machine
+from dashboard.machine import samples_of, samples_select
 from kiosk.config.schema import FleetConfig
 from kiosk.fleet.central import FleetError, connect, explain
 from kiosk.store.errors import StorageError
@@ -193,15 +193,9 @@ class PostgresData:
                 " WHERE table_schema = current_schema() AND table_name = 'samples'"
             )
         }
-        machine = [col for col in MACHINE_COLUMNS if col in have]
-        # the column names come from MACHINE_COLUMNS, never from the request
-        rows = self._rows(
-            "SELECT t, trunk_lean, lateral_lean, core_score, cadence, posture"
-            + "".join(f", {col}" for col in machine)
-            + " FROM samples WHERE session_uuid = %s ORDER BY t, seq",
-            (key,),
-        )
-        return [with_machine(Sample(*r[:6]), machine, r[6:]) for r in rows]
+        select, machine = samples_select(have)
+        rows = self._rows(f"{select} WHERE session_uuid = %s ORDER BY t, seq", (key,))
+        return samples_of(rows, machine)
 
     def events(self, session_id: int) -> list[EventRecord]:
         """A session's events in time order (steps left out, as the SQLite reader does)."""

@@ -11,7 +11,7 @@ from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 from dashboard.data import FINISHED, SessionFacts
-from dashboard.machine import MACHINE_COLUMNS, with_machine
+from dashboard.machine import samples_of, samples_select
 from kiosk.domain import FINISHED_STATUSES, sql_in
 from kiosk.store.errors import StorageError
 from kiosk.store.records import (
@@ -202,14 +202,9 @@ class SqliteData:
             # never migrated from here), read as numbers only: SQLite keeps text in a REAL
             # column. The column names come from MACHINE_COLUMNS, never from the request.
             have = {r[1] for r in c.execute("PRAGMA table_info(samples)")}
-            machine = [col for col in MACHINE_COLUMNS if col in have]
-            rows = c.execute(
-                "SELECT t, trunk_lean, lateral_lean, core_score, cadence, posture"
-                + "".join(f", {col}" for col in machine)
-                + " FROM samples WHERE session_id = ? ORDER BY t",
-                (session_id,),
-            )
-            return [with_machine(Sample(*r[:6]), machine, r[6:]) for r in rows]
+            select, machine = samples_select(have)
+            rows = c.execute(f"{select} WHERE session_id = ? ORDER BY t", (session_id,))
+            return samples_of(rows, machine)
 
         return self._read(read)
 

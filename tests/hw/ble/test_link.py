@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import struct
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from support.ble_air import VirtualAir
+from support.ble_air import VirtualAir, treadmill_data, wait_until
 
 from hw.ble.ftms import FTMS_SERVICE_UUID
 from hw.ble.heart_rate import HEART_RATE_SERVICE_UUID
@@ -17,36 +16,6 @@ from hw.ble.link import HeartRateLink, TreadmillLink, TreadmillReading
 from hw.ble.settings import HeartRateConfig, TreadmillConfig
 
 FAST = {"connect_timeout_s": 2.0, "backoff_min_s": 0.1, "backoff_max_s": 0.4}
-
-# Treadmill Data: speed (bit 0 clear), distance (bit 2), incline+ramp (bit 3), elapsed (bit 10)
-FLAGS = (1 << 2) | (1 << 3) | (1 << 10)
-
-
-def treadmill_packet(
-    speed_kmh: float, distance_m: int, incline_pct: float, elapsed_s: int
-) -> bytes:
-    """A Treadmill Data notification as a console sends it."""
-    return (
-        struct.pack("<HH", FLAGS, round(speed_kmh * 100))
-        + distance_m.to_bytes(3, "little")
-        + struct.pack("<hhH", round(incline_pct * 10), 0, elapsed_s)
-    )
-
-
-def wait_until(check: Callable[[], bool], timeout_s: float = 20.0) -> None:
-    """Poll ``check`` until true; fail the test after ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.02)
-
-
-@pytest.fixture
-def air() -> Iterator[VirtualAir]:
-    radio = VirtualAir()
-    yield radio
-    radio.close()
 
 
 def test_treadmill_values_arrive_and_survive_the_console_going_away(air: VirtualAir) -> None:
@@ -56,7 +25,7 @@ def test_treadmill_values_arrive_and_survive_the_console_going_away(air: Virtual
         assert any(t.name == "backstep-treadmill" for t in threading.enumerate())
         wait_until(lambda: link.status().connected)
 
-        treadmill.notify(treadmill_packet(3.2, 150, 2.5, 95))
+        treadmill.notify(treadmill_data(3.2, 150, 2.5, 95))
         wait_until(lambda: link.latest().elapsed_time_s == 95)
         reading = link.latest()
         assert reading.connected
@@ -77,7 +46,7 @@ def test_treadmill_values_arrive_and_survive_the_console_going_away(air: Virtual
 
         treadmill.advertise()  # the console comes back
         wait_until(lambda: link.status().connected)
-        treadmill.notify(treadmill_packet(4.0, 180, 3.0, 120))
+        treadmill.notify(treadmill_data(4.0, 180, 3.0, 120))
         wait_until(lambda: link.latest().elapsed_time_s == 120)
         assert link.latest().speed_kmh == pytest.approx(4.0)
         status = link.status()
@@ -268,7 +237,7 @@ def test_a_flood_of_notifications_is_dropped_unread_beyond_a_treadmills_rate() -
     rr_flood = HeartRateLink(None, "Strap", clock=lambda: clock[0])  # type: ignore[arg-type]
     for i in range(3000):  # 3 s at 1 kHz, over the link's own callback
         clock[0] = i / 1000
-        link._on_value(treadmill_packet(3.0 + i / 10000, 100, 1.0, i // 1000))
+        link._on_value(treadmill_data(3.0 + i / 10000, 100, 1.0, i // 1000))
         rr_flood._on_value(bytes([0x10, 150]) + bytes(400))  # 200 RR intervals each
     status = link.status()
     assert status.packets <= 20 + 3 * 50 + 1, status
@@ -278,5 +247,5 @@ def test_a_flood_of_notifications_is_dropped_unread_beyond_a_treadmills_rate() -
     clock[0] = 10.0  # the flood ended: a treadmill's packets are all read again
     for i in range(5):
         clock[0] += 0.25
-        link._on_value(treadmill_packet(4.0, 200, 1.0, 10 + i))
+        link._on_value(treadmill_data(4.0, 200, 1.0, 10 + i))
     assert link.latest().elapsed_time_s == 14

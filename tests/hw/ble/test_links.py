@@ -6,10 +6,9 @@ import itertools
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterator
 
 import pytest
-from support.ble_air import VirtualAir
+from support.ble_air import VirtualAir, wait_until
 
 from hw.ble.links import MachineLinks
 from hw.ble.settings import HeartRateConfig, TreadmillConfig
@@ -20,21 +19,6 @@ FAST = {"connect_timeout_s": 2.0, "reconnect_max_s": 2.0}
 def speed_packet(speed_kmh: float) -> bytes:
     """A Treadmill Data notification with the speed alone (a "shim" console)."""
     return struct.pack("<HH", 0, round(speed_kmh * 100))
-
-
-def wait_until(check: Callable[[], bool], timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.02)
-
-
-@pytest.fixture
-def air() -> Iterator[VirtualAir]:
-    radio = VirtualAir()
-    yield radio
-    radio.close()
 
 
 def centrals(air: VirtualAir):

@@ -18,14 +18,13 @@ import datetime as dt
 import itertools
 import json
 import sqlite3
-import struct
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from support.ble_air import VirtualAir
+from support.ble_air import VirtualAir, treadmill_data
 from support.paths import FIXTURES
 
 from hw.ble.settings import HeartRateConfig, TreadmillConfig
@@ -41,19 +40,6 @@ WALKER = FIXTURES / "retro_walk_gym.mp4"
 BELT_KMH = 4.2  # 2.6 mph, on a block that asks for 1.5 mph
 BIRTH_YEAR = 1970  # about 56: HRmax 169 (Tanaka), the top zone from 152 bpm
 HIGH_BPM = 160
-# Treadmill Data: speed (bit 0 clear), distance (bit 2), incline+ramp (bit 3), elapsed (bit 10)
-FLAGS = (1 << 2) | (1 << 3) | (1 << 10)
-
-
-def treadmill_packet(
-    speed_kmh: float, distance_m: int, incline_pct: float, elapsed_s: int
-) -> bytes:
-    """A Treadmill Data notification as a console sends it."""
-    return (
-        struct.pack("<HH", FLAGS, round(speed_kmh * 100))
-        + distance_m.to_bytes(3, "little")
-        + struct.pack("<hhH", round(incline_pct * 10), 0, elapsed_s)
-    )
 
 
 def config(tmp_path: Path) -> BackstepConfig:
@@ -94,7 +80,7 @@ class Console:
         while not self._stop.wait(0.5):
             elapsed += 0.5
             self._distance += self.belt_kmh / 3.6 * 0.5
-            packet = treadmill_packet(self.belt_kmh, int(self._distance), 1.0, int(elapsed))
+            packet = treadmill_data(self.belt_kmh, int(self._distance), 1.0, int(elapsed))
             for peer, value in ((self.treadmill, packet), (self.strap, bytes([0, self.bpm]))):
                 try:
                     if peer.connected:

@@ -1,0 +1,3 @@
+"""The Bluetooth tests' virtual radio, one per test."""
+
+from support.ble_air import air  # noqa: F401
