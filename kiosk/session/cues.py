@@ -18,7 +18,7 @@ import logging
 import math
 from collections import Counter, deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kiosk.config.schema import CueConfig
 from kiosk.session.cue_catalog import (
@@ -343,7 +343,7 @@ class CueEngine:
         return len(self._recent) < self.cfg.max_per_minute
 
     def _show(self, now: float, cue: Cue | None, fault: str | None) -> Cue | None:
-        self._is_new = cue is not None and cue != self._current
+        self._is_new = cue is not None and not _same_cue(cue, self._current)
         # A reminder: the same fault cue, still up, sounds again at the slower rate.
         self._reminder = (
             not self._is_new
@@ -398,3 +398,13 @@ class CueEngine:
             self._quiet_since = now
         self._current, self._current_fault = cue, fault
         return cue
+
+
+def _same_cue(cue: Cue, current: Cue | None) -> bool:
+    """The cue already up: equal, or the same catalogue cue whose banner numbers moved (the
+    belt's speed, the heart rate), which updates the words but is no new cue."""
+    if current is None:
+        return False
+    if cue == current:
+        return True
+    return bool(cue.spoken) and replace(cue, text="") == replace(current, text="")

@@ -307,9 +307,9 @@ class MachineTracker:
         if kind is None or self._off_since is None:
             return None
         if kind in self._flagged or now - self._off_since >= self.rules.speed_hold_s:
-            if kind not in self._flagged:
-                assert target_mph is not None and speed is not None
-                self.wording[kind] = self._belt_words(kind, speed, target_mph * KM_PER_MILE)
+            # the words follow the belt while the cue is up: a reminder says today's speed
+            assert target_mph is not None and speed is not None
+            self.wording[kind] = self._belt_words(kind, speed, target_mph * KM_PER_MILE)
             return kind
         return None
 
@@ -330,8 +330,7 @@ class MachineTracker:
         if self._high_since is None:
             self._high_since = now
         if HEART_HIGH in self._flagged or now - self._high_since >= HEART_HIGH_HOLD_S:
-            if HEART_HIGH not in self._flagged:
-                self.wording[HEART_HIGH] = f"Heart rate {bpm} — ease off: slow the belt"
+            self.wording[HEART_HIGH] = f"Heart rate {bpm} — ease off: slow the belt"
             return True
         return False
 

@@ -565,3 +565,24 @@ def test_a_belt_slowed_into_a_pause_is_not_cued_the_moment_the_session_resumes()
         run.update(t, FrameResult(i, t, t, (640, 480), metrics=metrics), events)
     belt = [(t, c["key"]) for t, c in recorder.cues if c["key"].startswith("belt_")]
     assert belt == []
+
+
+def test_a_belt_cue_reminder_says_the_speed_the_belt_has_now() -> None:
+    """The member slows the belt from 2.6 to 2.2 mph, still off the block's 1.5: the banner
+    and the reminder say 2.2, and the moved number is no new cue (one first announcement)."""
+    air = Air()
+    run, vision, recorder = session(air)
+    walker = SyntheticWalker(view="side", facing="left", cadence_spm=100)
+    fps = 15
+    for i in range(round(80.0 * fps)):
+        t = i / fps
+        kmh = 4.2 if t < 40.0 else 3.6
+        air.at = t
+        air.belt(kmh)
+        air.pulse(120)
+        metrics, events = vision.analyzer.update(t, walker.pose_at(t))
+        run.update(t, FrameResult(i, t, t, (640, 480), metrics=metrics), events)
+    belt = [(t, c) for t, c in recorder.cues if c["key"] == "belt_slow_down"]
+    assert [c["text"][:16] for _, c in belt if not c["reminder"]] == ["Belt at 2.6 mph "]
+    later = [c for t, c in belt if t >= 45.0 and c["sounded"]]
+    assert later and all(c["text"].startswith("Belt at 2.2 mph") for c in later), belt
